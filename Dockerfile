@@ -1,0 +1,26 @@
+# One image for web, worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/srv/var
+WORKDIR /srv/tansiq
+
+COPY pyproject.toml constraints.txt README.md ./
+COPY portal ./portal
+COPY members ./members
+COPY groups ./groups
+COPY meetings ./meetings
+COPY templates ./templates
+COPY static ./static
+COPY locale ./locale
+COPY manage.py ./
+RUN pip install --no-cache-dir -c constraints.txt . \
+    && pybabel compile --domain django --directory locale \
+    && useradd --system --home /srv tansiq \
+    && mkdir -p /srv/var && chown tansiq /srv/var
+# collectstatic needs settings that import; the key is a build-time throwaway.
+RUN DEBUG=0 SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput
+
+USER tansiq
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

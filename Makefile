@@ -1,0 +1,56 @@
+# The two commands: `make run` (set up and serve with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install messages migrate demo lint format check bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the pinned dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/activate
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed messages
+	@mkdir -p var
+
+# Compile the committed message catalogues (Arabic, French) with Babel: pure Python,
+# so a fresh machine needs no GNU gettext. The .mo files are build output, not committed.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "Tansiq on http://$(HOST)/  (admin at http://$(HOST)/admin/)"
+	$(PY) manage.py runserver $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,141 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from groups.models import CoordinationGroup, Membership, Representative
+from groups.permissions import groups_visible_to
+from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
+from members.permissions import organisations_visible_to, people_visible_to
+from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
+
+
+class GroupBriefSerializer(OutputModelSerializer):
+    class Meta:
+        model = CoordinationGroup
+        fields = ["id", "name", "short_name"]
+
+
+class SeatSerializer(OutputModelSerializer):
+    """A chair or co-chair seat: the organisation and the person holding it."""
+
+    organisation = OrganisationBriefSerializer()
+    seat_holder = PersonBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "organisation", "seat_holder"]
+
+
+def _seat(group: CoordinationGroup, role: str) -> Membership | None:
+    return next((seat for seat in group.chair_seats if seat.role == role), None)
+
+
+class GroupSerializer(OutputModelSerializer):
+    chair = serializers.SerializerMethodField()
+    co_chair = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CoordinationGroup
+        fields = [
+            "id",
+            "name",
+            "name_ar",
+            "name_fr",
+            "short_name",
+            "kind",
+            "status",
+            "parent",
+            "description",
+            "terms_of_reference",
+            "established_on",
+            "endorsed_by",
+            "chair",
+            "co_chair",
+            "created_at",
+        ]
+
+    @extend_schema_field(SeatSerializer(allow_null=True))
+    def get_chair(self, group: CoordinationGroup) -> dict | None:
+        seat = _seat(group, Membership.Role.CHAIR)
+        return SeatSerializer(seat).data if seat else None
+
+    @extend_schema_field(SeatSerializer(allow_null=True))
+    def get_co_chair(self, group: CoordinationGroup) -> dict | None:
+        seat = _seat(group, Membership.Role.CO_CHAIR)
+        return SeatSerializer(seat).data if seat else None
+
+
+class RepresentativeSerializer(OutputModelSerializer):
+    person = PersonBriefSerializer()
+
+    class Meta:
+        model = Representative
+        fields = ["id", "person", "kind", "start_on", "end_on"]
+
+
+class MembershipSerializer(OutputModelSerializer):
+    group = GroupBriefSerializer()
+    organisation = OrganisationBriefSerializer()
+    seat_holder = PersonBriefSerializer(allow_null=True)
+    representatives = RepresentativeSerializer(
+        source="current_representatives", many=True, help_text="Current representatives."
+    )
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "group",
+            "organisation",
+            "role",
+            "seat_holder",
+            "start_on",
+            "end_on",
+            "representatives",
+        ]
+
+
+class GroupDetailSerializer(GroupSerializer):
+    children = GroupBriefSerializer(many=True, help_text="Sub-groups.")
+    memberships = MembershipSerializer(
+        source="current_memberships", many=True, help_text="Current seats."
+    )
+
+    class Meta(GroupSerializer.Meta):
+        fields = [*GroupSerializer.Meta.fields, "children", "memberships"]
+
+
+class GroupInputSerializer(InputSerializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=CoordinationGroup.Kind.choices)
+    parent = VisibleRelatedField(visible=groups_visible_to, allow_null=True, required=False)
+    name_ar = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name_fr = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    short_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    terms_of_reference = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    established_on = serializers.DateField(required=False, allow_null=True)
+    endorsed_by = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class GroupUpdateInputSerializer(GroupInputSerializer):
+    """What may change on a group; its kind is fixed once created."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    kind = None
+
+
+class MembershipInputSerializer(InputSerializer):
+    group = VisibleRelatedField(visible=groups_visible_to)
+    organisation = VisibleRelatedField(visible=organisations_visible_to)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    seat_holder = VisibleRelatedField(visible=people_visible_to, allow_null=True, required=False)
+    start_on = serializers.DateField(required=False, allow_null=True)
+
+
+class MembershipUpdateInputSerializer(InputSerializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices, required=False)
+    seat_holder = VisibleRelatedField(visible=people_visible_to, allow_null=True, required=False)
+
+
+class MembershipEndInputSerializer(InputSerializer):
+    end_on = serializers.DateField(required=False, allow_null=True)

@@ -1,0 +1,148 @@
+from django.core.exceptions import PermissionDenied
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+
+from groups.api.serializers import (
+    GroupDetailSerializer,
+    GroupInputSerializer,
+    GroupSerializer,
+    GroupUpdateInputSerializer,
+    MembershipEndInputSerializer,
+    MembershipInputSerializer,
+    MembershipSerializer,
+    MembershipUpdateInputSerializer,
+)
+from groups.models import CoordinationGroup, Membership
+from groups.permissions import (
+    group_get_for_user,
+    groups_visible_to,
+    membership_get_for_user,
+    memberships_visible_to,
+    user_can_manage_group,
+)
+from groups.selectors import group_detail, group_list_with_chairs, membership_list
+from groups.services import group_create, group_update, membership_create, membership_end
+from groups.services import membership_update as membership_update_service
+from members.permissions import user_is_secretariat
+from portal.api.views import FunnelViewSet
+
+
+class GroupFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=CoordinationGroup.Kind.choices)
+    status = filters.MultipleChoiceFilter(choices=CoordinationGroup.Status.choices)
+    parent = filters.NumberFilter(field_name="parent_id", min_value=1)
+    ordering = filters.OrderingFilter(fields=["name", "kind", "id", "created_at"])
+
+    class Meta:
+        model = CoordinationGroup
+        fields = ["kind", "status", "parent"]
+
+
+def _require_manage_parent(user, parent) -> None:
+    """New groups go under a group the caller manages; top-level ones are the secretariat's."""
+    if parent is None and not user_is_secretariat(user):
+        raise PermissionDenied("Only the secretariat may create top-level groups.")
+    if parent is not None and not user_can_manage_group(user, parent):
+        raise PermissionDenied("Only the secretariat and the parent group's chairs may do this.")
+
+
+class GroupViewSet(FunnelViewSet):
+    """The framework, working groups and sub-groups you can see, with chair and co-chair."""
+
+    visible = staticmethod(groups_visible_to)
+    get_for_user = staticmethod(group_get_for_user)
+    output_serializer_class = GroupSerializer
+    filterset_class = GroupFilter
+
+    def select(self, queryset):
+        if self.action == "retrieve":
+            return group_detail(queryset=group_list_with_chairs(queryset=queryset))
+        return group_list_with_chairs(queryset=queryset)
+
+    @extend_schema(responses=GroupDetailSerializer)
+    def retrieve(self, request, pk=None):
+        """A group with its sub-groups and current seats and representatives."""
+        return self.render(self.get_visible_object(), GroupDetailSerializer)
+
+    @extend_schema(request=GroupInputSerializer, responses={201: GroupDetailSerializer})
+    def create(self, request):
+        """Create a group under one you manage (secretariat: anywhere)."""
+        data = self.validated(GroupInputSerializer)
+        _require_manage_parent(request.user, data.get("parent"))
+        group = group_create(by=request.user, **data)
+        return self._rendered(group.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=GroupUpdateInputSerializer, responses=GroupDetailSerializer)
+    def partial_update(self, request, pk=None):
+        """Change a group you manage; moving it needs the new parent to be yours too."""
+        group = self.get_object(manage=True)
+        data = self.validated(GroupUpdateInputSerializer)
+        if "parent" in data:
+            _require_manage_parent(request.user, data["parent"])
+        group_update(group=group, by=request.user, **data)
+        return self._rendered(group.pk)
+
+    def _rendered(self, pk, *, code=status.HTTP_200_OK):
+        visible = groups_visible_to(self.request.user)
+        group = group_detail(queryset=group_list_with_chairs(queryset=visible)).get(pk=pk)
+        return self.render(group, GroupDetailSerializer, code=code)
+
+
+class MembershipFilter(filters.FilterSet):
+    group = filters.NumberFilter(field_name="group_id", min_value=1)
+    organisation = filters.NumberFilter(field_name="organisation_id", min_value=1)
+    role = filters.MultipleChoiceFilter(choices=Membership.Role.choices)
+    is_current = filters.BooleanFilter(field_name="end_on", lookup_expr="isnull")
+    ordering = filters.OrderingFilter(fields=["start_on", "id", "role"])
+
+    class Meta:
+        model = Membership
+        fields = ["group", "organisation", "role", "is_current"]
+
+
+class MembershipViewSet(FunnelViewSet):
+    """Organisations' seats in the groups you can see, with their representatives."""
+
+    visible = staticmethod(memberships_visible_to)
+    get_for_user = staticmethod(membership_get_for_user)
+    output_serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+
+    def select(self, queryset):
+        return membership_list(queryset=queryset).order_by("group_id", "role", "id")
+
+    @extend_schema(request=MembershipInputSerializer, responses={201: MembershipSerializer})
+    def create(self, request):
+        """Seat an organisation in a group you manage."""
+        data = self.validated(MembershipInputSerializer)
+        group_get_for_user(request.user, data["group"].pk, manage=True)
+        membership = membership_create(by=request.user, **data)
+        return self._rendered(membership.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MembershipUpdateInputSerializer, responses=MembershipSerializer)
+    def partial_update(self, request, pk=None):
+        """Change a seat's role or seat holder."""
+        membership = self.get_object(manage=True)
+        data = self.validated(MembershipUpdateInputSerializer)
+        membership_update_service(
+            membership=membership,
+            role=data.get("role", membership.role),
+            seat_holder=data.get("seat_holder", membership.seat_holder),
+            by=request.user,
+        )
+        return self._rendered(membership.pk)
+
+    @extend_schema(request=MembershipEndInputSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End a seat (today unless `end_on` is given); its representatives end with it."""
+        membership = self.get_object(manage=True)
+        data = self.validated(MembershipEndInputSerializer)
+        membership_end(membership=membership, end_on=data.get("end_on"), by=request.user)
+        return self._rendered(membership.pk)
+
+    def _rendered(self, pk, *, code=status.HTTP_200_OK):
+        membership = membership_list(queryset=Membership.objects.filter(pk=pk)).get()
+        return self.render(membership, code=code)

@@ -1,0 +1,54 @@
+"""Forms of the groups pages: memberships and representatives."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Membership, Representative
+from members.models import Organisation, Person
+from portal.pages import LocalNameChoiceField, PageForm
+
+
+class MembershipForm(PageForm):
+    organisation = LocalNameChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.all()
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    seat_holder = LocalNameChoiceField(
+        label=_("Seat holder"),
+        queryset=Person.objects.select_related("organisation"),
+        required=False,
+        help_text=_("Only for the chair and co-chair seats: the person who holds the seat."),
+    )
+    start_on = forms.DateField(
+        label=_("Member since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class MembershipChangeForm(PageForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    seat_holder = LocalNameChoiceField(
+        label=_("Seat holder"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("Only for the chair and co-chair seats: the person who holds the seat."),
+    )
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        kwargs.setdefault(
+            "initial", {"role": membership.role, "seat_holder": membership.seat_holder_id}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["seat_holder"].queryset = Person.objects.filter(
+            organisation_id=membership.organisation_id
+        )
+
+
+class RepresentativeForm(PageForm):
+    person = LocalNameChoiceField(label=_("Person"), queryset=Person.objects.none())
+    kind = forms.ChoiceField(label=_("Represents as"), choices=Representative.Kind.choices)
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(
+            organisation_id=membership.organisation_id
+        )

@@ -1,0 +1,259 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from members.models import Organisation, Person
+
+
+def validate_day_offsets(value) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and not isinstance(day, bool) and 0 < day <= 365 for day in value
+    ):
+        raise ValidationError(_("Give a list of whole days between 1 and 365, e.g. [7, 1]."))
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each day may appear once."))
+
+
+def default_reminder_days() -> list[int]:
+    return [7, 1]
+
+
+def default_answer_reminder_days() -> list[int]:
+    return [3]
+
+
+class CoordinationGroup(models.Model):
+    """A node of the coordination structure: a framework, a working group, a sub-group.
+
+    The tree is an adjacency list; services keep it acyclic and keep each kind at
+    its level (framework at the root, working groups under it, sub-groups below).
+    """
+
+    class Kind(models.TextChoices):
+        FRAMEWORK = "framework", _("Coordination framework")
+        WORKING_GROUP = "working_group", _("Working group")
+        SUB_GROUP = "sub_group", _("Sub-group")
+        TASKFORCE = "taskforce", _("Taskforce")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    terms_of_reference = models.TextField(_("terms of reference"), blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    endorsed_by = models.CharField(_("endorsed by"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    reminder_days = models.JSONField(
+        _("reminder days before meetings"),
+        default=default_reminder_days,
+        blank=True,
+        validators=[validate_day_offsets],
+        help_text=_("Days before each meeting when invitees are reminded, e.g. [7, 1]."),
+    )
+    answer_reminder_days = models.JSONField(
+        _("days before meetings to remind those who have not answered"),
+        default=default_answer_reminder_days,
+        blank=True,
+        validators=[validate_day_offsets],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        permissions = [
+            ("manage_group", _("Can manage the group's meetings, minutes and memberships")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="group_not_own_parent",
+                violation_error_message=_("A group cannot be its own parent."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="framework") | Q(parent__isnull=True),
+                name="group_framework_is_root",
+                violation_error_message=_("A coordination framework has no parent."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["working_group", "sub_group"]) | Q(parent__isnull=False),
+                name="group_working_and_sub_groups_have_parent",
+                violation_error_message=_("Working groups and sub-groups need a parent."),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="group_name_unique_among_siblings",
+                violation_error_message=_("A group with this name already exists here."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "archived"]), name="group_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == self.Status.ARCHIVED
+
+
+class Membership(models.Model):
+    """An organisation's seat in a group, with its role and its dates.
+
+    The chair and co-chair seats are memberships too; seat_holder names the person
+    who holds the seat (e.g. the Head of the European Affairs Department).
+    """
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        CO_CHAIR = "co_chair", _("Co-chair")
+        MEMBER = "member", _("Member")
+        OBSERVER = "observer", _("Observer")
+
+    group = models.ForeignKey(
+        CoordinationGroup, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    seat_holder = models.ForeignKey(
+        Person,
+        verbose_name=_("seat holder"),
+        on_delete=models.PROTECT,
+        related_name="held_seats",
+        null=True,
+        blank=True,
+        help_text=_("The person holding the chair or co-chair seat."),
+    )
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "role", "organisation__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "organisation"],
+                condition=Q(end_on__isnull=True),
+                name="membership_one_current_per_organisation",
+                violation_error_message=_("This organisation is already a member of the group."),
+            ),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(role="chair", end_on__isnull=True),
+                name="membership_one_chair_per_group",
+                violation_error_message=_("The group already has a chair."),
+            ),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(role="co_chair", end_on__isnull=True),
+                name="membership_one_co_chair_per_group",
+                violation_error_message=_("The group already has a co-chair."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seat_holder__isnull=True) | Q(role__in=["chair", "co_chair"]),
+                name="membership_seat_holder_only_for_chairs",
+                violation_error_message=_("Only the chair and co-chair seats have a seat holder."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                name="membership_end_after_start",
+                violation_error_message=_("A membership cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["chair", "co_chair", "member", "observer"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.get_role_display()} of {self.group}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_on is None
+
+
+class Representative(models.Model):
+    """A person sent by a member organisation to a group, as principal or alternate."""
+
+    class Kind(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal")
+        ALTERNATE = "alternate", _("Alternate")
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="representatives"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="representations")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["membership", "kind", "person__full_name"]
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(kind="principal", end_on__isnull=True),
+                name="representative_one_principal_per_membership",
+                violation_error_message=_("This membership already has a principal."),
+            ),
+            models.UniqueConstraint(
+                fields=["membership", "person"],
+                condition=Q(end_on__isnull=True),
+                name="representative_once_per_membership",
+                violation_error_message=_("This person already represents the organisation here."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                name="representative_end_after_start",
+                violation_error_message=_("A representation cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["principal", "alternate"]),
+                name="representative_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_kind_display()}) for {self.membership.organisation}"
+
+
+class CoordinationGroupUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(CoordinationGroup, on_delete=models.CASCADE)
+
+
+class CoordinationGroupGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(CoordinationGroup, on_delete=models.CASCADE)

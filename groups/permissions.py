@@ -1,0 +1,87 @@
+"""The access funnel for groups.
+
+Guardian holds the grants: `view_coordinationgroup` for every current
+representative and seat holder, `manage_group` for the chair and co-chair seat
+holders on their group and all its sub-groups. groups/services.py computes them.
+Missing and invisible both answer 404; visible but not allowed answers 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from groups.models import CoordinationGroup, Membership
+from members.permissions import user_is_secretariat
+
+VIEW_GROUP = "groups.view_coordinationgroup"
+MANAGE_GROUP = "groups.manage_group"
+
+
+def _granted(user, permission: str) -> QuerySet[CoordinationGroup]:
+    return get_objects_for_user(
+        user,
+        permission,
+        klass=CoordinationGroup,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def groups_visible_to(user) -> QuerySet[CoordinationGroup]:
+    if user_is_secretariat(user):
+        return CoordinationGroup.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return CoordinationGroup.objects.none()
+    return _granted(user, VIEW_GROUP)
+
+
+def groups_managed_by(user) -> QuerySet[CoordinationGroup]:
+    if user_is_secretariat(user):
+        return CoordinationGroup.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return CoordinationGroup.objects.none()
+    return _granted(user, MANAGE_GROUP)
+
+
+def user_can_view_group(user, group: CoordinationGroup) -> bool:
+    return user_is_secretariat(user) or (
+        user.is_authenticated and user.is_active and user.has_perm(VIEW_GROUP, group)
+    )
+
+
+def user_can_manage_group(user, group: CoordinationGroup) -> bool:
+    return user_is_secretariat(user) or (
+        user.is_authenticated and user.is_active and user.has_perm(MANAGE_GROUP, group)
+    )
+
+
+def group_get_for_user(user, group_id, *, manage: bool = False) -> CoordinationGroup:
+    try:
+        group = CoordinationGroup.objects.select_related("parent").get(pk=group_id)
+    except (CoordinationGroup.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such group.") from None
+    if not user_can_view_group(user, group):
+        raise Http404("No such group.")
+    if manage and not user_can_manage_group(user, group):
+        raise PermissionDenied("Only the secretariat and the group's chairs may change this group.")
+    return group
+
+
+def memberships_visible_to(user) -> QuerySet[Membership]:
+    """Seats (current and past) in the groups the user can see."""
+    return Membership.objects.filter(group__in=groups_visible_to(user))
+
+
+def membership_get_for_user(user, membership_id, *, manage: bool = False) -> Membership:
+    try:
+        membership = (
+            memberships_visible_to(user)
+            .select_related("group", "organisation", "seat_holder")
+            .get(pk=membership_id)
+        )
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such membership.") from None
+    if manage and not user_can_manage_group(user, membership.group):
+        raise PermissionDenied("Only the secretariat and the group's chairs may change seats.")
+    return membership

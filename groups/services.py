@@ -1,0 +1,346 @@
+"""Writes for groups, memberships and representatives, and the access they grant.
+
+Who may see or manage a group follows from who sits in it, so every write that
+changes a seat ends with `access_sync_for_users` for the people it touched. That
+function is the only place group and organisation grants are made.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from groups.models import (
+    CoordinationGroup,
+    CoordinationGroupUserObjectPermission,
+    Membership,
+    Representative,
+)
+from groups.selectors import group_ancestor_ids, group_descendant_ids
+from members.models import Organisation, Person
+from members.services import organisation_grants_set, person_change_affiliation
+from portal.audit import audited_save
+
+User = get_user_model()
+
+GROUP_FIELDS = {
+    "name",
+    "name_ar",
+    "name_fr",
+    "short_name",
+    "description",
+    "terms_of_reference",
+    "established_on",
+    "endorsed_by",
+    "reminder_days",
+    "answer_reminder_days",
+}
+# Which kinds of group may sit under which parent kind (None: at the root).
+ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
+    CoordinationGroup.Kind.FRAMEWORK: {None},
+    CoordinationGroup.Kind.TASKFORCE: {None, CoordinationGroup.Kind.FRAMEWORK},
+    CoordinationGroup.Kind.WORKING_GROUP: {CoordinationGroup.Kind.FRAMEWORK},
+    CoordinationGroup.Kind.SUB_GROUP: {
+        CoordinationGroup.Kind.WORKING_GROUP,
+        CoordinationGroup.Kind.SUB_GROUP,
+        CoordinationGroup.Kind.TASKFORCE,
+    },
+}
+CHAIR_ROLES = {Membership.Role.CHAIR, Membership.Role.CO_CHAIR}
+
+
+def group_placement_check(
+    *, kind: str, parent: CoordinationGroup | None, group: CoordinationGroup | None = None
+) -> None:
+    """Refuse a parent of the wrong kind, and a parent that is the group or below it."""
+    if group is not None and group.pk and parent is not None:
+        if parent.pk in group_descendant_ids([group.pk]):
+            raise ValidationError({"parent": "A group cannot sit under itself or its sub-groups."})
+    parent_kind = parent.kind if parent is not None else None
+    if parent_kind not in ALLOWED_PARENT_KINDS[kind]:
+        label = CoordinationGroup.Kind(kind).label
+        where = CoordinationGroup.Kind(parent_kind).label if parent_kind else "the top level"
+        raise ValidationError({"parent": f"A {label.lower()} cannot sit under {where.lower()}."})
+
+
+def _seat_holder_users_above(group_ids: Iterable[int]) -> set[int]:
+    """Users holding a chair seat on any of these groups or their ancestors."""
+    ids: set[int] = set()
+    for group in CoordinationGroup.objects.filter(pk__in=list(group_ids)):
+        ids.add(group.pk)
+        ids.update(group_ancestor_ids(group))
+    return set(
+        Membership.objects.filter(
+            group_id__in=ids, role__in=CHAIR_ROLES, end_on__isnull=True
+        ).values_list("seat_holder__user_id", flat=True)
+    ) - {None}
+
+
+@transaction.atomic
+def group_create(
+    *,
+    name: str,
+    kind: str,
+    parent: CoordinationGroup | None = None,
+    by,
+    **fields,
+) -> CoordinationGroup:
+    if kind not in CoordinationGroup.Kind.values:
+        raise ValidationError({"kind": f"{kind!r} is not a kind of group."})
+    group_placement_check(kind=kind, parent=parent)
+    unknown = set(fields) - GROUP_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in unknown})
+    group = audited_save(CoordinationGroup(name=name, kind=kind, parent=parent, **fields), by=by)
+    if parent is not None:
+        # The chairs of every group above manage this new sub-group too.
+        access_sync_for_users(_seat_holder_users_above([parent.pk]))
+    return group
+
+
+@transaction.atomic
+def group_update(
+    *, group: CoordinationGroup, by, parent: CoordinationGroup | None = ..., **changes
+) -> CoordinationGroup:
+    unknown = set(changes) - GROUP_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    group = CoordinationGroup.objects.select_for_update().get(pk=group.pk)
+    moved = parent is not ... and parent != group.parent
+    users_before = _seat_holder_users_above([group.pk]) if moved else set()
+    if moved:
+        group_placement_check(kind=group.kind, parent=parent, group=group)
+        group.parent = parent
+    for field, value in changes.items():
+        setattr(group, field, value)
+    audited_save(group, by=by)
+    if moved:
+        access_sync_for_users(users_before | _seat_holder_users_above([group.pk]))
+    return group
+
+
+@transaction.atomic
+def group_set_status(*, group: CoordinationGroup, status: str, by) -> CoordinationGroup:
+    if status not in CoordinationGroup.Status.values:
+        raise ValidationError({"status": f"{status!r} is not a group status."})
+    group.status = status
+    return audited_save(group, by=by, update_fields=["status"])
+
+
+def _users_of_membership(membership: Membership) -> set[int]:
+    users = set(
+        membership.representatives.filter(person__user__isnull=False).values_list(
+            "person__user_id", flat=True
+        )
+    )
+    if membership.seat_holder_id and membership.seat_holder.user_id:
+        users.add(membership.seat_holder.user_id)
+    return users
+
+
+def membership_seat_holder_check(
+    *, role: str, seat_holder: Person | None, organisation: Organisation
+) -> None:
+    if seat_holder is None:
+        return
+    if role not in CHAIR_ROLES:
+        raise ValidationError({"seat_holder": "Only the chair and co-chair seats have a holder."})
+    if seat_holder.organisation_id != organisation.pk:
+        raise ValidationError({"seat_holder": f"{seat_holder} does not work for {organisation}."})
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    group: CoordinationGroup,
+    organisation: Organisation,
+    role: str = Membership.Role.MEMBER,
+    seat_holder: Person | None = None,
+    start_on: dt.date | None = None,
+    by,
+) -> Membership:
+    if group.is_archived:
+        raise ValidationError({"group": "The group is archived."})
+    membership_seat_holder_check(role=role, seat_holder=seat_holder, organisation=organisation)
+    membership = Membership(
+        group=group,
+        organisation=organisation,
+        role=role,
+        seat_holder=seat_holder,
+        start_on=start_on or timezone.localdate(),
+    )
+    audited_save(membership, by=by)
+    access_sync_for_users(_users_of_membership(membership))
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, role: str, seat_holder: Person | None, by
+) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_current:
+        raise ValidationError("An ended membership cannot be changed.")
+    membership_seat_holder_check(
+        role=role, seat_holder=seat_holder, organisation=membership.organisation
+    )
+    users = _users_of_membership(membership)
+    membership.role = role
+    membership.seat_holder = seat_holder
+    audited_save(membership, by=by)
+    access_sync_for_users(users | _users_of_membership(membership))
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, end_on: dt.date | None = None, by) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_current:
+        raise ValidationError("The membership has already ended.")
+    users = _users_of_membership(membership)
+    end_on = end_on or timezone.localdate()
+    if end_on < membership.start_on:
+        raise ValidationError({"end_on": "A membership cannot end before it starts."})
+    for representative in membership.representatives.filter(end_on__isnull=True):
+        representative.end_on = max(end_on, representative.start_on)
+        audited_save(representative, by=by, update_fields=["end_on"])
+    membership.end_on = end_on
+    audited_save(membership, by=by, update_fields=["end_on"])
+    access_sync_for_users(users)
+    return membership
+
+
+def representative_check(*, membership: Membership, person: Person) -> None:
+    if not membership.is_current:
+        raise ValidationError({"membership": "The membership has ended."})
+    if person.organisation_id != membership.organisation_id:
+        raise ValidationError({"person": f"{person} does not work for {membership.organisation}."})
+
+
+@transaction.atomic
+def representative_add(
+    *,
+    membership: Membership,
+    person: Person,
+    kind: str = Representative.Kind.PRINCIPAL,
+    start_on: dt.date | None = None,
+    by,
+) -> Representative:
+    representative_check(membership=membership, person=person)
+    representative = Representative(
+        membership=membership,
+        person=person,
+        kind=kind,
+        start_on=start_on or timezone.localdate(),
+    )
+    audited_save(representative, by=by)
+    if person.user_id:
+        access_sync_for_users({person.user_id})
+    return representative
+
+
+@transaction.atomic
+def representative_end(
+    *, representative: Representative, end_on: dt.date | None = None, by
+) -> Representative:
+    if representative.end_on is not None:
+        raise ValidationError("The representation has already ended.")
+    end_on = end_on or timezone.localdate()
+    if end_on < representative.start_on:
+        raise ValidationError({"end_on": "A representation cannot end before it starts."})
+    representative.end_on = end_on
+    audited_save(representative, by=by, update_fields=["end_on"])
+    if representative.person.user_id:
+        access_sync_for_users({representative.person.user_id})
+    return representative
+
+
+@transaction.atomic
+def person_link_user(*, person: Person, user, by) -> Person:
+    """Give `person` a login (or take it away with None); access follows the login."""
+    if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise ValidationError({"user": f"The login {user} already belongs to someone else."})
+    previous = person.user_id
+    person.user = user
+    audited_save(person, by=by, update_fields=["user"])
+    access_sync_for_users({user.pk if user else None, previous})
+    return person
+
+
+@transaction.atomic
+def person_transfer(
+    *, person: Person, organisation: Organisation, position: str, on: dt.date, by
+) -> Person:
+    """Move a person to another organisation: they stop representing the old one."""
+    old_organisation_id = person.organisation_id
+    person = person_change_affiliation(
+        person=person, organisation=organisation, position=position, on=on, by=by
+    )
+    for representative in Representative.objects.filter(
+        person=person, end_on__isnull=True, membership__organisation_id=old_organisation_id
+    ):
+        representative.end_on = max(on, representative.start_on)
+        audited_save(representative, by=by, update_fields=["end_on"])
+    for membership in Membership.objects.filter(seat_holder=person, end_on__isnull=True):
+        membership.seat_holder = None
+        audited_save(membership, by=by, update_fields=["seat_holder"])
+    if person.user_id:
+        access_sync_for_users({person.user_id})
+    return person
+
+
+def _group_permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="groups", codename=codename)
+
+
+@transaction.atomic
+def access_sync_for_users(user_ids: Iterable[int]) -> None:
+    """Recompute, from current seats, the group and organisation grants of these users.
+
+    - every current representative and seat holder sees their group;
+    - chair and co-chair seat holders see and manage their group and its sub-groups;
+    - seat holders, and representatives of member, chair and co-chair seats, act for
+      their organisation (observers see, never act).
+    """
+    user_ids = {user_id for user_id in user_ids if user_id}
+    if not user_ids:
+        return
+    view = _group_permission("view_coordinationgroup")
+    manage = _group_permission("manage_group")
+    for user in User.objects.filter(pk__in=user_ids):
+        representations = Representative.objects.filter(
+            person__user=user, end_on__isnull=True, membership__end_on__isnull=True
+        ).values_list("membership__group_id", "membership__organisation_id", "membership__role")
+        seats = list(
+            Membership.objects.filter(
+                seat_holder__user=user, end_on__isnull=True, role__in=CHAIR_ROLES
+            ).values_list("group_id", "organisation_id")
+        )
+        managed = group_descendant_ids(group_id for group_id, _ in seats) if seats else set()
+        viewed = {group_id for group_id, _, _ in representations} | managed
+        acted_for = {
+            organisation_id
+            for _, organisation_id, role in representations
+            if role != Membership.Role.OBSERVER
+        } | {organisation_id for _, organisation_id in seats}
+        _group_grants_set(user=user, permission=view, group_ids=viewed)
+        _group_grants_set(user=user, permission=manage, group_ids=managed)
+        organisation_grants_set(user=user, organisation_ids=acted_for)
+
+
+def _group_grants_set(*, user, permission: Permission, group_ids: set[int]) -> None:
+    existing = CoordinationGroupUserObjectPermission.objects.filter(
+        user=user, permission=permission
+    )
+    held = set(existing.values_list("content_object_id", flat=True))
+    existing.exclude(content_object_id__in=group_ids).delete()
+    CoordinationGroupUserObjectPermission.objects.bulk_create(
+        CoordinationGroupUserObjectPermission(
+            user=user, permission=permission, content_object_id=group_id
+        )
+        for group_id in group_ids - held
+    )

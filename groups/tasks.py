@@ -1,0 +1,1 @@
+"""Background jobs for groups: none yet; meeting notices live in meetings/tasks.py."""

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from groups import views
+
+urlpatterns = [
+    path("groups/", views.group_list_page, name="group-list"),
+    path("groups/<int:group_id>/", views.group_detail_page, name="group-detail"),
+    path(
+        "groups/<int:group_id>/memberships/new/",
+        views.membership_create_page,
+        name="membership-create",
+    ),
+    path("memberships/<int:membership_id>/", views.membership_edit_page, name="membership-edit"),
+    path("memberships/<int:membership_id>/end/", views.membership_end_page, name="membership-end"),
+    path(
+        "memberships/<int:membership_id>/representatives/",
+        views.representative_add_page,
+        name="representative-add",
+    ),
+    path(
+        "representatives/<int:representative_id>/end/",
+        views.representative_end_page,
+        name="representative-end",
+    ),
+]

@@ -1,0 +1,228 @@
+"""Pages of the groups app: the tree, a group's page, memberships and representatives."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from groups import forms, services
+from groups.models import CoordinationGroup, Membership, Representative
+from groups.permissions import group_get_for_user, groups_visible_to, user_can_manage_group
+from groups.selectors import group_detail
+from meetings.models import ActionPoint
+from meetings.permissions import action_points_visible_to, meetings_visible_to
+from meetings.selectors import action_point_list, meeting_list
+from portal.pages import form_token_claim
+
+
+@login_required
+@require_GET
+def group_list_page(request):
+    """The coordination structure as a tree: framework → working groups → sub-groups."""
+    groups = list(groups_visible_to(request.user).select_related("parent").order_by("name"))
+    visible = {group.pk for group in groups}
+    children = defaultdict(list)
+    roots = []
+    for group in groups:
+        if group.parent_id in visible:
+            children[group.parent_id].append(group)
+        else:
+            roots.append(group)
+
+    def branch(group):
+        return {"group": group, "children": [branch(child) for child in children[group.pk]]}
+
+    kind_order = {kind: index for index, kind in enumerate(CoordinationGroup.Kind.values)}
+    roots.sort(key=lambda group: (kind_order[group.kind], group.name))
+    return render(
+        request, "groups/group_list.html", {"nav": "groups", "tree": [branch(r) for r in roots]}
+    )
+
+
+def _seat(memberships, role):
+    return next((membership for membership in memberships if membership.role == role), None)
+
+
+@login_required
+@require_GET
+def group_detail_page(request, group_id: int):
+    user = request.user
+    group = group_get_for_user(user, group_id)
+    group = group_detail(queryset=CoordinationGroup.objects.filter(pk=group.pk)).get()
+    memberships = group.current_memberships
+    role_order = {role: index for index, role in enumerate(Membership.Role.values)}
+    memberships.sort(key=lambda m: (role_order[m.role], m.organisation.name))
+    visible_children = set(
+        groups_visible_to(user).filter(parent=group).values_list("pk", flat=True)
+    )
+    meetings = meeting_list(queryset=meetings_visible_to(user).filter(group=group)).order_by(
+        "-start_at"
+    )
+    action_points = action_point_list(
+        queryset=action_points_visible_to(user).filter(
+            meeting__group=group, status=ActionPoint.Status.OPEN
+        )
+    ).order_by("due_on", "pk")
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "nav": "groups",
+            "group": group,
+            "chair": _seat(memberships, Membership.Role.CHAIR),
+            "co_chair": _seat(memberships, Membership.Role.CO_CHAIR),
+            "memberships": memberships,
+            "children": [child for child in group.children.all() if child.pk in visible_children],
+            "meetings": meetings[:10],
+            "action_points": action_points[:20],
+            "can_manage": user_can_manage_group(user, group),
+        },
+    )
+
+
+@login_required
+def membership_create_page(request, group_id: int):
+    group = group_get_for_user(request.user, group_id, manage=True)
+    form = forms.MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form_token_claim(request):
+            messages.info(request, _("That form was already sent; nothing was changed twice."))
+            return redirect("group-detail", group.pk)
+        data = form.cleaned_data
+        try:
+            services.membership_create(
+                group=group,
+                organisation=data["organisation"],
+                role=data["role"],
+                seat_holder=data["seat_holder"],
+                start_on=data["start_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The organisation is now a member of the group."))
+            return redirect("group-detail", group.pk)
+    return render(
+        request,
+        "groups/membership_form.html",
+        {"nav": "groups", "group": group, "form": form, "membership": None},
+    )
+
+
+def _membership_for(user, membership_id: int) -> Membership:
+    membership = (
+        Membership.objects.select_related("group", "organisation", "seat_holder")
+        .filter(pk=membership_id, end_on__isnull=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such membership.")
+    group_get_for_user(user, membership.group_id, manage=True)
+    return membership
+
+
+@login_required
+def membership_edit_page(request, membership_id: int):
+    membership = _membership_for(request.user, membership_id)
+    form = forms.MembershipChangeForm(request.POST or None, membership=membership)
+    representative_form = forms.RepresentativeForm(membership=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                seat_holder=form.cleaned_data["seat_holder"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The membership is updated."))
+            return redirect("group-detail", membership.group_id)
+    return _membership_page(request, membership, form, representative_form)
+
+
+def _membership_page(request, membership, form, representative_form, status=200):
+    representatives = Representative.objects.filter(
+        membership=membership, end_on__isnull=True
+    ).select_related("person")
+    return render(
+        request,
+        "groups/membership_form.html",
+        {
+            "nav": "groups",
+            "group": membership.group,
+            "membership": membership,
+            "form": form,
+            "representative_form": representative_form,
+            "representatives": representatives,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def membership_end_page(request, membership_id: int):
+    membership = _membership_for(request.user, membership_id)
+    try:
+        services.membership_end(membership=membership, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(organisation)s is no longer a member.")
+            % {"organisation": membership.organisation},
+        )
+    return redirect("group-detail", membership.group_id)
+
+
+@login_required
+@require_POST
+def representative_add_page(request, membership_id: int):
+    membership = _membership_for(request.user, membership_id)
+    form = forms.RepresentativeForm(request.POST, membership=membership)
+    if form.is_valid():
+        if not form_token_claim(request):
+            return redirect("membership-edit", membership.pk)
+        try:
+            services.representative_add(
+                membership=membership,
+                person=form.cleaned_data["person"],
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The representative is added."))
+            return redirect("membership-edit", membership.pk)
+    change_form = forms.MembershipChangeForm(membership=membership)
+    return _membership_page(request, membership, change_form, form, status=400)
+
+
+@login_required
+@require_POST
+def representative_end_page(request, representative_id: int):
+    representative = (
+        Representative.objects.select_related("membership", "person")
+        .filter(pk=representative_id, end_on__isnull=True)
+        .first()
+    )
+    if representative is None:
+        raise Http404("No such representative.")
+    membership = _membership_for(request.user, representative.membership_id)
+    try:
+        services.representative_end(representative=representative, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The representation has ended."))
+    return redirect("membership-edit", membership.pk)

@@ -1,0 +1,560 @@
+"""Meetings API serializers.
+
+The two hot lists (meetings, action points) are built from one `.values()` query and
+shaped by `rows()` into plain dicts that orjson renders; their serializer classes
+describe exactly that shape for the schema, and a test holds the two together.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from groups.api.serializers import GroupBriefSerializer
+from groups.permissions import groups_visible_to
+from meetings.models import (
+    ActionPoint,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    Meeting,
+    Minutes,
+    Notice,
+    NoticeAttempt,
+    WebhookEndpoint,
+)
+from meetings.models import validate_time_zone as model_validate_time_zone
+from meetings.permissions import (
+    agenda_items_visible_to,
+    decisions_visible_to,
+    meetings_visible_to,
+)
+from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
+from members.permissions import organisations_visible_to, people_visible_to
+from portal.api.serializers import (
+    InputSerializer,
+    OutputModelSerializer,
+    UTCDateTimeField,
+    VisibleRelatedField,
+)
+
+# --- Shapes shared by the fast lists and the model serializers ---------------------
+
+
+class ChairSeatSerializer(serializers.Serializer):
+    """The current chair seat of the meeting's group."""
+
+    organisation = OrganisationBriefSerializer()
+    seat_holder = PersonBriefSerializer(allow_null=True)
+
+
+class MeetingBriefSerializer(OutputModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "title", "start_at"]
+
+
+def _brief(row: dict, prefix: str, names: tuple[str, ...]) -> dict | None:
+    if row[f"{prefix}id"] is None:
+        return None
+    return {name: row[f"{prefix}{name}"] for name in names}
+
+
+# --- Meetings -----------------------------------------------------------------------
+
+
+class MeetingListSerializer(serializers.Serializer):
+    """A meeting in a list: its group, the group's chair and the RSVP counts."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
+    status = serializers.ChoiceField(choices=Meeting.Status.choices)
+    start_at = UTCDateTimeField()
+    end_at = UTCDateTimeField()
+    time_zone = serializers.CharField(help_text="IANA name of the meeting's own time zone.")
+    venue = serializers.CharField()
+    online_url = serializers.CharField(help_text="Link to join online, or ''.")
+    group = GroupBriefSerializer()
+    chair = ChairSeatSerializer(allow_null=True)
+    invited_count = serializers.IntegerField()
+    accepted_count = serializers.IntegerField()
+
+    VALUES = (
+        "id",
+        "title",
+        "kind",
+        "status",
+        "start_at",
+        "end_at",
+        "time_zone",
+        "venue",
+        "online_url",
+        "group_id",
+        "group__name",
+        "group__short_name",
+        "chair_seat__organisation_id",
+        "chair_seat__organisation__name",
+        "chair_seat__organisation__acronym",
+        "chair_seat__seat_holder_id",
+        "chair_seat__seat_holder__full_name",
+        "invited_count",
+        "accepted_count",
+    )
+
+    @classmethod
+    def rows(cls, values) -> list[dict]:
+        return [
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "kind": row["kind"],
+                "status": row["status"],
+                "start_at": row["start_at"],
+                "end_at": row["end_at"],
+                "time_zone": row["time_zone"],
+                "venue": row["venue"],
+                "online_url": row["online_url"],
+                "group": {
+                    "id": row["group_id"],
+                    "name": row["group__name"],
+                    "short_name": row["group__short_name"],
+                },
+                "chair": None
+                if row["chair_seat__organisation_id"] is None
+                else {
+                    "organisation": {
+                        "id": row["chair_seat__organisation_id"],
+                        "name": row["chair_seat__organisation__name"],
+                        "acronym": row["chair_seat__organisation__acronym"],
+                    },
+                    "seat_holder": None
+                    if row["chair_seat__seat_holder_id"] is None
+                    else {
+                        "id": row["chair_seat__seat_holder_id"],
+                        "full_name": row["chair_seat__seat_holder__full_name"],
+                    },
+                },
+                "invited_count": row["invited_count"],
+                "accepted_count": row["accepted_count"],
+            }
+            for row in values
+        ]
+
+
+class AgendaItemSerializer(OutputModelSerializer):
+    presenter = PersonBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "meeting",
+            "position",
+            "title",
+            "description",
+            "presenter",
+            "duration_minutes",
+        ]
+
+
+class MeetingSerializer(OutputModelSerializer):
+    """A meeting with its agenda and RSVP counts."""
+
+    group = GroupBriefSerializer()
+    online_url = serializers.CharField(help_text="Link to join online, or ''.")
+    agenda_items = AgendaItemSerializer(many=True)
+    invited_count = serializers.IntegerField()
+    accepted_count = serializers.IntegerField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "status",
+            "start_at",
+            "end_at",
+            "time_zone",
+            "venue",
+            "online_url",
+            "description",
+            "group",
+            "sequence",
+            "cancellation_reason",
+            "invited_count",
+            "accepted_count",
+            "agenda_items",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class MeetingInputSerializer(InputSerializer):
+    group = VisibleRelatedField(visible=groups_visible_to)
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Meeting.Kind.choices, required=False)
+    start_at = UTCDateTimeField()
+    end_at = UTCDateTimeField()
+    time_zone = serializers.CharField(max_length=64, required=False)
+    venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    online_url = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+    def validate_time_zone(self, value: str) -> str:
+        model_validate_time_zone(value)
+        return value
+
+    def validate(self, data):
+        # On a change, the side not sent keeps the meeting's current value.
+        start = data.get("start_at", getattr(self.instance, "start_at", None))
+        end = data.get("end_at", getattr(self.instance, "end_at", None))
+        if start is not None and end is not None and end <= start:
+            raise serializers.ValidationError({"end_at": "A meeting must end after it starts."})
+        return data
+
+
+class MeetingUpdateInputSerializer(MeetingInputSerializer):
+    """What may change on a draft or scheduled meeting (not its group)."""
+
+    group = None
+    title = serializers.CharField(max_length=200, required=False)
+    start_at = UTCDateTimeField(required=False)
+    end_at = UTCDateTimeField(required=False)
+
+
+class MeetingCancelInputSerializer(InputSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5_000)
+
+
+class AgendaReorderInputSerializer(InputSerializer):
+    item_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=500, allow_empty=False
+    )
+
+
+class CountSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+
+
+# --- Agenda items -------------------------------------------------------------------
+
+
+class AgendaItemInputSerializer(InputSerializer):
+    meeting = VisibleRelatedField(visible=meetings_visible_to)
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    presenter = VisibleRelatedField(visible=people_visible_to, required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=1440, required=False)
+
+
+class AgendaItemUpdateInputSerializer(AgendaItemInputSerializer):
+    meeting = None
+    title = serializers.CharField(max_length=300, required=False)
+
+
+# --- Invitations --------------------------------------------------------------------
+
+
+class InvitationSerializer(OutputModelSerializer):
+    meeting = MeetingBriefSerializer()
+    person = PersonBriefSerializer()
+    organisation = OrganisationBriefSerializer(allow_null=True)
+    alternate = PersonBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "meeting",
+            "person",
+            "organisation",
+            "response",
+            "alternate",
+            "response_note",
+            "responded_at",
+            "created_at",
+        ]
+
+
+class InvitationInputSerializer(InputSerializer):
+    meeting = VisibleRelatedField(visible=meetings_visible_to)
+    person = VisibleRelatedField(visible=people_visible_to)
+
+
+class InvitationRespondInputSerializer(InputSerializer):
+    response = serializers.ChoiceField(
+        choices=[
+            choice
+            for choice in Invitation.Response.choices
+            if choice[0] != Invitation.Response.PENDING
+        ]
+    )
+    alternate = VisibleRelatedField(
+        visible=people_visible_to,
+        required=False,
+        allow_null=True,
+        help_text="With `alternate`: the colleague you send in your place.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+# --- Attendance ---------------------------------------------------------------------
+
+
+class AttendanceSerializer(OutputModelSerializer):
+    person = PersonBriefSerializer()
+    organisation = OrganisationBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["id", "meeting", "person", "organisation", "invitation", "recorded_at"]
+
+
+class AttendanceInputSerializer(InputSerializer):
+    meeting = VisibleRelatedField(visible=meetings_visible_to)
+    person = VisibleRelatedField(visible=people_visible_to)
+    organisation = VisibleRelatedField(
+        visible=organisations_visible_to, required=False, allow_null=True
+    )
+
+
+# --- Minutes and decisions ----------------------------------------------------------
+
+
+class MinutesSerializer(OutputModelSerializer):
+    meeting = MeetingBriefSerializer()
+
+    class Meta:
+        model = Minutes
+        fields = ["id", "meeting", "status", "body", "approved_at", "published_at", "updated_at"]
+
+
+class MinutesInputSerializer(InputSerializer):
+    meeting = VisibleRelatedField(visible=meetings_visible_to)
+    body = serializers.CharField(max_length=200_000)
+
+    def validate_meeting(self, meeting: Meeting) -> Meeting:
+        if Minutes.objects.filter(meeting=meeting).exists():
+            raise serializers.ValidationError("The meeting has minutes already; change those.")
+        return meeting
+
+
+class MinutesUpdateInputSerializer(InputSerializer):
+    body = serializers.CharField(max_length=200_000)
+
+
+class DecisionSerializer(OutputModelSerializer):
+    class Meta:
+        model = Decision
+        fields = ["id", "meeting", "number", "agenda_item", "text"]
+
+
+class DecisionInputSerializer(InputSerializer):
+    meeting = VisibleRelatedField(visible=meetings_visible_to)
+    text = serializers.CharField(max_length=20_000)
+    agenda_item = VisibleRelatedField(
+        visible=agenda_items_visible_to, required=False, allow_null=True
+    )
+
+
+# --- Action points ------------------------------------------------------------------
+
+
+class ActionPointListSerializer(serializers.Serializer):
+    """An action point with where it was raised and who owns it."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=ActionPoint.Status.choices)
+    due_on = serializers.DateField()
+    is_overdue = serializers.BooleanField(help_text="Open and due before today.")
+    progress = serializers.CharField()
+    closed_at = UTCDateTimeField(allow_null=True)
+    updated_at = UTCDateTimeField()
+    meeting = MeetingBriefSerializer()
+    group = GroupBriefSerializer()
+    decision = serializers.IntegerField(allow_null=True)
+    owner_organisation = OrganisationBriefSerializer()
+    owner_person = PersonBriefSerializer(allow_null=True)
+
+    VALUES = (
+        "id",
+        "title",
+        "status",
+        "due_on",
+        "progress",
+        "closed_at",
+        "updated_at",
+        "meeting_id",
+        "meeting__title",
+        "meeting__start_at",
+        "meeting__group_id",
+        "meeting__group__name",
+        "meeting__group__short_name",
+        "decision_id",
+        "owner_organisation_id",
+        "owner_organisation__name",
+        "owner_organisation__acronym",
+        "owner_person_id",
+        "owner_person__full_name",
+    )
+
+    @classmethod
+    def rows(cls, values, *, today: dt.date | None = None) -> list[dict]:
+        today = today or timezone.localdate()
+        open_status = ActionPoint.Status.OPEN.value
+        return [
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "status": row["status"],
+                "due_on": row["due_on"],
+                "is_overdue": row["status"] == open_status and row["due_on"] < today,
+                "progress": row["progress"],
+                "closed_at": row["closed_at"],
+                "updated_at": row["updated_at"],
+                "meeting": {
+                    "id": row["meeting_id"],
+                    "title": row["meeting__title"],
+                    "start_at": row["meeting__start_at"],
+                },
+                "group": {
+                    "id": row["meeting__group_id"],
+                    "name": row["meeting__group__name"],
+                    "short_name": row["meeting__group__short_name"],
+                },
+                "decision": row["decision_id"],
+                "owner_organisation": {
+                    "id": row["owner_organisation_id"],
+                    "name": row["owner_organisation__name"],
+                    "acronym": row["owner_organisation__acronym"],
+                },
+                "owner_person": None
+                if row["owner_person_id"] is None
+                else {"id": row["owner_person_id"], "full_name": row["owner_person__full_name"]},
+            }
+            for row in values
+        ]
+
+
+class ActionPointSerializer(OutputModelSerializer):
+    meeting = MeetingBriefSerializer()
+    owner_organisation = OrganisationBriefSerializer()
+    owner_person = PersonBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = ActionPoint
+        fields = [
+            "id",
+            "title",
+            "description",
+            "status",
+            "due_on",
+            "progress",
+            "closed_at",
+            "meeting",
+            "decision",
+            "owner_organisation",
+            "owner_person",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ActionPointInputSerializer(InputSerializer):
+    meeting = VisibleRelatedField(visible=meetings_visible_to)
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    owner_organisation = VisibleRelatedField(visible=organisations_visible_to)
+    owner_person = VisibleRelatedField(visible=people_visible_to, required=False, allow_null=True)
+    due_on = serializers.DateField()
+    decision = VisibleRelatedField(visible=decisions_visible_to, required=False, allow_null=True)
+
+
+class ActionPointUpdateInputSerializer(ActionPointInputSerializer):
+    """The managers' edit: what, who and when."""
+
+    meeting = None
+    decision = None
+    title = serializers.CharField(max_length=300, required=False)
+    owner_organisation = VisibleRelatedField(visible=organisations_visible_to, required=False)
+    due_on = serializers.DateField(required=False)
+
+
+class ActionPointReportInputSerializer(InputSerializer):
+    """The owner organisation's report: progress, and done, dropped or reopened."""
+
+    status = serializers.ChoiceField(choices=ActionPoint.Status.choices, required=False)
+    progress = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+# --- Notices and webhooks -------------------------------------------------------------
+
+
+class NoticeAttemptSerializer(OutputModelSerializer):
+    class Meta:
+        model = NoticeAttempt
+        fields = ["at", "is_permanent", "error"]
+
+
+class NoticeSerializer(OutputModelSerializer):
+    """One line of the delivery log: what went to whom, when, and what failed."""
+
+    person = PersonBriefSerializer(allow_null=True)
+    endpoint_url = serializers.CharField(source="endpoint.url", allow_null=True, default=None)
+    failed_attempts = NoticeAttemptSerializer(many=True)
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "event",
+            "meeting",
+            "action_point",
+            "person",
+            "endpoint",
+            "endpoint_url",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "sent_at",
+            "last_error",
+            "created_at",
+            "failed_attempts",
+        ]
+
+
+class WebhookEndpointSerializer(OutputModelSerializer):
+    organisation = OrganisationBriefSerializer()
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "organisation", "url", "events", "is_active", "created_at"]
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    """As registered, with the signing secret: shown this once, keep it safe."""
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookEndpointInputSerializer(InputSerializer):
+    organisation = VisibleRelatedField(visible=organisations_visible_to)
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices),
+        required=False,
+        default=list,
+        max_length=len(WebhookEndpoint.Event.choices),
+        help_text="Events to receive; empty for all.",
+    )
+
+
+class WebhookEndpointUpdateInputSerializer(InputSerializer):
+    is_active = serializers.BooleanField()

@@ -1,0 +1,591 @@
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from groups.permissions import group_get_for_user
+from groups.selectors import group_descendant_ids
+from meetings.api.serializers import (
+    ActionPointInputSerializer,
+    ActionPointListSerializer,
+    ActionPointReportInputSerializer,
+    ActionPointSerializer,
+    ActionPointUpdateInputSerializer,
+    AgendaItemInputSerializer,
+    AgendaItemSerializer,
+    AgendaItemUpdateInputSerializer,
+    AgendaReorderInputSerializer,
+    AttendanceInputSerializer,
+    AttendanceSerializer,
+    CountSerializer,
+    DecisionInputSerializer,
+    DecisionSerializer,
+    InvitationInputSerializer,
+    InvitationRespondInputSerializer,
+    InvitationSerializer,
+    MeetingCancelInputSerializer,
+    MeetingInputSerializer,
+    MeetingListSerializer,
+    MeetingSerializer,
+    MeetingUpdateInputSerializer,
+    MinutesInputSerializer,
+    MinutesSerializer,
+    MinutesUpdateInputSerializer,
+    NoticeSerializer,
+    WebhookEndpointCreatedSerializer,
+    WebhookEndpointInputSerializer,
+    WebhookEndpointSerializer,
+    WebhookEndpointUpdateInputSerializer,
+)
+from meetings.models import (
+    ActionPoint,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    Meeting,
+    Minutes,
+    Notice,
+    NoticeAttempt,
+)
+from meetings.permissions import (
+    action_point_get_for_user,
+    action_points_visible_to,
+    agenda_item_get_for_user,
+    agenda_items_visible_to,
+    attendance_get_for_user,
+    attendance_visible_to,
+    decision_get_for_user,
+    decisions_visible_to,
+    invitation_get_for_user,
+    invitations_visible_to,
+    meeting_get_for_user,
+    meetings_visible_to,
+    minutes_get_for_user,
+    minutes_visible_to,
+    notice_get_for_user,
+    notices_visible_to,
+    webhook_endpoint_get_for_user,
+    webhook_endpoints_visible_to,
+)
+from meetings.selectors import action_point_list, meeting_list, meeting_summaries
+from meetings.services import (
+    action_point_create,
+    action_point_report,
+    action_point_update,
+    agenda_item_add,
+    agenda_item_remove,
+    agenda_item_update,
+    agenda_reorder,
+    attendance_record,
+    attendance_remove,
+    decision_add,
+    invitation_create,
+    invitation_respond,
+    invitations_create_for_group,
+    meeting_cancel,
+    meeting_create,
+    meeting_mark_held,
+    meeting_schedule,
+    meeting_update,
+    minutes_approve,
+    minutes_publish,
+    minutes_save,
+    notice_resend,
+    webhook_endpoint_register,
+    webhook_endpoint_set_active,
+)
+from members.permissions import user_can_act_for_organisation, user_is_secretariat
+from portal.api.filters import RangeFilterSet
+from portal.api.views import FunnelViewSet
+
+
+def _in_group_tree(queryset, name, value):
+    """A group and all its sub-groups: one query for the tree, then an IN filter."""
+    field = {"group": "group_id", "meeting_group": "meeting__group_id"}[name]
+    return queryset.filter(**{f"{field}__in": group_descendant_ids([value])})
+
+
+# --- Meetings -----------------------------------------------------------------------
+
+
+class MeetingFilter(RangeFilterSet):
+    group = filters.NumberFilter(
+        method=_in_group_tree, min_value=1, label="Group id; its sub-groups' meetings too."
+    )
+    status = filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
+    kind = filters.MultipleChoiceFilter(choices=Meeting.Kind.choices)
+    start_after = filters.IsoDateTimeFilter(
+        field_name="start_at", lookup_expr="gte", label="Starts at or after (ISO 8601)."
+    )
+    start_before = filters.IsoDateTimeFilter(
+        field_name="start_at", lookup_expr="lt", label="Starts before (ISO 8601)."
+    )
+    ordering = filters.OrderingFilter(fields=["start_at", "title", "id"])
+
+    ranges = [("start_after", "start_before")]
+
+    class Meta:
+        model = Meeting
+        fields = ["group", "status", "kind", "start_after", "start_before"]
+
+
+class MeetingViewSet(FunnelViewSet):
+    """Meetings of the groups you can see (and those you are invited to)."""
+
+    visible = staticmethod(meetings_visible_to)
+    get_for_user = staticmethod(meeting_get_for_user)
+    output_serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+
+    def select(self, queryset):
+        if self.action == "list":
+            return meeting_summaries(queryset=queryset).order_by("-start_at", "-id")
+        return meeting_list(queryset=queryset).prefetch_related(
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter"))
+        )
+
+    @extend_schema(responses=MeetingListSerializer(many=True))
+    def list(self, request):
+        """Newest first unless `ordering` says otherwise; filter by group (with its
+        sub-groups), status, kind and start date range."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values(*MeetingListSerializer.VALUES))
+        return self.get_paginated_response(MeetingListSerializer.rows(page))
+
+    @extend_schema(request=MeetingInputSerializer, responses={201: MeetingSerializer})
+    def create(self, request):
+        """A draft meeting of a group you manage."""
+        data = self.validated(MeetingInputSerializer)
+        group = group_get_for_user(request.user, data.pop("group").pk, manage=True)
+        meeting = meeting_create(group=group, by=request.user, **data)
+        return self._rendered(meeting, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MeetingUpdateInputSerializer, responses=MeetingSerializer)
+    def partial_update(self, request, pk=None):
+        """Change a draft or scheduled meeting; invitees' calendars follow."""
+        meeting = self.get_object(manage=True)
+        data = self.validated(MeetingUpdateInputSerializer, instance=meeting)
+        meeting_update(meeting=meeting, by=request.user, **data)
+        return self._rendered(meeting)
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        """Draft → scheduled: invitees may now answer."""
+        return self._rendered(
+            meeting_schedule(meeting=self.get_object(manage=True), by=request.user)
+        )
+
+    @extend_schema(request=MeetingCancelInputSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel a draft or scheduled meeting."""
+        meeting = self.get_object(manage=True)
+        data = self.validated(MeetingCancelInputSerializer)
+        return self._rendered(meeting_cancel(meeting=meeting, by=request.user, **data))
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-held")
+    def mark_held(self, request, pk=None):
+        """Record that the meeting took place (it must have started)."""
+        meeting = self.get_object(manage=True)
+        return self._rendered(meeting_mark_held(meeting=meeting, by=request.user))
+
+    @extend_schema(request=None, responses={201: CountSerializer})
+    @action(detail=True, methods=["post"], url_path="invite-group")
+    def invite_group(self, request, pk=None):
+        """Invite the chairs and every current representative not invited yet."""
+        meeting = self.get_object(manage=True)
+        created = invitations_create_for_group(meeting=meeting, by=request.user)
+        return self.render({"created": len(created)}, CountSerializer, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AgendaReorderInputSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="reorder-agenda")
+    def reorder_agenda(self, request, pk=None):
+        """Put the agenda in this order; list every item id exactly once."""
+        meeting = self.get_object(manage=True)
+        data = self.validated(AgendaReorderInputSerializer)
+        agenda_reorder(meeting=meeting, item_ids=data["item_ids"], by=request.user)
+        return self._rendered(meeting)
+
+    def _rendered(self, meeting, *, code=status.HTTP_200_OK):
+        return self.render(self.get_queryset().get(pk=meeting.pk), code=code)
+
+
+# --- Agenda items -------------------------------------------------------------------
+
+
+class MeetingChildFilter(filters.FilterSet):
+    meeting = filters.NumberFilter(field_name="meeting_id", min_value=1)
+
+
+class AgendaItemFilter(MeetingChildFilter):
+    class Meta:
+        model = AgendaItem
+        fields = ["meeting"]
+
+
+class AgendaItemViewSet(FunnelViewSet):
+    """Agenda items of the meetings you can see, in meeting and position order."""
+
+    visible = staticmethod(agenda_items_visible_to)
+    get_for_user = staticmethod(agenda_item_get_for_user)
+    output_serializer_class = AgendaItemSerializer
+    filterset_class = AgendaItemFilter
+
+    def select(self, queryset):
+        return queryset.select_related("presenter").order_by("meeting_id", "position")
+
+    @extend_schema(request=AgendaItemInputSerializer, responses={201: AgendaItemSerializer})
+    def create(self, request):
+        """Add an item at the end of the agenda of a draft or scheduled meeting you manage."""
+        data = self.validated(AgendaItemInputSerializer)
+        meeting = meeting_get_for_user(request.user, data.pop("meeting").pk, manage=True)
+        item = agenda_item_add(meeting=meeting, by=request.user, **data)
+        return self.render(item, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AgendaItemUpdateInputSerializer, responses=AgendaItemSerializer)
+    def partial_update(self, request, pk=None):
+        item = self.get_object(manage=True)
+        data = self.validated(AgendaItemUpdateInputSerializer)
+        return self.render(agenda_item_update(item=item, by=request.user, **data))
+
+    def destroy(self, request, pk=None):
+        """Remove an item; the ones after it move up."""
+        agenda_item_remove(item=self.get_object(manage=True), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Invitations --------------------------------------------------------------------
+
+
+class InvitationFilter(MeetingChildFilter):
+    person = filters.NumberFilter(field_name="person_id", min_value=1)
+    organisation = filters.NumberFilter(field_name="organisation_id", min_value=1)
+    response = filters.MultipleChoiceFilter(choices=Invitation.Response.choices)
+    mine = filters.BooleanFilter(method="filter_mine", label="Only invitations to you.")
+    ordering = filters.OrderingFilter(fields=[("meeting__start_at", "start_at"), "id"])
+
+    class Meta:
+        model = Invitation
+        fields = ["meeting", "person", "organisation", "response", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        user = self.request.user
+        return queryset.filter(person__user=user) if value else queryset.exclude(person__user=user)
+
+
+class InvitationViewSet(FunnelViewSet):
+    """Invitations to the meetings you can see, with their answers."""
+
+    visible = staticmethod(invitations_visible_to)
+    get_for_user = staticmethod(invitation_get_for_user)
+    output_serializer_class = InvitationSerializer
+    filterset_class = InvitationFilter
+
+    def select(self, queryset):
+        return queryset.select_related("meeting", "person", "organisation", "alternate").order_by(
+            "-meeting__start_at", "person__full_name", "id"
+        )
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    def create(self, request):
+        """Invite one person to a draft or scheduled meeting you manage."""
+        data = self.validated(InvitationInputSerializer)
+        meeting = meeting_get_for_user(request.user, data["meeting"].pk, manage=True)
+        invitation = invitation_create(meeting=meeting, person=data["person"], by=request.user)
+        return self.render(invitation, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InvitationRespondInputSerializer, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        """Answer for yourself, or for your organisation's invitee: accepted, declined,
+        tentative, or alternate (naming the colleague you send)."""
+        invitation = self.get_object(answer=True)
+        data = self.validated(InvitationRespondInputSerializer)
+        invitation = invitation_respond(invitation=invitation, by=request.user, **data)
+        return self.render(self.get_queryset().get(pk=invitation.pk))
+
+
+# --- Attendance ---------------------------------------------------------------------
+
+
+class AttendanceFilter(MeetingChildFilter):
+    organisation = filters.NumberFilter(field_name="organisation_id", min_value=1)
+
+    class Meta:
+        model = Attendance
+        fields = ["meeting", "organisation"]
+
+
+class AttendanceViewSet(FunnelViewSet):
+    """The attendance registers of the meetings you can see."""
+
+    visible = staticmethod(attendance_visible_to)
+    get_for_user = staticmethod(attendance_get_for_user)
+    output_serializer_class = AttendanceSerializer
+    filterset_class = AttendanceFilter
+
+    def select(self, queryset):
+        return queryset.select_related("person", "organisation").order_by("meeting_id", "id")
+
+    @extend_schema(request=AttendanceInputSerializer, responses={201: AttendanceSerializer})
+    def create(self, request):
+        """Record someone present at a meeting you manage (once it has started)."""
+        data = self.validated(AttendanceInputSerializer)
+        meeting = meeting_get_for_user(request.user, data.pop("meeting").pk, manage=True)
+        attendance = attendance_record(meeting=meeting, by=request.user, **data)
+        return self.render(attendance, code=status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        attendance_remove(attendance=self.get_object(manage=True), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Minutes ------------------------------------------------------------------------
+
+
+class MinutesFilter(MeetingChildFilter):
+    status = filters.MultipleChoiceFilter(choices=Minutes.Status.choices)
+
+    class Meta:
+        model = Minutes
+        fields = ["meeting", "status"]
+
+
+class MinutesViewSet(FunnelViewSet):
+    """Minutes: published ones of the meetings you can see; drafts only to managers."""
+
+    visible = staticmethod(minutes_visible_to)
+    get_for_user = staticmethod(minutes_get_for_user)
+    output_serializer_class = MinutesSerializer
+    filterset_class = MinutesFilter
+
+    def select(self, queryset):
+        return queryset.select_related("meeting").order_by("-meeting__start_at", "id")
+
+    @extend_schema(request=MinutesInputSerializer, responses={201: MinutesSerializer})
+    def create(self, request):
+        """Write the minutes of a held meeting you manage (a draft)."""
+        data = self.validated(MinutesInputSerializer)
+        meeting = meeting_get_for_user(request.user, data["meeting"].pk, manage=True)
+        minutes = minutes_save(meeting=meeting, body=data["body"], by=request.user)
+        return self.render(minutes, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MinutesUpdateInputSerializer, responses=MinutesSerializer)
+    def partial_update(self, request, pk=None):
+        """Rewrite draft or approved minutes (approved ones go back to draft)."""
+        minutes = self.get_object(manage=True)
+        data = self.validated(MinutesUpdateInputSerializer)
+        return self.render(
+            minutes_save(meeting=minutes.meeting, body=data["body"], by=request.user)
+        )
+
+    @extend_schema(request=None, responses=MinutesSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self.render(minutes_approve(minutes=self.get_object(manage=True), by=request.user))
+
+    @extend_schema(request=None, responses=MinutesSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish approved minutes: every member of the group can read them."""
+        return self.render(minutes_publish(minutes=self.get_object(manage=True), by=request.user))
+
+
+# --- Decisions ----------------------------------------------------------------------
+
+
+class DecisionFilter(MeetingChildFilter):
+    class Meta:
+        model = Decision
+        fields = ["meeting"]
+
+
+class DecisionViewSet(FunnelViewSet):
+    """Decisions taken at the meetings you can see."""
+
+    visible = staticmethod(decisions_visible_to)
+    get_for_user = staticmethod(decision_get_for_user)
+    output_serializer_class = DecisionSerializer
+    filterset_class = DecisionFilter
+
+    def select(self, queryset):
+        return queryset.order_by("meeting_id", "number")
+
+    @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
+    def create(self, request):
+        """Record a decision of a held meeting you manage; it is numbered in order."""
+        data = self.validated(DecisionInputSerializer)
+        meeting = meeting_get_for_user(request.user, data.pop("meeting").pk, manage=True)
+        decision = decision_add(meeting=meeting, by=request.user, **data)
+        return self.render(decision, code=status.HTTP_201_CREATED)
+
+
+# --- Action points ------------------------------------------------------------------
+
+
+class ActionPointFilter(RangeFilterSet):
+    owner_organisation = filters.NumberFilter(field_name="owner_organisation_id", min_value=1)
+    meeting = filters.NumberFilter(field_name="meeting_id", min_value=1)
+    group = filters.NumberFilter(
+        field_name="meeting_group",
+        method=_in_group_tree,
+        min_value=1,
+        label="Group id; its sub-groups' action points too.",
+    )
+    status = filters.MultipleChoiceFilter(choices=ActionPoint.Status.choices)
+    due_after = filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due on or after.")
+    due_before = filters.DateFilter(field_name="due_on", lookup_expr="lt", label="Due before.")
+    is_overdue = filters.BooleanFilter(method="filter_overdue", label="Open and due before today.")
+    ordering = filters.OrderingFilter(fields=["due_on", "id", "updated_at"])
+
+    ranges = [("due_after", "due_before")]
+
+    class Meta:
+        model = ActionPoint
+        fields = ["owner_organisation", "meeting", "group", "status", "due_after", "due_before"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = {"status": ActionPoint.Status.OPEN, "due_on__lt": timezone.localdate()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+
+class ActionPointViewSet(FunnelViewSet):
+    """Action points raised at the meetings you can see, and your organisation's."""
+
+    visible = staticmethod(action_points_visible_to)
+    get_for_user = staticmethod(action_point_get_for_user)
+    output_serializer_class = ActionPointSerializer
+    filterset_class = ActionPointFilter
+
+    def select(self, queryset):
+        return action_point_list(queryset=queryset).order_by("due_on", "id")
+
+    @extend_schema(responses=ActionPointListSerializer(many=True))
+    def list(self, request):
+        """Soonest due first unless `ordering` says otherwise."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values(*ActionPointListSerializer.VALUES))
+        return self.get_paginated_response(ActionPointListSerializer.rows(page))
+
+    @extend_schema(request=ActionPointInputSerializer, responses={201: ActionPointSerializer})
+    def create(self, request):
+        """Raise an action point at a held meeting you manage."""
+        data = self.validated(ActionPointInputSerializer)
+        meeting = meeting_get_for_user(request.user, data.pop("meeting").pk, manage=True)
+        action_point = action_point_create(meeting=meeting, by=request.user, **data)
+        return self._rendered(action_point, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActionPointUpdateInputSerializer, responses=ActionPointSerializer)
+    def partial_update(self, request, pk=None):
+        """The managers' edit: title, details, owners, due date."""
+        action_point = self.get_object(manage=True)
+        data = self.validated(ActionPointUpdateInputSerializer)
+        return self._rendered(
+            action_point_update(action_point=action_point, by=request.user, **data)
+        )
+
+    @extend_schema(request=ActionPointReportInputSerializer, responses=ActionPointSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """Your organisation's report: progress, and done, dropped or reopened."""
+        action_point = self.get_object(report=True)
+        data = self.validated(ActionPointReportInputSerializer)
+        return self._rendered(
+            action_point_report(action_point=action_point, by=request.user, **data)
+        )
+
+    def _rendered(self, action_point, *, code=status.HTTP_200_OK):
+        return self.render(self.get_queryset().get(pk=action_point.pk), code=code)
+
+
+# --- Notices (the delivery log) and webhook endpoints ----------------------------------
+
+
+class NoticeFilter(filters.FilterSet):
+    meeting = filters.NumberFilter(field_name="meeting_id", min_value=1)
+    action_point = filters.NumberFilter(field_name="action_point_id", min_value=1)
+    person = filters.NumberFilter(field_name="person_id", min_value=1)
+    status = filters.MultipleChoiceFilter(choices=Notice.Status.choices)
+    kind = filters.MultipleChoiceFilter(choices=Notice.Kind.choices)
+    channel = filters.ChoiceFilter(choices=Notice.Channel.choices)
+
+    class Meta:
+        model = Notice
+        fields = ["meeting", "action_point", "person", "status", "kind", "channel"]
+
+
+class NoticeViewSet(FunnelViewSet):
+    """The delivery log: the notices sent to you and to your organisation's webhooks;
+    for those who run a meeting, every notice of that meeting, per recipient."""
+
+    visible = staticmethod(notices_visible_to)
+    get_for_user = staticmethod(notice_get_for_user)
+    output_serializer_class = NoticeSerializer
+    filterset_class = NoticeFilter
+
+    def select(self, queryset):
+        return (
+            queryset.select_related("person", "endpoint")
+            .prefetch_related(
+                Prefetch("failed_attempts", queryset=NoticeAttempt.objects.order_by("at"))
+            )
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=None, responses={201: NoticeSerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        """Send this notice again, as a new line of the log (secretariat and chairs)."""
+        copy = notice_resend(notice=self.get_object(resend=True), by=request.user)
+        return self.render(
+            self.select(Notice.objects.filter(pk=copy.pk)).get(), code=status.HTTP_201_CREATED
+        )
+
+
+class WebhookEndpointViewSet(FunnelViewSet):
+    """Your organisation's webhook endpoints: events signed with HMAC-SHA256."""
+
+    visible = staticmethod(webhook_endpoints_visible_to)
+    get_for_user = staticmethod(webhook_endpoint_get_for_user)
+    output_serializer_class = WebhookEndpointSerializer
+
+    def select(self, queryset):
+        return queryset.select_related("organisation").order_by("id")
+
+    @extend_schema(
+        request=WebhookEndpointInputSerializer, responses={201: WebhookEndpointCreatedSerializer}
+    )
+    def create(self, request):
+        """Register a URL for an organisation you act for; the answer holds the secret
+        (shown once) that signs every call."""
+        data = self.validated(WebhookEndpointInputSerializer)
+        organisation = data["organisation"]
+        if not (
+            user_is_secretariat(request.user)
+            or user_can_act_for_organisation(request.user, organisation.pk)
+        ):
+            raise PermissionDenied("Only the organisation's representatives may do this.")
+        endpoint = webhook_endpoint_register(
+            organisation=organisation, url=data["url"], events=data["events"], by=request.user
+        )
+        return self.render(endpoint, WebhookEndpointCreatedSerializer, code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=WebhookEndpointUpdateInputSerializer, responses=WebhookEndpointSerializer
+    )
+    def partial_update(self, request, pk=None):
+        """Switch an endpoint off or on."""
+        endpoint = self.get_object()
+        data = self.validated(WebhookEndpointUpdateInputSerializer)
+        return self.render(
+            webhook_endpoint_set_active(
+                endpoint=endpoint, is_active=data["is_active"], by=request.user
+            )
+        )

@@ -1,0 +1,107 @@
+"""iCalendar (RFC 5545) for meetings: feeds, invitations, updates and cancellations.
+
+One event per meeting, with a UID that never changes and a SEQUENCE that rises with
+every change invitees must hear about, so calendar programs update the event they
+already hold instead of adding a new one.
+"""
+
+from collections.abc import Iterable
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from meetings.models import Invitation, Meeting
+
+PRODUCT_ID = "-//Tansiq//Working group meetings//EN"
+ATTENDEE_STATUS = {
+    Invitation.Response.PENDING: "NEEDS-ACTION",
+    Invitation.Response.ACCEPTED: "ACCEPTED",
+    Invitation.Response.DECLINED: "DECLINED",
+    Invitation.Response.TENTATIVE: "TENTATIVE",
+    Invitation.Response.ALTERNATE: "DELEGATED",
+}
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "tansiq.local"
+    return f"meeting-{meeting.pk}@{host}"
+
+
+def _organizer() -> icalendar.vCalAddress:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = icalendar.vText(name or "Secretariat")
+    return organizer
+
+
+def _location(meeting: Meeting) -> str:
+    return " — ".join(part for part in (meeting.venue, meeting.online_url) if part)
+
+
+def meeting_event(
+    meeting: Meeting, *, invitations: Iterable[Invitation] = (), cancelled: bool = False
+) -> icalendar.Event:
+    zone = meeting.zone
+    event = icalendar.Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.start_at.astimezone(zone))
+    event.add("dtend", meeting.end_at.astimezone(zone))
+    event.add("summary", f"{meeting.group.short_name or meeting.group.name}: {meeting.title}")
+    if meeting.description:
+        event.add("description", meeting.description)
+    location = _location(meeting)
+    if location:
+        event.add("location", location)
+    if meeting.online_url:
+        event.add("url", meeting.online_url)
+    event.add("organizer", _organizer())
+    is_cancelled = cancelled or meeting.status == Meeting.Status.CANCELLED
+    event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    for invitation in invitations:
+        if not invitation.person.email:
+            continue
+        attendee = icalendar.vCalAddress(f"mailto:{invitation.person.email}")
+        attendee.params["CN"] = icalendar.vText(invitation.person.full_name)
+        attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
+        attendee.params["PARTSTAT"] = icalendar.vText(ATTENDEE_STATUS[invitation.response])
+        attendee.params["RSVP"] = icalendar.vText(
+            "TRUE" if invitation.response == Invitation.Response.PENDING else "FALSE"
+        )
+        event.add("attendee", attendee, encode=0)
+    return event
+
+
+def build_calendar(
+    events: Iterable[icalendar.Event], *, method: str | None = None, name: str | None = None
+) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    for event in events:
+        calendar.add_component(event)
+    # VTIMEZONE blocks for every zone the events use, built from the tz database.
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def invitation_calendar(meeting: Meeting, invitations: Iterable[Invitation]) -> bytes:
+    """METHOD:REQUEST for invitations and updates; METHOD:CANCEL once cancelled."""
+    cancelled = meeting.status == Meeting.Status.CANCELLED
+    event = meeting_event(meeting, invitations=invitations, cancelled=cancelled)
+    return build_calendar([event], method="CANCEL" if cancelled else "REQUEST")
+
+
+def feed_calendar(meetings: Iterable[Meeting], *, name: str) -> bytes:
+    """A subscribable feed (METHOD:PUBLISH) of meetings, cancelled ones marked so."""
+    return build_calendar(
+        (meeting_event(meeting) for meeting in meetings), method="PUBLISH", name=name
+    )

@@ -1,0 +1,28 @@
+"""Run the periodic notice jobs once: what Celery beat does on a schedule.
+
+Without Redis (the `make run` default) there is no beat; run this from cron, or by
+hand, to send due reminders, action-point reminders and anything still pending.
+"""
+
+from django.core.management.base import BaseCommand
+
+from meetings.tasks import (
+    action_points_due_task,
+    notices_dispatch_task,
+    notices_sweep_task,
+    reminders_due_task,
+)
+
+
+class Command(BaseCommand):
+    help = "Send due reminders and action-point reminders, and deliver pending notices, once."
+
+    def handle(self, *args, **options):
+        reminders = reminders_due_task()
+        action_points = action_points_due_task()
+        released = notices_sweep_task()
+        sent = notices_dispatch_task()
+        self.stdout.write(
+            f"Reminders written: {reminders}; action points reminded: {action_points}; "
+            f"stale claims released: {released}; notices sent: {sent}."
+        )

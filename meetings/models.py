@@ -1,0 +1,575 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from groups.models import CoordinationGroup
+from members.models import Organisation, Person
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name (e.g. Africa/Tripoli)."),
+            params={"value": value},
+        )
+
+
+class Meeting(models.Model):
+    """A meeting of a group. Times are stored in UTC and shown in `time_zone`."""
+
+    class Kind(models.TextChoices):
+        LAUNCH = "launch", _("Launch")
+        REGULAR = "regular", _("Regular meeting")
+        EXTRAORDINARY = "extraordinary", _("Extraordinary meeting")
+        WORKSHOP = "workshop", _("Workshop")
+        CONSULTATION = "consultation", _("Consultation")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    group = models.ForeignKey(CoordinationGroup, on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    start_at = models.DateTimeField(_("starts at"))
+    end_at = models.DateTimeField(_("ends at"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # Raised on every change that invitees must hear about (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-start_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [
+            models.Index(fields=["group", "start_at"]),
+            models.Index(fields=["status", "start_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=F("start_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("A meeting must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scheduled", "held", "cancelled"]),
+                name="meeting_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda, in `position` order."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    presenter = models.ForeignKey(
+        Person,
+        verbose_name=_("presenter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="presented_items",
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=15)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"],
+                name="agenda_item_position_unique",
+                violation_error_message=_("Another agenda item already has this position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=1440),
+                name="agenda_item_duration_in_range",
+                violation_error_message=_("An item lasts between 1 minute and 24 hours."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Invitation(models.Model):
+    """A person invited to a meeting, and their answer."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        TENTATIVE = "tentative", _("Tentative")
+        ALTERNATE = "alternate", _("Sending an alternate")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invitations")
+    # The organisation the person was invited for, kept as it was on the day.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        null=True,
+        blank=True,
+    )
+    response = models.CharField(
+        _("response"), max_length=10, choices=Response.choices, default=Response.PENDING
+    )
+    alternate = models.ForeignKey(
+        Person,
+        verbose_name=_("alternate sent"),
+        on_delete=models.PROTECT,
+        related_name="alternate_for",
+        null=True,
+        blank=True,
+    )
+    response_note = models.CharField(_("note"), max_length=500, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "person__full_name"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="invitation_once_per_person",
+                violation_error_message=_("This person is already invited to the meeting."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(response="alternate") & Q(alternate__isnull=False))
+                | (~Q(response="alternate") & Q(alternate__isnull=True)),
+                name="invitation_alternate_iff_sending_alternate",
+                violation_error_message=_("Name the alternate exactly when sending one."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(alternate=F("person")),
+                name="invitation_alternate_not_invitee",
+                violation_error_message=_("The alternate must be someone else."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    response__in=["pending", "accepted", "declined", "tentative", "alternate"]
+                ),
+                name="invitation_response_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.meeting}"
+
+
+class Attendance(models.Model):
+    """A line of the attendance register; invitation is empty for people not invited."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="attendance", null=True, blank=True
+    )
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="attendance"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "organisation__name", "person__full_name"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance register")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="attendance_once_per_person",
+                violation_error_message=_("This person is already in the register."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.meeting}"
+
+
+class Minutes(models.Model):
+    """The record of a held meeting: draft, then approved, then published."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    body = models.TextField(_("minutes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-meeting__start_at"]
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(approved_at__isnull=False),
+                name="minutes_approved_have_approval_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="minutes_published_have_publication_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "approved", "published"]),
+                name="minutes_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}"
+
+
+class Decision(models.Model):
+    """A decision taken at a meeting, numbered within it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    number = models.PositiveIntegerField(_("number"))
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    text = models.TextField(_("decision"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                name="decision_number_unique",
+                violation_error_message=_("Another decision already has this number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} — decision {self.number}"
+
+
+class ActionPoint(models.Model):
+    """A task raised at a meeting for an organisation; carried until done or dropped."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("raised at"),
+        on_delete=models.PROTECT,
+        related_name="action_points",
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_points"
+    )
+    title = models.CharField(_("action"), max_length=300)
+    description = models.TextField(_("details"), blank=True)
+    owner_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner organisation"),
+        on_delete=models.PROTECT,
+        related_name="action_points",
+    )
+    owner_person = models.ForeignKey(
+        Person,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_points",
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    progress = models.TextField(_("progress"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("action point")
+        verbose_name_plural = _("action points")
+        indexes = [
+            models.Index(fields=["owner_organisation", "status", "due_on"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(closed_at__isnull=True))
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="action_point_closed_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "done", "dropped"]),
+                name="action_point_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Meeting, on_delete=models.CASCADE)
+
+
+class MeetingGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Meeting, on_delete=models.CASCADE)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL an organisation registered to receive signed event notifications."""
+
+    class Event(models.TextChoices):
+        MEETING_SCHEDULED = "meeting.scheduled", "meeting.scheduled"
+        MEETING_UPDATED = "meeting.updated", "meeting.updated"
+        MEETING_CANCELLED = "meeting.cancelled", "meeting.cancelled"
+        MINUTES_PUBLISHED = "minutes.published", "minutes.published"
+        ACTION_POINT_DUE = "action_point.due", "action_point.due"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    # The HMAC-SHA256 key; shown once to the agency when the endpoint is registered.
+    secret = models.CharField(max_length=80, editable=False)
+    events = models.JSONField(
+        _("events"), default=list, blank=True, help_text=_("Empty: every event.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["organisation__name", "url"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "url"],
+                name="webhook_endpoint_unique_url",
+                violation_error_message=_("This URL is already registered."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Notice(models.Model):
+    """The outbox: one row per recipient and event version, unique by `dedup_key`.
+
+    Written in the transaction of the change that causes it; delivered by a worker
+    that claims the row before sending and marks it sent right after, so a crash
+    can repeat at most the one message that was in flight.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        UPDATE = "update", _("Update")
+        CANCELLATION = "cancellation", _("Cancellation")
+        REMINDER = "reminder", _("Reminder")
+        ANSWER_REMINDER = "answer_reminder", _("Reminder to answer")
+        MINUTES = "minutes", _("Minutes published")
+        ACTION_DUE = "action_due", _("Action point due")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent: superseded")
+
+    dedup_key = models.CharField(max_length=200, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    event = models.CharField(_("event"), max_length=40)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="notices", null=True, blank=True
+    )
+    action_point = models.ForeignKey(
+        ActionPoint, on_delete=models.CASCADE, related_name="notices", null=True, blank=True
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="notices", null=True, blank=True
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="notices", null=True, blank=True
+    )
+    # The state the event describes, frozen when it happened (webhook body, calendar sequence).
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone_now)
+    claim_token = models.CharField(max_length=40, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["meeting", "person"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(channel="email") & Q(person__isnull=False) & Q(endpoint__isnull=True))
+                | (Q(channel="webhook") & Q(endpoint__isnull=False) & Q(person__isnull=True)),
+                name="notice_has_one_recipient_for_its_channel",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="notice_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="notice_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        recipient = self.person_id and f"person {self.person_id}" or f"endpoint {self.endpoint_id}"
+        return f"{self.get_kind_display()} to {recipient} ({self.get_status_display()})"
+
+
+class NoticeAttempt(models.Model):
+    """One try at delivering a notice that did not succeed: the delivery log's detail."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="failed_attempts")
+    at = models.DateTimeField(auto_now_add=True)
+    is_permanent = models.BooleanField(default=False)
+    error = models.TextField()
+
+    class Meta:
+        ordering = ["notice", "at"]
+        verbose_name = _("failed delivery attempt")
+        verbose_name_plural = _("failed delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} at {self.at}: {self.error[:60]}"
+
+
+class Reminder(models.Model):
+    """A reminder due at a time kept here, picked up by the beat task when due."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting reminder")
+        ANSWER = "answer", _("Reminder to answer")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    days_before = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [models.Index(fields=["done_at", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "days_before"], name="reminder_once_per_offset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.days_before} days before {self.meeting}"

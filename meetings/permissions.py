@@ -1,0 +1,271 @@
+"""The access funnels for meetings and what hangs off them.
+
+A meeting is visible to whoever sees its group, to its invitees, and to holders of
+a direct guardian grant on it (given in the admin). It is managed by the
+secretariat, the chairs of its group (and of the groups above), and holders of a
+direct `change_meeting` grant. Minutes are visible to viewers once published;
+drafts only to managers. Invitations are answered by the invitee or by someone
+acting for the invitee's organisation; action points are reported on by whoever
+acts for the owner organisation.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from groups.permissions import groups_managed_by, groups_visible_to
+from meetings.models import (
+    ActionPoint,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    Meeting,
+    Minutes,
+    Notice,
+    WebhookEndpoint,
+)
+from members.permissions import organisations_acted_for_by, user_is_secretariat
+
+VIEW_MEETING = "meetings.view_meeting"
+CHANGE_MEETING = "meetings.change_meeting"
+
+
+def _direct_meeting_grants(user, permission: str) -> QuerySet[Meeting]:
+    return get_objects_for_user(
+        user, permission, klass=Meeting, with_superuser=False, accept_global_perms=False
+    )
+
+
+def _is_signed_in(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    if user_is_secretariat(user):
+        return Meeting.objects.all()
+    if not _is_signed_in(user):
+        return Meeting.objects.none()
+    invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user=user)
+    return Meeting.objects.filter(
+        Q(group__in=groups_visible_to(user))
+        | Exists(invited)
+        | Q(pk__in=_direct_meeting_grants(user, VIEW_MEETING).values("pk"))
+    )
+
+
+def meetings_managed_by(user) -> QuerySet[Meeting]:
+    if user_is_secretariat(user):
+        return Meeting.objects.all()
+    if not _is_signed_in(user):
+        return Meeting.objects.none()
+    return Meeting.objects.filter(
+        Q(group__in=groups_managed_by(user))
+        | Q(pk__in=_direct_meeting_grants(user, CHANGE_MEETING).values("pk"))
+    )
+
+
+def user_can_manage_meeting(user, meeting: Meeting) -> bool:
+    if user_is_secretariat(user):
+        return True
+    return meetings_managed_by(user).filter(pk=meeting.pk).exists()
+
+
+def meeting_get_for_user(user, meeting_id, *, manage: bool = False) -> Meeting:
+    try:
+        meeting = meetings_visible_to(user).select_related("group").get(pk=meeting_id)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such meeting.") from None
+    if manage and not user_can_manage_meeting(user, meeting):
+        raise PermissionDenied("Only the secretariat and the group's chairs may change meetings.")
+    return meeting
+
+
+def minutes_visible_to(user) -> QuerySet[Minutes]:
+    if user_is_secretariat(user):
+        return Minutes.objects.all()
+    return Minutes.objects.filter(
+        Q(meeting__in=meetings_visible_to(user), status=Minutes.Status.PUBLISHED)
+        | Q(meeting__in=meetings_managed_by(user))
+    )
+
+
+def minutes_get_for_user(user, minutes_id, *, manage: bool = False) -> Minutes:
+    try:
+        minutes = minutes_visible_to(user).select_related("meeting").get(pk=minutes_id)
+    except (Minutes.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such minutes.") from None
+    if manage and not user_can_manage_meeting(user, minutes.meeting):
+        raise PermissionDenied("Only the secretariat and the group's chairs may change minutes.")
+    return minutes
+
+
+def invitations_visible_to(user) -> QuerySet[Invitation]:
+    if user_is_secretariat(user):
+        return Invitation.objects.all()
+    return Invitation.objects.filter(meeting__in=meetings_visible_to(user))
+
+
+def user_can_answer_invitation(user, invitation: Invitation) -> bool:
+    if not _is_signed_in(user):
+        return False
+    if invitation.person.user_id == user.pk:
+        return True
+    if organisations_acted_for_by(user).filter(pk=invitation.organisation_id).exists():
+        return True
+    return user_can_manage_meeting(user, invitation.meeting)
+
+
+def invitation_get_for_user(user, invitation_id, *, answer: bool = False) -> Invitation:
+    try:
+        invitation = (
+            invitations_visible_to(user)
+            .select_related("meeting", "person", "organisation")
+            .get(pk=invitation_id)
+        )
+    except (Invitation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such invitation.") from None
+    if answer and not user_can_answer_invitation(user, invitation):
+        raise PermissionDenied("Only the invitee or their organisation may answer.")
+    return invitation
+
+
+def action_points_visible_to(user) -> QuerySet[ActionPoint]:
+    if user_is_secretariat(user):
+        return ActionPoint.objects.all()
+    if not _is_signed_in(user):
+        return ActionPoint.objects.none()
+    return ActionPoint.objects.filter(
+        Q(meeting__in=meetings_visible_to(user))
+        | Q(owner_organisation__in=organisations_acted_for_by(user))
+    )
+
+
+def user_can_report_on_action_point(user, action_point: ActionPoint) -> bool:
+    """Report progress and close: the owner organisation, or a manager."""
+    if organisations_acted_for_by(user).filter(pk=action_point.owner_organisation_id).exists():
+        return True
+    return user_can_manage_meeting(user, action_point.meeting)
+
+
+def action_point_get_for_user(
+    user, action_point_id, *, report: bool = False, manage: bool = False
+) -> ActionPoint:
+    try:
+        action_point = (
+            action_points_visible_to(user)
+            .select_related("meeting", "owner_organisation")
+            .get(pk=action_point_id)
+        )
+    except (ActionPoint.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such action point.") from None
+    if manage and not user_can_manage_meeting(user, action_point.meeting):
+        raise PermissionDenied("Only the secretariat and the group's chairs may edit this.")
+    if report and not user_can_report_on_action_point(user, action_point):
+        raise PermissionDenied("Only the owner organisation may report on this action point.")
+    return action_point
+
+
+def _child_get_for_user(queryset, model, object_id, *, manage: bool, user, label: str):
+    try:
+        row = queryset.select_related("meeting").get(pk=object_id)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No such {label}.") from None
+    if manage and not user_can_manage_meeting(user, row.meeting):
+        raise PermissionDenied("Only the secretariat and the group's chairs may change this.")
+    return row
+
+
+def agenda_items_visible_to(user) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(meeting__in=meetings_visible_to(user))
+
+
+def agenda_item_get_for_user(user, item_id, *, manage: bool = False) -> AgendaItem:
+    return _child_get_for_user(
+        agenda_items_visible_to(user),
+        AgendaItem,
+        item_id,
+        manage=manage,
+        user=user,
+        label="agenda item",
+    )
+
+
+def attendance_visible_to(user) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(meeting__in=meetings_visible_to(user))
+
+
+def attendance_get_for_user(user, attendance_id, *, manage: bool = False) -> Attendance:
+    return _child_get_for_user(
+        attendance_visible_to(user),
+        Attendance,
+        attendance_id,
+        manage=manage,
+        user=user,
+        label="attendance record",
+    )
+
+
+def decisions_visible_to(user) -> QuerySet[Decision]:
+    return Decision.objects.filter(meeting__in=meetings_visible_to(user))
+
+
+def decision_get_for_user(user, decision_id, *, manage: bool = False) -> Decision:
+    return _child_get_for_user(
+        decisions_visible_to(user),
+        Decision,
+        decision_id,
+        manage=manage,
+        user=user,
+        label="decision",
+    )
+
+
+def notices_visible_to(user) -> QuerySet[Notice]:
+    """The delivery log: everything for the secretariat; a meeting's notices for those
+    who manage it; otherwise what was sent to the user, and the webhook calls made to
+    the organisations they act for."""
+    if user_is_secretariat(user):
+        return Notice.objects.all()
+    if not _is_signed_in(user):
+        return Notice.objects.none()
+    managed = meetings_managed_by(user)
+    return Notice.objects.filter(
+        Q(person__user=user)
+        | Q(endpoint__organisation__in=organisations_acted_for_by(user))
+        | Q(meeting__in=managed)
+        | Q(action_point__meeting__in=managed)
+    )
+
+
+def notice_get_for_user(user, notice_id, *, resend: bool = False) -> Notice:
+    try:
+        notice = (
+            notices_visible_to(user)
+            .select_related("meeting", "action_point__meeting")
+            .get(pk=notice_id)
+        )
+    except (Notice.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such notice.") from None
+    if resend:
+        meeting = notice.meeting or notice.action_point.meeting
+        if not user_can_manage_meeting(user, meeting):
+            raise PermissionDenied("Only the secretariat and the group's chairs may resend.")
+    return notice
+
+
+def webhook_endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
+    """Endpoints of the organisations the user acts for (all, for the secretariat)."""
+    if user_is_secretariat(user):
+        return WebhookEndpoint.objects.all()
+    if not _is_signed_in(user):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(organisation__in=organisations_acted_for_by(user))
+
+
+def webhook_endpoint_get_for_user(user, endpoint_id) -> WebhookEndpoint:
+    try:
+        return webhook_endpoints_visible_to(user).get(pk=endpoint_id)
+    except (WebhookEndpoint.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such webhook endpoint.") from None

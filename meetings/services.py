@@ -1,0 +1,544 @@
+"""Writes for meetings, agendas, invitations, attendance, minutes and actions.
+
+The meeting's life: draft → scheduled → held, or cancelled from draft or
+scheduled. A held meeting cannot be cancelled, and minutes are published only
+for held meetings, so published minutes never belong to a cancelled meeting.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from groups.models import CoordinationGroup
+from groups.selectors import current_memberships, current_representatives
+from meetings import notices
+from meetings.models import (
+    ActionPoint,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    Meeting,
+    Minutes,
+    Notice,
+    WebhookEndpoint,
+)
+from members.models import Organisation, Person
+from portal.audit import audited_delete, audited_save
+
+Status = Meeting.Status
+# Changes that invitees must be told about, raising the calendar SEQUENCE.
+NOTIFIABLE_FIELDS = {"start_at", "end_at", "time_zone", "venue", "online_url"}
+MEETING_FIELDS = NOTIFIABLE_FIELDS | {"title", "kind", "description"}
+OPEN_STATUSES = {Status.DRAFT, Status.SCHEDULED}
+
+
+def _to_the_minute(value):
+    # Calendars (and people) keep meeting times to the minute; so do we.
+    if isinstance(value, dt.datetime):
+        return value.replace(second=0, microsecond=0)
+    return value
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _require_status(meeting: Meeting, allowed: set[str], action: str) -> None:
+    if meeting.status not in allowed:
+        raise ValidationError(
+            {"status": f"A {meeting.get_status_display().lower()} meeting cannot be {action}."}
+        )
+
+
+# --- Meetings -------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    group: CoordinationGroup,
+    title: str,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    by,
+    **fields,
+) -> Meeting:
+    unknown = set(fields) - MEETING_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in unknown})
+    if group.is_archived:
+        raise ValidationError({"group": "The group is archived."})
+    meeting = Meeting(
+        group=group,
+        title=title,
+        start_at=_to_the_minute(start_at),
+        end_at=_to_the_minute(end_at),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        **fields,
+    )
+    return audited_save(meeting, by=by)
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
+    unknown = set(changes) - MEETING_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "changed")
+    changes = {name: _to_the_minute(value) for name, value in changes.items()}
+    changed = {name for name, value in changes.items() if getattr(meeting, name) != value}
+    for name in changed:
+        setattr(meeting, name, changes[name])
+    must_tell = meeting.status == Status.SCHEDULED and bool(changed & NOTIFIABLE_FIELDS)
+    if must_tell:
+        meeting.sequence += 1
+    if changed:
+        audited_save(meeting, by=by)
+    if must_tell:
+        notices.meeting_announce(meeting, kind=Notice.Kind.UPDATE)
+        if changed & {"start_at", "end_at"}:
+            notices.reminders_plan(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_schedule(*, meeting: Meeting, by) -> Meeting:
+    meeting = _locked(meeting)
+    _require_status(meeting, {Status.DRAFT}, "scheduled")
+    if meeting.start_at <= timezone.now():
+        raise ValidationError({"start_at": "Only a meeting in the future can be scheduled."})
+    meeting.status = Status.SCHEDULED
+    audited_save(meeting, by=by)
+    notices.meeting_announce(meeting, kind=Notice.Kind.INVITATION)
+    notices.reminders_plan(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "marked as held")
+    if meeting.start_at > timezone.now():
+        raise ValidationError({"start_at": "A meeting cannot be held before it starts."})
+    meeting.status = Status.HELD
+    return audited_save(meeting, by=by)
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, reason: str = "", by) -> Meeting:
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "cancelled")
+    was_announced = meeting.status == Status.SCHEDULED
+    meeting.status = Status.CANCELLED
+    meeting.cancellation_reason = reason
+    meeting.sequence += 1
+    audited_save(meeting, by=by)
+    notices.reminders_clear(meeting)
+    if was_announced:
+        notices.meeting_announce(meeting, kind=Notice.Kind.CANCELLATION)
+    return meeting
+
+
+# --- Agenda -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    meeting: Meeting,
+    title: str,
+    by,
+    description: str = "",
+    presenter: Person | None = None,
+    duration_minutes: int = 15,
+) -> AgendaItem:
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "given new agenda items")
+    last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
+    item = AgendaItem(
+        meeting=meeting,
+        position=last + 1,
+        title=title,
+        description=description,
+        presenter=presenter,
+        duration_minutes=duration_minutes,
+    )
+    return audited_save(item, by=by)
+
+
+@transaction.atomic
+def agenda_item_update(*, item: AgendaItem, by, **changes) -> AgendaItem:
+    allowed = {"title", "description", "presenter", "duration_minutes"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    _require_status(_locked(item.meeting), OPEN_STATUSES, "given a changed agenda")
+    for name, value in changes.items():
+        setattr(item, name, value)
+    return audited_save(item, by=by)
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, by) -> None:
+    meeting = _locked(item.meeting)
+    _require_status(meeting, OPEN_STATUSES, "given a changed agenda")
+    position = item.position
+    audited_delete(item, by=by)
+    # Close the gap one item at a time, lowest first, so no two rows ever share a position.
+    for following in meeting.agenda_items.filter(position__gt=position).order_by("position"):
+        following.position -= 1
+        audited_save(following, by=by, update_fields=["position"], validate=False)
+
+
+@transaction.atomic
+def agenda_reorder(*, meeting: Meeting, item_ids: Sequence[int], by) -> list[AgendaItem]:
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "given a changed agenda")
+    items = {item.pk: item for item in meeting.agenda_items.all()}
+    if len(item_ids) != len(set(item_ids)) or set(item_ids) != set(items):
+        raise ValidationError({"item_ids": "List every agenda item of the meeting exactly once."})
+    # Two passes so the unique (meeting, position) constraint holds at every step.
+    offset = len(items) + 1
+    meeting.agenda_items.update(position=F("position") + offset)
+    ordered = []
+    for position, item_id in enumerate(item_ids, start=1):
+        item = items[item_id]
+        item.position = position
+        audited_save(item, by=by, update_fields=["position"], validate=False)
+        ordered.append(item)
+    return ordered
+
+
+# --- Invitations ------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(*, meeting: Meeting, person: Person, by) -> Invitation:
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "given new invitees")
+    if meeting.invitations.filter(person=person).exists():
+        raise ValidationError({"person": f"{person} is already invited."})
+    invitation = Invitation(meeting=meeting, person=person, organisation=person.organisation)
+    audited_save(invitation, by=by)
+    if meeting.status == Status.SCHEDULED:
+        notices.meeting_announce(meeting, kind=Notice.Kind.INVITATION, people=[person])
+    return invitation
+
+
+@transaction.atomic
+def invitations_create_for_group(*, meeting: Meeting, by) -> list[Invitation]:
+    """Invite the chair and co-chair seat holders and every current representative of
+    the meeting's group who is not invited yet."""
+    meeting = _locked(meeting)
+    _require_status(meeting, OPEN_STATUSES, "given new invitees")
+    already = set(meeting.invitations.values_list("person_id", flat=True))
+    representatives = current_representatives().filter(membership__group=meeting.group)
+    seat_holders = current_memberships().filter(group=meeting.group, seat_holder__isnull=False)
+    people = (
+        Person.objects.filter(
+            Q(pk__in=representatives.values("person_id"))
+            | Q(pk__in=seat_holders.values("seat_holder_id"))
+        )
+        .exclude(pk__in=already)
+        .order_by("full_name")
+    )
+    invitations = [
+        audited_save(
+            Invitation(meeting=meeting, person=person, organisation_id=person.organisation_id),
+            by=by,
+            validate=False,
+        )
+        for person in people
+    ]
+    if invitations and meeting.status == Status.SCHEDULED:
+        notices.meeting_announce(
+            meeting, kind=Notice.Kind.INVITATION, people=[i.person for i in invitations]
+        )
+    return invitations
+
+
+@transaction.atomic
+def invitation_respond(
+    *,
+    invitation: Invitation,
+    response: str,
+    by,
+    alternate: Person | None = None,
+    note: str = "",
+) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+    )
+    meeting = invitation.meeting
+    if meeting.status != Status.SCHEDULED:
+        state = meeting.get_status_display().lower()
+        raise ValidationError({"response": f"The meeting is {state}; answers are closed."})
+    if meeting.end_at <= timezone.now():
+        raise ValidationError({"response": "The meeting is over; answers are closed."})
+    if response not in Invitation.Response.values or response == Invitation.Response.PENDING:
+        raise ValidationError({"response": "Answer accepted, declined, tentative or alternate."})
+    if response == Invitation.Response.ALTERNATE:
+        if alternate is None:
+            raise ValidationError({"alternate": "Name the alternate you are sending."})
+        if alternate.pk == invitation.person_id:
+            raise ValidationError({"alternate": "The alternate must be someone else."})
+        if invitation.organisation_id and alternate.organisation_id != invitation.organisation_id:
+            raise ValidationError(
+                {"alternate": f"{alternate} does not work for {invitation.organisation}."}
+            )
+    elif alternate is not None:
+        raise ValidationError({"alternate": "Name an alternate only when sending one."})
+    invitation.response = response
+    invitation.alternate = alternate
+    invitation.response_note = note
+    invitation.responded_at = timezone.now()
+    invitation.responded_by = by if getattr(by, "is_authenticated", False) else None
+    return audited_save(invitation, by=by)
+
+
+# --- Attendance ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(
+    *, meeting: Meeting, person: Person, by, organisation: Organisation | None = None
+) -> Attendance:
+    meeting = _locked(meeting)
+    _require_status(meeting, {Status.SCHEDULED, Status.HELD}, "given an attendance register")
+    if meeting.start_at > timezone.now():
+        raise ValidationError({"person": "Attendance is recorded once the meeting has started."})
+    if meeting.attendance.filter(person=person).exists():
+        raise ValidationError({"person": f"{person} is already in the register."})
+    invitation = meeting.invitations.filter(person=person).first()
+    attendance = Attendance(
+        meeting=meeting,
+        person=person,
+        organisation=organisation or person.organisation,
+        invitation=invitation,
+    )
+    return audited_save(attendance, by=by)
+
+
+@transaction.atomic
+def attendance_remove(*, attendance: Attendance, by) -> None:
+    meeting = _locked(attendance.meeting)
+    _require_status(meeting, {Status.SCHEDULED, Status.HELD}, "given an attendance register")
+    audited_delete(attendance, by=by)
+
+
+# --- Minutes ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def minutes_save(*, meeting: Meeting, body: str, by) -> Minutes:
+    """Write or rewrite the minutes; rewriting approved minutes needs approval again."""
+    meeting = _locked(meeting)
+    _require_status(meeting, {Status.HELD}, "given minutes")
+    if not body.strip():
+        raise ValidationError({"body": "The minutes are empty."})
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is None:
+        return audited_save(Minutes(meeting=meeting, body=body), by=by)
+    if minutes.status == Minutes.Status.PUBLISHED:
+        raise ValidationError({"body": "Published minutes cannot be changed."})
+    minutes.body = body
+    minutes.status = Minutes.Status.DRAFT
+    minutes.approved_at = None
+    minutes.approved_by = None
+    return audited_save(minutes, by=by)
+
+
+@transaction.atomic
+def minutes_approve(*, minutes: Minutes, by) -> Minutes:
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if minutes.status != Minutes.Status.DRAFT:
+        raise ValidationError({"status": "Only draft minutes can be approved."})
+    minutes.status = Minutes.Status.APPROVED
+    minutes.approved_at = timezone.now()
+    minutes.approved_by = by if getattr(by, "is_authenticated", False) else None
+    return audited_save(minutes, by=by)
+
+
+@transaction.atomic
+def minutes_publish(*, minutes: Minutes, by) -> Minutes:
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    # Locking the meeting keeps a concurrent cancel from slipping in between.
+    meeting = _locked(minutes.meeting)
+    if meeting.status != Status.HELD:
+        state = meeting.get_status_display().lower()
+        raise ValidationError({"status": f"Minutes of a {state} meeting cannot be published."})
+    if minutes.status != Minutes.Status.APPROVED:
+        raise ValidationError({"status": "Minutes are approved before they are published."})
+    minutes.status = Minutes.Status.PUBLISHED
+    minutes.published_at = timezone.now()
+    audited_save(minutes, by=by)
+    notices.minutes_announce(meeting)
+    return minutes
+
+
+# --- Decisions and action points ------------------------------------------------------
+
+
+@transaction.atomic
+def decision_add(
+    *, meeting: Meeting, text: str, by, agenda_item: AgendaItem | None = None
+) -> Decision:
+    meeting = _locked(meeting)
+    _require_status(meeting, {Status.HELD}, "given decisions")
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": "The agenda item belongs to another meeting."})
+    number = (meeting.decisions.aggregate(last=Max("number"))["last"] or 0) + 1
+    return audited_save(
+        Decision(meeting=meeting, number=number, text=text, agenda_item=agenda_item), by=by
+    )
+
+
+def _check_owner(organisation: Organisation, person: Person | None) -> None:
+    if person is not None and person.organisation_id != organisation.pk:
+        raise ValidationError({"owner_person": f"{person} does not work for {organisation}."})
+
+
+@transaction.atomic
+def action_point_create(
+    *,
+    meeting: Meeting,
+    title: str,
+    owner_organisation: Organisation,
+    due_on: dt.date,
+    by,
+    owner_person: Person | None = None,
+    description: str = "",
+    decision: Decision | None = None,
+) -> ActionPoint:
+    meeting = _locked(meeting)
+    _require_status(meeting, {Status.HELD}, "given action points")
+    _check_owner(owner_organisation, owner_person)
+    if decision is not None and decision.meeting_id != meeting.pk:
+        raise ValidationError({"decision": "The decision belongs to another meeting."})
+    action_point = ActionPoint(
+        meeting=meeting,
+        title=title,
+        description=description,
+        owner_organisation=owner_organisation,
+        owner_person=owner_person,
+        due_on=due_on,
+        decision=decision,
+    )
+    return audited_save(action_point, by=by)
+
+
+@transaction.atomic
+def action_point_update(*, action_point: ActionPoint, by, **changes) -> ActionPoint:
+    """The managers' edit: what, who and when."""
+    allowed = {"title", "description", "owner_organisation", "owner_person", "due_on"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    action_point = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
+    for name, value in changes.items():
+        setattr(action_point, name, value)
+    _check_owner(action_point.owner_organisation, action_point.owner_person)
+    return audited_save(action_point, by=by)
+
+
+@transaction.atomic
+def action_point_report(
+    *, action_point: ActionPoint, by, status: str | None = None, progress: str | None = None
+) -> ActionPoint:
+    """The owner's report: progress, and done, dropped or reopened."""
+    action_point = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
+    if status is not None:
+        if status not in ActionPoint.Status.values:
+            raise ValidationError({"status": f"{status!r} is not an action point status."})
+        if status != action_point.status:
+            action_point.status = status
+            action_point.closed_at = None if status == ActionPoint.Status.OPEN else timezone.now()
+    if progress is not None:
+        action_point.progress = progress
+    return audited_save(action_point, by=by)
+
+
+# --- Notices and webhooks ---------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_resend(*, notice: Notice, by) -> Notice:
+    """Send a notice again (e.g. after fixing an address): a new outbox row, same content."""
+    earlier = Notice.objects.filter(dedup_key__startswith=f"{notice.dedup_key}:resend")
+    if earlier.filter(status__in=[Notice.Status.PENDING, Notice.Status.SENDING]).exists():
+        # Also what makes a double-clicked "Resend" send once.
+        raise ValidationError("This notice is already being sent again.")
+    resends = earlier.count()
+    copy = Notice(
+        dedup_key=f"{notice.dedup_key}:resend{resends + 1}",
+        kind=notice.kind,
+        channel=notice.channel,
+        event=notice.event,
+        meeting_id=notice.meeting_id,
+        action_point_id=notice.action_point_id,
+        person_id=notice.person_id,
+        endpoint_id=notice.endpoint_id,
+        payload=notice.payload,
+    )
+    copy.save()
+    transaction.on_commit(notices.dispatch_soon)
+    return copy
+
+
+def webhook_url_check(url: str) -> None:
+    """Refuse URLs that would make the portal call itself or a private network."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise ValidationError({"url": "Give an absolute https:// URL."})
+    if settings.WEBHOOK_ALLOW_INSECURE:
+        return
+    if parts.scheme != "https":
+        raise ValidationError({"url": "Webhook URLs must use https://."})
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
+    except OSError:
+        raise ValidationError({"url": f"The host {parts.hostname} cannot be resolved."}) from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address)
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
+            raise ValidationError({"url": "Webhook URLs must point to a public address."})
+
+
+@transaction.atomic
+def webhook_endpoint_register(
+    *, organisation: Organisation, url: str, events: Sequence[str] = (), by
+) -> WebhookEndpoint:
+    import secrets
+
+    unknown = set(events) - set(WebhookEndpoint.Event.values)
+    if unknown:
+        raise ValidationError({"events": f"Unknown events: {', '.join(sorted(unknown))}."})
+    webhook_url_check(url)
+    endpoint = WebhookEndpoint(
+        organisation=organisation,
+        url=url,
+        events=list(events),
+        secret=secrets.token_urlsafe(32),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    return audited_save(endpoint, by=by)
+
+
+@transaction.atomic
+def webhook_endpoint_set_active(
+    *, endpoint: WebhookEndpoint, is_active: bool, by
+) -> WebhookEndpoint:
+    endpoint.is_active = is_active
+    return audited_save(endpoint, by=by, update_fields=["is_active"])

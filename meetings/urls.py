@@ -1,0 +1,103 @@
+from django.urls import path
+
+from meetings import views
+
+urlpatterns = [
+    path("meetings/", views.meeting_list_page, name="meeting-list"),
+    path("notices/<int:pk>/resend/", views.notice_resend_page, name="notice-resend"),
+    path("meetings/new/", views.meeting_create_page, name="meeting-create"),
+    path("meetings/<int:meeting_id>/", views.meeting_detail_page, name="meeting-detail"),
+    path("meetings/<int:meeting_id>/edit/", views.meeting_edit_page, name="meeting-edit"),
+    path(
+        "meetings/<int:meeting_id>/schedule/",
+        views.meeting_schedule_page,
+        name="meeting-schedule",
+    ),
+    path("meetings/<int:meeting_id>/held/", views.meeting_held_page, name="meeting-held"),
+    path("meetings/<int:meeting_id>/cancel/", views.meeting_cancel_page, name="meeting-cancel"),
+    path(
+        "meetings/<int:meeting_id>/agenda/add/",
+        views.agenda_item_add_page,
+        name="agenda-item-add",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/<int:item_id>/remove/",
+        views.agenda_item_remove_page,
+        name="agenda-item-remove",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/<int:item_id>/move/",
+        views.agenda_item_move_page,
+        name="agenda-item-move",
+    ),
+    path(
+        "meetings/<int:meeting_id>/invitations/",
+        views.invitations_page,
+        name="meeting-invitations",
+    ),
+    path(
+        "meetings/<int:meeting_id>/invitations/group/",
+        views.invitations_for_group_page,
+        name="meeting-invite-group",
+    ),
+    path(
+        "invitations/<int:invitation_id>/answer/",
+        views.invitation_respond_page,
+        name="invitation-respond",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/",
+        views.attendance_page,
+        name="meeting-attendance",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/<int:person_id>/",
+        views.attendance_toggle_page,
+        name="attendance-toggle",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance.csv",
+        views.attendance_csv,
+        name="meeting-attendance-csv",
+    ),
+    path("meetings/<int:meeting_id>/pack.pdf", views.meeting_pack_pdf, name="meeting-pack"),
+    path("meetings/<int:meeting_id>/minutes/", views.minutes_page, name="meeting-minutes"),
+    path(
+        "meetings/<int:meeting_id>/minutes/approve/",
+        views.minutes_approve_page,
+        name="minutes-approve",
+    ),
+    path(
+        "meetings/<int:meeting_id>/minutes/publish/",
+        views.minutes_publish_page,
+        name="minutes-publish",
+    ),
+    path(
+        "meetings/<int:meeting_id>/decisions/add/",
+        views.decision_add_page,
+        name="decision-add",
+    ),
+    path(
+        "meetings/<int:meeting_id>/action-points/new/",
+        views.action_point_create_page,
+        name="action-point-create",
+    ),
+    path("action-points/", views.action_point_list_page, name="action-point-list"),
+    path("action-points/export.csv", views.action_point_csv, name="action-point-csv"),
+    path(
+        "action-points/<int:action_point_id>/",
+        views.action_point_page,
+        name="action-point-detail",
+    ),
+    path(
+        "action-points/<int:action_point_id>/done/",
+        views.action_point_done_page,
+        name="action-point-done",
+    ),
+    path("calendar/", views.meeting_calendar_page, name="meeting-calendar"),
+    path(
+        "calendar/new-address/",
+        views.calendar_token_reset_page,
+        name="calendar-token-reset",
+    ),
+]

@@ -1,0 +1,186 @@
+"""Writes for organisations, people and roles. Every write is a service."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as AuthGroup
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import (
+    Affiliation,
+    Organisation,
+    OrganisationUserObjectPermission,
+    Person,
+    new_calendar_token,
+)
+from members.permissions import SECRETARIAT_GROUP
+from portal.audit import audited_save
+
+User = get_user_model()
+
+# The apps whose every model permission the secretariat holds.
+SECRETARIAT_APPS = ("members", "groups", "meetings")
+ORGANISATION_FIELDS = {"name", "name_ar", "acronym", "kind", "country", "website"}
+PERSON_FIELDS = {"full_name", "full_name_ar", "position", "email", "phone", "preferred_language"}
+
+
+def _apply(instance, changes: dict, allowed: set[str]) -> list[str]:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, changes[name])
+    return changed
+
+
+@transaction.atomic
+def organisation_create(*, name: str, kind: str, by, **fields) -> Organisation:
+    _apply(Organisation(), fields, ORGANISATION_FIELDS)
+    organisation = Organisation(name=name, kind=kind, **fields)
+    return audited_save(organisation, by=by)
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, by, **changes) -> Organisation:
+    changed = _apply(organisation, changes, ORGANISATION_FIELDS)
+    if changed:
+        audited_save(organisation, by=by)
+    return organisation
+
+
+@transaction.atomic
+def person_create(
+    *,
+    full_name: str,
+    organisation: Organisation | None,
+    by,
+    since: dt.date | None = None,
+    **fields,
+) -> Person:
+    person = Person(full_name=full_name, organisation=organisation)
+    _apply(person, fields, PERSON_FIELDS)
+    audited_save(person, by=by)
+    if organisation is not None:
+        Affiliation.objects.create(
+            person=person,
+            organisation=organisation,
+            position=person.position,
+            start_on=since or timezone.localdate(),
+        )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, by, **changes) -> Person:
+    changed = _apply(person, changes, PERSON_FIELDS)
+    if changed:
+        audited_save(person, by=by)
+    return person
+
+
+@transaction.atomic
+def person_change_affiliation(
+    *, person: Person, organisation: Organisation, position: str, on: dt.date, by
+) -> Person:
+    """Record that `person` works for `organisation` from `on`, closing the old row.
+
+    Callers that also manage representations use groups.services.person_transfer.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    current = person.affiliations.filter(end_on__isnull=True).first()
+    if current is not None:
+        if on < current.start_on:
+            raise ValidationError(
+                {"on": f"The move cannot predate the current affiliation ({current.start_on})."}
+            )
+        if current.organisation_id == organisation.pk:
+            raise ValidationError({"organisation": "The person already works there."})
+        current.end_on = on
+        current.save(update_fields=["end_on"])
+    Affiliation.objects.create(
+        person=person, organisation=organisation, position=position, start_on=on
+    )
+    person.organisation = organisation
+    person.position = position
+    return audited_save(person, by=by)
+
+
+@transaction.atomic
+def person_calendar_token_reset(*, person: Person, by) -> Person:
+    """A new feed secret: calendar subscriptions made with the old URL stop working."""
+    person.calendar_token = new_calendar_token()
+    person.save(update_fields=["calendar_token"])
+    return person
+
+
+@transaction.atomic
+def organisation_grants_set(*, user, organisation_ids: Iterable[int]) -> None:
+    """Make `act_for_organisation` on exactly `organisation_ids` the user's grants."""
+    permission = Permission.objects.get(
+        content_type__app_label="members", codename="act_for_organisation"
+    )
+    wanted = set(organisation_ids)
+    existing = OrganisationUserObjectPermission.objects.filter(user=user, permission=permission)
+    held = set(existing.values_list("content_object_id", flat=True))
+    existing.exclude(content_object_id__in=wanted).delete()
+    OrganisationUserObjectPermission.objects.bulk_create(
+        OrganisationUserObjectPermission(
+            user=user, permission=permission, content_object_id=organisation_id
+        )
+        for organisation_id in wanted - held
+    )
+
+
+@transaction.atomic
+def secretariat_role_ensure() -> AuthGroup:
+    """The Secretariat group, holding every permission on the portal's models."""
+    group, _ = AuthGroup.objects.get_or_create(name=SECRETARIAT_GROUP)
+    permissions = Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS)
+    group.permissions.add(*permissions)
+    return group
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    is_secretariat: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"The username {username!r} is taken."})
+    if is_superuser:
+        user = User.objects.create_superuser(username=username, email=email, password=password)
+    else:
+        user = User.objects.create_user(
+            username=username, email=email, password=password, is_staff=is_secretariat
+        )
+    if is_secretariat:
+        user.groups.add(secretariat_role_ensure())
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user) -> tuple[object, str]:
+    """A new API token for `user`: returns the stored row and the secret, shown only once.
+
+    Only a hash of the secret is stored (django-rest-knox); the token expires after
+    REST_KNOX["TOKEN_TTL"].
+    """
+    from knox.models import AuthToken
+
+    if not user.is_active:
+        raise ValidationError("This login is disabled.")
+    return AuthToken.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, token, by) -> None:
+    token.delete()

@@ -1,0 +1,45 @@
+"""django-filter with no silent ignoring: unknown query parameters and bad values are 400s."""
+
+import datetime as dt
+
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+
+# Query parameters every list understands besides its FilterSet's.
+COMMON_PARAMETERS = {"page", "page_size", "format"}
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(COMMON_PARAMETERS)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
+
+
+class RangeFilterSet(filters.FilterSet):
+    """A FilterSet whose `ranges` pairs (low, high) refuse an empty, impossible range,
+    and whose datetimes must be storable (in UTC) at all."""
+
+    ranges: list[tuple[str, str]] = []
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():
+            return False
+        for name, value in self.form.cleaned_data.items():
+            if isinstance(value, dt.datetime):
+                try:
+                    value.astimezone(dt.UTC)
+                except OverflowError:
+                    self.form.add_error(name, "The date is out of range.")
+                    return False
+        for low, high in self.ranges:
+            start, end = self.form.cleaned_data.get(low), self.form.cleaned_data.get(high)
+            if start is not None and end is not None and start >= end:
+                self.form.add_error(high, f"{high} must be later than {low}.")
+                return False
+        return True

@@ -1,0 +1,107 @@
+"""Shared serializer bases: strict input, UTC datetimes, the error shape."""
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset: output in UTC (`Z`); input must carry its offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("default_timezone", dt.UTC)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = dt.datetime.fromisoformat(value)
+            except ValueError:
+                parsed = None  # DRF's parser below names what is wrong.
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+    default_error_messages = {
+        **serializers.DateTimeField.default_error_messages,
+        "naive": "Give the time with its offset, e.g. 2026-05-04T10:00:00+02:00 or …Z.",
+    }
+
+
+class StrictSerializerMixin:
+    """Input serializers refuse fields they do not know instead of ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class InputSerializer(StrictSerializerMixin, serializers.Serializer):
+    """Validates a request body; the view hands `validated_data` to a service."""
+
+
+class OutputModelSerializer(serializers.ModelSerializer):
+    """Model serializers for responses; every datetime renders in UTC with a Z."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of every 4xx answer."""
+
+    type = serializers.ChoiceField(
+        choices=[
+            "validation_error",
+            "parse_error",
+            "not_authenticated",
+            "authentication_failed",
+            "permission_denied",
+            "not_found",
+            "method_not_allowed",
+            "not_acceptable",
+            "unsupported_media_type",
+            "payload_too_large",
+            "throttled",
+            "error",
+        ]
+    )
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per field (`non_field_errors` for the request as a whole).",
+    )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id in a request body, looked up only among what the caller may see.
+
+    A hidden object answers the same 400 as a missing one, so ids leak nothing.
+    """
+
+    def __init__(self, *, visible, **kwargs):
+        self.visible = visible
+        kwargs.setdefault("queryset", None)
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.visible(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("incorrect_type", data_type="str")
+        if int(data) > 2**62:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)

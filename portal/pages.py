@@ -1,0 +1,95 @@
+"""Shared bases for the server-rendered pages: one-time form tokens, service errors
+shown on forms, pagination. Views in each app build on these; no domain logic here."""
+
+import secrets
+
+from django import forms
+from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Page, Paginator
+from django.utils.translation import get_language
+
+PAGE_SIZE = 25
+# How long a form's one-time token stays claimed: longer than anyone keeps a form open.
+FORM_TOKEN_SECONDS = 24 * 60 * 60
+
+
+def form_token_new() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def form_token_claim(request) -> bool:
+    """True the first time a form's token is submitted, False for a repeat.
+
+    `cache.add` is atomic (locmem in development, Redis when REDIS_URL is set), so two
+    submits racing each other cannot both claim the token.
+    """
+    token = request.POST.get("form_token", "")
+    if not token or len(token) > 64:
+        return True
+    key = f"tansiq:form-token:{request.user.pk}:{token}"
+    return cache.add(key, 1, timeout=FORM_TOKEN_SECONDS)
+
+
+class PageForm(forms.Form):
+    """A form carrying a one-time token so a double submit writes once."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", form_token_new())
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's ValidationError next to the fields it names.
+
+        The submitted token is spent; the form shown again carries a fresh one so the
+        corrected form can be sent.
+        """
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("form_token")] = form_token_new()
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                target = field if field in self.fields else None
+                for message in messages:
+                    self.add_error(target, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+    @property
+    def general_errors(self):
+        return self.errors.get(NON_FIELD_ERRORS, [])
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request) -> str:
+    """The current filters as a query string, for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def local_name(obj) -> str:
+    """A group's, organisation's or person's name in the page's language when it has one."""
+    if obj is None:
+        return ""
+    language = (get_language() or "en")[:2]
+    if language != "en":
+        for attribute in (f"name_{language}", f"full_name_{language}"):
+            value = getattr(obj, attribute, "")
+            if value:
+                return value
+    return str(obj)
+
+
+class LocalNameChoiceField(forms.ModelChoiceField):
+    """A choice of groups, organisations or people, labelled in the page's language."""
+
+    def label_from_instance(self, obj) -> str:
+        return local_name(obj)

@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from meetings.views import calendar_feed, dashboard, rsvp
+from portal.health import health
+
+admin.site.site_header = "Tansiq administration"
+admin.site.site_title = "Tansiq"
+admin.site.index_title = "Working groups, members and meetings"
+
+# Namespaced so the routers' names (meeting-list, person-list...) never shadow
+# the pages' names of the same resource in reverse().
+api_v1 = [
+    path("", include("members.api.urls")),
+    path("", include("groups.api.urls")),
+    path("", include("meetings.api.urls")),
+]
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    path("rsvp/<str:token>/", rsvp, name="rsvp"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("meetings.urls")),
+    path("", include("groups.urls")),
+    path("", include("members.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

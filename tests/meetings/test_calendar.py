@@ -1,0 +1,126 @@
+import datetime as dt
+import zoneinfo
+
+import icalendar
+import pytest
+from django.utils import timezone
+
+from meetings.calendar import invitation_calendar, meeting_uid
+from meetings.services import (
+    invitation_create,
+    invitation_respond,
+    meeting_cancel,
+    meeting_create,
+    meeting_schedule,
+    meeting_update,
+)
+from members.services import person_calendar_token_reset
+
+pytestmark = pytest.mark.django_db
+ROME = zoneinfo.ZoneInfo("Europe/Rome")
+
+
+@pytest.fixture
+def scheduled(cast):
+    start = dt.datetime.combine(
+        timezone.localdate() + dt.timedelta(days=20), dt.time(10, 0), tzinfo=ROME
+    )
+    meeting = meeting_create(
+        group=cast.mwg,
+        title="Rome consultation",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        time_zone="Europe/Rome",
+        venue="Embassy of Libya, Rome",
+        online_url="https://meet.example.org/rome",
+        by=None,
+    )
+    invitation_create(meeting=meeting, person=cast.member_person, by=None)
+    invitation_create(meeting=meeting, person=cast.observer_person, by=None)
+    return meeting_schedule(meeting=meeting, by=None)
+
+
+def _event(body: bytes) -> icalendar.Event:
+    calendar = icalendar.Calendar.from_ical(body)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1
+    return calendar, events[0]
+
+
+def test_invitation_calendar_is_a_request_in_the_meetings_zone(cast, scheduled):
+    invitation_respond(
+        invitation=scheduled.invitations.get(person=cast.observer_person),
+        response="accepted",
+        by=cast.observer,
+    )
+    invitations = scheduled.invitations.select_related("person")
+
+    calendar, event = _event(invitation_calendar(scheduled, invitations))
+
+    assert calendar["METHOD"] == "REQUEST"
+    assert str(event["UID"]) == meeting_uid(scheduled) == f"meeting-{scheduled.pk}@127.0.0.1"
+    assert event["SEQUENCE"] == 0
+    assert event["DTSTART"].dt == scheduled.start_at
+    assert event["DTSTART"].params["TZID"] == "Europe/Rome"
+    assert event["DTSTART"].dt.hour == 10
+    assert event["DTEND"].dt - event["DTSTART"].dt == dt.timedelta(hours=2)
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Rome"]
+    assert str(event["LOCATION"]) == "Embassy of Libya, Rome — https://meet.example.org/rome"
+    assert str(event["ORGANIZER"]) == "mailto:secretariat@tansiq.local"
+    attendees = {str(a): a.params["PARTSTAT"] for a in event["ATTENDEE"]}
+    assert attendees == {
+        f"mailto:{cast.member_person.email}": "NEEDS-ACTION",
+        f"mailto:{cast.observer_person.email}": "ACCEPTED",
+    }
+
+
+def test_update_raises_sequence_and_cancel_is_method_cancel(cast, scheduled):
+    moved = meeting_update(meeting=scheduled, venue="Ministry of Foreign Affairs, Tripoli", by=None)
+    _, event = _event(invitation_calendar(moved, moved.invitations.all()))
+    assert event["SEQUENCE"] == 1
+    assert str(event["UID"]) == meeting_uid(scheduled)
+
+    cancelled = meeting_cancel(meeting=moved, reason="Postponed", by=None)
+    calendar, event = _event(invitation_calendar(cancelled, cancelled.invitations.all()))
+    assert calendar["METHOD"] == "CANCEL"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event["SEQUENCE"] == 2
+
+
+def test_feed_lists_a_persons_meetings_by_secret_url(client, cast, scheduled):
+    draft_start = timezone.now() + dt.timedelta(days=40)
+    draft = meeting_create(
+        group=cast.mwg,
+        title="Not yet announced",
+        start_at=draft_start,
+        end_at=draft_start + dt.timedelta(hours=1),
+        by=None,
+    )
+    invitation_create(meeting=draft, person=cast.member_person, by=None)
+
+    response = client.get(f"/calendar/{cast.member_person.calendar_token}.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert calendar["METHOD"] == "PUBLISH"
+    summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
+    assert summaries == ["Migration Working Group: Rome consultation"]
+
+
+def test_feed_with_unknown_or_reset_secret_is_404(client, cast, scheduled):
+    old = cast.member_person.calendar_token
+
+    person_calendar_token_reset(person=cast.member_person, by=None)
+
+    assert client.get(f"/calendar/{old}.ics").status_code == 404
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+    fresh = client.get(f"/calendar/{cast.member_person.calendar_token}.ics")
+    assert fresh.status_code == 200
+
+
+def test_feed_shows_nothing_of_other_peoples_meetings(client, cast, scheduled):
+    response = client.get(f"/calendar/{cast.outsider_person.calendar_token}.ics")
+
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert calendar.walk("VEVENT") == []

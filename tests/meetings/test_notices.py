@@ -1,0 +1,529 @@
+"""Meeting notices, with tasks in-process and Django's in-memory mail outbox.
+
+The same flows through a real Redis, a real worker and a real SMTP server, with the
+faults, are in test_notices_worker.py.
+"""
+
+import datetime as dt
+import email
+import smtplib
+from email import policy
+
+import icalendar
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from meetings import notices
+from meetings.calendar import meeting_uid
+from meetings.models import Invitation, Notice, NoticeAttempt, Reminder
+from meetings.services import (
+    action_point_create,
+    invitation_create,
+    meeting_cancel,
+    meeting_create,
+    meeting_mark_held,
+    meeting_schedule,
+    meeting_update,
+    minutes_approve,
+    minutes_publish,
+    minutes_save,
+    notice_resend,
+)
+from meetings.tasks import action_points_due_task, notices_sweep_task, reminders_due_task
+from members.services import person_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(cast):
+    start = timezone.now() + dt.timedelta(days=10)
+    meeting = meeting_create(
+        group=cast.mwg,
+        title="Quarterly meeting",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        venue="Ministry of Planning, Tripoli",
+        by=None,
+    )
+    invitation_create(meeting=meeting, person=cast.member_person, by=None)
+    invitation_create(meeting=meeting, person=cast.observer_person, by=None)
+    invitation_create(meeting=meeting, person=cast.chair_person, by=None)
+    return meeting
+
+
+@pytest.fixture
+def languages(cast):
+    person_update(person=cast.member_person, preferred_language="ar", by=None)
+    person_update(person=cast.observer_person, preferred_language="fr", by=None)
+
+
+def _schedule(meeting, capture):
+    with capture(execute=True) as callbacks:
+        meeting = meeting_schedule(meeting=meeting, by=None)
+    return meeting, callbacks
+
+
+def _by_recipient() -> dict[str, mail.EmailMessage]:
+    return {message.to[0].split("<")[1].rstrip(">"): message for message in mail.outbox}
+
+
+def _calendar(message) -> icalendar.Calendar:
+    (attachment,) = [a for a in message.attachments if a[0] == "invite.ics"]
+    return icalendar.Calendar.from_ical(attachment[1])
+
+
+def test_scheduling_sends_each_invitee_one_invitation_after_commit(
+    cast, meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        meeting_schedule(meeting=meeting, by=None)
+        assert Notice.objects.filter(meeting=meeting, kind="invitation").count() == 3
+    assert len(mail.outbox) == 0  # nothing leaves before the transaction commits
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+
+    assert sorted(_by_recipient()) == sorted(
+        [cast.member_person.email, cast.observer_person.email, cast.chair_person.email]
+    )
+    assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_invitation_carries_a_calendar_request_with_the_meetings_zone(
+    cast, meeting, django_capture_on_commit_callbacks
+):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    message = _by_recipient()[cast.member_person.email]
+
+    calendar = _calendar(message)
+    (event,) = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "REQUEST"
+    assert str(event["UID"]) == meeting_uid(meeting)
+    assert event["SEQUENCE"] == 0
+    assert event["DTSTART"].params["TZID"] == "Africa/Tripoli"
+    assert event["DTSTART"].dt == meeting.start_at
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Africa/Tripoli"]
+    assert str(event["ORGANIZER"]) == "mailto:secretariat@tansiq.local"
+    (attendee,) = (
+        [event["ATTENDEE"]] if not isinstance(event["ATTENDEE"], list) else [event["ATTENDEE"]]
+    )
+    assert str(attendee) == f"mailto:{cast.member_person.email}"
+
+
+def test_each_invitee_reads_it_in_their_language_with_both_times(
+    cast, meeting, languages, django_capture_on_commit_callbacks
+):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    received = _by_recipient()
+
+    arabic = received[cast.member_person.email]
+    french = received[cast.observer_person.email]
+    english = received[cast.chair_person.email]
+    assert arabic.extra_headers["Content-Language"] == "ar"
+    assert 'dir="rtl"' in arabic.alternatives[0][0]
+    assert 'dir="ltr"' in french.alternatives[0][0]
+    assert english.subject.startswith("Invitation: Quarterly meeting")
+    local = timezone.localtime(meeting.start_at, meeting.zone).strftime("%H:%M")
+    utc = meeting.start_at.astimezone(dt.UTC).strftime("%H:%M")
+    for message in (arabic, french, english):
+        assert f"{local}–" in message.body
+        assert f"{utc}–" in message.body
+        assert "UTC" in message.body
+        assert "Ministry of Planning, Tripoli" in message.body
+        assert "text/html" == message.alternatives[0][1]
+
+
+def test_answer_links_are_signed_and_record_the_answer(
+    client, cast, meeting, django_capture_on_commit_callbacks
+):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    body = _by_recipient()[cast.member_person.email].body
+    accept = next(line for line in body.splitlines() if "I will attend" in line).split(": ", 1)[1]
+    path = accept.replace("http://127.0.0.1:8000", "")
+    invitation = Invitation.objects.get(meeting=meeting, person=cast.member_person)
+
+    assert client.get(path).status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.response == "pending"  # opening the link changes nothing
+    response = client.post(path, {"note": "Will bring the health report"})
+
+    assert response.status_code == 200
+    invitation.refresh_from_db()
+    assert (invitation.response, invitation.response_note) == (
+        "accepted",
+        "Will bring the health report",
+    )
+    assert invitation.responded_by == cast.member
+
+
+def test_tampered_or_expired_answer_links_change_nothing(
+    client, cast, meeting, settings, django_capture_on_commit_callbacks
+):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(meeting=meeting, person=cast.member_person)
+    from meetings.messages import rsvp_token
+
+    token = rsvp_token(invitation, "accepted")
+    assert client.post(f"/rsvp/{token[:-2]}xx/").status_code == 404
+    settings.NOTICE_LINK_MAX_AGE_DAYS = 0
+    import time
+
+    time.sleep(1)
+    assert client.post(f"/rsvp/{token}/").status_code == 410
+    invitation.refresh_from_db()
+    assert invitation.response == "pending"
+
+
+def test_sending_an_alternate_by_link(client, cast, meeting, django_capture_on_commit_callbacks):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(meeting=meeting, person=cast.member_person)
+    from meetings.messages import rsvp_token
+
+    path = f"/rsvp/{rsvp_token(invitation, 'alternate')}/"
+    page = client.get(path).content.decode()
+    assert cast.member_colleague.full_name in page
+    assert cast.outsider_person.full_name not in page
+
+    client.post(path, {"alternate": cast.member_colleague.pk})
+
+    invitation.refresh_from_db()
+    assert (invitation.response, invitation.alternate) == ("alternate", cast.member_colleague)
+
+
+def test_an_update_raises_the_sequence_and_reaches_everyone_once(
+    cast, meeting, django_capture_on_commit_callbacks
+):
+    meeting, _ = _schedule(meeting, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_update(meeting=meeting, venue="Ministry of Foreign Affairs", by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(meeting=meeting, title="Quarterly meeting (renamed)", by=None)
+
+    assert len(mail.outbox) == 3
+    (event,) = _calendar(mail.outbox[0]).walk("VEVENT")
+    assert event["SEQUENCE"] == 1
+    assert all(message.subject.startswith("Updated:") for message in mail.outbox)
+
+
+def test_cancelling_sends_a_calendar_cancel(cast, meeting, django_capture_on_commit_callbacks):
+    meeting, _ = _schedule(meeting, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_cancel(meeting=meeting, reason="The venue is unavailable", by=None)
+
+    assert len(mail.outbox) == 3
+    calendar = _calendar(mail.outbox[0])
+    assert calendar["METHOD"] == "CANCEL"
+    assert "The venue is unavailable" in mail.outbox[0].body
+    assert not Reminder.objects.filter(meeting=meeting, done_at__isnull=True).exists()
+
+
+def test_cancelling_a_draft_tells_nobody(cast, meeting, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_cancel(meeting=meeting, by=None)
+
+    assert not Notice.objects.exists()
+    assert mail.outbox == []
+
+
+def test_an_invitee_added_later_gets_the_invitation_then(
+    cast, meeting, django_capture_on_commit_callbacks
+):
+    meeting, _ = _schedule(meeting, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(meeting=meeting, person=cast.cochair_person, by=None)
+
+    assert [message.to[0] for message in mail.outbox] == [
+        f"{cast.cochair_person.full_name} <{cast.cochair_person.email}>"
+    ]
+
+
+def test_writing_the_same_event_twice_writes_no_second_notice(cast, meeting):
+    meeting_schedule(meeting=meeting, by=None)
+    count = Notice.objects.count()
+
+    notices.meeting_announce(meeting, kind=Notice.Kind.INVITATION)
+
+    assert Notice.objects.count() == count
+
+
+def test_reminders_are_due_times_in_the_database(cast, meeting, django_capture_on_commit_callbacks):
+    meeting, _ = _schedule(meeting, django_capture_on_commit_callbacks)
+    planned = set(Reminder.objects.filter(meeting=meeting).values_list("kind", "days_before"))
+    assert planned == {("meeting", 7), ("meeting", 1), ("answer", 3)}
+    seven = Reminder.objects.get(meeting=meeting, kind="meeting", days_before=7)
+    assert seven.due_at == meeting.start_at - dt.timedelta(days=7)
+    invitation = Invitation.objects.get(meeting=meeting, person=cast.chair_person)
+    invitation.response = "declined"
+    invitation.save()
+    mail.outbox.clear()
+
+    Reminder.objects.filter(meeting=meeting, days_before__in=[7, 3]).update(
+        due_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_due_task() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_due_task() == 0
+
+    reminders = [m for m in mail.outbox if m.subject.startswith("Reminder:")]
+    answer_reminders = [m for m in mail.outbox if m.subject.startswith("Please answer:")]
+    assert len(reminders) == 2  # the chair declined
+    assert len(answer_reminders) == 2  # member and observer have not answered
+
+
+def test_rescheduling_moves_the_reminders(cast, meeting, django_capture_on_commit_callbacks):
+    meeting, _ = _schedule(meeting, django_capture_on_commit_callbacks)
+    later = meeting.start_at + dt.timedelta(days=5)
+
+    meeting_update(meeting=meeting, start_at=later, end_at=later + dt.timedelta(hours=1), by=None)
+
+    one_day = Reminder.objects.get(meeting=meeting, kind="meeting", days_before=1)
+    assert one_day.due_at == later - dt.timedelta(days=1)
+
+
+def test_group_configures_its_reminder_days(cast, meeting, django_capture_on_commit_callbacks):
+    from groups.services import group_update
+
+    group_update(group=cast.mwg, reminder_days=[14, 2], answer_reminder_days=[], by=None)
+    meeting.group.refresh_from_db()
+
+    meeting, _ = _schedule(meeting, django_capture_on_commit_callbacks)
+
+    assert set(meeting.reminders.values_list("kind", "days_before")) == {
+        ("meeting", 2)  # 14 days before is already past, so it is not planned
+    }
+
+
+def test_bad_reminder_days_are_refused(cast):
+    from django.core.exceptions import ValidationError
+
+    from groups.services import group_update
+
+    with pytest.raises(ValidationError, match="whole days between 1 and 365"):
+        group_update(group=cast.mwg, reminder_days=[7, "soon"], by=None)
+    cast.mwg.refresh_from_db()
+    assert cast.mwg.reminder_days == [7, 1]
+
+
+def test_published_minutes_reach_invitees_and_group_representatives(
+    cast, django_capture_on_commit_callbacks
+):
+    past = timezone.now() - dt.timedelta(days=2)
+    held = meeting_create(
+        group=cast.health,
+        title="Health review",
+        start_at=past,
+        end_at=past + dt.timedelta(hours=1),
+        by=None,
+    )
+    invitation_create(meeting=held, person=cast.cochair_person, by=None)
+    meeting_mark_held(meeting=held, by=None)
+    minutes = minutes_approve(
+        minutes=minutes_save(meeting=held, body="We agreed.", by=None), by=None
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_publish(minutes=minutes, by=None)
+
+    recipients = {message.to[0].split("<")[1].rstrip(">") for message in mail.outbox}
+    assert recipients == {
+        cast.cochair_person.email,
+        cast.member_person.email,
+        cast.member_colleague.email,
+    }
+    assert all("We agreed." in message.body for message in mail.outbox)
+
+
+def test_action_point_due_and_overdue_reminders_go_once_to_the_owner(
+    cast, django_capture_on_commit_callbacks
+):
+    past = timezone.now() - dt.timedelta(days=2)
+    held = meeting_create(
+        group=cast.mwg, title="Review", start_at=past, end_at=past + dt.timedelta(hours=1), by=None
+    )
+    meeting_mark_held(meeting=held, by=None)
+    today = timezone.localdate()
+    action_point_create(
+        meeting=held,
+        title="Due soon",
+        owner_organisation=cast.moh,
+        owner_person=cast.member_person,
+        due_on=today + dt.timedelta(days=2),
+        by=None,
+    )
+    action_point_create(
+        meeting=held,
+        title="Overdue",
+        owner_organisation=cast.moh,
+        due_on=today - dt.timedelta(days=1),
+        by=None,
+    )
+    action_point_create(
+        meeting=held,
+        title="Far away",
+        owner_organisation=cast.moh,
+        due_on=today + dt.timedelta(days=30),
+        by=None,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        action_points_due_task()
+    with django_capture_on_commit_callbacks(execute=True):
+        action_points_due_task()
+
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert len([s for s in subjects if "Due soon" in s]) == 1
+    # No owner named: the organisation's representatives in the group hear about it.
+    assert len([s for s in subjects if s.startswith("Overdue action point: Overdue")]) == 2
+    assert not any("Far away" in s for s in subjects)
+
+
+def test_transient_failure_is_retried_later_and_permanent_is_recorded(
+    cast, meeting, settings, monkeypatch
+):
+    meeting_schedule(meeting=meeting, by=None)
+    failures = iter(
+        [
+            smtplib.SMTPDataError(421, b"Service busy, try later"),
+            smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such mailbox")}),
+        ]
+    )
+    real_send = notices._Mailer.send
+
+    def flaky_send(self, message):
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return real_send(self, message)
+
+    monkeypatch.setattr(notices._Mailer, "send", flaky_send)
+    settings.NOTICE_RETRY_BASE_SECONDS = 60
+
+    token, claimed = notices.notices_claim(limit=10)
+    notices.notices_deliver(token, claimed)
+
+    busy, refused, delivered = claimed
+    busy.refresh_from_db()
+    refused.refresh_from_db()
+    delivered.refresh_from_db()
+    assert (busy.status, busy.attempts) == ("pending", 1)
+    assert busy.next_attempt_at > timezone.now() + dt.timedelta(seconds=50)
+    assert "421" in busy.last_error
+    assert refused.status == "failed"
+    assert "550" in refused.last_error
+    assert delivered.status == "sent"
+    assert NoticeAttempt.objects.filter(notice=refused, is_permanent=True).count() == 1
+    assert len(mail.outbox) == 1
+    # Not due yet: nothing is claimed again before its time.
+    assert notices.notices_claim(limit=10)[1] == []
+
+
+def test_giving_up_after_the_last_attempt(cast, meeting, settings, monkeypatch):
+    settings.NOTICE_MAX_ATTEMPTS = 2
+    settings.NOTICE_RETRY_BASE_SECONDS = 0
+    meeting_schedule(meeting=meeting, by=None)
+
+    def always_busy(self, message):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(notices._Mailer, "send", always_busy)
+    for _ in range(3):
+        token, claimed = notices.notices_claim(limit=10)
+        notices.notices_deliver(token, claimed)
+
+    assert set(Notice.objects.values_list("status", "attempts")) == {("failed", 2)}
+    assert Notice.objects.first().last_error.startswith("Gave up after 2 attempts.")
+
+
+def test_a_person_without_an_address_is_a_failed_notice_with_the_reason(
+    cast, meeting, django_capture_on_commit_callbacks
+):
+    person_update(person=cast.observer_person, email="", by=None)
+
+    _schedule(meeting, django_capture_on_commit_callbacks)
+
+    failed = Notice.objects.get(person=cast.observer_person)
+    assert failed.status == "failed"
+    assert (
+        failed.last_error
+        == f"PermanentError: {cast.observer_person.full_name} has no e-mail address."
+    )
+
+
+def test_two_workers_never_claim_the_same_notice(cast, meeting):
+    meeting_schedule(meeting=meeting, by=None)
+
+    _, first = notices.notices_claim(limit=2)
+    _, second = notices.notices_claim(limit=10)
+
+    assert len(first) == 2
+    assert len(second) == 1
+    assert not {n.pk for n in first} & {n.pk for n in second}
+
+
+def test_the_sweep_frees_claims_of_dead_workers(cast, meeting, settings):
+    meeting_schedule(meeting=meeting, by=None)
+    _, claimed = notices.notices_claim(limit=10)
+    Notice.objects.update(claimed_at=timezone.now() - dt.timedelta(hours=1))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(notices, "dispatch_soon", lambda: None)
+        assert notices_sweep_task() == 3
+
+    assert set(Notice.objects.values_list("status", flat=True)) == {"pending"}
+
+
+def test_notices_of_a_cancelled_meeting_still_pending_are_skipped(cast, meeting):
+    meeting_schedule(meeting=meeting, by=None)
+    meeting_cancel(meeting=meeting, by=None)
+
+    token, claimed = notices.notices_claim(limit=10)
+    notices.notices_deliver(token, claimed)
+
+    kinds = dict(Notice.objects.values_list("kind", "status").distinct())
+    assert kinds == {"invitation": "skipped", "cancellation": "sent"}
+    assert all(message.subject.startswith("Cancelled:") for message in mail.outbox)
+
+
+def test_resend_delivers_a_new_copy(cast, meeting, django_capture_on_commit_callbacks):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    original = Notice.objects.get(person=cast.member_person)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = notice_resend(notice=original, by=cast.secretariat)
+
+    copy.refresh_from_db()
+    assert copy.status == "sent"
+    assert copy.pk != original.pk
+    assert len(mail.outbox) == 1
+    parsed = email.message_from_bytes(mail.outbox[0].message().as_bytes(), policy=policy.default)
+    assert parsed["X-Tansiq-Notice"] == str(copy.pk)
+
+
+def test_run_notice_jobs_sends_what_beat_would(cast, meeting, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    meeting_schedule(meeting=meeting, by=None)  # notices written, not yet delivered
+    Reminder.objects.filter(meeting=meeting, days_before=7).update(
+        due_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_notice_jobs", stdout=out)
+
+    assert "Reminders written: 1;" in out.getvalue()
+    subjects = sorted(message.subject.split(":")[0] for message in mail.outbox)
+    assert subjects == ["Invitation"] * 3 + ["Reminder"] * 3
+    assert not Notice.objects.exclude(status="sent").exists()

@@ -1,0 +1,78 @@
+"""Meetings in each state for the page tests, made through the services."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from meetings.services import (
+    action_point_create,
+    agenda_item_add,
+    invitations_create_for_group,
+    meeting_create,
+    meeting_mark_held,
+    meeting_schedule,
+)
+
+
+def login(client, cast, persona: str):
+    if persona != "anonymous":
+        client.force_login(getattr(cast, persona))
+    return client
+
+
+@pytest.fixture
+def draft(cast):
+    """A draft meeting of the health sub-group next week, with one agenda item."""
+    start = timezone.now() + dt.timedelta(days=7)
+    meeting = meeting_create(
+        group=cast.health,
+        title="Health sub-group: referral pathway",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        venue="Tripoli",
+        by=cast.secretariat,
+    )
+    agenda_item_add(meeting=meeting, title="Opening", by=cast.secretariat)
+    return meeting
+
+
+@pytest.fixture
+def scheduled(cast, draft):
+    """The draft, with the group invited, then scheduled."""
+    invitations_create_for_group(meeting=draft, by=cast.secretariat)
+    return meeting_schedule(meeting=draft, by=cast.secretariat)
+
+
+@pytest.fixture
+def held(cast):
+    """A health sub-group meeting held an hour ago, invitations sent, one action point
+    for the Ministry of Health."""
+    start = timezone.now() - dt.timedelta(hours=3)
+    meeting = meeting_create(
+        group=cast.health,
+        title="Health sub-group: launch",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        by=cast.secretariat,
+    )
+    agenda_item_add(meeting=meeting, title="Welcome", by=cast.secretariat)
+    invitations_create_for_group(meeting=meeting, by=cast.secretariat)
+    meeting = meeting_mark_held(meeting=meeting, by=cast.secretariat)
+    action_point_create(
+        meeting=meeting,
+        title="Draft the referral pathway",
+        owner_organisation=cast.moh,
+        due_on=timezone.localdate() - dt.timedelta(days=1),
+        by=cast.secretariat,
+    )
+    return meeting
+
+
+@pytest.fixture(autouse=True)
+def _fresh_form_tokens():
+    """Tests reuse fixed form tokens; each test starts with none claimed."""
+    cache.clear()
+    yield
+    cache.clear()

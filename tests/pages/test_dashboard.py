@@ -1,0 +1,91 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import Notice
+from meetings.services import invitations_create_for_group, meeting_create, meeting_schedule
+
+pytestmark = pytest.mark.django_db
+
+
+def test_member_sees_own_meeting_invitation_and_overdue_action(client, cast, scheduled, held):
+    client.force_login(cast.member)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert scheduled.title in page
+    assert (
+        reverse(
+            "invitation-respond", args=[scheduled.invitations.get(person=cast.member_person).pk]
+        )
+        in page
+    )
+    assert "Draft the referral pathway" in page
+
+
+def test_outsider_sees_nothing(client, cast, scheduled, held):
+    client.force_login(cast.outsider)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert scheduled.title not in page
+    assert "Draft the referral pathway" not in page
+
+
+def test_dashboard_queries_do_not_grow_with_data(client, cast, django_assert_max_num_queries):
+    for number in range(12):
+        start = timezone.now() + dt.timedelta(days=number + 1)
+        meeting = meeting_create(
+            group=cast.mwg,
+            title=f"Meeting {number}",
+            start_at=start,
+            end_at=start + dt.timedelta(hours=1),
+            by=cast.secretariat,
+        )
+        invitations_create_for_group(meeting=meeting, by=cast.secretariat)
+        meeting_schedule(meeting=meeting, by=cast.secretariat)
+    # Every notice failed, so the failed-notices panel is full too.
+    Notice.objects.update(status=Notice.Status.FAILED, last_error="550 No such mailbox")
+    client.force_login(cast.chair)
+    with django_assert_max_num_queries(17):
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+
+
+def _failed_notice(scheduled, person):
+    notice = Notice.objects.get(meeting=scheduled, person=person)
+    Notice.objects.filter(pk=notice.pk).update(
+        status=Notice.Status.FAILED, last_error="SMTPRecipientsRefused: 550 No such mailbox"
+    )
+    return notice
+
+
+def test_secretariat_sees_failed_notices_and_resends_once(client, cast, scheduled):
+    notice = _failed_notice(scheduled, cast.member_person)
+    client.force_login(cast.secretariat)
+
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "550 No such mailbox" in page
+    resend = reverse("notice-resend", args=[notice.pk])
+    assert resend in page
+    client.post(resend)
+    client.post(resend)  # a double click
+
+    copies = Notice.objects.filter(dedup_key__startswith=f"{notice.dedup_key}:resend")
+    assert copies.count() == 1
+
+
+def test_member_sees_only_own_failed_notices_and_cannot_resend(client, cast, scheduled):
+    mine = _failed_notice(scheduled, cast.member_person)
+    other = _failed_notice(scheduled, cast.member_colleague)
+    client.force_login(cast.member)
+    before = Notice.objects.count()
+
+    page = client.get(reverse("dashboard")).content.decode()
+    refused = client.post(reverse("notice-resend", args=[mine.pk]))
+    hidden = client.post(reverse("notice-resend", args=[other.pk]))
+
+    assert "550 No such mailbox" in page
+    assert reverse("notice-resend", args=[other.pk]) not in page
+    assert page.count("550 No such mailbox") == 1
+    assert reverse("notice-resend", args=[mine.pk]) not in page
+    assert (refused.status_code, hidden.status_code) == (403, 404)
+    assert Notice.objects.count() == before

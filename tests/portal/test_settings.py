@@ -1,0 +1,127 @@
+"""Settings: malformed values stop start-up naming the variable; production is clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.env import database_from_url, email_from_url, env_bool, env_int, redis_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-" + "x9Z" * 10,
+    "ALLOWED_HOSTS": "tansiq.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://tansiq.example.org",
+}
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DEBUG"}
+    return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be a boolean"),
+        ("DATABASE_URL", "mysqlx://nowhere", "DATABASE_URL"),
+        ("REDIS_URL", "http://127.0.0.1:6379", "REDIS_URL must be a redis://"),
+        ("EMAIL_URL", "pigeon://loft", "EMAIL_URL must start with"),
+        ("EMAIL_TIMEOUT", "soon", "EMAIL_TIMEOUT must be a whole number"),
+        ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE must be an IANA time zone"),
+        ("SECURE_HSTS_SECONDS", "-5", "SECURE_HSTS_SECONDS must be at least 0"),
+        ("API_THROTTLE_LOGIN", "lots", "API_THROTTLE_LOGIN must look like 60/minute"),
+        ("API_TOKEN_TTL_DAYS", "0", "API_TOKEN_TTL_DAYS must be at least 1"),
+    ],
+)
+def test_malformed_variable_stops_start_up_naming_it(variable, value, words):
+    result = _manage("check", **{variable: value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert words in result.stderr
+
+
+def test_production_requires_a_secret_key():
+    result = _manage("check", DEBUG="0", ALLOWED_HOSTS="tansiq.example.org")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_values():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_env_bool_reads_the_usual_spellings(monkeypatch):
+    monkeypatch.setenv("FLAG", "Yes")
+    assert env_bool("FLAG", default=False) is True
+    monkeypatch.setenv("FLAG", "off")
+    assert env_bool("FLAG", default=True) is False
+    monkeypatch.delenv("FLAG")
+    assert env_bool("FLAG", default=True) is True
+
+
+def test_env_int_rejects_values_below_minimum(monkeypatch):
+    monkeypatch.setenv("COUNT", "0")
+    with pytest.raises(ImproperlyConfigured, match="COUNT must be at least 1, not 0."):
+        env_int("COUNT", 5, minimum=1)
+
+
+def test_database_url_defaults_and_parses_postgres(monkeypatch):
+    monkeypatch.setenv("DB", "postgres://tansiq:secret@db.internal:5433/tansiq")
+    config = database_from_url("DB", "sqlite:///tmp/x.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "tansiq")
+    monkeypatch.delenv("DB")
+    assert database_from_url("DB", "sqlite:///tmp/x.sqlite3")["ENGINE"].endswith("sqlite3")
+
+
+def test_email_url_configures_smtp_with_tls(monkeypatch):
+    monkeypatch.setenv("MAIL", "smtp://relay%40example.org:p%40ss@smtp.example.org:587?tls=1")
+    config = email_from_url("MAIL")
+    assert config == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "relay@example.org",
+        "EMAIL_HOST_PASSWORD": "p@ss",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+    }
+
+
+def test_email_url_unset_keeps_the_file_default(monkeypatch):
+    monkeypatch.delenv("MAIL", raising=False)
+    assert email_from_url("MAIL") == {}
+
+
+def test_redis_url_unset_means_tasks_in_process(monkeypatch):
+    monkeypatch.delenv("SOME_REDIS", raising=False)
+    assert redis_url("SOME_REDIS") is None
+
+
+def test_throttle_counters_use_redis_when_redis_url_is_set():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        REDIS_URL="redis://127.0.0.1:6379/11",
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == "django.core.cache.backends.redis.RedisCache"

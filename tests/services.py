@@ -1,0 +1,254 @@
+"""Real services for the tests that need them, started by the tests themselves.
+
+A fault test that stops a service starts its own instance first, on a free port, and
+never touches the machine's shared ones. Outside CI a missing binary skips the test;
+in CI (CI=true) a skip fails the run, so CI always provides the binary.
+"""
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class RedisServer:
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def start_redis(port: int | None = None) -> RedisServer:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = port or free_port()
+    workdir = tempfile.mkdtemp(prefix="tansiq-redis-")
+    process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return RedisServer(port=port, process=process)
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"redis-server did not start on port {port}")
+
+
+# --- SMTP ------------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it accepts, and can refuse or dawdle."""
+
+    def __init__(self):
+        import threading
+
+        self.messages: list[bytes] = []
+        self.refusals_left = 0
+        self.refused = 0
+        self.delay_seconds = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+        import asyncio
+
+        with self.lock:
+            if self.refusals_left > 0:
+                self.refusals_left -= 1
+                self.refused += 1
+                return "421 4.3.2 Service not available, try again later"
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        with self.lock:
+            self.messages.append(envelope.content)
+        return "250 2.0.0 OK"
+
+    def parsed(self):
+        import email
+        from email import policy
+
+        with self.lock:
+            return [email.message_from_bytes(raw, policy=policy.default) for raw in self.messages]
+
+
+def start_smtp():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return inbox, controller, port
+
+
+# --- Webhook receiver ----------------------------------------------------------------
+
+
+class Receiver:
+    """Records webhook calls; answers 500 to the first `failures_left` of them."""
+
+    def __init__(self):
+        import threading
+
+        self.calls: list[dict] = []
+        self.failures_left = 0
+        self.lock = threading.Lock()
+
+
+def start_receiver():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    receiver = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server hook name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            with receiver.lock:
+                failing = receiver.failures_left > 0
+                if failing:
+                    receiver.failures_left -= 1
+                receiver.calls.append(
+                    {
+                        "headers": dict(self.headers),
+                        "body": body,
+                        "answered": 500 if failing else 200,
+                    }
+                )
+            self.send_response(500 if failing else 200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return receiver, server
+
+
+# --- Celery worker --------------------------------------------------------------------
+
+
+def database_url_of(connection) -> str:
+    settings = connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings['NAME']}"
+    from urllib.parse import quote
+
+    password = f":{quote(settings['PASSWORD'])}" if settings.get("PASSWORD") else ""
+    port = settings.get("PORT") or 5432
+    return (
+        f"postgres://{quote(settings['USER'])}{password}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{port}/{settings['NAME']}"
+    )
+
+
+class Worker:
+    """A real `celery worker -B` process of its own (embedded beat), in its own
+    process group so it can be killed whole."""
+
+    def __init__(self, env: dict, logfile: str):
+        import os
+        import sys
+
+        self.logfile = logfile
+        schedule = tempfile.mkdtemp(prefix="tansiq-beat-") + "/schedule"
+        self.process = subprocess.Popen(  # noqa: S603 - fixed interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-B",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                schedule,
+                "--hostname",
+                f"test-{free_port()}@localhost",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env={**os.environ, **env},
+            stdout=open(logfile, "ab"),  # noqa: SIM115 - the process owns the file
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        import os
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        import os
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        with open(self.logfile, encoding="utf-8", errors="replace") as handle:
+            return handle.read()[-4000:]
+
+
+def wait_for(condition, *, timeout: float, what: str, every: float = 0.1):
+    """Poll until `condition()` is true; fail naming `what` after `timeout` seconds.
+    A bound on waiting for a real process, not a speed assertion."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    raise AssertionError(f"gave up waiting for {what} after {timeout} s")
