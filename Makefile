@@ -51,6 +51,7 @@ test: lint check
 
 bench: install
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.notices
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

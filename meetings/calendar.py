@@ -5,6 +5,8 @@ every change invitees must hear about, so calendar programs update the event the
 already hold instead of adding a new one.
 """
 
+import datetime as dt
+import functools
 from collections.abc import Iterable
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -86,11 +88,35 @@ def build_calendar(
         calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
+    years = set()
     for event in events:
         calendar.add_component(event)
-    # VTIMEZONE blocks for every zone the events use, built from the tz database.
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+        years.update({event.decoded("dtstart").year, event.decoded("dtend").year})
+    body = calendar.to_ical()
+    tzids = sorted(calendar.get_missing_tzids())
+    if not tzids:
+        return body
+    # A VTIMEZONE block for every zone the events use, ahead of the events, with the
+    # zone's rules from the year before the first event to the year after the last.
+    first_year, last_year = min(years) - 1, max(years) + 1
+    zones = b"".join(_vtimezone(tzid, first_year, last_year) for tzid in tzids)
+    head, first_event, rest = body.partition(b"BEGIN:VEVENT\r\n")
+    return head + zones + first_event + rest
+
+
+@functools.lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    """A zone's VTIMEZONE over some years, built from the tz database and serialised
+    once per process. Building it probes the zone every few minutes of those years
+    and serialising it writes dozens of lines: a cost each of a meeting's thousand
+    invitations would otherwise pay again for the same bytes."""
+    try:
+        zone = icalendar.Timezone.from_tzid(
+            tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 12, 31)
+        )
+    except ValueError:
+        return b""
+    return zone.to_ical()
 
 
 def invitation_calendar(meeting: Meeting, invitations: Iterable[Invitation]) -> bytes:

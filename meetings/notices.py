@@ -307,6 +307,7 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
             "action_point__meeting__group",
             "action_point__owner_organisation",
         )
+        .prefetch_related("meeting__agenda_items")
         .order_by("id")
     )
     return token, claimed

@@ -100,10 +100,19 @@ DATABASES = {
     "default": database_from_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tansiq.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a lock instead of failing at once: a web process, a worker and beat
-    # may share the file. The test database is a file too, so a real worker process
-    # started by the tests can open it.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A web process, a worker and beat may share the file: wait for a lock instead of
+    # failing at once; take the write lock when a transaction begins, so two writers
+    # queue instead of deadlocking on a lock upgrade ("database is locked"); and use
+    # the write-ahead log, so readers never wait for a writer and each commit is one
+    # append, not a journal rewrite. The test database is a file too, so a real worker
+    # process started by the tests can open it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -184,7 +184,7 @@ class Worker:
     """A real `celery worker -B` process of its own (embedded beat), in its own
     process group so it can be killed whole."""
 
-    def __init__(self, env: dict, logfile: str):
+    def __init__(self, env: dict, logfile: str, *, concurrency: int = 1):
         import os
         import sys
 
@@ -202,7 +202,7 @@ class Worker:
                 "--pool",
                 "prefork",
                 "--concurrency",
-                "1",
+                str(concurrency),
                 "--loglevel",
                 "INFO",
                 "--schedule",

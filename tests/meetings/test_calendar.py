@@ -5,7 +5,7 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from meetings.calendar import invitation_calendar, meeting_uid
+from meetings.calendar import feed_calendar, invitation_calendar, meeting_uid
 from meetings.services import (
     invitation_create,
     invitation_respond,
@@ -124,3 +124,26 @@ def test_feed_shows_nothing_of_other_peoples_meetings(client, cast, scheduled):
 
     calendar = icalendar.Calendar.from_ical(response.content)
     assert calendar.walk("VEVENT") == []
+
+
+def test_each_zone_gets_one_vtimezone_ahead_of_the_events(cast, scheduled):
+    start = timezone.now() + dt.timedelta(days=60)
+    tripoli = meeting_create(
+        group=cast.mwg,
+        title="Back in Tripoli",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=1),
+        by=None,
+    )
+    body = feed_calendar([scheduled, tripoli, scheduled], name="Feed")
+
+    calendar = icalendar.Calendar.from_ical(body)
+    zones = {zone["TZID"]: zone for zone in calendar.walk("VTIMEZONE")}
+    assert sorted(zones) == ["Africa/Tripoli", "Europe/Rome"]
+    assert body.index(b"BEGIN:VTIMEZONE") < body.index(b"BEGIN:VEVENT")
+    assert body.rindex(b"END:VTIMEZONE") < body.index(b"BEGIN:VEVENT")
+    # Rome keeps summer time: both of its rules are there for the meeting's year.
+    rome = {component.name for component in zones["Europe/Rome"].subcomponents}
+    assert rome == {"STANDARD", "DAYLIGHT"}
+    event_zones = {event["DTSTART"].params["TZID"] for event in calendar.walk("VEVENT")}
+    assert event_zones == {"Africa/Tripoli", "Europe/Rome"}

@@ -12,6 +12,7 @@ from email import policy
 import icalendar
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from meetings import notices
@@ -396,15 +397,15 @@ def test_transient_failure_is_retried_later_and_permanent_is_recorded(
             smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such mailbox")}),
         ]
     )
-    real_send = notices._Mailer.send
+    real_send = locmem.EmailBackend.send_messages
 
-    def flaky_send(self, message):
+    def flaky_send(self, messages):
         error = next(failures, None)
         if error is not None:
             raise error
-        return real_send(self, message)
+        return real_send(self, messages)
 
-    monkeypatch.setattr(notices._Mailer, "send", flaky_send)
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", flaky_send)
     settings.NOTICE_RETRY_BASE_SECONDS = 60
 
     token, claimed = notices.notices_claim(limit=10)
@@ -426,15 +427,62 @@ def test_transient_failure_is_retried_later_and_permanent_is_recorded(
     assert notices.notices_claim(limit=10)[1] == []
 
 
+def test_only_one_message_is_ever_in_flight(cast, meeting, monkeypatch):
+    # The next message is rendered while one is with the SMTP server, but handed over
+    # only after that one is marked sent: a crash duplicates one message at most.
+    meeting_schedule(meeting=meeting, by=None)
+    events = []
+    real_send, real_mark = locmem.EmailBackend.send_messages, notices._mark_sent
+
+    def send(self, messages):
+        events.append(("send", messages[0].extra_headers["X-Tansiq-Notice"]))
+        return real_send(self, messages)
+
+    def mark(notice, token):
+        events.append(("mark", str(notice.pk)))
+        return real_mark(notice, token)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send)
+    monkeypatch.setattr(notices, "_mark_sent", mark)
+
+    token, claimed = notices.notices_claim(limit=10)
+    assert notices.notices_deliver(token, claimed) == 3
+
+    assert events == [(step, str(notice.pk)) for notice in claimed for step in ("send", "mark")]
+
+
+def test_a_rendering_error_still_records_the_message_already_sent(cast, meeting, monkeypatch):
+    meeting_schedule(meeting=meeting, by=None)
+    real_email_for = notices.email_for
+    rendered = []
+
+    def email_for(notice, invitation):
+        rendered.append(notice.pk)
+        if len(rendered) == 2:
+            raise RuntimeError("template broke")
+        return real_email_for(notice, invitation)
+
+    monkeypatch.setattr(notices, "email_for", email_for)
+    token, claimed = notices.notices_claim(limit=10)
+    with pytest.raises(RuntimeError, match="template broke"):
+        notices.notices_deliver(token, claimed)
+
+    first, second, third = (Notice.objects.get(pk=notice.pk) for notice in claimed)
+    assert len(mail.outbox) == 1
+    assert first.status == "sent"
+    # Still claimed: the sweep makes it pending again once the claim expires.
+    assert (second.status, third.status) == ("sending", "sending")
+
+
 def test_giving_up_after_the_last_attempt(cast, meeting, settings, monkeypatch):
     settings.NOTICE_MAX_ATTEMPTS = 2
     settings.NOTICE_RETRY_BASE_SECONDS = 0
     meeting_schedule(meeting=meeting, by=None)
 
-    def always_busy(self, message):
+    def always_busy(self, messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr(notices._Mailer, "send", always_busy)
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", always_busy)
     for _ in range(3):
         token, claimed = notices.notices_claim(limit=10)
         notices.notices_deliver(token, claimed)
