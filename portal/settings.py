@@ -172,7 +172,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# With a host named, kombu does not warn each time eager mode borrows a producer.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Without a broker the tasks run in-process, so `make run` needs nothing installed.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
