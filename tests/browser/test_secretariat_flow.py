@@ -2,12 +2,15 @@
 attendance, minutes, action points; then the same pages in Arabic."""
 
 import datetime as dt
+from collections import Counter
+from email.utils import parseaddr
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meetings.models import ActionPoint, Attendance, Invitation, Meeting, Minutes
+from meetings.models import ActionPoint, Attendance, Invitation, Meeting, Minutes, Notice
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -53,6 +56,17 @@ def test_health_sub_group_meeting_from_scheduling_to_action_point(
     expect(page.locator(".messages")).to_contain_text("the invitations are being sent")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED
+    invitees = set(meeting.invitations.values_list("person__email", flat=True))
+    assert cast.member_person.email in invitees
+    delivered = Counter(parseaddr(message.to[0])[1] for message in mail.outbox)
+    assert set(delivered) == invitees
+    assert set(delivered.values()) == {1}
+    assert all(
+        any(name == "invite.ics" for name, _, _ in message.attachments) for message in mail.outbox
+    )
+    assert set(
+        Notice.objects.filter(meeting=meeting, channel="email").values_list("status", flat=True)
+    ) == {Notice.Status.SENT}
     page.get_by_role("link", name="Invitations", exact=True).click()
     expect(page.locator("table")).to_contain_text("Pending")
     shoot(page, "en-invitations")
