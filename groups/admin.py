@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import (
@@ -139,7 +140,7 @@ class MembershipForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error(None, error)
         if self.instance.pk and self.instance.end_on and self.changed_data:
-            self.add_error(None, "An ended membership cannot be changed.")
+            self.add_error(None, _("An ended membership cannot be changed."))
         return cleaned
 
 

@@ -9,6 +9,7 @@ Missing and invisible both answer 404; visible but not allowed answers 403.
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from groups.models import CoordinationGroup, Membership
@@ -60,11 +61,13 @@ def group_get_for_user(user, group_id, *, manage: bool = False) -> CoordinationG
     try:
         group = CoordinationGroup.objects.select_related("parent").get(pk=group_id)
     except (CoordinationGroup.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such group.") from None
+        raise Http404(_("No such group.")) from None
     if not user_can_view_group(user, group):
-        raise Http404("No such group.")
+        raise Http404(_("No such group."))
     if manage and not user_can_manage_group(user, group):
-        raise PermissionDenied("Only the secretariat and the group's chairs may change this group.")
+        raise PermissionDenied(
+            _("Only the secretariat and the group's chairs may change this group.")
+        )
     return group
 
 
@@ -81,7 +84,7 @@ def membership_get_for_user(user, membership_id, *, manage: bool = False) -> Mem
             .get(pk=membership_id)
         )
     except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such membership.") from None
+        raise Http404(_("No such membership.")) from None
     if manage and not user_can_manage_group(user, membership.group):
-        raise PermissionDenied("Only the secretariat and the group's chairs may change seats.")
+        raise PermissionDenied(_("Only the secretariat and the group's chairs may change seats."))
     return membership

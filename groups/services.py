@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups.models import (
     CoordinationGroup,
@@ -59,12 +60,20 @@ def group_placement_check(
     """Refuse a parent of the wrong kind, and a parent that is the group or below it."""
     if group is not None and group.pk and parent is not None:
         if parent.pk in group_descendant_ids([group.pk]):
-            raise ValidationError({"parent": "A group cannot sit under itself or its sub-groups."})
+            raise ValidationError(
+                {"parent": _("A group cannot sit under itself or its sub-groups.")}
+            )
     parent_kind = parent.kind if parent is not None else None
     if parent_kind not in ALLOWED_PARENT_KINDS[kind]:
-        label = CoordinationGroup.Kind(kind).label
-        where = CoordinationGroup.Kind(parent_kind).label if parent_kind else "the top level"
-        raise ValidationError({"parent": f"A {label.lower()} cannot sit under {where.lower()}."})
+        label = CoordinationGroup.Kind(kind).label.lower()
+        if parent_kind is None:
+            message = _("A %(kind)s cannot sit under the top level.") % {"kind": label}
+        else:
+            message = _("A %(kind)s cannot sit under a %(parent)s.") % {
+                "kind": label,
+                "parent": CoordinationGroup.Kind(parent_kind).label.lower(),
+            }
+        raise ValidationError({"parent": message})
 
 
 def _seat_holder_users_above(group_ids: Iterable[int]) -> set[int]:
@@ -90,11 +99,13 @@ def group_create(
     **fields,
 ) -> CoordinationGroup:
     if kind not in CoordinationGroup.Kind.values:
-        raise ValidationError({"kind": f"{kind!r} is not a kind of group."})
+        raise ValidationError(
+            {"kind": _("%(kind)s is not a kind of group.") % {"kind": repr(kind)}}
+        )
     group_placement_check(kind=kind, parent=parent)
     unknown = set(fields) - GROUP_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in unknown})
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
     group = audited_save(CoordinationGroup(name=name, kind=kind, parent=parent, **fields), by=by)
     if parent is not None:
         # The chairs of every group above manage this new sub-group too.
@@ -108,7 +119,7 @@ def group_update(
 ) -> CoordinationGroup:
     unknown = set(changes) - GROUP_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     group = CoordinationGroup.objects.select_for_update().get(pk=group.pk)
     moved = parent is not ... and parent != group.parent
     users_before = _seat_holder_users_above([group.pk]) if moved else set()
@@ -126,7 +137,9 @@ def group_update(
 @transaction.atomic
 def group_set_status(*, group: CoordinationGroup, status: str, by) -> CoordinationGroup:
     if status not in CoordinationGroup.Status.values:
-        raise ValidationError({"status": f"{status!r} is not a group status."})
+        raise ValidationError(
+            {"status": _("%(status)s is not a group status.") % {"status": repr(status)}}
+        )
     group.status = status
     return audited_save(group, by=by, update_fields=["status"])
 
@@ -148,9 +161,16 @@ def membership_seat_holder_check(
     if seat_holder is None:
         return
     if role not in CHAIR_ROLES:
-        raise ValidationError({"seat_holder": "Only the chair and co-chair seats have a holder."})
+        raise ValidationError(
+            {"seat_holder": _("Only the chair and co-chair seats have a holder.")}
+        )
     if seat_holder.organisation_id != organisation.pk:
-        raise ValidationError({"seat_holder": f"{seat_holder} does not work for {organisation}."})
+        raise ValidationError(
+            {
+                "seat_holder": _("%(person)s does not work for %(organisation)s.")
+                % {"person": seat_holder, "organisation": organisation}
+            }
+        )
 
 
 @transaction.atomic
@@ -164,7 +184,7 @@ def membership_create(
     by,
 ) -> Membership:
     if group.is_archived:
-        raise ValidationError({"group": "The group is archived."})
+        raise ValidationError({"group": _("The group is archived.")})
     membership_seat_holder_check(role=role, seat_holder=seat_holder, organisation=organisation)
     membership = Membership(
         group=group,
@@ -184,7 +204,7 @@ def membership_update(
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_current:
-        raise ValidationError("An ended membership cannot be changed.")
+        raise ValidationError(_("An ended membership cannot be changed."))
     membership_seat_holder_check(
         role=role, seat_holder=seat_holder, organisation=membership.organisation
     )
@@ -200,11 +220,11 @@ def membership_update(
 def membership_end(*, membership: Membership, end_on: dt.date | None = None, by) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_current:
-        raise ValidationError("The membership has already ended.")
+        raise ValidationError(_("The membership has already ended."))
     users = _users_of_membership(membership)
     end_on = end_on or timezone.localdate()
     if end_on < membership.start_on:
-        raise ValidationError({"end_on": "A membership cannot end before it starts."})
+        raise ValidationError({"end_on": _("A membership cannot end before it starts.")})
     for representative in membership.representatives.filter(end_on__isnull=True):
         representative.end_on = max(end_on, representative.start_on)
         audited_save(representative, by=by, update_fields=["end_on"])
@@ -216,9 +236,14 @@ def membership_end(*, membership: Membership, end_on: dt.date | None = None, by)
 
 def representative_check(*, membership: Membership, person: Person) -> None:
     if not membership.is_current:
-        raise ValidationError({"membership": "The membership has ended."})
+        raise ValidationError({"membership": _("The membership has ended.")})
     if person.organisation_id != membership.organisation_id:
-        raise ValidationError({"person": f"{person} does not work for {membership.organisation}."})
+        raise ValidationError(
+            {
+                "person": _("%(person)s does not work for %(organisation)s.")
+                % {"person": person, "organisation": membership.organisation}
+            }
+        )
 
 
 @transaction.atomic
@@ -248,10 +273,10 @@ def representative_end(
     *, representative: Representative, end_on: dt.date | None = None, by
 ) -> Representative:
     if representative.end_on is not None:
-        raise ValidationError("The representation has already ended.")
+        raise ValidationError(_("The representation has already ended."))
     end_on = end_on or timezone.localdate()
     if end_on < representative.start_on:
-        raise ValidationError({"end_on": "A representation cannot end before it starts."})
+        raise ValidationError({"end_on": _("A representation cannot end before it starts.")})
     representative.end_on = end_on
     audited_save(representative, by=by, update_fields=["end_on"])
     if representative.person.user_id:
@@ -263,7 +288,9 @@ def representative_end(
 def person_link_user(*, person: Person, user, by) -> Person:
     """Give `person` a login (or take it away with None); access follows the login."""
     if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
-        raise ValidationError({"user": f"The login {user} already belongs to someone else."})
+        raise ValidationError(
+            {"user": _("The login %(login)s already belongs to someone else.") % {"login": user}}
+        )
     previous = person.user_id
     person.user = user
     audited_save(person, by=by, update_fields=["user"])

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from meetings.models import (
     ActionPoint,
@@ -100,9 +101,8 @@ class MeetingForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.instance.status not in OPEN_STATUSES and self.changed_data:
-            raise ValidationError(
-                f"A {self.instance.get_status_display().lower()} meeting cannot be changed."
-            )
+            status = self.instance.get_status_display().lower()
+            raise ValidationError(_("A %(status)s meeting cannot be changed.") % {"status": status})
         return cleaned
 
 
@@ -216,10 +216,10 @@ class MinutesForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.instance.status == Minutes.Status.PUBLISHED:
-            raise ValidationError("Published minutes cannot be changed.")
+            raise ValidationError(_("Published minutes cannot be changed."))
         meeting = cleaned.get("meeting") or getattr(self.instance, "meeting", None)
         if meeting is not None and meeting.status != Meeting.Status.HELD:
-            raise ValidationError("Minutes are written for held meetings only.")
+            raise ValidationError(_("Minutes are written for held meetings only."))
         return cleaned
 
 
@@ -275,10 +275,14 @@ class ActionPointForm(forms.ModelForm):
         cleaned = super().clean()
         organisation, person = cleaned.get("owner_organisation"), cleaned.get("owner_person")
         if organisation and person and person.organisation_id != organisation.pk:
-            self.add_error("owner_person", f"{person} does not work for {organisation}.")
+            self.add_error(
+                "owner_person",
+                _("%(person)s does not work for %(organisation)s.")
+                % {"person": person, "organisation": organisation},
+            )
         meeting = cleaned.get("meeting")
         if not self.instance.pk and meeting and meeting.status != Meeting.Status.HELD:
-            self.add_error("meeting", "Action points are raised at held meetings.")
+            self.add_error("meeting", _("Action points are raised at held meetings."))
         return cleaned
 
 

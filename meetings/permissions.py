@@ -12,6 +12,7 @@ acts for the owner organisation.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from groups.permissions import groups_managed_by, groups_visible_to
@@ -76,9 +77,11 @@ def meeting_get_for_user(user, meeting_id, *, manage: bool = False) -> Meeting:
     try:
         meeting = meetings_visible_to(user).select_related("group").get(pk=meeting_id)
     except (Meeting.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such meeting.") from None
+        raise Http404(_("No such meeting.")) from None
     if manage and not user_can_manage_meeting(user, meeting):
-        raise PermissionDenied("Only the secretariat and the group's chairs may change meetings.")
+        raise PermissionDenied(
+            _("Only the secretariat and the group's chairs may change meetings.")
+        )
     return meeting
 
 
@@ -95,9 +98,9 @@ def minutes_get_for_user(user, minutes_id, *, manage: bool = False) -> Minutes:
     try:
         minutes = minutes_visible_to(user).select_related("meeting").get(pk=minutes_id)
     except (Minutes.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such minutes.") from None
+        raise Http404(_("No such minutes.")) from None
     if manage and not user_can_manage_meeting(user, minutes.meeting):
-        raise PermissionDenied("Only the secretariat and the group's chairs may change minutes.")
+        raise PermissionDenied(_("Only the secretariat and the group's chairs may change minutes."))
     return minutes
 
 
@@ -125,9 +128,9 @@ def invitation_get_for_user(user, invitation_id, *, answer: bool = False) -> Inv
             .get(pk=invitation_id)
         )
     except (Invitation.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such invitation.") from None
+        raise Http404(_("No such invitation.")) from None
     if answer and not user_can_answer_invitation(user, invitation):
-        raise PermissionDenied("Only the invitee or their organisation may answer.")
+        raise PermissionDenied(_("Only the invitee or their organisation may answer."))
     return invitation
 
 
@@ -159,21 +162,21 @@ def action_point_get_for_user(
             .get(pk=action_point_id)
         )
     except (ActionPoint.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such action point.") from None
+        raise Http404(_("No such action point.")) from None
     if manage and not user_can_manage_meeting(user, action_point.meeting):
-        raise PermissionDenied("Only the secretariat and the group's chairs may edit this.")
+        raise PermissionDenied(_("Only the secretariat and the group's chairs may edit this."))
     if report and not user_can_report_on_action_point(user, action_point):
-        raise PermissionDenied("Only the owner organisation may report on this action point.")
+        raise PermissionDenied(_("Only the owner organisation may report on this action point."))
     return action_point
 
 
-def _child_get_for_user(queryset, model, object_id, *, manage: bool, user, label: str):
+def _child_get_for_user(queryset, model, object_id, *, manage: bool, user, missing: str):
     try:
         row = queryset.select_related("meeting").get(pk=object_id)
     except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No such {label}.") from None
+        raise Http404(missing) from None
     if manage and not user_can_manage_meeting(user, row.meeting):
-        raise PermissionDenied("Only the secretariat and the group's chairs may change this.")
+        raise PermissionDenied(_("Only the secretariat and the group's chairs may change this."))
     return row
 
 
@@ -188,7 +191,7 @@ def agenda_item_get_for_user(user, item_id, *, manage: bool = False) -> AgendaIt
         item_id,
         manage=manage,
         user=user,
-        label="agenda item",
+        missing=_("No such agenda item."),
     )
 
 
@@ -203,7 +206,7 @@ def attendance_get_for_user(user, attendance_id, *, manage: bool = False) -> Att
         attendance_id,
         manage=manage,
         user=user,
-        label="attendance record",
+        missing=_("No such attendance record."),
     )
 
 
@@ -218,7 +221,7 @@ def decision_get_for_user(user, decision_id, *, manage: bool = False) -> Decisio
         decision_id,
         manage=manage,
         user=user,
-        label="decision",
+        missing=_("No such decision."),
     )
 
 
@@ -247,11 +250,11 @@ def notice_get_for_user(user, notice_id, *, resend: bool = False) -> Notice:
             .get(pk=notice_id)
         )
     except (Notice.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such notice.") from None
+        raise Http404(_("No such notice.")) from None
     if resend:
         meeting = notice.meeting or notice.action_point.meeting
         if not user_can_manage_meeting(user, meeting):
-            raise PermissionDenied("Only the secretariat and the group's chairs may resend.")
+            raise PermissionDenied(_("Only the secretariat and the group's chairs may resend."))
     return notice
 
 
@@ -268,4 +271,4 @@ def webhook_endpoint_get_for_user(user, endpoint_id) -> WebhookEndpoint:
     try:
         return webhook_endpoints_visible_to(user).get(pk=endpoint_id)
     except (WebhookEndpoint.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such webhook endpoint.") from None
+        raise Http404(_("No such webhook endpoint.")) from None

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups.models import CoordinationGroup
 from groups.selectors import current_memberships, current_representatives
@@ -48,11 +49,12 @@ def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _require_status(meeting: Meeting, allowed: set[str], action: str) -> None:
+def _require_status(meeting: Meeting, allowed: set[str], refusal: str) -> None:
+    """`refusal` is a whole translated sentence naming the %(status)s: sentences built
+    from fragments cannot be translated."""
     if meeting.status not in allowed:
-        raise ValidationError(
-            {"status": f"A {meeting.get_status_display().lower()} meeting cannot be {action}."}
-        )
+        status = meeting.get_status_display().lower()
+        raise ValidationError({"status": refusal % {"status": status}})
 
 
 # --- Meetings -------------------------------------------------------------------
@@ -70,9 +72,9 @@ def meeting_create(
 ) -> Meeting:
     unknown = set(fields) - MEETING_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in unknown})
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
     if group.is_archived:
-        raise ValidationError({"group": "The group is archived."})
+        raise ValidationError({"group": _("The group is archived.")})
     meeting = Meeting(
         group=group,
         title=title,
@@ -88,9 +90,9 @@ def meeting_create(
 def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
     unknown = set(changes) - MEETING_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     meeting = _locked(meeting)
-    _require_status(meeting, OPEN_STATUSES, "changed")
+    _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be changed."))
     changes = {name: _to_the_minute(value) for name, value in changes.items()}
     changed = {name for name, value in changes.items() if getattr(meeting, name) != value}
     for name in changed:
@@ -110,9 +112,9 @@ def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
 @transaction.atomic
 def meeting_schedule(*, meeting: Meeting, by) -> Meeting:
     meeting = _locked(meeting)
-    _require_status(meeting, {Status.DRAFT}, "scheduled")
+    _require_status(meeting, {Status.DRAFT}, _("A %(status)s meeting cannot be scheduled."))
     if meeting.start_at <= timezone.now():
-        raise ValidationError({"start_at": "Only a meeting in the future can be scheduled."})
+        raise ValidationError({"start_at": _("Only a meeting in the future can be scheduled.")})
     meeting.status = Status.SCHEDULED
     audited_save(meeting, by=by)
     notices.meeting_announce(meeting, kind=Notice.Kind.INVITATION)
@@ -123,9 +125,9 @@ def meeting_schedule(*, meeting: Meeting, by) -> Meeting:
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
     meeting = _locked(meeting)
-    _require_status(meeting, OPEN_STATUSES, "marked as held")
+    _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be marked as held."))
     if meeting.start_at > timezone.now():
-        raise ValidationError({"start_at": "A meeting cannot be held before it starts."})
+        raise ValidationError({"start_at": _("A meeting cannot be held before it starts.")})
     meeting.status = Status.HELD
     return audited_save(meeting, by=by)
 
@@ -133,7 +135,7 @@ def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, reason: str = "", by) -> Meeting:
     meeting = _locked(meeting)
-    _require_status(meeting, OPEN_STATUSES, "cancelled")
+    _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be cancelled."))
     was_announced = meeting.status == Status.SCHEDULED
     meeting.status = Status.CANCELLED
     meeting.cancellation_reason = reason
@@ -159,7 +161,9 @@ def agenda_item_add(
     duration_minutes: int = 15,
 ) -> AgendaItem:
     meeting = _locked(meeting)
-    _require_status(meeting, OPEN_STATUSES, "given new agenda items")
+    _require_status(
+        meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new agenda items.")
+    )
     last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem(
         meeting=meeting,
@@ -177,8 +181,12 @@ def agenda_item_update(*, item: AgendaItem, by, **changes) -> AgendaItem:
     allowed = {"title", "description", "presenter", "duration_minutes"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
-    _require_status(_locked(item.meeting), OPEN_STATUSES, "given a changed agenda")
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    _require_status(
+        _locked(item.meeting),
+        OPEN_STATUSES,
+        _("A %(status)s meeting cannot be given a changed agenda."),
+    )
     for name, value in changes.items():
         setattr(item, name, value)
     return audited_save(item, by=by)
@@ -187,7 +195,9 @@ def agenda_item_update(*, item: AgendaItem, by, **changes) -> AgendaItem:
 @transaction.atomic
 def agenda_item_remove(*, item: AgendaItem, by) -> None:
     meeting = _locked(item.meeting)
-    _require_status(meeting, OPEN_STATUSES, "given a changed agenda")
+    _require_status(
+        meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given a changed agenda.")
+    )
     position = item.position
     audited_delete(item, by=by)
     # Close the gap one item at a time, lowest first, so no two rows ever share a position.
@@ -199,10 +209,14 @@ def agenda_item_remove(*, item: AgendaItem, by) -> None:
 @transaction.atomic
 def agenda_reorder(*, meeting: Meeting, item_ids: Sequence[int], by) -> list[AgendaItem]:
     meeting = _locked(meeting)
-    _require_status(meeting, OPEN_STATUSES, "given a changed agenda")
+    _require_status(
+        meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given a changed agenda.")
+    )
     items = {item.pk: item for item in meeting.agenda_items.all()}
     if len(item_ids) != len(set(item_ids)) or set(item_ids) != set(items):
-        raise ValidationError({"item_ids": "List every agenda item of the meeting exactly once."})
+        raise ValidationError(
+            {"item_ids": _("List every agenda item of the meeting exactly once.")}
+        )
     # Two passes so the unique (meeting, position) constraint holds at every step.
     offset = len(items) + 1
     meeting.agenda_items.update(position=F("position") + offset)
@@ -221,9 +235,9 @@ def agenda_reorder(*, meeting: Meeting, item_ids: Sequence[int], by) -> list[Age
 @transaction.atomic
 def invitation_create(*, meeting: Meeting, person: Person, by) -> Invitation:
     meeting = _locked(meeting)
-    _require_status(meeting, OPEN_STATUSES, "given new invitees")
+    _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new invitees."))
     if meeting.invitations.filter(person=person).exists():
-        raise ValidationError({"person": f"{person} is already invited."})
+        raise ValidationError({"person": _("%(person)s is already invited.") % {"person": person}})
     invitation = Invitation(meeting=meeting, person=person, organisation=person.organisation)
     audited_save(invitation, by=by)
     if meeting.status == Status.SCHEDULED:
@@ -236,7 +250,7 @@ def invitations_create_for_group(*, meeting: Meeting, by) -> list[Invitation]:
     """Invite the chair and co-chair seat holders and every current representative of
     the meeting's group who is not invited yet."""
     meeting = _locked(meeting)
-    _require_status(meeting, OPEN_STATUSES, "given new invitees")
+    _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new invitees."))
     already = set(meeting.invitations.values_list("person_id", flat=True))
     representatives = current_representatives().filter(membership__group=meeting.group)
     seat_holders = current_memberships().filter(group=meeting.group, seat_holder__isnull=False)
@@ -278,22 +292,27 @@ def invitation_respond(
     meeting = invitation.meeting
     if meeting.status != Status.SCHEDULED:
         state = meeting.get_status_display().lower()
-        raise ValidationError({"response": f"The meeting is {state}; answers are closed."})
+        raise ValidationError(
+            {"response": _("The meeting is %(status)s; answers are closed.") % {"status": state}}
+        )
     if meeting.end_at <= timezone.now():
-        raise ValidationError({"response": "The meeting is over; answers are closed."})
+        raise ValidationError({"response": _("The meeting is over; answers are closed.")})
     if response not in Invitation.Response.values or response == Invitation.Response.PENDING:
-        raise ValidationError({"response": "Answer accepted, declined, tentative or alternate."})
+        raise ValidationError({"response": _("Answer accepted, declined, tentative or alternate.")})
     if response == Invitation.Response.ALTERNATE:
         if alternate is None:
-            raise ValidationError({"alternate": "Name the alternate you are sending."})
+            raise ValidationError({"alternate": _("Name the alternate you are sending.")})
         if alternate.pk == invitation.person_id:
-            raise ValidationError({"alternate": "The alternate must be someone else."})
+            raise ValidationError({"alternate": _("The alternate must be someone else.")})
         if invitation.organisation_id and alternate.organisation_id != invitation.organisation_id:
             raise ValidationError(
-                {"alternate": f"{alternate} does not work for {invitation.organisation}."}
+                {
+                    "alternate": _("%(person)s does not work for %(organisation)s.")
+                    % {"person": alternate, "organisation": invitation.organisation}
+                }
             )
     elif alternate is not None:
-        raise ValidationError({"alternate": "Name an alternate only when sending one."})
+        raise ValidationError({"alternate": _("Name an alternate only when sending one.")})
     invitation.response = response
     invitation.alternate = alternate
     invitation.response_note = note
@@ -310,11 +329,17 @@ def attendance_record(
     *, meeting: Meeting, person: Person, by, organisation: Organisation | None = None
 ) -> Attendance:
     meeting = _locked(meeting)
-    _require_status(meeting, {Status.SCHEDULED, Status.HELD}, "given an attendance register")
+    _require_status(
+        meeting,
+        {Status.SCHEDULED, Status.HELD},
+        _("A %(status)s meeting cannot be given an attendance register."),
+    )
     if meeting.start_at > timezone.now():
-        raise ValidationError({"person": "Attendance is recorded once the meeting has started."})
+        raise ValidationError({"person": _("Attendance is recorded once the meeting has started.")})
     if meeting.attendance.filter(person=person).exists():
-        raise ValidationError({"person": f"{person} is already in the register."})
+        raise ValidationError(
+            {"person": _("%(person)s is already in the register.") % {"person": person}}
+        )
     invitation = meeting.invitations.filter(person=person).first()
     attendance = Attendance(
         meeting=meeting,
@@ -328,7 +353,11 @@ def attendance_record(
 @transaction.atomic
 def attendance_remove(*, attendance: Attendance, by) -> None:
     meeting = _locked(attendance.meeting)
-    _require_status(meeting, {Status.SCHEDULED, Status.HELD}, "given an attendance register")
+    _require_status(
+        meeting,
+        {Status.SCHEDULED, Status.HELD},
+        _("A %(status)s meeting cannot be given an attendance register."),
+    )
     audited_delete(attendance, by=by)
 
 
@@ -339,14 +368,14 @@ def attendance_remove(*, attendance: Attendance, by) -> None:
 def minutes_save(*, meeting: Meeting, body: str, by) -> Minutes:
     """Write or rewrite the minutes; rewriting approved minutes needs approval again."""
     meeting = _locked(meeting)
-    _require_status(meeting, {Status.HELD}, "given minutes")
+    _require_status(meeting, {Status.HELD}, _("A %(status)s meeting cannot be given minutes."))
     if not body.strip():
-        raise ValidationError({"body": "The minutes are empty."})
+        raise ValidationError({"body": _("The minutes are empty.")})
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         return audited_save(Minutes(meeting=meeting, body=body), by=by)
     if minutes.status == Minutes.Status.PUBLISHED:
-        raise ValidationError({"body": "Published minutes cannot be changed."})
+        raise ValidationError({"body": _("Published minutes cannot be changed.")})
     minutes.body = body
     minutes.status = Minutes.Status.DRAFT
     minutes.approved_at = None
@@ -358,7 +387,7 @@ def minutes_save(*, meeting: Meeting, body: str, by) -> Minutes:
 def minutes_approve(*, minutes: Minutes, by) -> Minutes:
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != Minutes.Status.DRAFT:
-        raise ValidationError({"status": "Only draft minutes can be approved."})
+        raise ValidationError({"status": _("Only draft minutes can be approved.")})
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_at = timezone.now()
     minutes.approved_by = by if getattr(by, "is_authenticated", False) else None
@@ -372,9 +401,14 @@ def minutes_publish(*, minutes: Minutes, by) -> Minutes:
     meeting = _locked(minutes.meeting)
     if meeting.status != Status.HELD:
         state = meeting.get_status_display().lower()
-        raise ValidationError({"status": f"Minutes of a {state} meeting cannot be published."})
+        raise ValidationError(
+            {
+                "status": _("Minutes of a %(status)s meeting cannot be published.")
+                % {"status": state}
+            }
+        )
     if minutes.status != Minutes.Status.APPROVED:
-        raise ValidationError({"status": "Minutes are approved before they are published."})
+        raise ValidationError({"status": _("Minutes are approved before they are published.")})
     minutes.status = Minutes.Status.PUBLISHED
     minutes.published_at = timezone.now()
     audited_save(minutes, by=by)
@@ -390,9 +424,9 @@ def decision_add(
     *, meeting: Meeting, text: str, by, agenda_item: AgendaItem | None = None
 ) -> Decision:
     meeting = _locked(meeting)
-    _require_status(meeting, {Status.HELD}, "given decisions")
+    _require_status(meeting, {Status.HELD}, _("A %(status)s meeting cannot be given decisions."))
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
-        raise ValidationError({"agenda_item": "The agenda item belongs to another meeting."})
+        raise ValidationError({"agenda_item": _("The agenda item belongs to another meeting.")})
     number = (meeting.decisions.aggregate(last=Max("number"))["last"] or 0) + 1
     return audited_save(
         Decision(meeting=meeting, number=number, text=text, agenda_item=agenda_item), by=by
@@ -401,7 +435,12 @@ def decision_add(
 
 def _check_owner(organisation: Organisation, person: Person | None) -> None:
     if person is not None and person.organisation_id != organisation.pk:
-        raise ValidationError({"owner_person": f"{person} does not work for {organisation}."})
+        raise ValidationError(
+            {
+                "owner_person": _("%(person)s does not work for %(organisation)s.")
+                % {"person": person, "organisation": organisation}
+            }
+        )
 
 
 @transaction.atomic
@@ -417,10 +456,12 @@ def action_point_create(
     decision: Decision | None = None,
 ) -> ActionPoint:
     meeting = _locked(meeting)
-    _require_status(meeting, {Status.HELD}, "given action points")
+    _require_status(
+        meeting, {Status.HELD}, _("A %(status)s meeting cannot be given action points.")
+    )
     _check_owner(owner_organisation, owner_person)
     if decision is not None and decision.meeting_id != meeting.pk:
-        raise ValidationError({"decision": "The decision belongs to another meeting."})
+        raise ValidationError({"decision": _("The decision belongs to another meeting.")})
     action_point = ActionPoint(
         meeting=meeting,
         title=title,
@@ -439,7 +480,7 @@ def action_point_update(*, action_point: ActionPoint, by, **changes) -> ActionPo
     allowed = {"title", "description", "owner_organisation", "owner_person", "due_on"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     action_point = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
     for name, value in changes.items():
         setattr(action_point, name, value)
@@ -455,7 +496,12 @@ def action_point_report(
     action_point = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
     if status is not None:
         if status not in ActionPoint.Status.values:
-            raise ValidationError({"status": f"{status!r} is not an action point status."})
+            raise ValidationError(
+                {
+                    "status": _("%(status)s is not an action point status.")
+                    % {"status": repr(status)}
+                }
+            )
         if status != action_point.status:
             action_point.status = status
             action_point.closed_at = None if status == ActionPoint.Status.OPEN else timezone.now()
@@ -473,7 +519,7 @@ def notice_resend(*, notice: Notice, by) -> Notice:
     earlier = Notice.objects.filter(dedup_key__startswith=f"{notice.dedup_key}:resend")
     if earlier.filter(status__in=[Notice.Status.PENDING, Notice.Status.SENDING]).exists():
         # Also what makes a double-clicked "Resend" send once.
-        raise ValidationError("This notice is already being sent again.")
+        raise ValidationError(_("This notice is already being sent again."))
     resends = earlier.count()
     copy = Notice(
         dedup_key=f"{notice.dedup_key}:resend{resends + 1}",
@@ -501,19 +547,21 @@ def webhook_url_check(url: str) -> None:
 
     parts = urlsplit(url)
     if parts.scheme not in {"https", "http"} or not parts.hostname:
-        raise ValidationError({"url": "Give an absolute https:// URL."})
+        raise ValidationError({"url": _("Give an absolute https:// URL.")})
     if settings.WEBHOOK_ALLOW_INSECURE:
         return
     if parts.scheme != "https":
-        raise ValidationError({"url": "Webhook URLs must use https://."})
+        raise ValidationError({"url": _("Webhook URLs must use https://.")})
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
     except OSError:
-        raise ValidationError({"url": f"The host {parts.hostname} cannot be resolved."}) from None
+        raise ValidationError(
+            {"url": _("The host %(host)s cannot be resolved.") % {"host": parts.hostname}}
+        ) from None
     for address in addresses:
         ip = ipaddress.ip_address(address)
         if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            raise ValidationError({"url": "Webhook URLs must point to a public address."})
+            raise ValidationError({"url": _("Webhook URLs must point to a public address.")})
 
 
 @transaction.atomic
@@ -524,7 +572,9 @@ def webhook_endpoint_register(
 
     unknown = set(events) - set(WebhookEndpoint.Event.values)
     if unknown:
-        raise ValidationError({"events": f"Unknown events: {', '.join(sorted(unknown))}."})
+        raise ValidationError(
+            {"events": _("Unknown events: %(events)s.") % {"events": ", ".join(sorted(unknown))}}
+        )
     webhook_url_check(url)
     endpoint = WebhookEndpoint(
         organisation=organisation,

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 from guardian.admin import GuardedModelAdminMixin
 
 from groups.services import person_link_user
@@ -56,7 +57,7 @@ class PersonForm(forms.ModelForm):
     def clean_user(self):
         user = self.cleaned_data.get("user")
         if user and Person.objects.filter(user=user).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("This login already belongs to someone else.")
+            raise forms.ValidationError(_("This login already belongs to someone else."))
         return user
 
 

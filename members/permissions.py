@@ -8,6 +8,7 @@ keeps those grants in step with memberships.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from members.models import Organisation, Person
@@ -87,14 +88,14 @@ def organisation_get_for_user(user, organisation_id) -> Organisation:
     try:
         return organisations_visible_to(user).get(pk=organisation_id)
     except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such organisation.") from None
+        raise Http404(_("No such organisation.")) from None
 
 
 def person_get_for_user(user, person_id) -> Person:
     try:
         return people_visible_to(user).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such person.") from None
+        raise Http404(_("No such person.")) from None
 
 
 def api_tokens_visible_to(user):
@@ -112,4 +113,4 @@ def api_token_get_for_user(user, token_key: str):
     try:
         return api_tokens_visible_to(user).get(token_key=token_key)
     except (AuthToken.DoesNotExist, AuthToken.MultipleObjectsReturned):
-        raise Http404("No such token.") from None
+        raise Http404(_("No such token.")) from None

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import (
     Affiliation,
@@ -31,7 +32,7 @@ PERSON_FIELDS = {"full_name", "full_name_ar", "position", "email", "phone", "pre
 def _apply(instance, changes: dict, allowed: set[str]) -> list[str]:
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     changed = [name for name, value in changes.items() if getattr(instance, name) != value]
     for name in changed:
         setattr(instance, name, changes[name])
@@ -96,10 +97,13 @@ def person_change_affiliation(
     if current is not None:
         if on < current.start_on:
             raise ValidationError(
-                {"on": f"The move cannot predate the current affiliation ({current.start_on})."}
+                {
+                    "on": _("The move cannot predate the current affiliation (%(date)s).")
+                    % {"date": current.start_on}
+                }
             )
         if current.organisation_id == organisation.pk:
-            raise ValidationError({"organisation": "The person already works there."})
+            raise ValidationError({"organisation": _("The person already works there.")})
         current.end_on = on
         current.save(update_fields=["end_on"])
     Affiliation.objects.create(
@@ -139,7 +143,7 @@ def organisation_grants_set(*, user, organisation_ids: Iterable[int]) -> None:
 @transaction.atomic
 def secretariat_role_ensure() -> AuthGroup:
     """The Secretariat group, holding every permission on the portal's models."""
-    group, _ = AuthGroup.objects.get_or_create(name=SECRETARIAT_GROUP)
+    group, _created = AuthGroup.objects.get_or_create(name=SECRETARIAT_GROUP)
     permissions = Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS)
     group.permissions.add(*permissions)
     return group
@@ -177,7 +181,7 @@ def api_token_create(*, user) -> tuple[object, str]:
     from knox.models import AuthToken
 
     if not user.is_active:
-        raise ValidationError("This login is disabled.")
+        raise ValidationError(_("This login is disabled."))
     return AuthToken.objects.create(user=user)
 
 

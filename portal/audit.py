@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 
 def audited_save(
@@ -26,7 +27,7 @@ def audited_save(
             instance.save(update_fields=update_fields)
     except IntegrityError as error:
         raise ValidationError(
-            "The change conflicts with data saved at the same time; reload and try again."
+            _("The change conflicts with data saved at the same time; reload and try again.")
         ) from error
     return instance
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import (
@@ -94,6 +95,15 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """LocaleMiddleware activates a request's language for the whole thread and never
+    deactivates it, so without this a test's French or Arabic request would translate
+    the service messages that the next test expects in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

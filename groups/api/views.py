@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -43,9 +44,9 @@ class GroupFilter(filters.FilterSet):
 def _require_manage_parent(user, parent) -> None:
     """New groups go under a group the caller manages; top-level ones are the secretariat's."""
     if parent is None and not user_is_secretariat(user):
-        raise PermissionDenied("Only the secretariat may create top-level groups.")
+        raise PermissionDenied(_("Only the secretariat may create top-level groups."))
     if parent is not None and not user_can_manage_group(user, parent):
-        raise PermissionDenied("Only the secretariat and the parent group's chairs may do this.")
+        raise PermissionDenied(_("Only the secretariat and the parent group's chairs may do this."))
 
 
 class GroupViewSet(FunnelViewSet):

@@ -8,6 +8,7 @@ describe exactly that shape for the schema, and a test holds the two together.
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from groups.api.serializers import GroupBriefSerializer
@@ -212,7 +213,7 @@ class MeetingInputSerializer(InputSerializer):
         start = data.get("start_at", getattr(self.instance, "start_at", None))
         end = data.get("end_at", getattr(self.instance, "end_at", None))
         if start is not None and end is not None and end <= start:
-            raise serializers.ValidationError({"end_at": "A meeting must end after it starts."})
+            raise serializers.ValidationError({"end_at": _("A meeting must end after it starts.")})
         return data
 
 
@@ -338,7 +339,7 @@ class MinutesInputSerializer(InputSerializer):
 
     def validate_meeting(self, meeting: Meeting) -> Meeting:
         if Minutes.objects.filter(meeting=meeting).exists():
-            raise serializers.ValidationError("The meeting has minutes already; change those.")
+            raise serializers.ValidationError(_("The meeting has minutes already; change those."))
         return meeting
 
 

@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -571,7 +572,7 @@ class WebhookEndpointViewSet(FunnelViewSet):
             user_is_secretariat(request.user)
             or user_can_act_for_organisation(request.user, organisation.pk)
         ):
-            raise PermissionDenied("Only the organisation's representatives may do this.")
+            raise PermissionDenied(_("Only the organisation's representatives may do this."))
         endpoint = webhook_endpoint_register(
             organisation=organisation, url=data["url"], events=data["events"], by=request.user
         )

@@ -1,6 +1,7 @@
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -79,7 +80,7 @@ class PersonViewSet(FunnelViewSet):
     def _me(self) -> Person:
         person = user_person(self.request.user)
         if person is None:
-            raise Http404("Your login is not linked to a person.")
+            raise Http404(_("Your login is not linked to a person."))
         return person
 
     @extend_schema(responses=MeSerializer, filters=False)
@@ -114,7 +115,7 @@ class TokenCreateView(GenericAPIView):
             request, username=credentials["username"], password=credentials["password"]
         )
         if user is None:
-            raise ValidationError("Wrong username or password.")
+            raise ValidationError(_("Wrong username or password."))
         token, secret = api_token_create(user=user)
         token.token = secret
         return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)

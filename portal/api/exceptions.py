@@ -10,6 +10,8 @@ errors themselves.
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,7 +34,7 @@ TYPES: dict[type[exceptions.APIException], str] = {
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "payload_too_large"
 
 
@@ -73,7 +75,7 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(_django_messages(exc))
     if isinstance(exc, Http404):
-        return exceptions.NotFound(str(exc) or "Not found.")
+        return exceptions.NotFound(str(exc) or _("Not found."))
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     return exc
@@ -97,7 +99,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             detail = " ".join(errors[NON_FIELD])
         else:
             fields = ", ".join(name for name in errors if name != NON_FIELD)
-            detail = f"Invalid input: {fields}."
+            detail = _("Invalid input: %(fields)s.") % {"fields": fields}
     else:
         errors = {}
         detail = str(exc.detail)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
@@ -17,7 +18,7 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
             known |= set(filterset_class.base_filters)
         unknown = sorted(set(request.query_params) - known)
         if unknown:
-            raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+            raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
         return super().filter_queryset(request, queryset, view)
 
 
@@ -35,11 +36,15 @@ class RangeFilterSet(filters.FilterSet):
                 try:
                     value.astimezone(dt.UTC)
                 except OverflowError:
-                    self.form.add_error(name, "The date is out of range.")
+                    self.form.add_error(name, _("The date is out of range."))
                     return False
         for low, high in self.ranges:
             start, end = self.form.cleaned_data.get(low), self.form.cleaned_data.get(high)
             if start is not None and end is not None and start >= end:
-                self.form.add_error(high, f"{high} must be later than {low}.")
+                self.form.add_error(
+                    high,
+                    _("%(later)s must be later than %(earlier)s.")
+                    % {"later": high, "earlier": low},
+                )
                 return False
         return True

@@ -7,6 +7,7 @@ next page exists. Follow `next` until it is null.
 
 from collections import OrderedDict
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -26,7 +27,8 @@ class PageNumberPagination(BasePagination):
         if raw is None:
             return default
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
-            raise ValidationError({name: [f"Give a whole number from 1 to {maximum}."]})
+            message = _("Give a whole number from 1 to %(maximum)s.") % {"maximum": maximum}
+            raise ValidationError({name: [message]})
         return int(raw)
 
     def paginate_queryset(self, queryset, request, view=None) -> list:

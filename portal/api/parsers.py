@@ -6,6 +6,7 @@ so the limit is enforced here and answered with a 413 in the API's error shape.
 
 import orjson
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -19,13 +20,20 @@ class BoundedJSONParser(JSONParser):
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
         try:
             if declared and int(declared) > limit:
-                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+                raise PayloadTooLarge(
+                    _("The request body is larger than %(limit)s bytes.") % {"limit": limit}
+                )
         except ValueError:
-            raise ParseError("Content-Length is not a number.") from None
+            raise ParseError(_("Content-Length is not a number.")) from None
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
-            raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+            raise PayloadTooLarge(
+                _("The request body is larger than %(limit)s bytes.") % {"limit": limit}
+            )
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError as error:
-            raise ParseError(f"The body is not valid JSON: {error}") from None
+            # Only the frame is translated: where the body breaks is orjson's English.
+            raise ParseError(
+                _("The body is not valid JSON: %(error)s") % {"error": error}
+            ) from None

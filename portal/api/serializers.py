@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,7 +30,9 @@ class UTCDateTimeField(serializers.DateTimeField):
 
     default_error_messages = {
         **serializers.DateTimeField.default_error_messages,
-        "naive": "Give the time with its offset, e.g. 2026-05-04T10:00:00+02:00 or …Z.",
+        "naive": gettext_lazy(
+            "Give the time with its offset, e.g. 2026-05-04T10:00:00+02:00 or …Z."
+        ),
     }
 
 
@@ -39,7 +43,7 @@ class StrictSerializerMixin:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
 
 

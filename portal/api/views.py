@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
@@ -42,7 +43,7 @@ class FunnelViewSet(viewsets.GenericViewSet):
     def object_id(self) -> int:
         raw = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-            raise Http404("No such object.")
+            raise Http404(_("No such object."))
         return int(raw)
 
     def get_object(self, **flags):
@@ -54,7 +55,7 @@ class FunnelViewSet(viewsets.GenericViewSet):
         try:
             return self.get_queryset().get(pk=self.object_id())
         except self.get_queryset().model.DoesNotExist:
-            raise Http404("No such object.") from None
+            raise Http404(_("No such object.")) from None
 
     def validated(self, serializer_class, *, instance=None) -> dict:
         serializer = serializer_class(

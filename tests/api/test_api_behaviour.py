@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from knox.models import AuthToken
 
 from meetings.models import ActionPoint, Invitation
@@ -278,6 +279,30 @@ def test_service_refusal_is_a_400_naming_the_field(world, client_for):
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["status"]
+
+
+def test_service_refusal_is_in_the_language_the_client_accepts(world, client_for):
+    english = "Only a meeting in the future can be scheduled."
+    with translation.override("fr"):
+        french = gettext(english)
+        detail = gettext("Invalid input: %(fields)s.") % {"fields": "start_at"}
+    before = fingerprint()
+
+    response = client_for("chair").post(
+        f"{V1}/meetings/{world['started'].pk}/schedule/",
+        {},
+        format="json",
+        headers={"Accept-Language": "fr"},
+    )
+
+    assert french != english
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "detail": detail,
+        "errors": {"start_at": [french]},
+    }
+    assert fingerprint() == before
 
 
 def test_me_gives_the_calendar_feed_and_reset_changes_its_secret(cast, client_for):

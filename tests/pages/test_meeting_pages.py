@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting, Minutes
 from meetings.services import meeting_create
@@ -153,6 +154,31 @@ def test_scheduling_a_past_meeting_shows_why(client, cast):
     login(client, cast, "secretariat")
     response = client.post(reverse("meeting-schedule", args=[meeting.pk]), follow=True)
     assert "Only a meeting in the future can be scheduled." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DRAFT
+
+
+def test_scheduling_a_past_meeting_says_why_in_arabic(client, cast):
+    english = "Only a meeting in the future can be scheduled."
+    with translation.override("ar"):
+        arabic = gettext(english)
+    start = timezone.now() - dt.timedelta(days=1)
+    meeting = meeting_create(
+        group=cast.health,
+        title="Late",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=1),
+        by=cast.secretariat,
+    )
+    login(client, cast, "secretariat")
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+
+    response = client.post(reverse("meeting-schedule", args=[meeting.pk]), follow=True)
+
+    page = response.content.decode()
+    assert arabic != english
+    assert arabic in page
+    assert english not in page
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.DRAFT
 
