@@ -27,13 +27,14 @@ from groups.selectors import group_detail, group_list_with_chairs, membership_li
 from groups.services import group_create, group_update, membership_create, membership_end
 from groups.services import membership_update as membership_update_service
 from members.permissions import user_is_secretariat
+from portal.api.filters import IdFilter
 from portal.api.views import FunnelViewSet
 
 
 class GroupFilter(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=CoordinationGroup.Kind.choices)
     status = filters.MultipleChoiceFilter(choices=CoordinationGroup.Status.choices)
-    parent = filters.NumberFilter(field_name="parent_id", min_value=1)
+    parent = IdFilter(field_name="parent_id")
     ordering = filters.OrderingFilter(fields=["name", "kind", "id", "created_at"])
 
     class Meta:
@@ -92,8 +93,8 @@ class GroupViewSet(FunnelViewSet):
 
 
 class MembershipFilter(filters.FilterSet):
-    group = filters.NumberFilter(field_name="group_id", min_value=1)
-    organisation = filters.NumberFilter(field_name="organisation_id", min_value=1)
+    group = IdFilter(field_name="group_id")
+    organisation = IdFilter(field_name="organisation_id")
     role = filters.MultipleChoiceFilter(choices=Membership.Role.choices)
     is_current = filters.BooleanFilter(field_name="end_on", lookup_expr="isnull")
     ordering = filters.OrderingFilter(fields=["start_on", "id", "role"])

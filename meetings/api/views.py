@@ -101,7 +101,7 @@ from meetings.services import (
     webhook_endpoint_set_active,
 )
 from members.permissions import user_can_act_for_organisation, user_is_secretariat
-from portal.api.filters import RangeFilterSet
+from portal.api.filters import IdFilter, RangeFilterSet
 from portal.api.views import FunnelViewSet
 
 
@@ -115,9 +115,7 @@ def _in_group_tree(queryset, name, value):
 
 
 class MeetingFilter(RangeFilterSet):
-    group = filters.NumberFilter(
-        method=_in_group_tree, min_value=1, label="Group id; its sub-groups' meetings too."
-    )
+    group = IdFilter(method=_in_group_tree, label="Group id; its sub-groups' meetings too.")
     status = filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
     kind = filters.MultipleChoiceFilter(choices=Meeting.Kind.choices)
     start_after = filters.IsoDateTimeFilter(
@@ -222,7 +220,7 @@ class MeetingViewSet(FunnelViewSet):
 
 
 class MeetingChildFilter(filters.FilterSet):
-    meeting = filters.NumberFilter(field_name="meeting_id", min_value=1)
+    meeting = IdFilter(field_name="meeting_id")
 
 
 class AgendaItemFilter(MeetingChildFilter):
@@ -266,8 +264,8 @@ class AgendaItemViewSet(FunnelViewSet):
 
 
 class InvitationFilter(MeetingChildFilter):
-    person = filters.NumberFilter(field_name="person_id", min_value=1)
-    organisation = filters.NumberFilter(field_name="organisation_id", min_value=1)
+    person = IdFilter(field_name="person_id")
+    organisation = IdFilter(field_name="organisation_id")
     response = filters.MultipleChoiceFilter(choices=Invitation.Response.choices)
     mine = filters.BooleanFilter(method="filter_mine", label="Only invitations to you.")
     ordering = filters.OrderingFilter(fields=[("meeting__start_at", "start_at"), "id"])
@@ -317,7 +315,7 @@ class InvitationViewSet(FunnelViewSet):
 
 
 class AttendanceFilter(MeetingChildFilter):
-    organisation = filters.NumberFilter(field_name="organisation_id", min_value=1)
+    organisation = IdFilter(field_name="organisation_id")
 
     class Meta:
         model = Attendance
@@ -432,12 +430,11 @@ class DecisionViewSet(FunnelViewSet):
 
 
 class ActionPointFilter(RangeFilterSet):
-    owner_organisation = filters.NumberFilter(field_name="owner_organisation_id", min_value=1)
-    meeting = filters.NumberFilter(field_name="meeting_id", min_value=1)
-    group = filters.NumberFilter(
+    owner_organisation = IdFilter(field_name="owner_organisation_id")
+    meeting = IdFilter(field_name="meeting_id")
+    group = IdFilter(
         field_name="meeting_group",
         method=_in_group_tree,
-        min_value=1,
         label="Group id; its sub-groups' action points too.",
     )
     status = filters.MultipleChoiceFilter(choices=ActionPoint.Status.choices)
@@ -510,9 +507,9 @@ class ActionPointViewSet(FunnelViewSet):
 
 
 class NoticeFilter(filters.FilterSet):
-    meeting = filters.NumberFilter(field_name="meeting_id", min_value=1)
-    action_point = filters.NumberFilter(field_name="action_point_id", min_value=1)
-    person = filters.NumberFilter(field_name="person_id", min_value=1)
+    meeting = IdFilter(field_name="meeting_id")
+    action_point = IdFilter(field_name="action_point_id")
+    person = IdFilter(field_name="person_id")
     status = filters.MultipleChoiceFilter(choices=Notice.Status.choices)
     kind = filters.MultipleChoiceFilter(choices=Notice.Kind.choices)
     channel = filters.ChoiceFilter(choices=Notice.Channel.choices)

@@ -30,6 +30,7 @@ from members.permissions import (
 )
 from members.selectors import organisation_list, person_list
 from members.services import api_token_create, api_token_revoke, person_calendar_token_reset
+from portal.api.filters import IdFilter
 from portal.api.throttles import LoginRateThrottle
 from portal.api.views import FunnelViewSet
 
@@ -57,7 +58,7 @@ class OrganisationViewSet(FunnelViewSet):
 
 
 class PersonFilter(filters.FilterSet):
-    organisation = filters.NumberFilter(field_name="organisation_id", min_value=1)
+    organisation = IdFilter(field_name="organisation_id")
     name = filters.CharFilter(field_name="full_name", lookup_expr="icontains", max_length=200)
     ordering = filters.OrderingFilter(fields=[("full_name", "name"), "id"])
 

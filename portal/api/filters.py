@@ -2,8 +2,11 @@
 
 import datetime as dt
 
+from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 # Query parameters every list understands besides its FilterSet's.
@@ -20,6 +23,25 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         if unknown:
             raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
         return super().filter_queryset(request, queryset, view)
+
+
+# The largest id a BigAutoField (and SQLite's and PostgreSQL's 64-bit integers) holds.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number the database can hold. Anything else (1.5, -3, a
+    twenty-digit number that would overflow the query) is a 400 naming the parameter."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+    def get_max_validator(self):
+        return MaxValueValidator(MAX_ID)
 
 
 class RangeFilterSet(filters.FilterSet):

@@ -176,6 +176,32 @@ def test_meetings_filter_by_group_includes_sub_groups(cast, world, client_for):
     assert [row["id"] for row in health] == [world["held"].pk]
 
 
+@pytest.mark.parametrize(
+    ("path", "parameter", "value"),
+    [
+        ("meetings", "group", "99999999999999999999"),
+        ("meetings", "group", str(2**63)),
+        ("action-points", "meeting", "1.5"),
+        ("invitations", "person", "0"),
+        ("notices", "meeting", "-4"),
+        ("memberships", "organisation", "1e3"),
+    ],
+)
+def test_an_id_filter_the_database_cannot_hold_is_a_400(world, client_for, path, parameter, value):
+    # A twenty-digit id once reached SQLite and overflowed: a 500.
+    response = client_for("secretariat").get(f"{V1}/{path}/", {parameter: value})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]
+
+
+def test_the_largest_id_is_a_valid_filter_that_finds_nothing(world, client_for):
+    response = client_for("secretariat").get(f"{V1}/meetings/", {"group": str(2**63 - 1)})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
 def test_meeting_list_row_carries_group_chair_and_rsvp_counts(cast, world, client_for):
     rows = client_for("member").get(f"{V1}/meetings/", {"status": "scheduled"}).json()["results"]
 
