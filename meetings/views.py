@@ -8,6 +8,7 @@ writes through meetings.services; a service's ValidationError goes back to the f
 import calendar as month_calendar
 import csv
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -274,18 +275,28 @@ def _rsvp_counts(invitations) -> list[tuple[str, str, int]]:
     return [(value, label, counts[value]) for value, label in Invitation.Response.choices]
 
 
-def _status_change(request, meeting_id: int, change, done_message: str):
+def _status_change(request, meeting_id: int, change, done_message: str | Callable[[Meeting], str]):
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
     if not form_token_claim(request):
         return _repeat_submit(request, _detail_url(meeting))
     try:
-        change(meeting=meeting, by=request.user)
+        changed = change(meeting=meeting, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, done_message)
+        messages.success(request, done_message(changed) if callable(done_message) else done_message)
     return redirect(_detail_url(meeting))
+
+
+def _scheduled_message(meeting: Meeting) -> str:
+    if meeting.invitations.exists():
+        return _("The meeting is scheduled; the invitations are being sent.")
+    # Not refused: invitees added to a scheduled meeting get their invitation at once.
+    return _(
+        "The meeting is scheduled, but nobody is invited yet. "
+        "Everyone you invite now gets the invitation straight away."
+    )
 
 
 @login_required
@@ -295,7 +306,7 @@ def meeting_schedule_page(request, meeting_id: int):
         request,
         meeting_id,
         services.meeting_schedule,
-        _("The meeting is scheduled; the invitations are being sent."),
+        _scheduled_message,
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting, Minutes
-from meetings.services import meeting_create
+from meetings.services import invitations_create_for_group, meeting_create
 from tests.conftest import PERSONAS
 from tests.pages.conftest import login
 
@@ -140,6 +140,24 @@ def test_schedule_then_cancel(client, cast, draft):
     draft.refresh_from_db()
     assert draft.status == Meeting.Status.CANCELLED
     assert draft.cancellation_reason == "Security"
+
+
+def test_scheduling_says_whether_invitations_are_going_out(client, cast, draft):
+    login(client, cast, "secretariat")
+    page = client.post(reverse("meeting-schedule", args=[draft.pk]), follow=True)
+    assert "nobody is invited yet" in page.content.decode()
+    assert "the invitations are being sent" not in page.content.decode()
+
+    later = meeting_create(
+        group=cast.health,
+        title="With invitees",
+        start_at=draft.start_at + dt.timedelta(days=7),
+        end_at=draft.end_at + dt.timedelta(days=7),
+        by=cast.secretariat,
+    )
+    invitations_create_for_group(meeting=later, by=cast.secretariat)
+    page = client.post(reverse("meeting-schedule", args=[later.pk]), follow=True)
+    assert "the invitations are being sent" in page.content.decode()
 
 
 def test_scheduling_a_past_meeting_shows_why(client, cast):
