@@ -1,0 +1,78 @@
+"""Pages of the meetings app, one module per part of a meeting's life.
+
+Every page reads through the access funnels (404 for hidden, 403 for refused) and
+writes through meetings.services; a service's ValidationError goes back to the form.
+"""
+
+from meetings.views.action_points import (
+    action_point_create_page,
+    action_point_csv,
+    action_point_done_page,
+    action_point_list_page,
+    action_point_page,
+)
+from meetings.views.agenda import (
+    agenda_item_add_page,
+    agenda_item_move_page,
+    agenda_item_remove_page,
+)
+from meetings.views.attendance import attendance_csv, attendance_page, attendance_toggle_page
+from meetings.views.calendars import calendar_feed, calendar_token_reset_page, meeting_calendar_page
+from meetings.views.dashboard import dashboard, notice_resend_page
+from meetings.views.invitations import (
+    invitation_respond_page,
+    invitations_for_group_page,
+    invitations_page,
+    rsvp,
+)
+from meetings.views.meeting import (
+    meeting_cancel_page,
+    meeting_create_page,
+    meeting_detail_page,
+    meeting_edit_page,
+    meeting_held_page,
+    meeting_list_page,
+    meeting_pack_pdf,
+    meeting_schedule_page,
+)
+from meetings.views.minutes import (
+    decision_add_page,
+    minutes_approve_page,
+    minutes_page,
+    minutes_publish_page,
+)
+
+__all__ = [
+    "action_point_create_page",
+    "action_point_csv",
+    "action_point_done_page",
+    "action_point_list_page",
+    "action_point_page",
+    "agenda_item_add_page",
+    "agenda_item_move_page",
+    "agenda_item_remove_page",
+    "attendance_csv",
+    "attendance_page",
+    "attendance_toggle_page",
+    "calendar_feed",
+    "calendar_token_reset_page",
+    "dashboard",
+    "decision_add_page",
+    "invitation_respond_page",
+    "invitations_for_group_page",
+    "invitations_page",
+    "meeting_calendar_page",
+    "meeting_cancel_page",
+    "meeting_create_page",
+    "meeting_detail_page",
+    "meeting_edit_page",
+    "meeting_held_page",
+    "meeting_list_page",
+    "meeting_pack_pdf",
+    "meeting_schedule_page",
+    "minutes_approve_page",
+    "minutes_page",
+    "minutes_publish_page",
+    "notice_resend_page",
+    "rsvp",
+]

@@ -1,0 +1,225 @@
+"""Action points: raised in a meeting, reported on by their owners, listed across
+meetings with filters, exported as CSV.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from groups.permissions import groups_visible_to
+from meetings import forms, services
+from meetings.models import ActionPoint
+from meetings.permissions import (
+    action_point_get_for_user,
+    action_points_visible_to,
+    meeting_get_for_user,
+    meetings_managed_by,
+    user_can_manage_meeting,
+)
+from meetings.selectors import (
+    action_point_list,
+    action_points_overdue,
+)
+from meetings.views.shared import acted_for_ids, detail_url, repeat_submit
+from members.permissions import organisations_visible_to
+from portal.pages import form_token_claim, paginate, query_without_page
+
+
+@login_required
+def action_point_create_page(request, meeting_id: int):
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    form = forms.ActionPointCreateForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        if not form_token_claim(request):
+            return repeat_submit(request, detail_url(meeting, "action-points"))
+        data = form.cleaned_data
+        try:
+            services.action_point_create(
+                meeting=meeting,
+                title=data["title"],
+                owner_organisation=data["owner_organisation"],
+                owner_person=data["owner_person"],
+                due_on=data["due_on"],
+                description=data["description"],
+                decision=data["decision"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The action point is recorded."))
+            return redirect(detail_url(meeting, "action-points"))
+    return render(
+        request,
+        "meetings/action_point_form.html",
+        {"nav": "actions", "meeting": meeting, "form": form, "action_point": None},
+    )
+
+
+@login_required
+def action_point_page(request, action_point_id: int):
+    """An action point: the owner's report (status, progress) and the managers' edit."""
+    user = request.user
+    action_point = action_point_get_for_user(user, action_point_id)
+    action_point = action_point_list(queryset=ActionPoint.objects.filter(pk=action_point.pk)).get()
+    can_manage = user_can_manage_meeting(user, action_point.meeting)
+    can_report = can_manage or action_point.owner_organisation_id in acted_for_ids(user)
+    report_form = forms.ActionPointReportForm(
+        initial={"status": action_point.status, "progress": action_point.progress}
+    )
+    edit_form = forms.ActionPointForm(action_point=action_point) if can_manage else None
+    if request.method == "POST":
+        if request.POST.get("part") == "edit":
+            action_point_get_for_user(user, action_point.pk, manage=True)
+            edit_form = forms.ActionPointForm(request.POST)
+            if edit_form.is_valid():
+                try:
+                    services.action_point_update(
+                        action_point=action_point,
+                        by=user,
+                        **{k: v for k, v in edit_form.cleaned_data.items() if k != "form_token"},
+                    )
+                except ValidationError as error:
+                    edit_form.add_service_error(error)
+                else:
+                    messages.success(request, _("The action point is updated."))
+                    return redirect("action-point-detail", action_point.pk)
+        else:
+            action_point_get_for_user(user, action_point.pk, report=True)
+            report_form = forms.ActionPointReportForm(request.POST)
+            if report_form.is_valid():
+                try:
+                    services.action_point_report(
+                        action_point=action_point,
+                        status=report_form.cleaned_data["status"],
+                        progress=report_form.cleaned_data["progress"],
+                        by=user,
+                    )
+                except ValidationError as error:
+                    report_form.add_service_error(error)
+                else:
+                    messages.success(request, _("Your report is saved."))
+                    return redirect("action-point-detail", action_point.pk)
+    return render(
+        request,
+        "meetings/action_point_detail.html",
+        {
+            "nav": "actions",
+            "action_point": action_point,
+            "can_manage": can_manage,
+            "can_report": can_report,
+            "report_form": report_form if can_report else None,
+            "edit_form": edit_form,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def action_point_done_page(request, action_point_id: int):
+    """The list's one-click "mark done"."""
+    action_point = action_point_get_for_user(request.user, action_point_id, report=True)
+    try:
+        services.action_point_report(
+            action_point=action_point, status=ActionPoint.Status.DONE, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(title)s” is done.") % {"title": action_point.title})
+    return redirect(request.POST.get("next") or reverse("action-point-list"))
+
+
+def _filtered_action_points(request):
+    user = request.user
+    visible = action_points_visible_to(user)
+    filters = forms.ActionPointFilterForm(
+        request.GET or None,
+        groups=groups_visible_to(user).order_by("name"),
+        organisations=organisations_visible_to(user).order_by("name"),
+    )
+    action_points = action_point_list(queryset=visible)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["group"]:
+            action_points = action_points.filter(meeting__group=data["group"])
+        if data["organisation"]:
+            action_points = action_points.filter(owner_organisation=data["organisation"])
+        if data["status"]:
+            action_points = action_points.filter(status=data["status"])
+        if data["overdue"]:
+            action_points = action_points_overdue(queryset=action_points)
+    return filters, action_points.order_by("due_on", "pk")
+
+
+@login_required
+@require_GET
+def action_point_list_page(request):
+    filters, action_points = _filtered_action_points(request)
+    page = paginate(request, action_points)
+    acted_for = acted_for_ids(request.user)
+    managed = set(
+        meetings_managed_by(request.user)
+        .filter(pk__in=[action_point.meeting_id for action_point in page])
+        .values_list("pk", flat=True)
+    )
+    for action_point in page:
+        action_point.reportable = (
+            action_point.owner_organisation_id in acted_for or action_point.meeting_id in managed
+        )
+    return render(
+        request,
+        "meetings/action_point_list.html",
+        {
+            "nav": "actions",
+            "filters": filters,
+            "page": page,
+            "query": query_without_page(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def action_point_csv(request):
+    _filters, action_points = _filtered_action_points(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="action-points.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Action"),
+            _("Group"),
+            _("Meeting"),
+            _("Owner organisation"),
+            _("Owner"),
+            _("Due on"),
+            _("Status"),
+            _("Progress"),
+        ]
+    )
+    for action_point in action_points.iterator(chunk_size=500):
+        writer.writerow(
+            [
+                action_point.title,
+                action_point.meeting.group.name,
+                action_point.meeting.title,
+                str(action_point.owner_organisation),
+                action_point.owner_person.full_name if action_point.owner_person else "",
+                action_point.due_on.isoformat(),
+                action_point.get_status_display(),
+                action_point.progress,
+            ]
+        )
+    return response

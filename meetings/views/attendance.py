@@ -1,0 +1,153 @@
+"""The attendance register, and its CSV export."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from meetings import forms, services
+from meetings.models import Attendance, Meeting
+from meetings.permissions import (
+    meeting_get_for_user,
+    user_can_manage_meeting,
+)
+from meetings.views.shared import loaded_meeting, repeat_submit
+from members.permissions import people_visible_to
+from portal.pages import form_token_claim
+
+
+def _register_rows(meeting: Meeting) -> list[dict]:
+    """One row per invitee and per walk-in, grouped and sorted by organisation."""
+    present = {line.person_id: line for line in meeting.attendance.all()}
+    rows = []
+    for invitation in meeting.invitations.all():
+        rows.append(
+            {
+                "person": invitation.person,
+                "organisation": invitation.organisation,
+                "invitation": invitation,
+                "attendance": present.pop(invitation.person_id, None),
+            }
+        )
+    for line in present.values():
+        rows.append(
+            {
+                "person": line.person,
+                "organisation": line.organisation,
+                "invitation": None,
+                "attendance": line,
+            }
+        )
+    rows.sort(key=lambda row: (str(row["organisation"] or "~"), row["person"].full_name))
+    return rows
+
+
+@login_required
+def attendance_page(request, meeting_id: int):
+    user = request.user
+    meeting = loaded_meeting(user, meeting_id)
+    can_manage = user_can_manage_meeting(user, meeting)
+    in_register = {line.person_id for line in meeting.attendance.all()}
+    people = people_visible_to(user).exclude(pk__in=in_register).order_by("full_name")
+    form = forms.AttendanceAddForm(people=people)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(
+                _("Only the secretariat and the group's chairs keep the register.")
+            )
+        form = forms.AttendanceAddForm(request.POST, people=people)
+        if form.is_valid():
+            if not form_token_claim(request):
+                return repeat_submit(request, reverse("meeting-attendance", args=[meeting.pk]))
+            try:
+                services.attendance_record(
+                    meeting=meeting,
+                    person=form.cleaned_data["person"],
+                    organisation=form.cleaned_data["organisation"],
+                    by=user,
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Added to the register."))
+                return redirect("meeting-attendance", meeting.pk)
+    return render(
+        request,
+        "meetings/attendance.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "rows": _register_rows(meeting),
+            "can_manage": can_manage,
+            "form": form if can_manage else None,
+            "register_open": meeting.status in (Meeting.Status.SCHEDULED, Meeting.Status.HELD)
+            and meeting.start_at <= timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attendance_toggle_page(request, meeting_id: int, person_id: int):
+    """Tick or untick one person in the register."""
+    user = request.user
+    meeting = meeting_get_for_user(user, meeting_id, manage=True)
+    line = Attendance.objects.filter(meeting=meeting, person_id=person_id).first()
+    try:
+        if request.POST.get("present") == "1":
+            if line is None:
+                person = people_visible_to(user).filter(pk=person_id).first()
+                if person is None:
+                    raise Http404("No such person.")
+                services.attendance_record(meeting=meeting, person=person, by=user)
+        elif line is not None:
+            services.attendance_remove(attendance=line, by=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    if request.htmx:
+        meeting = loaded_meeting(user, meeting.pk)
+        return render(
+            request,
+            "meetings/_register.html",
+            {
+                "meeting": meeting,
+                "rows": _register_rows(meeting),
+                "can_manage": True,
+                "register_open": True,
+            },
+        )
+    return redirect("meeting-attendance", meeting.pk)
+
+
+@login_required
+@require_GET
+def attendance_csv(request, meeting_id: int):
+    meeting = loaded_meeting(request.user, meeting_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="attendance-{meeting.pk}.csv"'
+    # A byte-order mark so spreadsheet programs read the Arabic names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("Organisation"), _("Name"), _("Position"), _("Invited"), _("Answer"), _("Present")]
+    )
+    for row in _register_rows(meeting):
+        invitation = row["invitation"]
+        writer.writerow(
+            [
+                str(row["organisation"] or ""),
+                row["person"].full_name,
+                row["person"].position,
+                _("yes") if invitation else _("no"),
+                invitation.get_response_display() if invitation else "",
+                _("yes") if row["attendance"] else _("no"),
+            ]
+        )
+    return response

@@ -1,0 +1,90 @@
+"""The month calendar of meetings and the personal calendar feed."""
+
+import calendar as month_calendar
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from meetings import forms
+from meetings.calendar import feed_calendar
+from meetings.models import Meeting
+from meetings.permissions import meetings_visible_to
+from meetings.selectors import meetings_in_feed_of
+from members.models import Person
+from members.permissions import user_person
+from members.services import person_calendar_token_reset
+
+
+@login_required
+@require_GET
+def meeting_calendar_page(request):
+    user = request.user
+    today = timezone.localdate()
+    first = forms.month_start(request.GET.get("month"), today)
+    weeks = month_calendar.Calendar(firstweekday=5).monthdatescalendar(first.year, first.month)
+    # Saturday first: the Libyan working week starts on Sunday, the weekend is Fri–Sat.
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(weeks[0][0], dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    meetings = (
+        meetings_visible_to(user)
+        .filter(start_at__gte=start, start_at__lt=end)
+        .select_related("group")
+        .order_by("start_at")
+    )
+    by_day: dict[dt.date, list[Meeting]] = {}
+    for meeting in meetings:
+        by_day.setdefault(timezone.localtime(meeting.start_at).date(), []).append(meeting)
+    previous_month = (first - dt.timedelta(days=1)).replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    person = user_person(user)
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar-feed", args=[person.calendar_token]))
+        if person
+        else None
+    )
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "nav": "calendar",
+            "first": first,
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "weekdays": weeks[0],
+            "today": today,
+            "previous_month": previous_month,
+            "next_month": next_month,
+            "feed_url": feed_url,
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_token_reset_page(request):
+    person = user_person(request.user)
+    if person is None:
+        raise Http404("No person for this login.")
+    person_calendar_token_reset(person=person, by=request.user)
+    messages.success(request, _("Your calendar address is new; the old one no longer works."))
+    return redirect("meeting-calendar")
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The meetings a person is invited to; the secret in the URL is the only key."""
+    person = Person.objects.filter(calendar_token=token).first()
+    if person is None:
+        raise Http404("No such calendar.")
+    body = feed_calendar(meetings_in_feed_of(person), name=f"Tansiq — {person.full_name}")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="tansiq.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

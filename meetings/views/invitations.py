@@ -1,0 +1,188 @@
+"""Invitations: who is invited and how they answered, inviting, answering on the
+site, and answering from the signed link in a notice.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from meetings import forms, services
+from meetings.messages import rsvp_read
+from meetings.models import Invitation
+from meetings.permissions import (
+    invitation_get_for_user,
+    meeting_get_for_user,
+    user_can_manage_meeting,
+)
+from meetings.views.shared import (
+    acted_for_ids,
+    detail_url,
+    loaded_meeting,
+    repeat_submit,
+    rsvp_counts,
+)
+from members.models import Person
+from members.permissions import people_visible_to
+from portal.pages import form_token_claim
+
+
+@login_required
+def invitations_page(request, meeting_id: int):
+    user = request.user
+    meeting = loaded_meeting(user, meeting_id)
+    can_manage = user_can_manage_meeting(user, meeting)
+    invited = {invitation.person_id for invitation in meeting.invitations.all()}
+    people = people_visible_to(user).exclude(pk__in=invited).order_by("full_name")
+    form = forms.InviteeForm(people=people)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Only the secretariat and the group's chairs invite people."))
+        form = forms.InviteeForm(request.POST, people=people)
+        if form.is_valid():
+            if not form_token_claim(request):
+                return repeat_submit(request, reverse("meeting-invitations", args=[meeting.pk]))
+            try:
+                invitation = services.invitation_create(
+                    meeting=meeting, person=form.cleaned_data["person"], by=user
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, _("%(person)s is invited.") % {"person": invitation.person}
+                )
+                return redirect("meeting-invitations", meeting.pk)
+    acted_for = acted_for_ids(user)
+    invitations = list(meeting.invitations.all())
+    for invitation in invitations:
+        invitation.answerable = can_manage or (
+            invitation.person.user_id == user.pk or invitation.organisation_id in acted_for
+        )
+    return render(
+        request,
+        "meetings/invitations.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "invitations": invitations,
+            "rsvp": rsvp_counts(invitations),
+            "can_manage": can_manage,
+            "form": form if can_manage else None,
+            "invite_open": meeting.status in services.OPEN_STATUSES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitations_for_group_page(request, meeting_id: int):
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    url = reverse("meeting-invitations", args=[meeting.pk])
+    if not form_token_claim(request):
+        return repeat_submit(request, url)
+    try:
+        created = services.invitations_create_for_group(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(count)s representatives of the group are invited.") % {"count": len(created)},
+        )
+    return redirect(url)
+
+
+@login_required
+def invitation_respond_page(request, invitation_id: int):
+    invitation = invitation_get_for_user(request.user, invitation_id, answer=True)
+    form = forms.RespondForm(
+        request.POST or None,
+        invitation=invitation,
+        initial={
+            "response": invitation.response
+            if invitation.response != Invitation.Response.PENDING
+            else None,
+            "alternate": invitation.alternate_id,
+            "note": invitation.response_note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_respond(
+                invitation=invitation,
+                response=form.cleaned_data["response"],
+                alternate=form.cleaned_data["alternate"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Your answer is recorded. Thank you."))
+            return redirect(detail_url(invitation.meeting))
+    return render(
+        request,
+        "meetings/invitation_respond.html",
+        {"nav": "meetings", "invitation": invitation, "meeting": invitation.meeting, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rsvp(request, token: str):
+    """Answer an invitation from the signed link in a notice, without signing in.
+
+    GET only shows what will be recorded: mail scanners open links, so nothing may
+    change until the invitee presses the button.
+    """
+    try:
+        invitation_id, response = rsvp_read(token)
+    except signing.SignatureExpired:
+        return render(request, "notices/rsvp.html", {"expired": True}, status=410)
+    except signing.BadSignature:
+        raise Http404("No such invitation link.") from None
+    invitation = (
+        Invitation.objects.select_related("meeting__group", "person", "organisation")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or response not in Invitation.Response.values:
+        raise Http404("No such invitation.")
+    colleagues = Person.objects.none()
+    if response == Invitation.Response.ALTERNATE and invitation.organisation_id:
+        colleagues = Person.objects.filter(organisation_id=invitation.organisation_id).exclude(
+            pk=invitation.person_id
+        )
+    context = {
+        "invitation": invitation,
+        "meeting": invitation.meeting,
+        "response": response,
+        "response_label": Invitation.Response(response).label,
+        "colleagues": colleagues,
+        "when": timezone.localtime(invitation.meeting.start_at, invitation.meeting.zone),
+    }
+    if request.method == "POST":
+        alternate = None
+        if response == Invitation.Response.ALTERNATE:
+            alternate = colleagues.filter(pk=request.POST.get("alternate") or None).first()
+        try:
+            services.invitation_respond(
+                invitation=invitation,
+                response=response,
+                alternate=alternate,
+                note=request.POST.get("note", "")[:500],
+                by=invitation.person.user,
+            )
+        except ValidationError as error:
+            context["errors"] = error.messages
+            return render(request, "notices/rsvp.html", context, status=400)
+        invitation.refresh_from_db()
+        context["done"] = True
+        context["invitation"] = invitation
+    return render(request, "notices/rsvp.html", context)

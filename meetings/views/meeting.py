@@ -1,0 +1,243 @@
+"""A meeting itself: the list, create and edit, its page, the status changes
+(schedule, held, cancel) and the meeting pack.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from groups.models import CoordinationGroup
+from groups.permissions import groups_managed_by, groups_visible_to
+from meetings import forms, services
+from meetings.models import Meeting, Minutes
+from meetings.pack import meeting_pack_pdf as meeting_pack_pdf_bytes
+from meetings.permissions import (
+    meeting_get_for_user,
+    meetings_visible_to,
+    user_can_manage_meeting,
+)
+from meetings.selectors import (
+    action_points_carried_into,
+    meeting_list,
+)
+from meetings.views.shared import (
+    acted_for_ids,
+    detail_url,
+    loaded_meeting,
+    repeat_submit,
+    rsvp_counts,
+)
+from members.permissions import people_visible_to
+from portal.pages import form_token_claim, paginate, query_without_page
+
+
+@login_required
+@require_GET
+def meeting_list_page(request):
+    user = request.user
+    groups = groups_visible_to(user).order_by("name")
+    filters = forms.MeetingFilterForm(request.GET or None, groups=groups)
+    meetings = meetings_visible_to(user)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["group"]:
+            meetings = meetings.filter(group=data["group"])
+        if data["status"]:
+            meetings = meetings.filter(status=data["status"])
+        if data["when"] == "upcoming":
+            meetings = meetings.filter(end_at__gte=timezone.now()).order_by("start_at")
+        elif data["when"] == "past":
+            meetings = meetings.filter(end_at__lt=timezone.now())
+    if not meetings.query.order_by:
+        meetings = meetings.order_by("-start_at", "pk")
+    page = paginate(request, meeting_list(queryset=meetings))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "nav": "meetings",
+            "filters": filters,
+            "page": page,
+            "query": query_without_page(request),
+            "can_create": groups_managed_by(user).exists(),
+        },
+    )
+
+
+def _manageable_groups(user):
+    return groups_managed_by(user).filter(status=CoordinationGroup.Status.ACTIVE).order_by("name")
+
+
+@login_required
+def meeting_create_page(request):
+    user = request.user
+    groups = _manageable_groups(user)
+    if not groups.exists():
+        raise PermissionDenied(_("Only the secretariat and the groups' chairs create meetings."))
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST, groups=groups)
+        if form.is_valid():
+            if not form_token_claim(request):
+                return repeat_submit(request, reverse("meeting-list"))
+            try:
+                meeting = services.meeting_create(
+                    group=form.cleaned_data["group"], by=user, **form.meeting_fields()
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The meeting is saved as a draft."))
+                return redirect(detail_url(meeting))
+    else:
+        form = forms.MeetingForm(groups=groups, initial={"group": request.GET.get("group")})
+    return render(
+        request, "meetings/meeting_form.html", {"nav": "meetings", "form": form, "meeting": None}
+    )
+
+
+@login_required
+def meeting_edit_page(request, meeting_id: int):
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            try:
+                services.meeting_update(meeting=meeting, by=request.user, **form.meeting_fields())
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The meeting is updated."))
+                return redirect(detail_url(meeting))
+    else:
+        form = forms.MeetingForm(meeting=meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"nav": "meetings", "form": form, "meeting": meeting},
+    )
+
+
+@login_required
+@require_GET
+def meeting_detail_page(request, meeting_id: int):
+    user = request.user
+    meeting = loaded_meeting(user, meeting_id)
+    can_manage = user_can_manage_meeting(user, meeting)
+    acted_for = acted_for_ids(user)
+    invitations = list(meeting.invitations.all())
+    for invitation in invitations:
+        invitation.answerable = can_manage or (
+            invitation.person.user_id == user.pk or invitation.organisation_id in acted_for
+        )
+    action_points = list(meeting.action_points.all())
+    for action_point in action_points:
+        action_point.reportable = can_manage or action_point.owner_organisation_id in acted_for
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is not None and not can_manage and minutes.status != Minutes.Status.PUBLISHED:
+        minutes = None
+    people = people_visible_to(user).order_by("full_name")
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "can_manage": can_manage,
+            "invitations": invitations,
+            "rsvp": rsvp_counts(invitations),
+            "action_points": action_points,
+            "carried": action_points_carried_into(meeting)[:20] if can_manage else [],
+            "minutes": minutes,
+            "agenda_form": forms.AgendaItemForm(people=people) if can_manage else None,
+            "agenda_open": meeting.status in services.OPEN_STATUSES,
+        },
+    )
+
+
+def _status_change(request, meeting_id: int, change, done_message: str | Callable[[Meeting], str]):
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    if not form_token_claim(request):
+        return repeat_submit(request, detail_url(meeting))
+    try:
+        changed = change(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done_message(changed) if callable(done_message) else done_message)
+    return redirect(detail_url(meeting))
+
+
+def _scheduled_message(meeting: Meeting) -> str:
+    if meeting.invitations.exists():
+        return _("The meeting is scheduled; the invitations are being sent.")
+    # Not refused: invitees added to a scheduled meeting get their invitation at once.
+    return _(
+        "The meeting is scheduled, but nobody is invited yet. "
+        "Everyone you invite now gets the invitation straight away."
+    )
+
+
+@login_required
+@require_POST
+def meeting_schedule_page(request, meeting_id: int):
+    return _status_change(
+        request,
+        meeting_id,
+        services.meeting_schedule,
+        _scheduled_message,
+    )
+
+
+@login_required
+@require_POST
+def meeting_held_page(request, meeting_id: int):
+    return _status_change(
+        request, meeting_id, services.meeting_mark_held, _("The meeting is marked as held.")
+    )
+
+
+@login_required
+def meeting_cancel_page(request, meeting_id: int):
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    form = forms.CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form_token_claim(request):
+            return repeat_submit(request, detail_url(meeting))
+        try:
+            services.meeting_cancel(
+                meeting=meeting, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The meeting is cancelled."))
+            return redirect(detail_url(meeting))
+    return render(
+        request,
+        "meetings/meeting_cancel.html",
+        {"nav": "meetings", "meeting": meeting, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def meeting_pack_pdf(request, meeting_id: int):
+    user = request.user
+    meeting = loaded_meeting(user, meeting_id)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is not None and minutes.status != Minutes.Status.PUBLISHED:
+        minutes = minutes if user_can_manage_meeting(user, meeting) else None
+    response = HttpResponse(
+        meeting_pack_pdf_bytes(meeting, minutes=minutes), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="meeting-pack-{meeting.pk}.pdf"'
+    return response

@@ -1,0 +1,124 @@
+"""Minutes (draft, approve, publish) and decisions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings import forms, services
+from meetings.models import Meeting, Minutes
+from meetings.permissions import (
+    meeting_get_for_user,
+    user_can_manage_meeting,
+)
+from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
+from portal.pages import form_token_claim
+
+
+@login_required
+def minutes_page(request, meeting_id: int):
+    user = request.user
+    meeting = loaded_meeting(user, meeting_id)
+    can_manage = user_can_manage_meeting(user, meeting)
+    minutes = getattr(meeting, "minutes", None)
+    if not can_manage:
+        if minutes is None or minutes.status != Minutes.Status.PUBLISHED:
+            raise Http404("No published minutes.")
+        return redirect(detail_url(meeting, "minutes"))
+    form = forms.MinutesForm(
+        request.POST or None, initial={"body": minutes.body if minutes else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_save(meeting=meeting, body=form.cleaned_data["body"], by=user)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The minutes are saved as a draft."))
+            return redirect("meeting-minutes", meeting.pk)
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "minutes": minutes,
+            "form": form,
+            "decision_form": forms.DecisionForm(meeting=meeting),
+            "is_held": meeting.status == Meeting.Status.HELD,
+        },
+    )
+
+
+def _minutes_change(request, meeting_id: int, change, done_message: str):
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        raise Http404("No minutes yet.")
+    try:
+        change(minutes=minutes, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done_message)
+    return redirect("meeting-minutes", meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_approve_page(request, meeting_id: int):
+    return _minutes_change(
+        request, meeting_id, services.minutes_approve, _("The minutes are approved.")
+    )
+
+
+@login_required
+@require_POST
+def minutes_publish_page(request, meeting_id: int):
+    return _minutes_change(
+        request,
+        meeting_id,
+        services.minutes_publish,
+        _("The minutes are published to the group's members."),
+    )
+
+
+@login_required
+@require_POST
+def decision_add_page(request, meeting_id: int):
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    form = forms.DecisionForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        if not form_token_claim(request):
+            return repeat_submit(request, reverse("meeting-minutes", args=[meeting.pk]))
+        try:
+            services.decision_add(
+                meeting=meeting,
+                text=form.cleaned_data["text"],
+                agenda_item=form.cleaned_data["agenda_item"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect("meeting-minutes", meeting.pk)
+    meeting = loaded_meeting(request.user, meeting.pk)
+    minutes = getattr(meeting, "minutes", None)
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "minutes": minutes,
+            "form": forms.MinutesForm(initial={"body": minutes.body if minutes else ""}),
+            "decision_form": form,
+            "is_held": meeting.status == Meeting.Status.HELD,
+        },
+        status=400,
+    )
