@@ -103,7 +103,7 @@ def _draft_meeting(people, run: int):
 
 def _wait(condition, *, timeout: float, what: str) -> None:
     """The tests' wait, polled finely enough to time by, ending the run with a sentence."""
-    from tests.services import wait_for
+    from tests.servers import wait_for
 
     try:
         wait_for(condition, timeout=timeout, what=what, every=0.005)
@@ -135,8 +135,9 @@ def _worker_run(inbox, people, run: int, worker):
 def _floor_run(inbox, meeting) -> float:
     from django.core.mail import get_connection
 
-    from meetings.messages import email_for
-    from meetings.models import Invitation, Notice
+    from meetings.models import Invitation
+    from notices.content import email_for
+    from notices.models import Notice
 
     notices = list(
         Notice.objects.filter(meeting=meeting, kind=Notice.Kind.INVITATION)
@@ -160,7 +161,7 @@ def _floor_run(inbox, meeting) -> float:
 def _measure(inbox, people, database_url: str, concurrency: int) -> tuple[float, float]:
     """Median seconds for the worker and for the floor to put INVITEES messages in
     the SMTP server, over RUNS meetings."""
-    from tests.services import Worker
+    from tests.servers import Worker
 
     logfile = Path(tempfile.mkdtemp(prefix="tansiq-bench-")) / "worker.log"
     # The worker runs as in production: DEBUG off (no query log, no template debug
@@ -182,7 +183,7 @@ def _measure(inbox, people, database_url: str, concurrency: int) -> tuple[float,
 
 
 def main() -> None:
-    from tests.services import start_redis, start_smtp
+    from tests.servers import start_redis, start_smtp
 
     if shutil.which("redis-server") is None:
         raise SystemExit("The fan-out benchmark needs redis-server (apt-get install redis-server).")

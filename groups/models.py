@@ -134,7 +134,7 @@ class Membership(models.Model):
         OBSERVER = "observer", _("Observer")
 
     group = models.ForeignKey(
-        CoordinationGroup, on_delete=models.CASCADE, related_name="memberships"
+        CoordinationGroup, on_delete=models.PROTECT, related_name="memberships"
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships"
@@ -210,7 +210,7 @@ class Representative(models.Model):
         ALTERNATE = "alternate", _("Alternate")
 
     membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="representatives"
+        Membership, on_delete=models.PROTECT, related_name="representatives"
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="representations")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

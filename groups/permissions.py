@@ -4,16 +4,20 @@ Guardian holds the grants: `view_coordinationgroup` for every current
 representative and seat holder, `manage_group` for the chair and co-chair seat
 holders on their group and all its sub-groups. groups/services.py computes them.
 Missing and invisible both answer 404; visible but not allowed answers 403.
+
+The directory funnels live here too: which organisations and people a user may see
+follows from the groups they can see.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from groups.models import CoordinationGroup, Membership
-from members.permissions import user_is_secretariat
+from members.models import Organisation, Person
+from members.permissions import user_is_secretariat, user_is_signed_in
 
 VIEW_GROUP = "groups.view_coordinationgroup"
 MANAGE_GROUP = "groups.manage_group"
@@ -32,7 +36,7 @@ def _granted(user, permission: str) -> QuerySet[CoordinationGroup]:
 def groups_visible_to(user) -> QuerySet[CoordinationGroup]:
     if user_is_secretariat(user):
         return CoordinationGroup.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if not user_is_signed_in(user):
         return CoordinationGroup.objects.none()
     return _granted(user, VIEW_GROUP)
 
@@ -40,20 +44,20 @@ def groups_visible_to(user) -> QuerySet[CoordinationGroup]:
 def groups_managed_by(user) -> QuerySet[CoordinationGroup]:
     if user_is_secretariat(user):
         return CoordinationGroup.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if not user_is_signed_in(user):
         return CoordinationGroup.objects.none()
     return _granted(user, MANAGE_GROUP)
 
 
 def user_can_view_group(user, group: CoordinationGroup) -> bool:
     return user_is_secretariat(user) or (
-        user.is_authenticated and user.is_active and user.has_perm(VIEW_GROUP, group)
+        user_is_signed_in(user) and user.has_perm(VIEW_GROUP, group)
     )
 
 
 def user_can_manage_group(user, group: CoordinationGroup) -> bool:
     return user_is_secretariat(user) or (
-        user.is_authenticated and user.is_active and user.has_perm(MANAGE_GROUP, group)
+        user_is_signed_in(user) and user.has_perm(MANAGE_GROUP, group)
     )
 
 
@@ -88,3 +92,40 @@ def membership_get_for_user(user, membership_id, *, manage: bool = False) -> Mem
     if manage and not user_can_manage_group(user, membership.group):
         raise PermissionDenied(_("Only the secretariat and the group's chairs may change seats."))
     return membership
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    """Organisations sitting in a group the user can see, and the user's own."""
+    if user_is_secretariat(user):
+        return Organisation.objects.all()
+    if not user_is_signed_in(user):
+        return Organisation.objects.none()
+    in_visible_group = Membership.objects.filter(
+        organisation=OuterRef("pk"), group__in=groups_visible_to(user)
+    )
+    return Organisation.objects.filter(Exists(in_visible_group) | Q(people__user=user)).distinct()
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    """People of the organisations the user can see, and the user themself."""
+    if user_is_secretariat(user):
+        return Person.objects.all()
+    if not user_is_signed_in(user):
+        return Person.objects.none()
+    return Person.objects.filter(
+        Q(organisation__in=organisations_visible_to(user)) | Q(user=user)
+    ).distinct()
+
+
+def organisation_get_for_user(user, organisation_id) -> Organisation:
+    try:
+        return organisations_visible_to(user).get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such organisation.")) from None
+
+
+def person_get_for_user(user, person_id) -> Person:
+    try:
+        return people_visible_to(user).get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such person.")) from None

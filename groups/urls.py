@@ -22,4 +22,11 @@ urlpatterns = [
         views.representative_end_page,
         name="representative-end",
     ),
+    path("directory/", views.organisation_list_page, name="organisation-list"),
+    path(
+        "directory/organisations/<int:organisation_id>/",
+        views.organisation_detail_page,
+        name="organisation-detail",
+    ),
+    path("directory/people/", views.person_list_page, name="person-list"),
 ]

@@ -1,10 +1,12 @@
-"""Pages of the groups app: the tree, a group's page, memberships and representatives."""
+"""Pages of the groups app: the tree, a group's page, memberships and representatives,
+and the directory of organisations and people (who sees whom follows from the seats)."""
 
 from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,12 +14,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from groups import forms, services
 from groups.models import CoordinationGroup, Membership, Representative
-from groups.permissions import group_get_for_user, groups_visible_to, user_can_manage_group
+from groups.permissions import (
+    group_get_for_user,
+    groups_visible_to,
+    organisation_get_for_user,
+    organisations_visible_to,
+    people_visible_to,
+    user_can_manage_group,
+)
 from groups.selectors import group_detail
 from meetings.models import ActionPoint
 from meetings.permissions import action_points_visible_to, meetings_visible_to
 from meetings.selectors import action_point_list, meeting_list
-from portal.pages import form_token_claim
+from members.selectors import organisation_list, person_list
+from portal.pages import form_token_claim, paginate, query_without_page
 
 
 @login_required
@@ -226,3 +236,74 @@ def representative_end_page(request, representative_id: int):
     else:
         messages.success(request, _("The representation has ended."))
     return redirect("membership-edit", membership.pk)
+
+
+# --- The directory of organisations and people ----------------------------------------
+
+
+def _search(request) -> str:
+    return request.GET.get("q", "").strip()[:100]
+
+
+@login_required
+@require_GET
+def organisation_list_page(request):
+    query = _search(request)
+    organisations = organisations_visible_to(request.user)
+    if query:
+        organisations = organisations.filter(
+            Q(name__icontains=query) | Q(name_ar__icontains=query) | Q(acronym__icontains=query)
+        )
+    page = paginate(request, organisation_list(queryset=organisations))
+    return render(
+        request,
+        "groups/directory/organisation_list.html",
+        {"nav": "directory", "page": page, "q": query, "query": query_without_page(request)},
+    )
+
+
+@login_required
+@require_GET
+def organisation_detail_page(request, organisation_id: int):
+    user = request.user
+    organisation = organisation_get_for_user(user, organisation_id)
+    people = person_list(queryset=people_visible_to(user).filter(organisation=organisation))
+    memberships = (
+        Membership.objects.filter(
+            organisation=organisation, end_on__isnull=True, group__in=groups_visible_to(user)
+        )
+        .select_related("group")
+        .order_by("group__name")
+    )
+    return render(
+        request,
+        "groups/directory/organisation_detail.html",
+        {
+            "nav": "directory",
+            "organisation": organisation,
+            "people": people,
+            "memberships": memberships,
+        },
+    )
+
+
+@login_required
+@require_GET
+def person_list_page(request):
+    query = _search(request)
+    people = people_visible_to(request.user)
+    if query:
+        people = people.filter(
+            Q(full_name__icontains=query)
+            | Q(full_name_ar__icontains=query)
+            | Q(email__icontains=query)
+            | Q(position__icontains=query)
+            | Q(organisation__name__icontains=query)
+            | Q(organisation__acronym__icontains=query)
+        )
+    page = paginate(request, person_list(queryset=people))
+    return render(
+        request,
+        "groups/directory/person_list.html",
+        {"nav": "directory", "page": page, "q": query, "query": query_without_page(request)},
+    )

@@ -12,8 +12,6 @@ from meetings.models import (
     Invitation,
     Meeting,
     Minutes,
-    Notice,
-    WebhookEndpoint,
 )
 from meetings.services import (
     MEETING_FIELDS,
@@ -31,10 +29,6 @@ from meetings.services import (
     minutes_approve,
     minutes_publish,
     minutes_save,
-    notice_resend,
-    webhook_endpoint_register,
-    webhook_endpoint_set_active,
-    webhook_url_check,
 )
 from portal.admin_base import AuditedAdmin, GuardedAuditedAdmin, pristine, service_action
 
@@ -56,31 +50,6 @@ class InvitationInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "organisation", "alternate")
-
-
-class NoticeInline(admin.TabularInline):
-    model = Notice
-    fields = [
-        "kind",
-        "channel",
-        "person",
-        "endpoint",
-        "status",
-        "attempts",
-        "sent_at",
-        "last_error",
-    ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = "notices (resend them from the Notices list)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "endpoint")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class MeetingForm(forms.ModelForm):
@@ -116,7 +85,7 @@ class MeetingAdmin(GuardedAuditedAdmin):
     date_hierarchy = "start_at"
     autocomplete_fields = ["group"]
     readonly_fields = ["status", "sequence", "cancellation_reason"]
-    inlines = [AgendaItemInline, InvitationInline, NoticeInline]
+    inlines = [AgendaItemInline, InvitationInline]
     actions = [
         service_action("Schedule", lambda m, user: meeting_schedule(meeting=m, by=user)),
         service_action("Mark held", lambda m, user: meeting_mark_held(meeting=m, by=user)),
@@ -333,90 +302,3 @@ class ActionPointAdmin(AuditedAdmin):
             progress=data["progress"],
             by=request.user,
         )
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    """The delivery log: what went to whom, when, and what failed. Rows are the outbox,
-    so they are read-only here; "Resend" writes a new row through the service."""
-
-    list_display = [
-        "kind",
-        "channel",
-        "recipient",
-        "meeting",
-        "status",
-        "attempts",
-        "sent_at",
-        "short_error",
-    ]
-    list_filter = ["status", "kind", "channel", "meeting__group"]
-    search_fields = [
-        "person__full_name",
-        "person__email",
-        "endpoint__url",
-        "meeting__title",
-        "last_error",
-    ]
-    list_select_related = ["person", "endpoint", "meeting"]
-    date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in Notice._meta.fields] + ["attempt_log"]
-    actions = [service_action("Resend", lambda n, user: notice_resend(notice=n, by=user))]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="recipient")
-    def recipient(self, obj):
-        return obj.person or obj.endpoint
-
-    @admin.display(description="last error")
-    def short_error(self, obj):
-        return obj.last_error[:80]
-
-    @admin.display(description="failed attempts")
-    def attempt_log(self, obj):
-        return "\n".join(f"{a.at:%Y-%m-%d %H:%M:%S} {a.error}" for a in obj.failed_attempts.all())
-
-
-class WebhookEndpointForm(forms.ModelForm):
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["organisation", "url", "events", "is_active"]
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        try:
-            webhook_url_check(url)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["url"]) from None
-        return url
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(AuditedAdmin):
-    form = WebhookEndpointForm
-    list_display = ["url", "organisation", "events", "is_active", "created_at"]
-    list_filter = ["is_active", "organisation__kind"]
-    search_fields = ["url", "organisation__name"]
-    list_select_related = ["organisation"]
-    autocomplete_fields = ["organisation"]
-    readonly_fields = ["secret"]
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
-            webhook_endpoint_set_active(
-                endpoint=pristine(obj), is_active=data["is_active"], by=request.user
-            )
-        else:
-            endpoint = webhook_endpoint_register(
-                organisation=data["organisation"],
-                url=data["url"],
-                events=data["events"] or [],
-                by=request.user,
-            )
-            obj.pk = endpoint.pk

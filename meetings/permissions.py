@@ -24,10 +24,12 @@ from meetings.models import (
     Invitation,
     Meeting,
     Minutes,
-    Notice,
-    WebhookEndpoint,
 )
-from members.permissions import organisations_acted_for_by, user_is_secretariat
+from members.permissions import (
+    organisations_acted_for_by,
+    user_is_secretariat,
+    user_is_signed_in,
+)
 
 VIEW_MEETING = "meetings.view_meeting"
 CHANGE_MEETING = "meetings.change_meeting"
@@ -39,14 +41,10 @@ def _direct_meeting_grants(user, permission: str) -> QuerySet[Meeting]:
     )
 
 
-def _is_signed_in(user) -> bool:
-    return user.is_authenticated and user.is_active
-
-
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     if user_is_secretariat(user):
         return Meeting.objects.all()
-    if not _is_signed_in(user):
+    if not user_is_signed_in(user):
         return Meeting.objects.none()
     invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user=user)
     return Meeting.objects.filter(
@@ -59,7 +57,7 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
 def meetings_managed_by(user) -> QuerySet[Meeting]:
     if user_is_secretariat(user):
         return Meeting.objects.all()
-    if not _is_signed_in(user):
+    if not user_is_signed_in(user):
         return Meeting.objects.none()
     return Meeting.objects.filter(
         Q(group__in=groups_managed_by(user))
@@ -111,7 +109,7 @@ def invitations_visible_to(user) -> QuerySet[Invitation]:
 
 
 def user_can_answer_invitation(user, invitation: Invitation) -> bool:
-    if not _is_signed_in(user):
+    if not user_is_signed_in(user):
         return False
     if invitation.person.user_id == user.pk:
         return True
@@ -137,7 +135,7 @@ def invitation_get_for_user(user, invitation_id, *, answer: bool = False) -> Inv
 def action_points_visible_to(user) -> QuerySet[ActionPoint]:
     if user_is_secretariat(user):
         return ActionPoint.objects.all()
-    if not _is_signed_in(user):
+    if not user_is_signed_in(user):
         return ActionPoint.objects.none()
     return ActionPoint.objects.filter(
         Q(meeting__in=meetings_visible_to(user))
@@ -223,52 +221,3 @@ def decision_get_for_user(user, decision_id, *, manage: bool = False) -> Decisio
         user=user,
         missing=_("No such decision."),
     )
-
-
-def notices_visible_to(user) -> QuerySet[Notice]:
-    """The delivery log: everything for the secretariat; a meeting's notices for those
-    who manage it; otherwise what was sent to the user, and the webhook calls made to
-    the organisations they act for."""
-    if user_is_secretariat(user):
-        return Notice.objects.all()
-    if not _is_signed_in(user):
-        return Notice.objects.none()
-    managed = meetings_managed_by(user)
-    return Notice.objects.filter(
-        Q(person__user=user)
-        | Q(endpoint__organisation__in=organisations_acted_for_by(user))
-        | Q(meeting__in=managed)
-        | Q(action_point__meeting__in=managed)
-    )
-
-
-def notice_get_for_user(user, notice_id, *, resend: bool = False) -> Notice:
-    try:
-        notice = (
-            notices_visible_to(user)
-            .select_related("meeting", "action_point__meeting")
-            .get(pk=notice_id)
-        )
-    except (Notice.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such notice.")) from None
-    if resend:
-        meeting = notice.meeting or notice.action_point.meeting
-        if not user_can_manage_meeting(user, meeting):
-            raise PermissionDenied(_("Only the secretariat and the group's chairs may resend."))
-    return notice
-
-
-def webhook_endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
-    """Endpoints of the organisations the user acts for (all, for the secretariat)."""
-    if user_is_secretariat(user):
-        return WebhookEndpoint.objects.all()
-    if not _is_signed_in(user):
-        return WebhookEndpoint.objects.none()
-    return WebhookEndpoint.objects.filter(organisation__in=organisations_acted_for_by(user))
-
-
-def webhook_endpoint_get_for_user(user, endpoint_id) -> WebhookEndpoint:
-    try:
-        return webhook_endpoints_visible_to(user).get(pk=endpoint_id)
-    except (WebhookEndpoint.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such webhook endpoint.")) from None

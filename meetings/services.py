@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import CoordinationGroup
 from groups.selectors import current_memberships, current_representatives
-from meetings import notices
+from meetings import announcements
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -25,10 +25,10 @@ from meetings.models import (
     Invitation,
     Meeting,
     Minutes,
-    Notice,
-    WebhookEndpoint,
 )
 from members.models import Organisation, Person
+from notices import outbox
+from notices.outbox import NoticeKind
 from portal.audit import audited_delete, audited_save
 
 Status = Meeting.Status
@@ -103,9 +103,9 @@ def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
     if changed:
         audited_save(meeting, by=by)
     if must_tell:
-        notices.meeting_announce(meeting, kind=Notice.Kind.UPDATE)
+        announcements.meeting_announce(meeting, kind=NoticeKind.UPDATE)
         if changed & {"start_at", "end_at"}:
-            notices.reminders_plan(meeting)
+            announcements.reminders_plan(meeting)
     return meeting
 
 
@@ -117,8 +117,8 @@ def meeting_schedule(*, meeting: Meeting, by) -> Meeting:
         raise ValidationError({"start_at": _("Only a meeting in the future can be scheduled.")})
     meeting.status = Status.SCHEDULED
     audited_save(meeting, by=by)
-    notices.meeting_announce(meeting, kind=Notice.Kind.INVITATION)
-    notices.reminders_plan(meeting)
+    announcements.meeting_announce(meeting, kind=NoticeKind.INVITATION)
+    announcements.reminders_plan(meeting)
     return meeting
 
 
@@ -141,9 +141,9 @@ def meeting_cancel(*, meeting: Meeting, reason: str = "", by) -> Meeting:
     meeting.cancellation_reason = reason
     meeting.sequence += 1
     audited_save(meeting, by=by)
-    notices.reminders_clear(meeting)
+    announcements.reminders_clear(meeting)
     if was_announced:
-        notices.meeting_announce(meeting, kind=Notice.Kind.CANCELLATION)
+        announcements.meeting_announce(meeting, kind=NoticeKind.CANCELLATION)
     return meeting
 
 
@@ -241,7 +241,7 @@ def invitation_create(*, meeting: Meeting, person: Person, by) -> Invitation:
     invitation = Invitation(meeting=meeting, person=person, organisation=person.organisation)
     audited_save(invitation, by=by)
     if meeting.status == Status.SCHEDULED:
-        notices.meeting_announce(meeting, kind=Notice.Kind.INVITATION, people=[person])
+        announcements.meeting_announce(meeting, kind=NoticeKind.INVITATION, people=[person])
     return invitation
 
 
@@ -271,8 +271,8 @@ def invitations_create_for_group(*, meeting: Meeting, by) -> list[Invitation]:
         for person in people
     ]
     if invitations and meeting.status == Status.SCHEDULED:
-        notices.meeting_announce(
-            meeting, kind=Notice.Kind.INVITATION, people=[i.person for i in invitations]
+        announcements.meeting_announce(
+            meeting, kind=NoticeKind.INVITATION, people=[i.person for i in invitations]
         )
     return invitations
 
@@ -412,7 +412,7 @@ def minutes_publish(*, minutes: Minutes, by) -> Minutes:
     minutes.status = Minutes.Status.PUBLISHED
     minutes.published_at = timezone.now()
     audited_save(minutes, by=by)
-    notices.minutes_announce(meeting)
+    announcements.minutes_announce(meeting)
     return minutes
 
 
@@ -510,85 +510,30 @@ def action_point_report(
     return audited_save(action_point, by=by)
 
 
-# --- Notices and webhooks ---------------------------------------------------------------
+# --- Reminders (beat) -----------------------------------------------------------------
+
+
+def reminders_send_due() -> int:
+    """Write the notices of every reminder whose time has come, each in its own
+    transaction under its row lock; returns how many reminders went out."""
+    sent = 0
+    for reminder_id in outbox.reminder_ids_due(now=timezone.now()):
+        with transaction.atomic():
+            sent += announcements.reminder_send(reminder_id)
+    return sent
 
 
 @transaction.atomic
-def notice_resend(*, notice: Notice, by) -> Notice:
-    """Send a notice again (e.g. after fixing an address): a new outbox row, same content."""
-    earlier = Notice.objects.filter(dedup_key__startswith=f"{notice.dedup_key}:resend")
-    if earlier.filter(status__in=[Notice.Status.PENDING, Notice.Status.SENDING]).exists():
-        # Also what makes a double-clicked "Resend" send once.
-        raise ValidationError(_("This notice is already being sent again."))
-    resends = earlier.count()
-    copy = Notice(
-        dedup_key=f"{notice.dedup_key}:resend{resends + 1}",
-        kind=notice.kind,
-        channel=notice.channel,
-        event=notice.event,
-        meeting_id=notice.meeting_id,
-        action_point_id=notice.action_point_id,
-        person_id=notice.person_id,
-        endpoint_id=notice.endpoint_id,
-        payload=notice.payload,
-    )
-    copy.save()
-    transaction.on_commit(notices.dispatch_soon)
-    return copy
-
-
-def webhook_url_check(url: str) -> None:
-    """Refuse URLs that would make the portal call itself or a private network."""
-    import ipaddress
-    import socket
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
-    parts = urlsplit(url)
-    if parts.scheme not in {"https", "http"} or not parts.hostname:
-        raise ValidationError({"url": _("Give an absolute https:// URL.")})
-    if settings.WEBHOOK_ALLOW_INSECURE:
-        return
-    if parts.scheme != "https":
-        raise ValidationError({"url": _("Webhook URLs must use https://.")})
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
-    except OSError:
-        raise ValidationError(
-            {"url": _("The host %(host)s cannot be resolved.") % {"host": parts.hostname}}
-        ) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address)
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            raise ValidationError({"url": _("Webhook URLs must point to a public address.")})
-
-
-@transaction.atomic
-def webhook_endpoint_register(
-    *, organisation: Organisation, url: str, events: Sequence[str] = (), by
-) -> WebhookEndpoint:
-    import secrets
-
-    unknown = set(events) - set(WebhookEndpoint.Event.values)
-    if unknown:
-        raise ValidationError(
-            {"events": _("Unknown events: %(events)s.") % {"events": ", ".join(sorted(unknown))}}
+def action_points_remind_due(*, soon_days: int = 3) -> int:
+    """Remind owners of open action points due within `soon_days` or overdue, once per
+    stage and due date; returns how many notices are new."""
+    today = timezone.localdate()
+    due = ActionPoint.objects.filter(
+        status=ActionPoint.Status.OPEN, due_on__lte=today + dt.timedelta(days=soon_days)
+    ).select_related("meeting__group", "owner_organisation", "owner_person")
+    return sum(
+        announcements.action_point_announce(
+            action_point, stage="overdue" if action_point.due_on < today else "soon"
         )
-    webhook_url_check(url)
-    endpoint = WebhookEndpoint(
-        organisation=organisation,
-        url=url,
-        events=list(events),
-        secret=secrets.token_urlsafe(32),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        for action_point in due
     )
-    return audited_save(endpoint, by=by)
-
-
-@transaction.atomic
-def webhook_endpoint_set_active(
-    *, endpoint: WebhookEndpoint, is_active: bool, by
-) -> WebhookEndpoint:
-    endpoint.is_active = is_active
-    return audited_save(endpoint, by=by, update_fields=["is_active"])

@@ -4,7 +4,6 @@ from meetings import views
 
 urlpatterns = [
     path("meetings/", views.meeting_list_page, name="meeting-list"),
-    path("notices/<int:pk>/resend/", views.notice_resend_page, name="notice-resend"),
     path("meetings/new/", views.meeting_create_page, name="meeting-create"),
     path("meetings/<int:meeting_id>/", views.meeting_detail_page, name="meeting-detail"),
     path("meetings/<int:meeting_id>/edit/", views.meeting_edit_page, name="meeting-edit"),

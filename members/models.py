@@ -36,6 +36,9 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    # An organisation with history is deactivated, never deleted: its seats, invitations
+    # and action points keep pointing at it.
+    is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -89,6 +92,8 @@ class Person(models.Model):
         null=True,
         blank=True,
     )
+    # Someone with history (invitations, seats, notices) is deactivated, never deleted.
+    is_active = models.BooleanField(_("active"), default=True)
     # The secret in the person's calendar feed URL; resetting it revokes old subscriptions.
     calendar_token = models.CharField(
         max_length=64, unique=True, default=new_calendar_token, editable=False

@@ -19,3 +19,7 @@ def person_affiliations(person: Person) -> QuerySet[Affiliation]:
 
 def person_for_email(email: str) -> Person | None:
     return Person.objects.filter(email__iexact=email).first() if email else None
+
+
+def person_for_calendar_token(token: str) -> Person | None:
+    return Person.objects.filter(calendar_token=token).first() if token else None

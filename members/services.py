@@ -24,7 +24,7 @@ from portal.audit import audited_save
 User = get_user_model()
 
 # The apps whose every model permission the secretariat holds.
-SECRETARIAT_APPS = ("members", "groups", "meetings")
+SECRETARIAT_APPS = ("members", "groups", "meetings", "notices")
 ORGANISATION_FIELDS = {"name", "name_ar", "acronym", "kind", "country", "website"}
 PERSON_FIELDS = {"full_name", "full_name_ar", "position", "email", "phone", "preferred_language"}
 

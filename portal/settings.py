@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "members",
     "groups",
     "meetings",
+    "notices",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Filters every app's pages use; portal is no app, so it is named here.
+            "libraries": {"tansiq": "portal.template_library"},
         },
     },
 ]
@@ -202,7 +206,7 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 WEBHOOK_ALLOW_INSECURE = env_bool("WEBHOOK_ALLOW_INSECURE", default=DEBUG)
 CELERY_BEAT_SCHEDULE = {
     "notices-sweep": {
-        "task": "meetings.tasks.notices_sweep_task",
+        "task": "notices.tasks.notices_sweep_task",
         "schedule": NOTICE_SWEEP_SECONDS,
     },
     "reminders-due": {

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from meetings.views import calendar_feed, dashboard, rsvp
+from meetings.views import dashboard, rsvp
 from portal.health import health
 
 admin.site.site_header = "Tansiq administration"
@@ -16,13 +16,13 @@ api_v1 = [
     path("", include("members.api.urls")),
     path("", include("groups.api.urls")),
     path("", include("meetings.api.urls")),
+    path("", include("notices.api.urls")),
 ]
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("rsvp/<str:token>/", rsvp, name="rsvp"),
     path(
         "accounts/login/",
@@ -32,7 +32,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("meetings.urls")),
     path("", include("groups.urls")),
-    path("", include("members.urls")),
+    path("", include("notices.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,7 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from groups.permissions import group_get_for_user, user_can_manage_group, user_can_view_group
+from groups.permissions import (
+    group_get_for_user,
+    organisations_visible_to,
+    people_visible_to,
+    user_can_manage_group,
+    user_can_view_group,
+)
 from meetings.models import Minutes
 from meetings.permissions import (
     action_point_get_for_user,
@@ -35,11 +41,7 @@ from meetings.services import (
     minutes_publish,
     minutes_save,
 )
-from members.permissions import (
-    organisations_visible_to,
-    people_visible_to,
-    user_can_act_for_organisation,
-)
+from members.permissions import user_can_act_for_organisation
 from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from groups.models import CoordinationGroup, Membership, Representative
-from groups.permissions import groups_visible_to
+from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
-from members.permissions import organisations_visible_to, people_visible_to
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
 
 

@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -21,12 +22,20 @@ from groups.permissions import (
     groups_visible_to,
     membership_get_for_user,
     memberships_visible_to,
+    organisation_get_for_user,
+    organisations_visible_to,
+    people_visible_to,
+    person_get_for_user,
     user_can_manage_group,
 )
 from groups.selectors import group_detail, group_list_with_chairs, membership_list
 from groups.services import group_create, group_update, membership_create, membership_end
 from groups.services import membership_update as membership_update_service
-from members.permissions import user_is_secretariat
+from members.api.serializers import MeSerializer, OrganisationSerializer, PersonSerializer
+from members.models import Organisation, OrganisationKind, Person
+from members.permissions import user_is_secretariat, user_person
+from members.selectors import organisation_list, person_list
+from members.services import person_calendar_token_reset
 from portal.api.filters import IdFilter
 from portal.api.views import FunnelViewSet
 
@@ -148,3 +157,69 @@ class MembershipViewSet(FunnelViewSet):
     def _rendered(self, pk, *, code=status.HTTP_200_OK):
         membership = membership_list(queryset=Membership.objects.filter(pk=pk)).get()
         return self.render(membership, code=code)
+
+
+# --- The directory: organisations and people ----------------------------------------
+
+
+class OrganisationFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=OrganisationKind.choices)
+    name = filters.CharFilter(lookup_expr="icontains", max_length=200)
+    ordering = filters.OrderingFilter(fields=["name", "acronym", "id"])
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "name"]
+
+
+class OrganisationViewSet(FunnelViewSet):
+    """Organisations sitting in a group you can see, and your own."""
+
+    visible = staticmethod(organisations_visible_to)
+    get_for_user = staticmethod(organisation_get_for_user)
+    output_serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+
+    def select(self, queryset):
+        return organisation_list(queryset=queryset)
+
+
+class PersonFilter(filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    name = filters.CharFilter(field_name="full_name", lookup_expr="icontains", max_length=200)
+    ordering = filters.OrderingFilter(fields=[("full_name", "name"), "id"])
+
+    class Meta:
+        model = Person
+        fields = ["organisation", "name"]
+
+
+class PersonViewSet(FunnelViewSet):
+    """People of the organisations you can see, and yourself (`/people/me/`)."""
+
+    visible = staticmethod(people_visible_to)
+    get_for_user = staticmethod(person_get_for_user)
+    output_serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+
+    def select(self, queryset):
+        return person_list(queryset=queryset)
+
+    def _me(self) -> Person:
+        person = user_person(self.request.user)
+        if person is None:
+            raise Http404(_("Your login is not linked to a person."))
+        return person
+
+    @extend_schema(responses=MeSerializer, filters=False)
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        """You, with the address of your personal calendar feed (.ics)."""
+        return self.render(self._me(), MeSerializer)
+
+    @extend_schema(request=None, responses=MeSerializer)
+    @action(detail=False, methods=["post"], url_path="me/reset-calendar")
+    def reset_calendar(self, request):
+        """A new secret calendar address; subscriptions to the old one stop working."""
+        person = person_calendar_token_reset(person=self._me(), by=request.user)
+        return self.render(person, MeSerializer)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from groups.api.serializers import GroupBriefSerializer
-from groups.permissions import groups_visible_to
+from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -21,9 +21,6 @@ from meetings.models import (
     Invitation,
     Meeting,
     Minutes,
-    Notice,
-    NoticeAttempt,
-    WebhookEndpoint,
 )
 from meetings.models import validate_time_zone as model_validate_time_zone
 from meetings.permissions import (
@@ -32,7 +29,6 @@ from meetings.permissions import (
     meetings_visible_to,
 )
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
-from members.permissions import organisations_visible_to, people_visible_to
 from portal.api.serializers import (
     InputSerializer,
     OutputModelSerializer,
@@ -493,69 +489,3 @@ class ActionPointReportInputSerializer(InputSerializer):
 
 
 # --- Notices and webhooks -------------------------------------------------------------
-
-
-class NoticeAttemptSerializer(OutputModelSerializer):
-    class Meta:
-        model = NoticeAttempt
-        fields = ["at", "is_permanent", "error"]
-
-
-class NoticeSerializer(OutputModelSerializer):
-    """One line of the delivery log: what went to whom, when, and what failed."""
-
-    person = PersonBriefSerializer(allow_null=True)
-    endpoint_url = serializers.CharField(source="endpoint.url", allow_null=True, default=None)
-    failed_attempts = NoticeAttemptSerializer(many=True)
-
-    class Meta:
-        model = Notice
-        fields = [
-            "id",
-            "kind",
-            "channel",
-            "event",
-            "meeting",
-            "action_point",
-            "person",
-            "endpoint",
-            "endpoint_url",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "sent_at",
-            "last_error",
-            "created_at",
-            "failed_attempts",
-        ]
-
-
-class WebhookEndpointSerializer(OutputModelSerializer):
-    organisation = OrganisationBriefSerializer()
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["id", "organisation", "url", "events", "is_active", "created_at"]
-
-
-class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
-    """As registered, with the signing secret: shown this once, keep it safe."""
-
-    class Meta(WebhookEndpointSerializer.Meta):
-        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
-
-
-class WebhookEndpointInputSerializer(InputSerializer):
-    organisation = VisibleRelatedField(visible=organisations_visible_to)
-    url = serializers.URLField(max_length=500)
-    events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices),
-        required=False,
-        default=list,
-        max_length=len(WebhookEndpoint.Event.choices),
-        help_text="Events to receive; empty for all.",
-    )
-
-
-class WebhookEndpointUpdateInputSerializer(InputSerializer):
-    is_active = serializers.BooleanField()

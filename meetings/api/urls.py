@@ -8,8 +8,6 @@ from meetings.api.views import (
     InvitationViewSet,
     MeetingViewSet,
     MinutesViewSet,
-    NoticeViewSet,
-    WebhookEndpointViewSet,
 )
 
 router = SimpleRouter()
@@ -20,6 +18,4 @@ router.register("attendance", AttendanceViewSet, basename="attendance")
 router.register("minutes", MinutesViewSet, basename="minutes")
 router.register("decisions", DecisionViewSet, basename="decision")
 router.register("action-points", ActionPointViewSet, basename="action-point")
-router.register("notices", NoticeViewSet, basename="notice")
-router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 urlpatterns = router.urls

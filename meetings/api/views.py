@@ -1,7 +1,5 @@
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -36,11 +34,6 @@ from meetings.api.serializers import (
     MinutesInputSerializer,
     MinutesSerializer,
     MinutesUpdateInputSerializer,
-    NoticeSerializer,
-    WebhookEndpointCreatedSerializer,
-    WebhookEndpointInputSerializer,
-    WebhookEndpointSerializer,
-    WebhookEndpointUpdateInputSerializer,
 )
 from meetings.models import (
     ActionPoint,
@@ -50,8 +43,6 @@ from meetings.models import (
     Invitation,
     Meeting,
     Minutes,
-    Notice,
-    NoticeAttempt,
 )
 from meetings.permissions import (
     action_point_get_for_user,
@@ -68,10 +59,6 @@ from meetings.permissions import (
     meetings_visible_to,
     minutes_get_for_user,
     minutes_visible_to,
-    notice_get_for_user,
-    notices_visible_to,
-    webhook_endpoint_get_for_user,
-    webhook_endpoints_visible_to,
 )
 from meetings.selectors import action_point_list, meeting_list, meeting_summaries
 from meetings.services import (
@@ -96,11 +83,7 @@ from meetings.services import (
     minutes_approve,
     minutes_publish,
     minutes_save,
-    notice_resend,
-    webhook_endpoint_register,
-    webhook_endpoint_set_active,
 )
-from members.permissions import user_can_act_for_organisation, user_is_secretariat
 from portal.api.filters import IdFilter, RangeFilterSet
 from portal.api.views import FunnelViewSet
 
@@ -501,89 +484,3 @@ class ActionPointViewSet(FunnelViewSet):
 
     def _rendered(self, action_point, *, code=status.HTTP_200_OK):
         return self.render(self.get_queryset().get(pk=action_point.pk), code=code)
-
-
-# --- Notices (the delivery log) and webhook endpoints ----------------------------------
-
-
-class NoticeFilter(filters.FilterSet):
-    meeting = IdFilter(field_name="meeting_id")
-    action_point = IdFilter(field_name="action_point_id")
-    person = IdFilter(field_name="person_id")
-    status = filters.MultipleChoiceFilter(choices=Notice.Status.choices)
-    kind = filters.MultipleChoiceFilter(choices=Notice.Kind.choices)
-    channel = filters.ChoiceFilter(choices=Notice.Channel.choices)
-
-    class Meta:
-        model = Notice
-        fields = ["meeting", "action_point", "person", "status", "kind", "channel"]
-
-
-class NoticeViewSet(FunnelViewSet):
-    """The delivery log: the notices sent to you and to your organisation's webhooks;
-    for those who run a meeting, every notice of that meeting, per recipient."""
-
-    visible = staticmethod(notices_visible_to)
-    get_for_user = staticmethod(notice_get_for_user)
-    output_serializer_class = NoticeSerializer
-    filterset_class = NoticeFilter
-
-    def select(self, queryset):
-        return (
-            queryset.select_related("person", "endpoint")
-            .prefetch_related(
-                Prefetch("failed_attempts", queryset=NoticeAttempt.objects.order_by("at"))
-            )
-            .order_by("-created_at", "-id")
-        )
-
-    @extend_schema(request=None, responses={201: NoticeSerializer})
-    @action(detail=True, methods=["post"])
-    def resend(self, request, pk=None):
-        """Send this notice again, as a new line of the log (secretariat and chairs)."""
-        copy = notice_resend(notice=self.get_object(resend=True), by=request.user)
-        return self.render(
-            self.select(Notice.objects.filter(pk=copy.pk)).get(), code=status.HTTP_201_CREATED
-        )
-
-
-class WebhookEndpointViewSet(FunnelViewSet):
-    """Your organisation's webhook endpoints: events signed with HMAC-SHA256."""
-
-    visible = staticmethod(webhook_endpoints_visible_to)
-    get_for_user = staticmethod(webhook_endpoint_get_for_user)
-    output_serializer_class = WebhookEndpointSerializer
-
-    def select(self, queryset):
-        return queryset.select_related("organisation").order_by("id")
-
-    @extend_schema(
-        request=WebhookEndpointInputSerializer, responses={201: WebhookEndpointCreatedSerializer}
-    )
-    def create(self, request):
-        """Register a URL for an organisation you act for; the answer holds the secret
-        (shown once) that signs every call."""
-        data = self.validated(WebhookEndpointInputSerializer)
-        organisation = data["organisation"]
-        if not (
-            user_is_secretariat(request.user)
-            or user_can_act_for_organisation(request.user, organisation.pk)
-        ):
-            raise PermissionDenied(_("Only the organisation's representatives may do this."))
-        endpoint = webhook_endpoint_register(
-            organisation=organisation, url=data["url"], events=data["events"], by=request.user
-        )
-        return self.render(endpoint, WebhookEndpointCreatedSerializer, code=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=WebhookEndpointUpdateInputSerializer, responses=WebhookEndpointSerializer
-    )
-    def partial_update(self, request, pk=None):
-        """Switch an endpoint off or on."""
-        endpoint = self.get_object()
-        data = self.validated(WebhookEndpointUpdateInputSerializer)
-        return self.render(
-            webhook_endpoint_set_active(
-                endpoint=endpoint, is_active=data["is_active"], by=request.user
-            )
-        )

@@ -17,8 +17,8 @@ from meetings.views.agenda import (
     agenda_item_remove_page,
 )
 from meetings.views.attendance import attendance_csv, attendance_page, attendance_toggle_page
-from meetings.views.calendars import calendar_feed, calendar_token_reset_page, meeting_calendar_page
-from meetings.views.dashboard import dashboard, notice_resend_page
+from meetings.views.calendars import calendar_token_reset_page, meeting_calendar_page
+from meetings.views.dashboard import dashboard
 from meetings.views.invitations import (
     invitation_respond_page,
     invitations_for_group_page,
@@ -54,7 +54,6 @@ __all__ = [
     "attendance_csv",
     "attendance_page",
     "attendance_toggle_page",
-    "calendar_feed",
     "calendar_token_reset_page",
     "dashboard",
     "decision_add_page",
@@ -73,6 +72,5 @@ __all__ = [
     "minutes_approve_page",
     "minutes_page",
     "minutes_publish_page",
-    "notice_resend_page",
     "rsvp",
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from groups.permissions import groups_visible_to
+from groups.permissions import groups_visible_to, organisations_visible_to
 from meetings import forms, services
 from meetings.models import ActionPoint
 from meetings.permissions import (
@@ -29,7 +29,6 @@ from meetings.selectors import (
     action_points_overdue,
 )
 from meetings.views.shared import acted_for_ids, detail_url, repeat_submit
-from members.permissions import organisations_visible_to
 from portal.pages import form_token_claim, paginate, query_without_page
 
 

@@ -7,12 +7,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from groups.permissions import people_visible_to
 from meetings import forms, services
 from meetings.models import Meeting
 from meetings.permissions import meeting_get_for_user
 from meetings.selectors import meeting_detail
 from meetings.views.shared import detail_url
-from members.permissions import people_visible_to
 from portal.pages import form_token_claim
 
 

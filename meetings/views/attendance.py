@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from groups.permissions import people_visible_to
 from meetings import forms, services
 from meetings.models import Attendance, Meeting
 from meetings.permissions import (
@@ -19,7 +20,6 @@ from meetings.permissions import (
     user_can_manage_meeting,
 )
 from meetings.views.shared import loaded_meeting, repeat_submit
-from members.permissions import people_visible_to
 from portal.pages import form_token_claim
 
 

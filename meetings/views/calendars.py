@@ -1,11 +1,11 @@
-"""The month calendar of meetings and the personal calendar feed."""
+"""The month calendar of meetings, and a new address for the personal calendar feed."""
 
 import calendar as month_calendar
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from meetings import forms
-from meetings.calendar import feed_calendar
 from meetings.models import Meeting
 from meetings.permissions import meetings_visible_to
-from meetings.selectors import meetings_in_feed_of
-from members.models import Person
 from members.permissions import user_person
 from members.services import person_calendar_token_reset
 
@@ -75,16 +72,3 @@ def calendar_token_reset_page(request):
     person_calendar_token_reset(person=person, by=request.user)
     messages.success(request, _("Your calendar address is new; the old one no longer works."))
     return redirect("meeting-calendar")
-
-
-@require_GET
-def calendar_feed(request, token: str):
-    """The meetings a person is invited to; the secret in the URL is the only key."""
-    person = Person.objects.filter(calendar_token=token).first()
-    if person is None:
-        raise Http404("No such calendar.")
-    body = feed_calendar(meetings_in_feed_of(person), name=f"Tansiq — {person.full_name}")
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="tansiq.ics"'
-    response["Cache-Control"] = "private, max-age=300"
-    return response

@@ -13,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from groups.permissions import people_visible_to
 from meetings import forms, services
-from meetings.messages import rsvp_read
 from meetings.models import Invitation
 from meetings.permissions import (
     invitation_get_for_user,
     meeting_get_for_user,
     user_can_manage_meeting,
 )
+from meetings.rsvp import rsvp_read
 from meetings.views.shared import (
     acted_for_ids,
     detail_url,
@@ -29,7 +30,6 @@ from meetings.views.shared import (
     rsvp_counts,
 )
 from members.models import Person
-from members.permissions import people_visible_to
 from portal.pages import form_token_claim
 
 
@@ -144,7 +144,7 @@ def rsvp(request, token: str):
     try:
         invitation_id, response = rsvp_read(token)
     except signing.SignatureExpired:
-        return render(request, "notices/rsvp.html", {"expired": True}, status=410)
+        return render(request, "meetings/rsvp.html", {"expired": True}, status=410)
     except signing.BadSignature:
         raise Http404("No such invitation link.") from None
     invitation = (
@@ -181,8 +181,8 @@ def rsvp(request, token: str):
             )
         except ValidationError as error:
             context["errors"] = error.messages
-            return render(request, "notices/rsvp.html", context, status=400)
+            return render(request, "meetings/rsvp.html", context, status=400)
         invitation.refresh_from_db()
         context["done"] = True
         context["invitation"] = invitation
-    return render(request, "notices/rsvp.html", context)
+    return render(request, "meetings/rsvp.html", context)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups.models import CoordinationGroup
-from groups.permissions import groups_managed_by, groups_visible_to
+from groups.permissions import groups_managed_by, groups_visible_to, people_visible_to
 from meetings import forms, services
 from meetings.models import Meeting, Minutes
 from meetings.pack import meeting_pack_pdf as meeting_pack_pdf_bytes
@@ -35,7 +35,6 @@ from meetings.views.shared import (
     repeat_submit,
     rsvp_counts,
 )
-from members.permissions import people_visible_to
 from portal.pages import form_token_claim, paginate, query_without_page
 
 

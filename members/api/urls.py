@@ -1,11 +1,6 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
-from members.api.views import OrganisationViewSet, PersonViewSet, TokenCreateView, TokenViewSet
-
-router = SimpleRouter()
-router.register("organisations", OrganisationViewSet, basename="organisation")
-router.register("people", PersonViewSet, basename="person")
+from members.api.views import TokenCreateView, TokenViewSet
 
 tokens = TokenViewSet.as_view({"get": "list"})
 urlpatterns = [
@@ -16,5 +11,4 @@ urlpatterns = [
         TokenViewSet.as_view({"delete": "destroy"}),
         name="token-detail",
     ),
-    *router.urls,
 ]

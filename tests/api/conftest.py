@@ -11,7 +11,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from groups.models import Membership
-from meetings.models import Notice
 from meetings.services import (
     action_point_create,
     agenda_item_add,
@@ -24,8 +23,9 @@ from meetings.services import (
     minutes_approve,
     minutes_publish,
     minutes_save,
-    webhook_endpoint_register,
 )
+from notices.models import Notice
+from notices.services import webhook_endpoint_register
 from tests.api.schema import check_response
 from tests.conftest import PERSONAS
 

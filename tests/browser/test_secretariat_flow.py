@@ -10,7 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meetings.models import ActionPoint, Attendance, Invitation, Meeting, Minutes, Notice
+from meetings.models import ActionPoint, Attendance, Invitation, Meeting, Minutes
+from notices.models import Notice
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Notice
 from meetings.services import invitations_create_for_group, meeting_create, meeting_schedule
+from notices.models import Notice
 
 pytestmark = pytest.mark.django_db
 

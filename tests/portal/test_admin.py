@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import CoordinationGroup, Membership
-from meetings.models import Meeting, Notice, NoticeAttempt
+from meetings.models import Meeting
 from meetings.services import (
     action_point_create,
     decision_add,
@@ -18,8 +18,9 @@ from meetings.services import (
     meeting_mark_held,
     meeting_schedule,
     minutes_save,
-    webhook_endpoint_register,
 )
+from notices.models import Notice, NoticeAttempt
+from notices.services import webhook_endpoint_register
 
 pytestmark = pytest.mark.django_db
 REGISTERED = sorted(
@@ -88,7 +89,7 @@ def test_admin_changelist_and_add_page_answer_200(client, world, app_label, mode
     assert add.status_code in {200, 403}
     if add.status_code == 403:
         # Read-only records refuse adding: affiliation history and the notice outbox.
-        assert (app_label, model_name) in {("members", "affiliation"), ("meetings", "notice")}
+        assert (app_label, model_name) in {("members", "affiliation"), ("notices", "notice")}
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
@@ -227,7 +228,7 @@ def test_resend_action_writes_a_new_notice_through_the_service(client, world):
     before = Notice.objects.count()
 
     response = client.post(
-        reverse("admin:meetings_notice_changelist"),
+        reverse("admin:notices_notice_changelist"),
         {"action": "resend", "_selected_action": [original.pk]},
         follow=True,
     )
@@ -243,7 +244,7 @@ def test_admin_refuses_a_private_webhook_url_and_saves_nothing(client, world, se
     before = world.moh.webhook_endpoints.count()
 
     response = client.post(
-        reverse("admin:meetings_webhookendpoint_add"),
+        reverse("admin:notices_webhookendpoint_add"),
         {
             "organisation": world.moh.pk,
             "url": "https://127.0.0.1/hook",

@@ -31,7 +31,7 @@ def test_health_refuses_writes(client):
 
 @pytest.fixture
 def own_redis():
-    from tests.services import start_redis
+    from tests.servers import start_redis
 
     server = start_redis()
     yield server

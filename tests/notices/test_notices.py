@@ -15,9 +15,8 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
-from meetings import notices
-from meetings.calendar import meeting_uid
-from meetings.models import Invitation, Notice, NoticeAttempt, Reminder
+from meetings import announcements
+from meetings.models import Invitation
 from meetings.services import (
     action_point_create,
     invitation_create,
@@ -29,10 +28,14 @@ from meetings.services import (
     minutes_approve,
     minutes_publish,
     minutes_save,
-    notice_resend,
 )
-from meetings.tasks import action_points_due_task, notices_sweep_task, reminders_due_task
+from meetings.tasks import action_points_due_task, reminders_due_task
 from members.services import person_update
+from notices import delivery, outbox
+from notices.calendar import meeting_uid
+from notices.models import Notice, NoticeAttempt, Reminder
+from notices.services import notice_resend
+from notices.tasks import notices_sweep_task
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +167,7 @@ def test_tampered_or_expired_answer_links_change_nothing(
 ):
     _schedule(meeting, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(meeting=meeting, person=cast.member_person)
-    from meetings.messages import rsvp_token
+    from meetings.rsvp import rsvp_token
 
     token = rsvp_token(invitation, "accepted")
     assert client.post(f"/rsvp/{token[:-2]}xx/").status_code == 404
@@ -180,7 +183,7 @@ def test_tampered_or_expired_answer_links_change_nothing(
 def test_sending_an_alternate_by_link(client, cast, meeting, django_capture_on_commit_callbacks):
     _schedule(meeting, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(meeting=meeting, person=cast.member_person)
-    from meetings.messages import rsvp_token
+    from meetings.rsvp import rsvp_token
 
     path = f"/rsvp/{rsvp_token(invitation, 'alternate')}/"
     page = client.get(path).content.decode()
@@ -250,7 +253,7 @@ def test_writing_the_same_event_twice_writes_no_second_notice(cast, meeting):
     meeting_schedule(meeting=meeting, by=None)
     count = Notice.objects.count()
 
-    notices.meeting_announce(meeting, kind=Notice.Kind.INVITATION)
+    announcements.meeting_announce(meeting, kind=Notice.Kind.INVITATION)
 
     assert Notice.objects.count() == count
 
@@ -408,8 +411,8 @@ def test_transient_failure_is_retried_later_and_permanent_is_recorded(
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", flaky_send)
     settings.NOTICE_RETRY_BASE_SECONDS = 60
 
-    token, claimed = notices.notices_claim(limit=10)
-    notices.notices_deliver(token, claimed)
+    token, claimed = delivery.notices_claim(limit=10)
+    delivery.notices_deliver(token, claimed)
 
     busy, refused, delivered = claimed
     busy.refresh_from_db()
@@ -424,7 +427,7 @@ def test_transient_failure_is_retried_later_and_permanent_is_recorded(
     assert NoticeAttempt.objects.filter(notice=refused, is_permanent=True).count() == 1
     assert len(mail.outbox) == 1
     # Not due yet: nothing is claimed again before its time.
-    assert notices.notices_claim(limit=10)[1] == []
+    assert delivery.notices_claim(limit=10)[1] == []
 
 
 def test_only_one_message_is_ever_in_flight(cast, meeting, monkeypatch):
@@ -432,7 +435,7 @@ def test_only_one_message_is_ever_in_flight(cast, meeting, monkeypatch):
     # only after that one is marked sent: a crash duplicates one message at most.
     meeting_schedule(meeting=meeting, by=None)
     events = []
-    real_send, real_mark = locmem.EmailBackend.send_messages, notices._mark_sent
+    real_send, real_mark = locmem.EmailBackend.send_messages, delivery._mark_sent
 
     def send(self, messages):
         events.append(("send", messages[0].extra_headers["X-Tansiq-Notice"]))
@@ -443,17 +446,17 @@ def test_only_one_message_is_ever_in_flight(cast, meeting, monkeypatch):
         return real_mark(notice, token)
 
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", send)
-    monkeypatch.setattr(notices, "_mark_sent", mark)
+    monkeypatch.setattr(delivery, "_mark_sent", mark)
 
-    token, claimed = notices.notices_claim(limit=10)
-    assert notices.notices_deliver(token, claimed) == 3
+    token, claimed = delivery.notices_claim(limit=10)
+    assert delivery.notices_deliver(token, claimed) == 3
 
     assert events == [(step, str(notice.pk)) for notice in claimed for step in ("send", "mark")]
 
 
 def test_a_rendering_error_still_records_the_message_already_sent(cast, meeting, monkeypatch):
     meeting_schedule(meeting=meeting, by=None)
-    real_email_for = notices.email_for
+    real_email_for = delivery.email_for
     rendered = []
 
     def email_for(notice, invitation):
@@ -462,10 +465,10 @@ def test_a_rendering_error_still_records_the_message_already_sent(cast, meeting,
             raise RuntimeError("template broke")
         return real_email_for(notice, invitation)
 
-    monkeypatch.setattr(notices, "email_for", email_for)
-    token, claimed = notices.notices_claim(limit=10)
+    monkeypatch.setattr(delivery, "email_for", email_for)
+    token, claimed = delivery.notices_claim(limit=10)
     with pytest.raises(RuntimeError, match="template broke"):
-        notices.notices_deliver(token, claimed)
+        delivery.notices_deliver(token, claimed)
 
     first, second, third = (Notice.objects.get(pk=notice.pk) for notice in claimed)
     assert len(mail.outbox) == 1
@@ -484,8 +487,8 @@ def test_giving_up_after_the_last_attempt(cast, meeting, settings, monkeypatch):
 
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", always_busy)
     for _ in range(3):
-        token, claimed = notices.notices_claim(limit=10)
-        notices.notices_deliver(token, claimed)
+        token, claimed = delivery.notices_claim(limit=10)
+        delivery.notices_deliver(token, claimed)
 
     assert set(Notice.objects.values_list("status", "attempts")) == {("failed", 2)}
     assert Notice.objects.first().last_error.startswith("Gave up after 2 attempts.")
@@ -509,8 +512,8 @@ def test_a_person_without_an_address_is_a_failed_notice_with_the_reason(
 def test_two_workers_never_claim_the_same_notice(cast, meeting):
     meeting_schedule(meeting=meeting, by=None)
 
-    _, first = notices.notices_claim(limit=2)
-    _, second = notices.notices_claim(limit=10)
+    _, first = delivery.notices_claim(limit=2)
+    _, second = delivery.notices_claim(limit=10)
 
     assert len(first) == 2
     assert len(second) == 1
@@ -519,11 +522,11 @@ def test_two_workers_never_claim_the_same_notice(cast, meeting):
 
 def test_the_sweep_frees_claims_of_dead_workers(cast, meeting, settings):
     meeting_schedule(meeting=meeting, by=None)
-    _, claimed = notices.notices_claim(limit=10)
+    _, claimed = delivery.notices_claim(limit=10)
     Notice.objects.update(claimed_at=timezone.now() - dt.timedelta(hours=1))
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(notices, "dispatch_soon", lambda: None)
+        patch.setattr(outbox, "dispatch_soon", lambda: None)
         assert notices_sweep_task() == 3
 
     assert set(Notice.objects.values_list("status", flat=True)) == {"pending"}
@@ -533,8 +536,8 @@ def test_notices_of_a_cancelled_meeting_still_pending_are_skipped(cast, meeting)
     meeting_schedule(meeting=meeting, by=None)
     meeting_cancel(meeting=meeting, by=None)
 
-    token, claimed = notices.notices_claim(limit=10)
-    notices.notices_deliver(token, claimed)
+    token, claimed = delivery.notices_claim(limit=10)
+    delivery.notices_deliver(token, claimed)
 
     kinds = dict(Notice.objects.values_list("kind", "status").distinct())
     assert kinds == {"invitation": "skipped", "cancellation": "sent"}

@@ -19,23 +19,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from meetings.models import Notice
-from meetings.services import (
-    invitation_create,
-    meeting_create,
-    meeting_schedule,
-    webhook_endpoint_register,
-)
+from meetings.services import invitation_create, meeting_create, meeting_schedule
 from members.models import Organisation
 from members.services import organisation_create, person_create
-from tests.services import (
-    Worker,
-    database_url_of,
-    start_receiver,
-    start_redis,
-    start_smtp,
-    wait_for,
-)
+from notices.models import Notice
+from notices.services import webhook_endpoint_register
+from tests.servers import Worker, database_url_of, start_receiver, start_redis, start_smtp, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LANGUAGES = ("en", "ar", "fr")

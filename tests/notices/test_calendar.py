@@ -5,7 +5,6 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from meetings.calendar import feed_calendar, invitation_calendar, meeting_uid
 from meetings.services import (
     invitation_create,
     invitation_respond,
@@ -15,6 +14,7 @@ from meetings.services import (
     meeting_update,
 )
 from members.services import person_calendar_token_reset
+from notices.calendar import feed_calendar, invitation_calendar, meeting_uid
 
 pytestmark = pytest.mark.django_db
 ROME = zoneinfo.ZoneInfo("Europe/Rome")

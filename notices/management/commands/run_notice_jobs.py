@@ -6,12 +6,8 @@ hand, to send due reminders, action-point reminders and anything still pending.
 
 from django.core.management.base import BaseCommand
 
-from meetings.tasks import (
-    action_points_due_task,
-    notices_dispatch_task,
-    notices_sweep_task,
-    reminders_due_task,
-)
+from meetings.tasks import action_points_due_task, reminders_due_task
+from notices.tasks import notices_dispatch_task, notices_sweep_task
 
 
 class Command(BaseCommand):

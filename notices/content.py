@@ -1,4 +1,4 @@
-"""What a notice says: e-mails in the recipient's language, webhook bodies, answer links.
+"""What a notice says: e-mails in the recipient's language, and webhook bodies.
 
 Rendering happens at delivery time from the current rows, so a notice delivered late
 carries the meeting as it is now; the calendar SEQUENCE tells calendar programs which
@@ -10,34 +10,17 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from meetings.calendar import invitation_calendar
-from meetings.models import ActionPoint, Invitation, Meeting, Notice
+from meetings.models import ActionPoint, Invitation, Meeting
+from meetings.rsvp import rsvp_url
+from notices.calendar import invitation_calendar
+from notices.models import Notice
 
-RSVP_SALT = "tansiq.rsvp"
 KIND = Notice.Kind
-
-
-def rsvp_token(invitation: Invitation, response: str) -> str:
-    return signing.dumps({"i": invitation.pk, "r": response}, salt=RSVP_SALT, compress=True)
-
-
-def rsvp_read(token: str) -> tuple[int, str]:
-    """(invitation id, response) from a link; raises signing.BadSignature or SignatureExpired."""
-    data = signing.loads(
-        token, salt=RSVP_SALT, max_age=dt.timedelta(days=settings.NOTICE_LINK_MAX_AGE_DAYS)
-    )
-    return int(data["i"]), str(data["r"])
-
-
-def rsvp_url(invitation: Invitation, response: str) -> str:
-    return settings.SITE_URL + reverse("rsvp", args=[rsvp_token(invitation, response)])
 
 
 def _clock(moment: dt.datetime) -> str:

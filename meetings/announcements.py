@@ -1,0 +1,155 @@
+"""Who hears about what happens to a meeting, and what the notice carries.
+
+The meeting services call these inside their transactions; each picks the
+recipients, freezes the event's state as the payload and hands both to the outbox,
+the only part of the notices app the meetings app uses.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from groups.selectors import current_memberships, current_representatives
+from meetings.models import ActionPoint, Invitation, Meeting
+from members.models import Person
+from notices import outbox
+from notices.outbox import NoticeKind
+
+
+def meeting_payload(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "meeting": {
+            "id": meeting.pk,
+            "title": meeting.title,
+            "group": {"id": meeting.group_id, "name": meeting.group.name},
+            "status": meeting.status,
+            "kind": meeting.kind,
+            "start_at": meeting.start_at.isoformat(),
+            "end_at": meeting.end_at.isoformat(),
+            "time_zone": meeting.time_zone,
+            "venue": meeting.venue,
+            "online_url": meeting.online_url,
+            "sequence": meeting.sequence,
+            "cancellation_reason": meeting.cancellation_reason,
+        }
+    }
+
+
+def meeting_announce(
+    meeting: Meeting,
+    *,
+    kind: str,
+    people: Iterable[Person] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """An e-mail per invitee (or per person given) and, when the whole invitee list
+    is told, a webhook call per subscribed member organisation."""
+    payload = {**meeting_payload(meeting), **(extra or {})}
+    version = f"s{meeting.sequence}"
+    if extra and "days_before" in extra:
+        version += f"-d{extra['days_before']}"
+    everyone = people is None
+    return outbox.notices_write(
+        kind=kind,
+        version=version,
+        payload=payload,
+        people=Person.objects.filter(invitations__meeting=meeting) if everyone else people,
+        webhook_group_id=meeting.group_id if everyone else None,
+        meeting=meeting,
+    )
+
+
+def minutes_announce(meeting: Meeting) -> int:
+    """Minutes to the invitees and the group's current representatives and seat holders."""
+    payload = meeting_payload(meeting)
+    payload["minutes"] = {"id": meeting.minutes.pk, "body": meeting.minutes.body}
+    group_people = Q(
+        representations__in=current_representatives().filter(membership__group_id=meeting.group_id)
+    ) | Q(held_seats__in=current_memberships().filter(group_id=meeting.group_id))
+    people = Person.objects.filter(Q(invitations__meeting=meeting) | group_people).distinct()
+    return outbox.notices_write(
+        kind=NoticeKind.MINUTES,
+        version="1",
+        payload=payload,
+        people=people,
+        webhook_group_id=meeting.group_id,
+        meeting=meeting,
+    )
+
+
+def action_point_announce(action_point: ActionPoint, *, stage: str) -> int:
+    """A due-soon or overdue reminder to the owner (or, with no owner named, the owner
+    organisation's representatives in the group), once per stage and due date."""
+    if action_point.owner_person_id:
+        people: Iterable[Person] = [action_point.owner_person]
+    else:
+        people = Person.objects.filter(
+            representations__in=current_representatives().filter(
+                membership__group_id=action_point.meeting.group_id,
+                membership__organisation_id=action_point.owner_organisation_id,
+            )
+        ).distinct()
+    payload = {
+        "stage": stage,
+        "action_point": {
+            "id": action_point.pk,
+            "title": action_point.title,
+            "due_on": action_point.due_on.isoformat(),
+            "status": action_point.status,
+            "owner_organisation": {
+                "id": action_point.owner_organisation_id,
+                "name": action_point.owner_organisation.name,
+            },
+            "meeting": {"id": action_point.meeting_id, "title": action_point.meeting.title},
+        },
+    }
+    return outbox.notices_write(
+        kind=NoticeKind.ACTION_DUE,
+        version=f"{stage}-{action_point.due_on.isoformat()}",
+        payload=payload,
+        people=people,
+        webhook_group_id=action_point.meeting.group_id,
+        webhook_organisation_id=action_point.owner_organisation_id,
+        action_point=action_point,
+    )
+
+
+def reminders_plan(meeting: Meeting) -> None:
+    """(Re)plan the meeting's reminders from its group's reminder days."""
+    outbox.reminders_plan(
+        meeting,
+        start_at=meeting.start_at,
+        meeting_days=meeting.group.reminder_days,
+        answer_days=meeting.group.answer_reminder_days,
+    )
+
+
+def reminders_clear(meeting: Meeting) -> None:
+    outbox.reminders_clear(meeting)
+
+
+def reminder_send(reminder_id: int) -> bool:
+    """Write the notices of one due reminder, under its row lock. False when another
+    worker took it first, or when the meeting is no longer scheduled: that reminder is
+    closed without a word, since nobody is reminded of a cancelled or held meeting."""
+    reminder = outbox.reminder_take(reminder_id)
+    if reminder is None:
+        return False
+    meeting = Meeting.objects.select_related("group").get(pk=reminder.meeting_id)
+    sent = meeting.status == Meeting.Status.SCHEDULED
+    if sent:
+        invitations = meeting.invitations.exclude(response=Invitation.Response.DECLINED)
+        if reminder.kind == outbox.ReminderKind.ANSWER:
+            invitations = invitations.filter(response=Invitation.Response.PENDING)
+            kind = NoticeKind.ANSWER_REMINDER
+        else:
+            kind = NoticeKind.REMINDER
+        meeting_announce(
+            meeting,
+            kind=kind,
+            people=Person.objects.filter(invitations__in=invitations),
+            extra={"days_before": reminder.days_before},
+        )
+    outbox.reminder_mark_done(reminder)
+    return sent

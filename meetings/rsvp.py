@@ -1,0 +1,32 @@
+"""The signed answer links in invitations: one click answers, no sign-in needed.
+
+The token names the invitation and the answer and is signed with the site's secret,
+so a link cannot be altered to answer for someone else; it expires after
+NOTICE_LINK_MAX_AGE_DAYS.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from meetings.models import Invitation
+
+RSVP_SALT = "tansiq.rsvp"
+
+
+def rsvp_token(invitation: Invitation, response: str) -> str:
+    return signing.dumps({"i": invitation.pk, "r": response}, salt=RSVP_SALT, compress=True)
+
+
+def rsvp_read(token: str) -> tuple[int, str]:
+    """(invitation id, response) from a link; raises signing.BadSignature or SignatureExpired."""
+    data = signing.loads(
+        token, salt=RSVP_SALT, max_age=dt.timedelta(days=settings.NOTICE_LINK_MAX_AGE_DAYS)
+    )
+    return int(data["i"]), str(data["r"])
+
+
+def rsvp_url(invitation: Invitation, response: str) -> str:
+    return settings.SITE_URL + reverse("rsvp", args=[rsvp_token(invitation, response)])

@@ -1,0 +1,108 @@
+"""The delivery log (read-only, with Resend) and webhook endpoints, through the services."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from notices.models import Notice, WebhookEndpoint
+from notices.services import (
+    notice_resend,
+    webhook_endpoint_register,
+    webhook_endpoint_update,
+    webhook_url_check,
+)
+from portal.admin_base import AuditedAdmin, pristine, service_action
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """The delivery log: what went to whom, when, and what failed. Rows are the outbox,
+    so they are read-only here; "Resend" writes a new row through the service."""
+
+    list_display = [
+        "kind",
+        "channel",
+        "recipient",
+        "meeting",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status", "kind", "channel", "meeting__group"]
+    search_fields = [
+        "person__full_name",
+        "person__email",
+        "endpoint__url",
+        "meeting__title",
+        "last_error",
+    ]
+    list_select_related = ["person", "endpoint", "meeting"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in Notice._meta.fields] + ["attempt_log"]
+    actions = [service_action("Resend", lambda n, user: notice_resend(notice=n, by=user))]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="recipient")
+    def recipient(self, obj):
+        return obj.person or obj.endpoint
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.display(description="failed attempts")
+    def attempt_log(self, obj):
+        return "\n".join(f"{a.at:%Y-%m-%d %H:%M:%S} {a.error}" for a in obj.failed_attempts.all())
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["organisation", "url", "events", "is_active"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhook_url_check(url)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["url"]) from None
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(AuditedAdmin):
+    form = WebhookEndpointForm
+    list_display = ["url", "organisation", "events", "is_active", "created_at"]
+    list_filter = ["is_active", "organisation__kind"]
+    search_fields = ["url", "organisation__name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["secret"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organisation", "secret"] if obj is not None else ["secret"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            webhook_endpoint_update(
+                endpoint=pristine(obj),
+                url=data["url"],
+                events=data["events"] or [],
+                is_active=data["is_active"],
+                by=request.user,
+            )
+        else:
+            endpoint = webhook_endpoint_register(
+                organisation=data["organisation"],
+                url=data["url"],
+                events=data["events"] or [],
+                by=request.user,
+            )
+            obj.pk = endpoint.pk

@@ -1,0 +1,253 @@
+"""Delivery: a worker claims due notices, renders, sends and marks each one.
+
+- A worker claims rows with one conditional UPDATE (only pending rows whose time has
+  come), so two workers never hold the same row.
+- Each message is marked sent right after it is handed to the SMTP server or webhook
+  receiver. A worker killed between the two leaves that single row claimed; when the
+  claim expires the sweep makes it pending again and it is sent a second time: at
+  most one duplicate per killed worker process, and only for the message in flight.
+- A message that fails is retried with backoff, or marked failed for good, and every
+  failed try is kept in the delivery log (NoticeAttempt).
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import smtplib
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F
+from django.utils import timezone
+
+from meetings.models import Invitation, Meeting
+from notices.content import email_for, webhook_body
+from notices.models import Notice, NoticeAttempt
+
+logger = logging.getLogger(__name__)
+KIND = Notice.Kind
+STATUS = Notice.Status
+# Kinds that make no sense once the meeting is cancelled.
+MOOT_WHEN_CANCELLED = {KIND.INVITATION, KIND.UPDATE, KIND.REMINDER, KIND.ANSWER_REMINDER}
+
+
+class TransientError(Exception):
+    """Worth trying again later."""
+
+
+class PermanentError(Exception):
+    """Will not succeed by trying again."""
+
+
+def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
+    """Take up to `limit` due pending notices for this worker alone."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    due = list(
+        Notice.objects.filter(status=STATUS.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not due:
+        return token, []
+    # The status test in the WHERE clause is re-checked by the database under the row
+    # lock, so a row another worker claimed in between is simply not updated here.
+    Notice.objects.filter(id__in=due, status=STATUS.PENDING).update(
+        status=STATUS.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+    )
+    claimed = list(
+        Notice.objects.filter(claim_token=token, status=STATUS.SENDING)
+        .select_related(
+            "meeting__group",
+            "meeting__minutes",
+            "person",
+            "endpoint",
+            "action_point__meeting__group",
+            "action_point__owner_organisation",
+        )
+        .prefetch_related("meeting__agenda_items")
+        .order_by("id")
+    )
+    return token, claimed
+
+
+def _mark_sent(notice: Notice, token: str) -> None:
+    Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+        status=STATUS.SENT, sent_at=timezone.now(), last_error="", claim_token=""
+    )
+
+
+def _mark_skipped(notice: Notice, token: str, reason: str) -> None:
+    Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+        status=STATUS.SKIPPED, last_error=reason, claim_token=""
+    )
+
+
+def _mark_failed(notice: Notice, token: str, error: Exception, *, permanent: bool) -> None:
+    text = f"{error.__class__.__name__}: {error}"[:2000]
+    NoticeAttempt.objects.create(notice=notice, is_permanent=permanent, error=text)
+    if permanent or notice.attempts >= settings.NOTICE_MAX_ATTEMPTS:
+        if not permanent:
+            text = f"Gave up after {notice.attempts} attempts. {text}"
+        # Once per notice: this is the line an operator looks for.
+        logger.warning(
+            "Notice %s (%s to %s) failed for good: %s",
+            notice.pk,
+            notice.kind,
+            notice.person_id and f"person {notice.person_id}" or f"endpoint {notice.endpoint_id}",
+            text,
+        )
+        Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+            status=STATUS.FAILED, last_error=text, claim_token=""
+        )
+        return
+    delay = settings.NOTICE_RETRY_BASE_SECONDS * 2 ** (notice.attempts - 1)
+    Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+        status=STATUS.PENDING,
+        last_error=text,
+        claim_token="",
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=min(delay, 6 * 3600)),
+    )
+
+
+def _smtp_error_is_transient(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, smtplib.SMTPServerDisconnected | OSError | TimeoutError)
+
+
+class _Mailer:
+    """One SMTP connection for a batch, reopened after an error breaks it."""
+
+    def __init__(self):
+        self.connection = None
+
+    def send(self, message) -> None:
+        if self.connection is None:
+            self.connection = get_connection(fail_silently=False)
+            self.connection.open()
+        try:
+            self.connection.send_messages([message])
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001, S110 - closing a broken connection may fail too
+                pass
+            self.connection = None
+
+
+def _invitations_for(notices: list[Notice]) -> dict[tuple[int, int], Invitation]:
+    pairs = {(n.meeting_id, n.person_id) for n in notices if n.meeting_id and n.person_id}
+    if not pairs:
+        return {}
+    meeting_ids = {meeting_id for meeting_id, _ in pairs}
+    person_ids = {person_id for _, person_id in pairs}
+    invitations = Invitation.objects.filter(
+        meeting_id__in=meeting_ids, person_id__in=person_ids
+    ).select_related("person")
+    return {(i.meeting_id, i.person_id): i for i in invitations}
+
+
+def _send_email(mailer: _Mailer, notice: Notice, invitation: Invitation | None) -> None:
+    if not notice.person.email:
+        raise PermanentError(f"{notice.person} has no e-mail address.")
+    message = email_for(notice, invitation)
+    try:
+        mailer.send(message)
+    except Exception as error:
+        if _smtp_error_is_transient(error):
+            raise TransientError(str(error)) from error
+        raise PermanentError(str(error)) from error
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def _send_webhook(notice: Notice) -> None:
+    endpoint = notice.endpoint
+    if not endpoint.is_active:
+        raise PermanentError("The endpoint was switched off.")
+    body = webhook_body(notice)
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(  # noqa: S310 - endpoint URLs are validated on registration
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Tansiq-Webhooks/1",
+            "X-Tansiq-Event": notice.event,
+            "X-Tansiq-Delivery": str(notice.pk),
+            "X-Tansiq-Timestamp": timestamp,
+            "X-Tansiq-Signature": webhook_signature(endpoint.secret, timestamp, body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as reply:  # noqa: S310
+            reply.read(1024)
+    except urllib.error.HTTPError as error:
+        if error.code in {408, 425, 429} or error.code >= 500:
+            raise TransientError(f"HTTP {error.code}") from error
+        raise PermanentError(f"HTTP {error.code}") from error
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        raise TransientError(str(getattr(error, "reason", error))) from error
+
+
+def notices_deliver(token: str, notices: list[Notice]) -> int:
+    """Deliver claimed notices one by one; returns how many were sent."""
+    invitations = _invitations_for(notices)
+    mailer = _Mailer()
+    sent = 0
+    try:
+        for notice in notices:
+            if (
+                notice.kind in MOOT_WHEN_CANCELLED
+                and notice.meeting is not None
+                and notice.meeting.status == Meeting.Status.CANCELLED
+            ):
+                _mark_skipped(notice, token, "The meeting was cancelled before this was sent.")
+                continue
+            try:
+                if notice.channel == Notice.Channel.EMAIL:
+                    invitation = invitations.get((notice.meeting_id, notice.person_id))
+                    _send_email(mailer, notice, invitation)
+                else:
+                    _send_webhook(notice)
+            except TransientError as error:
+                _mark_failed(notice, token, error, permanent=False)
+            except PermanentError as error:
+                _mark_failed(notice, token, error, permanent=True)
+            else:
+                _mark_sent(notice, token)
+                sent += 1
+    finally:
+        mailer.close()
+    return sent
+
+
+def notices_release_stale() -> int:
+    """Claims older than the lease belong to dead workers: make them pending again."""
+    expired = timezone.now() - dt.timedelta(seconds=settings.NOTICE_CLAIM_TIMEOUT_SECONDS)
+    return Notice.objects.filter(status=STATUS.SENDING, claimed_at__lt=expired).update(
+        status=STATUS.PENDING, claim_token=""
+    )
+
+
+def notices_pending_due() -> bool:
+    return Notice.objects.filter(
+        status=STATUS.PENDING, next_attempt_at__lte=timezone.now()
+    ).exists()

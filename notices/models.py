@@ -1,0 +1,196 @@
+"""What leaves the portal: the outbox of notices, their failed attempts, the reminders
+waiting for their time, and the webhook endpoints member organisations register.
+
+The foreign keys to meetings are written as strings: the notices app's models are
+the outbox's, and the outbox imports nothing from the meetings app.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import Organisation, Person
+
+
+class WebhookEndpoint(models.Model):
+    """A URL an organisation registered to receive signed event notifications."""
+
+    class Event(models.TextChoices):
+        MEETING_SCHEDULED = "meeting.scheduled", "meeting.scheduled"
+        MEETING_UPDATED = "meeting.updated", "meeting.updated"
+        MEETING_CANCELLED = "meeting.cancelled", "meeting.cancelled"
+        MINUTES_PUBLISHED = "minutes.published", "minutes.published"
+        ACTION_POINT_DUE = "action_point.due", "action_point.due"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="webhook_endpoints"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    # The HMAC-SHA256 key; shown once to the agency when the endpoint is registered.
+    secret = models.CharField(max_length=80, editable=False)
+    events = models.JSONField(
+        _("events"), default=list, blank=True, help_text=_("Empty: every event.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["organisation__name", "url"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "url"],
+                name="webhook_endpoint_unique_url",
+                violation_error_message=_("This URL is already registered."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Notice(models.Model):
+    """The outbox: one row per recipient and event version, unique by `dedup_key`.
+
+    Written in the transaction of the change that causes it; delivered by a worker
+    that claims the row before sending and marks it sent right after, so a crash
+    can repeat at most the one message that was in flight.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        UPDATE = "update", _("Update")
+        CANCELLATION = "cancellation", _("Cancellation")
+        REMINDER = "reminder", _("Reminder")
+        ANSWER_REMINDER = "answer_reminder", _("Reminder to answer")
+        MINUTES = "minutes", _("Minutes published")
+        ACTION_DUE = "action_due", _("Action point due")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent: superseded")
+
+    dedup_key = models.CharField(max_length=200, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    event = models.CharField(_("event"), max_length=40)
+    # The delivery log is history: what it points at is never deleted from under it.
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, related_name="notices", null=True, blank=True
+    )
+    action_point = models.ForeignKey(
+        "meetings.ActionPoint",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="notices", null=True, blank=True
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.PROTECT, related_name="notices", null=True, blank=True
+    )
+    # The state the event describes, frozen when it happened (webhook body, calendar sequence).
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone_now)
+    claim_token = models.CharField(max_length=40, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["meeting", "person"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(channel="email") & Q(person__isnull=False) & Q(endpoint__isnull=True))
+                | (Q(channel="webhook") & Q(endpoint__isnull=False) & Q(person__isnull=True)),
+                name="notice_has_one_recipient_for_its_channel",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="notice_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="notice_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        recipient = self.person_id and f"person {self.person_id}" or f"endpoint {self.endpoint_id}"
+        return f"{self.get_kind_display()} to {recipient} ({self.get_status_display()})"
+
+
+class NoticeAttempt(models.Model):
+    """One try at delivering a notice that did not succeed: the delivery log's detail."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="failed_attempts")
+    at = models.DateTimeField(auto_now_add=True)
+    is_permanent = models.BooleanField(default=False)
+    error = models.TextField()
+
+    class Meta:
+        ordering = ["notice", "at"]
+        verbose_name = _("failed delivery attempt")
+        verbose_name_plural = _("failed delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} at {self.at}: {self.error[:60]}"
+
+
+class Reminder(models.Model):
+    """A reminder due at a time kept here, picked up by the beat task when due."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting reminder")
+        ANSWER = "answer", _("Reminder to answer")
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    days_before = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [models.Index(fields=["done_at", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "days_before"], name="reminder_once_per_offset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.days_before} days before {self.meeting}"

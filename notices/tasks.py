@@ -1,0 +1,34 @@
+"""Background jobs that deliver notices. Each is safe to run twice.
+
+notices_dispatch_task delivers whatever is pending: its input is the outbox, not a
+list of ids, so any number of copies share the work through atomic claims and a
+lost copy costs nothing but time. The outbox enqueues it by name after commit.
+"""
+
+from celery import shared_task
+from django.conf import settings
+
+from notices import delivery, outbox
+
+
+@shared_task(acks_late=True, name="notices.tasks.notices_dispatch_task")
+def notices_dispatch_task() -> int:
+    """Claim and deliver pending notices until none are due; returns how many were sent."""
+    sent = 0
+    while True:
+        token, claimed = delivery.notices_claim(limit=settings.NOTICE_BATCH_SIZE)
+        if not claimed:
+            return sent
+        if len(claimed) == settings.NOTICE_BATCH_SIZE and not settings.CELERY_TASK_ALWAYS_EAGER:
+            # More may be waiting: let another worker start on it while this one sends.
+            outbox.dispatch_soon()
+        sent += delivery.notices_deliver(token, claimed)
+
+
+@shared_task
+def notices_sweep_task() -> int:
+    """Beat: free claims of dead workers, and enqueue delivery if anything is due."""
+    released = delivery.notices_release_stale()
+    if delivery.notices_pending_due():
+        outbox.dispatch_soon()
+    return released
