@@ -1,24 +1,46 @@
+"""The admin of groups, memberships, representatives, and of the organisations and
+people who hold them, every write through the services.
+
+Organisations and people are registered here rather than in members/admin.py: linking
+a login, deactivating someone or an organisation ends seats and recomputes access.
+"""
+
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.db.models import Count
 
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import (
     GROUP_FIELDS,
     group_create,
-    group_placement_check,
     group_set_status,
     group_update,
     membership_create,
     membership_end,
-    membership_seat_holder_check,
     membership_update,
+    organisation_deactivate,
+    person_deactivate,
+    person_link_user,
     representative_add,
-    representative_check,
     representative_end,
 )
-from portal.admin_base import AuditedAdmin, GuardedAuditedAdmin, pristine, service_action
+from members.models import Affiliation, Organisation, Person
+from members.services import (
+    organisation_create,
+    organisation_set_active,
+    organisation_update,
+    person_create,
+    person_set_active,
+    person_update,
+)
+from portal.admin_base import (
+    SEAT_GRANTS,
+    DerivedGrantsAdmin,
+    NoDeleteMixin,
+    ServiceAdmin,
+    pristine,
+    service_action,
+)
 
 
 class GroupForm(forms.ModelForm):
@@ -37,20 +59,6 @@ class GroupForm(forms.ModelForm):
             "established_on",
             "endorsed_by",
         ]
-
-    def clean(self):
-        cleaned = super().clean()
-        kind = cleaned.get("kind") or self.instance.kind
-        if kind:
-            try:
-                group_placement_check(
-                    kind=kind,
-                    parent=cleaned.get("parent"),
-                    group=self.instance if self.instance.pk else None,
-                )
-            except ValidationError as error:
-                self.add_error(None, error)
-        return cleaned
 
 
 class SubGroupInline(admin.TabularInline):
@@ -85,7 +93,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(CoordinationGroup)
-class CoordinationGroupAdmin(GuardedAuditedAdmin):
+class CoordinationGroupAdmin(NoDeleteMixin, DerivedGrantsAdmin):
     form = GroupForm
     list_display = ["name", "short_name", "kind", "parent", "status", "established_on"]
     list_filter = ["kind", "status"]
@@ -93,6 +101,7 @@ class CoordinationGroupAdmin(GuardedAuditedAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     inlines = [SubGroupInline, MembershipInline]
+    read_only_reason = SEAT_GRANTS
     actions = [
         service_action(
             "Archive",
@@ -107,41 +116,21 @@ class CoordinationGroupAdmin(GuardedAuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["kind"] if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in GROUP_FIELDS}
+    def service_save(self, request, form, change):
+        data = {name: form.cleaned_data[name] for name in GROUP_FIELDS if name in form.cleaned_data}
         parent = form.cleaned_data.get("parent")
         status = form.cleaned_data["status"]
         if change:
-            group = group_update(group=pristine(obj), parent=parent, by=request.user, **data)
+            group = group_update(
+                group=pristine(form.instance), parent=parent, by=request.user, **data
+            )
         else:
             group = group_create(
                 kind=form.cleaned_data["kind"], parent=parent, by=request.user, **data
             )
-            obj.pk = group.pk
         if group.status != status:
-            group_set_status(group=group, status=status, by=request.user)
-
-
-class MembershipForm(forms.ModelForm):
-    class Meta:
-        model = Membership
-        fields = ["group", "organisation", "role", "seat_holder", "start_on", "end_on"]
-
-    def clean(self):
-        cleaned = super().clean()
-        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
-        if organisation and cleaned.get("role"):
-            try:
-                membership_seat_holder_check(
-                    role=cleaned["role"],
-                    seat_holder=cleaned.get("seat_holder"),
-                    organisation=organisation,
-                )
-            except ValidationError as error:
-                self.add_error(None, error)
-        if self.instance.pk and self.instance.end_on and self.changed_data:
-            self.add_error(None, _("An ended membership cannot be changed."))
-        return cleaned
+            group = group_set_status(group=group, status=status, by=request.user)
+        return group
 
 
 class RepresentativeInline(admin.TabularInline):
@@ -158,8 +147,8 @@ class RepresentativeInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdmin):
-    form = MembershipForm
+class MembershipAdmin(NoDeleteMixin, ServiceAdmin):
+    fields = ["group", "organisation", "role", "seat_holder", "start_on", "end_on"]
     list_display = ["organisation", "group", "role", "seat_holder", "start_on", "end_on"]
     list_filter = ["role", "group", "organisation__kind"]
     search_fields = ["organisation__name", "organisation__acronym", "group__name"]
@@ -171,9 +160,11 @@ class MembershipAdmin(AuditedAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.end_on is not None:
+            return self.fields  # an ended membership is history
         return ["group", "organisation", "start_on"] if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, form, change):
         data = form.cleaned_data
         if not change:
             membership = membership_create(
@@ -184,9 +175,12 @@ class MembershipAdmin(AuditedAdmin):
                 start_on=data["start_on"],
                 by=request.user,
             )
-            obj.pk = membership.pk
-            return
-        membership = pristine(obj)
+            if data.get("end_on"):
+                membership = membership_end(
+                    membership=membership, end_on=data["end_on"], by=request.user
+                )
+            return membership
+        membership = pristine(form.instance)
         if {"role", "seat_holder"} & set(form.changed_data):
             membership = membership_update(
                 membership=membership,
@@ -195,27 +189,15 @@ class MembershipAdmin(AuditedAdmin):
                 by=request.user,
             )
         if data.get("end_on"):
-            membership_end(membership=membership, end_on=data["end_on"], by=request.user)
-
-
-class RepresentativeForm(forms.ModelForm):
-    class Meta:
-        model = Representative
-        fields = ["membership", "person", "kind", "start_on", "end_on"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk and cleaned.get("membership") and cleaned.get("person"):
-            try:
-                representative_check(membership=cleaned["membership"], person=cleaned["person"])
-            except ValidationError as error:
-                self.add_error(None, error)
-        return cleaned
+            membership = membership_end(
+                membership=membership, end_on=data["end_on"], by=request.user
+            )
+        return membership
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(AuditedAdmin):
-    form = RepresentativeForm
+class RepresentativeAdmin(NoDeleteMixin, ServiceAdmin):
+    fields = ["membership", "person", "kind", "start_on", "end_on"]
     list_display = ["person", "kind", "membership", "start_on", "end_on"]
     list_filter = ["kind", "membership__group"]
     search_fields = ["person__full_name", "membership__organisation__name"]
@@ -229,11 +211,15 @@ class RepresentativeAdmin(AuditedAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.end_on is not None:
+            return self.fields  # an ended representation is history
         return ["membership", "person", "kind", "start_on"] if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, form, change):
         data = form.cleaned_data
-        if not change:
+        if change:
+            representative = pristine(form.instance)
+        else:
             representative = representative_add(
                 membership=data["membership"],
                 person=data["person"],
@@ -241,10 +227,114 @@ class RepresentativeAdmin(AuditedAdmin):
                 start_on=data["start_on"],
                 by=request.user,
             )
-            obj.pk = representative.pk
-            if data.get("end_on"):
-                representative_end(
-                    representative=representative, end_on=data["end_on"], by=request.user
-                )
-        elif data.get("end_on") and "end_on" in form.changed_data:
-            representative_end(representative=pristine(obj), end_on=data["end_on"], by=request.user)
+        if data.get("end_on"):
+            representative = representative_end(
+                representative=representative, end_on=data["end_on"], by=request.user
+            )
+        return representative
+
+
+# --- Organisations and people: registered here, since deactivating them ends seats ---
+
+ORGANISATION_EDITABLE = ["name", "name_ar", "acronym", "kind", "country", "website"]
+PERSON_EDITABLE = ["full_name", "full_name_ar", "position", "email", "phone", "preferred_language"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(NoDeleteMixin, DerivedGrantsAdmin):
+    list_display = ["name", "acronym", "kind", "country", "is_active", "people_count"]
+    list_filter = ["is_active", "kind", "country"]
+    search_fields = ["name", "name_ar", "acronym"]
+    fields = [*ORGANISATION_EDITABLE, "is_active"]
+    readonly_fields = ["is_active"]
+    read_only_reason = SEAT_GRANTS
+    actions = [
+        service_action(
+            "Deactivate (ends its memberships)",
+            lambda o, user: organisation_deactivate(organisation=o, by=user),
+        ),
+        service_action(
+            "Reactivate",
+            lambda o, user: organisation_set_active(organisation=o, is_active=True, by=user),
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(people_total=Count("people"))
+
+    @admin.display(description="people", ordering="people_total")
+    def people_count(self, obj):
+        return obj.people_total
+
+    def service_save(self, request, form, change):
+        data = {name: form.cleaned_data[name] for name in ORGANISATION_EDITABLE}
+        if change:
+            return organisation_update(
+                organisation=pristine(form.instance), by=request.user, **data
+            )
+        return organisation_create(by=request.user, **data)
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    extra = 0
+    fields = ["organisation", "position", "start_on", "end_on"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "organisations over time (change with the 'move' service)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [*PERSON_EDITABLE, "organisation", "user"]
+
+
+@admin.register(Person)
+class PersonAdmin(NoDeleteMixin, ServiceAdmin):
+    form = PersonForm
+    list_display = [
+        "full_name",
+        "position",
+        "organisation",
+        "email",
+        "preferred_language",
+        "user",
+        "is_active",
+    ]
+    list_filter = ["is_active", "preferred_language", "organisation__kind"]
+    actions = [
+        service_action(
+            "Deactivate (ends representations and seats)",
+            lambda p, user: person_deactivate(person=p, by=user),
+        ),
+        service_action(
+            "Reactivate", lambda p, user: person_set_active(person=p, is_active=True, by=user)
+        ),
+    ]
+    search_fields = ["full_name", "full_name_ar", "email", "organisation__name"]
+    list_select_related = ["organisation", "user"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["user"]
+    inlines = [AffiliationInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving someone to another organisation ends their representations; that is
+        # the person_transfer service's job, not a field edit.
+        return ["organisation", "is_active"] if obj is not None else ["is_active"]
+
+    def service_save(self, request, form, change):
+        data = {name: form.cleaned_data[name] for name in PERSON_EDITABLE}
+        user = form.cleaned_data.get("user")
+        if change:
+            person = person_update(person=pristine(form.instance), by=request.user, **data)
+        else:
+            person = person_create(
+                organisation=form.cleaned_data.get("organisation"), by=request.user, **data
+            )
+        if person.user_id != (user.pk if user else None):
+            person = person_link_user(person=person, user=user, by=request.user)
+        return person

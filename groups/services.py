@@ -23,7 +23,12 @@ from groups.models import (
 )
 from groups.selectors import group_ancestor_ids, group_descendant_ids
 from members.models import Organisation, Person
-from members.services import organisation_grants_set, person_change_affiliation
+from members.services import (
+    organisation_grants_set,
+    organisation_set_active,
+    person_change_affiliation,
+    person_set_active,
+)
 from portal.audit import audited_save
 
 User = get_user_model()
@@ -95,7 +100,7 @@ def group_create(
     name: str,
     kind: str,
     parent: CoordinationGroup | None = None,
-    by,
+    by: Actor,
     **fields,
 ) -> CoordinationGroup:
     if kind not in CoordinationGroup.Kind.values:
@@ -115,7 +120,7 @@ def group_create(
 
 @transaction.atomic
 def group_update(
-    *, group: CoordinationGroup, by, parent: CoordinationGroup | None = ..., **changes
+    *, group: CoordinationGroup, by: Actor, parent: CoordinationGroup | None = ..., **changes
 ) -> CoordinationGroup:
     unknown = set(changes) - GROUP_FIELDS
     if unknown:
@@ -135,7 +140,7 @@ def group_update(
 
 
 @transaction.atomic
-def group_set_status(*, group: CoordinationGroup, status: str, by) -> CoordinationGroup:
+def group_set_status(*, group: CoordinationGroup, status: str, by: Actor) -> CoordinationGroup:
     if status not in CoordinationGroup.Status.values:
         raise ValidationError(
             {"status": _("%(status)s is not a group status.") % {"status": repr(status)}}
@@ -181,10 +186,17 @@ def membership_create(
     role: str = Membership.Role.MEMBER,
     seat_holder: Person | None = None,
     start_on: dt.date | None = None,
-    by,
+    by: Actor,
 ) -> Membership:
     if group.is_archived:
         raise ValidationError({"group": _("The group is archived.")})
+    if not organisation.is_active:
+        raise ValidationError(
+            {
+                "organisation": _("%(organisation)s is no longer active.")
+                % {"organisation": organisation}
+            }
+        )
     membership_seat_holder_check(role=role, seat_holder=seat_holder, organisation=organisation)
     membership = Membership(
         group=group,
@@ -200,7 +212,7 @@ def membership_create(
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, role: str, seat_holder: Person | None, by
+    *, membership: Membership, role: str, seat_holder: Person | None, by: Actor
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_current:
@@ -217,7 +229,7 @@ def membership_update(
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, end_on: dt.date | None = None, by) -> Membership:
+def membership_end(*, membership: Membership, end_on: dt.date | None = None, by: Actor) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_current:
         raise ValidationError(_("The membership has already ended."))
@@ -237,6 +249,8 @@ def membership_end(*, membership: Membership, end_on: dt.date | None = None, by)
 def representative_check(*, membership: Membership, person: Person) -> None:
     if not membership.is_current:
         raise ValidationError({"membership": _("The membership has ended.")})
+    if not person.is_active:
+        raise ValidationError({"person": _("%(person)s is no longer active.") % {"person": person}})
     if person.organisation_id != membership.organisation_id:
         raise ValidationError(
             {
@@ -253,7 +267,7 @@ def representative_add(
     person: Person,
     kind: str = Representative.Kind.PRINCIPAL,
     start_on: dt.date | None = None,
-    by,
+    by: Actor,
 ) -> Representative:
     representative_check(membership=membership, person=person)
     representative = Representative(
@@ -270,7 +284,7 @@ def representative_add(
 
 @transaction.atomic
 def representative_end(
-    *, representative: Representative, end_on: dt.date | None = None, by
+    *, representative: Representative, end_on: dt.date | None = None, by: Actor
 ) -> Representative:
     if representative.end_on is not None:
         raise ValidationError(_("The representation has already ended."))
@@ -285,7 +299,7 @@ def representative_end(
 
 
 @transaction.atomic
-def person_link_user(*, person: Person, user, by) -> Person:
+def person_link_user(*, person: Person, user, by: Actor) -> Person:
     """Give `person` a login (or take it away with None); access follows the login."""
     if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
         raise ValidationError(
@@ -300,7 +314,7 @@ def person_link_user(*, person: Person, user, by) -> Person:
 
 @transaction.atomic
 def person_transfer(
-    *, person: Person, organisation: Organisation, position: str, on: dt.date, by
+    *, person: Person, organisation: Organisation, position: str, on: dt.date, by: Actor
 ) -> Person:
     """Move a person to another organisation: they stop representing the old one."""
     old_organisation_id = person.organisation_id
@@ -318,6 +332,30 @@ def person_transfer(
     if person.user_id:
         access_sync_for_users({person.user_id})
     return person
+
+
+@transaction.atomic
+def person_deactivate(*, person: Person, by: Actor) -> Person:
+    """Someone who has left: their representations end today, the chair seats they held
+    are left without a holder, their access is recomputed; their history stays."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for representative in Representative.objects.filter(person=person, end_on__isnull=True):
+        representative_end(representative=representative, by=by)
+    for membership in Membership.objects.filter(seat_holder=person, end_on__isnull=True):
+        membership_update(membership=membership, role=membership.role, seat_holder=None, by=by)
+    person = person_set_active(person=person, is_active=False, by=by)
+    if person.user_id:
+        access_sync_for_users({person.user_id})
+    return person
+
+
+@transaction.atomic
+def organisation_deactivate(*, organisation: Organisation, by: Actor) -> Organisation:
+    """An organisation that no longer takes part: its current memberships end today
+    (with their representatives), its history stays."""
+    for membership in Membership.objects.filter(organisation=organisation, end_on__isnull=True):
+        membership_end(membership=membership, by=by)
+    return organisation_set_active(organisation=organisation, is_active=False, by=by)
 
 
 def _group_permission(codename: str) -> Permission:

@@ -1,8 +1,18 @@
+"""The admin of meetings and what hangs off them, every write through the services.
+
+Rows with rules (agenda positions, invitations, attendance, decision numbers) are
+added and removed through their services and shown read-only inside the meeting;
+nothing that carries history is deleted: a scheduled meeting is cancelled, a draft
+may be deleted (nobody was told of it).
+"""
+
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils.html import format_html
+from guardian.admin import AdminUserObjectPermissionsForm
 
 from meetings.models import (
     ActionPoint,
@@ -15,14 +25,22 @@ from meetings.models import (
 )
 from meetings.services import (
     MEETING_FIELDS,
-    OPEN_STATUSES,
+    MEETING_GRANTS,
     action_point_create,
     action_point_report,
     action_point_update,
+    agenda_item_add,
+    agenda_item_remove,
+    agenda_item_update,
+    attendance_record,
+    attendance_remove,
+    decision_add,
     invitation_create,
     invitations_create_for_group,
+    meeting_access_set,
     meeting_cancel,
     meeting_create,
+    meeting_delete_draft,
     meeting_mark_held,
     meeting_schedule,
     meeting_update,
@@ -30,61 +48,89 @@ from meetings.services import (
     minutes_publish,
     minutes_save,
 )
-from portal.admin_base import AuditedAdmin, GuardedAuditedAdmin, pristine, service_action
+from portal.admin_base import (
+    GuardedServiceAdmin,
+    NoDeleteMixin,
+    ServiceAdmin,
+    pristine,
+    service_action,
+)
 
 
-class AgendaItemInline(admin.TabularInline):
-    model = AgendaItem
-    fields = ["position", "title", "presenter", "duration_minutes"]
-    autocomplete_fields = ["presenter"]
-    extra = 0
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown inside their meeting; added, changed and removed on their own pages."""
 
-
-class InvitationInline(admin.TabularInline):
-    model = Invitation
-    fields = ["person", "organisation", "response", "alternate", "responded_at"]
-    readonly_fields = ["organisation", "response", "alternate", "responded_at"]
-    autocomplete_fields = ["person"]
     extra = 0
     can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AgendaItemInline(ReadOnlyInline):
+    model = AgendaItem
+    fields = ["position", "title", "presenter", "duration_minutes"]
+    verbose_name_plural = "agenda (add, change and reorder items under Agenda items)"
+
+
+class InvitationInline(ReadOnlyInline):
+    model = Invitation
+    fields = ["person", "organisation", "response", "alternate", "responded_at"]
+    verbose_name_plural = "invitations (invite people under Invitations)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "organisation", "alternate")
 
 
-class MeetingForm(forms.ModelForm):
-    class Meta:
-        model = Meeting
-        fields = [
-            "group",
-            "title",
-            "kind",
-            "start_at",
-            "end_at",
-            "time_zone",
-            "venue",
-            "online_url",
-            "description",
+class MeetingAccessForm(AdminUserObjectPermissionsForm):
+    """A user's direct grants on one meeting, saved through meeting_access_set."""
+
+    by = None
+
+    def get_obj_perms_field_choices(self):
+        return [
+            (code, name)
+            for code, name in super().get_obj_perms_field_choices()
+            if code in MEETING_GRANTS
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.instance.status not in OPEN_STATUSES and self.changed_data:
-            status = self.instance.get_status_display().lower()
-            raise ValidationError(_("A %(status)s meeting cannot be changed.") % {"status": status})
-        return cleaned
+    def save_obj_perms(self) -> None:
+        meeting_access_set(
+            meeting=self.obj,
+            user=self.user,
+            permissions=set(self.cleaned_data[self.get_obj_perms_field_name()]),
+            by=self.by,
+        )
 
 
 @admin.register(Meeting)
-class MeetingAdmin(GuardedAuditedAdmin):
-    form = MeetingForm
+class MeetingAdmin(GuardedServiceAdmin):
     list_display = ["title", "group", "kind", "status", "start_at", "venue", "invited"]
     list_filter = ["status", "kind", "group"]
     search_fields = ["title", "venue", "group__name"]
     list_select_related = ["group"]
     date_hierarchy = "start_at"
     autocomplete_fields = ["group"]
-    readonly_fields = ["status", "sequence", "cancellation_reason"]
+    fields = [
+        "group",
+        "title",
+        "kind",
+        "start_at",
+        "end_at",
+        "time_zone",
+        "venue",
+        "online_url",
+        "description",
+        "status",
+        "sequence",
+        "cancellation_reason",
+        "notices",
+    ]
+    readonly_fields = ["status", "sequence", "cancellation_reason", "notices"]
     inlines = [AgendaItemInline, InvitationInline]
     actions = [
         service_action("Schedule", lambda m, user: meeting_schedule(meeting=m, by=user)),
@@ -99,40 +145,81 @@ class MeetingAdmin(GuardedAuditedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(invited_total=Count("invitations"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # A meeting stays in its group; a new one in another group is a new meeting.
+        return [*self.readonly_fields, "group"] if obj is not None else self.readonly_fields
+
     @admin.display(description="invited", ordering="invited_total")
     def invited(self, obj):
         return obj.invited_total
 
-    def save_model(self, request, obj, form, change):
+    @admin.display(description="notices")
+    def notices(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:notices_notice_changelist") + f"?meeting__id__exact={obj.pk}"
+        return format_html('<a href="{}">The delivery log of this meeting</a>', url)
+
+    def service_save(self, request, form, change):
         data = {name: form.cleaned_data[name] for name in MEETING_FIELDS}
         if change:
-            meeting_update(meeting=pristine(obj), by=request.user, **data)
-        else:
-            meeting = meeting_create(group=form.cleaned_data["group"], by=request.user, **data)
-            obj.pk = meeting.pk
+            return meeting_update(meeting=pristine(form.instance), by=request.user, **data)
+        return meeting_create(group=form.cleaned_data["group"], by=request.user, **data)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Invitation:
-            return super().save_formset(request, form, formset, change)
-        # New invitees go through the service so they hear about the meeting.
-        for inline_form in formset.forms:
-            person = inline_form.cleaned_data.get("person")
-            if person and not inline_form.instance.pk:
-                invitation_create(meeting=form.instance, person=person, by=request.user)
-        return None
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == Meeting.Status.DRAFT)
+
+    def delete_model(self, request, obj):
+        meeting_delete_draft(meeting=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for meeting in queryset:
+            meeting_delete_draft(meeting=meeting, by=request.user)
+
+    def get_obj_perms_manage_user_form(self, request):
+        return type("MeetingAccessForm", (MeetingAccessForm,), {"by": request.user})
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        raise PermissionDenied("Grant access on a meeting to people, one by one.")
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(AuditedAdmin):
+class AgendaItemAdmin(ServiceAdmin):
     list_display = ["title", "meeting", "position", "presenter", "duration_minutes"]
     search_fields = ["title", "meeting__title"]
     list_filter = ["meeting__group"]
     list_select_related = ["meeting", "presenter"]
     autocomplete_fields = ["meeting", "presenter"]
+    fields = ["meeting", "position", "title", "description", "presenter", "duration_minutes"]
+    readonly_fields = ["position"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["meeting", "position"] if obj is not None else ["position"]
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        details = {
+            "title": data["title"],
+            "description": data["description"],
+            "presenter": data.get("presenter"),
+            "duration_minutes": data["duration_minutes"],
+        }
+        if change:
+            return agenda_item_update(item=pristine(form.instance), by=request.user, **details)
+        return agenda_item_add(meeting=data["meeting"], by=request.user, **details)
+
+    def delete_model(self, request, obj):
+        agenda_item_remove(item=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # One at a time, highest position first, so each removal closes its own gap.
+        for item in queryset.order_by("meeting", "-position"):
+            agenda_item_remove(item=item, by=request.user)
 
 
 @admin.register(Invitation)
-class InvitationAdmin(AuditedAdmin):
+class InvitationAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["person", "organisation", "meeting", "response", "alternate", "responded_at"]
     list_filter = ["response", "meeting__group"]
     search_fields = ["person__full_name", "organisation__name", "meeting__title"]
@@ -150,56 +237,63 @@ class InvitationAdmin(AuditedAdmin):
     readonly_fields = ["organisation", "response", "alternate", "response_note", "responded_at"]
 
     def get_readonly_fields(self, request, obj=None):
+        # Answers are the invitee's (pages, API, answer links); nothing here changes.
         fixed = ["meeting", "person"] if obj is not None else []
         return [*fixed, *self.readonly_fields]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            invitation = invitation_create(
-                meeting=form.cleaned_data["meeting"],
-                person=form.cleaned_data["person"],
-                by=request.user,
-            )
-            obj.pk = invitation.pk
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and obj is None
+
+    def service_save(self, request, form, change):
+        return invitation_create(
+            meeting=form.cleaned_data["meeting"],
+            person=form.cleaned_data["person"],
+            by=request.user,
+        )
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(AuditedAdmin):
+class AttendanceAdmin(ServiceAdmin):
     list_display = ["person", "organisation", "meeting", "invited", "recorded_at"]
     list_filter = ["meeting__group", "organisation__kind"]
     search_fields = ["person__full_name", "organisation__name", "meeting__title"]
     list_select_related = ["person", "organisation", "meeting"]
     autocomplete_fields = ["meeting", "person", "organisation"]
-    raw_id_fields = ["invitation"]
+    fields = ["meeting", "person", "organisation", "invitation", "recorded_at"]
+    readonly_fields = ["invitation", "recorded_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A line of the register is recorded or removed, never edited.
+        return self.fields if obj is not None else self.readonly_fields
 
     @admin.display(boolean=True, description="invited")
     def invited(self, obj):
         return obj.invitation_id is not None
 
+    def service_save(self, request, form, change):
+        return attendance_record(
+            meeting=form.cleaned_data["meeting"],
+            person=form.cleaned_data["person"],
+            organisation=form.cleaned_data.get("organisation"),
+            by=request.user,
+        )
 
-class MinutesForm(forms.ModelForm):
-    class Meta:
-        model = Minutes
-        fields = ["meeting", "body"]
+    def delete_model(self, request, obj):
+        attendance_remove(attendance=obj, by=request.user)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.instance.status == Minutes.Status.PUBLISHED:
-            raise ValidationError(_("Published minutes cannot be changed."))
-        meeting = cleaned.get("meeting") or getattr(self.instance, "meeting", None)
-        if meeting is not None and meeting.status != Meeting.Status.HELD:
-            raise ValidationError(_("Minutes are written for held meetings only."))
-        return cleaned
+    def delete_queryset(self, request, queryset):
+        for attendance in queryset:
+            attendance_remove(attendance=attendance, by=request.user)
 
 
 @admin.register(Minutes)
-class MinutesAdmin(AuditedAdmin):
-    form = MinutesForm
+class MinutesAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["meeting", "status", "approved_at", "published_at"]
     list_filter = ["status", "meeting__group"]
     search_fields = ["meeting__title", "body"]
     list_select_related = ["meeting"]
     autocomplete_fields = ["meeting"]
+    fields = ["meeting", "body", "status", "approved_at", "approved_by", "published_at"]
     readonly_fields = ["status", "approved_at", "approved_by", "published_at"]
     actions = [
         service_action("Approve", lambda m, user: minutes_approve(minutes=m, by=user)),
@@ -209,20 +303,33 @@ class MinutesAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "meeting"] if obj is not None else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        meeting = obj.meeting if change else form.cleaned_data["meeting"]
-        minutes = minutes_save(meeting=meeting, body=form.cleaned_data["body"], by=request.user)
-        obj.pk = minutes.pk
+    def service_save(self, request, form, change):
+        meeting = form.instance.meeting if change else form.cleaned_data["meeting"]
+        return minutes_save(meeting=meeting, body=form.cleaned_data["body"], by=request.user)
 
 
 @admin.register(Decision)
-class DecisionAdmin(AuditedAdmin):
+class DecisionAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["meeting", "number", "text"]
     list_filter = ["meeting__group"]
     search_fields = ["text", "meeting__title"]
     list_select_related = ["meeting"]
     autocomplete_fields = ["meeting"]
     raw_id_fields = ["agenda_item"]
+    fields = ["meeting", "number", "agenda_item", "text"]
+    readonly_fields = ["number"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A recorded decision is the group's record: it is not rewritten here.
+        return self.fields if obj is not None else self.readonly_fields
+
+    def service_save(self, request, form, change):
+        return decision_add(
+            meeting=form.cleaned_data["meeting"],
+            text=form.cleaned_data["text"],
+            agenda_item=form.cleaned_data.get("agenda_item"),
+            by=request.user,
+        )
 
 
 class ActionPointForm(forms.ModelForm):
@@ -240,23 +347,9 @@ class ActionPointForm(forms.ModelForm):
             "progress",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        organisation, person = cleaned.get("owner_organisation"), cleaned.get("owner_person")
-        if organisation and person and person.organisation_id != organisation.pk:
-            self.add_error(
-                "owner_person",
-                _("%(person)s does not work for %(organisation)s.")
-                % {"person": person, "organisation": organisation},
-            )
-        meeting = cleaned.get("meeting")
-        if not self.instance.pk and meeting and meeting.status != Meeting.Status.HELD:
-            self.add_error("meeting", _("Action points are raised at held meetings."))
-        return cleaned
-
 
 @admin.register(ActionPoint)
-class ActionPointAdmin(AuditedAdmin):
+class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
     form = ActionPointForm
     list_display = ["title", "owner_organisation", "owner_person", "due_on", "status", "meeting"]
     list_filter = ["status", "meeting__group", "owner_organisation__kind"]
@@ -276,9 +369,9 @@ class ActionPointAdmin(AuditedAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["closed_at", "meeting"] if obj is not None else ["closed_at"]
+        return ["closed_at", "meeting", "decision"] if obj is not None else ["closed_at"]
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, form, change):
         data = form.cleaned_data
         details = {
             "title": data["title"],
@@ -289,14 +382,13 @@ class ActionPointAdmin(AuditedAdmin):
         }
         if change:
             action_point = action_point_update(
-                action_point=pristine(obj), by=request.user, **details
+                action_point=pristine(form.instance), by=request.user, **details
             )
         else:
             action_point = action_point_create(
                 meeting=data["meeting"], decision=data.get("decision"), by=request.user, **details
             )
-            obj.pk = action_point.pk
-        action_point_report(
+        return action_point_report(
             action_point=action_point,
             status=data["status"],
             progress=data["progress"],

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from groups.models import CoordinationGroup
 from groups.selectors import current_memberships, current_representatives
@@ -67,7 +68,7 @@ def meeting_create(
     title: str,
     start_at: dt.datetime,
     end_at: dt.datetime,
-    by,
+    by: Actor,
     **fields,
 ) -> Meeting:
     unknown = set(fields) - MEETING_FIELDS
@@ -87,7 +88,7 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
+def meeting_update(*, meeting: Meeting, by: Actor, **changes) -> Meeting:
     unknown = set(changes) - MEETING_FIELDS
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -110,7 +111,7 @@ def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
 
 
 @transaction.atomic
-def meeting_schedule(*, meeting: Meeting, by) -> Meeting:
+def meeting_schedule(*, meeting: Meeting, by: Actor) -> Meeting:
     meeting = _locked(meeting)
     _require_status(meeting, {Status.DRAFT}, _("A %(status)s meeting cannot be scheduled."))
     if meeting.start_at <= timezone.now():
@@ -123,7 +124,7 @@ def meeting_schedule(*, meeting: Meeting, by) -> Meeting:
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting, by: Actor) -> Meeting:
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be marked as held."))
     if meeting.start_at > timezone.now():
@@ -133,7 +134,7 @@ def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, reason: str = "", by) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, reason: str = "", by: Actor) -> Meeting:
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be cancelled."))
     was_announced = meeting.status == Status.SCHEDULED
@@ -147,6 +148,38 @@ def meeting_cancel(*, meeting: Meeting, reason: str = "", by) -> Meeting:
     return meeting
 
 
+@transaction.atomic
+def meeting_delete_draft(*, meeting: Meeting, by: Actor) -> None:
+    """Delete a draft: nobody has been told of it, so nothing is lost. A scheduled
+    meeting is cancelled instead (its invitees hear of it); a held one stays."""
+    meeting = _locked(meeting)
+    _require_status(meeting, {Status.DRAFT}, _("A %(status)s meeting cannot be deleted."))
+    audited_delete(meeting, by=by)
+
+
+MEETING_GRANTS = {"view_meeting", "change_meeting"}
+
+
+@transaction.atomic
+def meeting_access_set(*, meeting: Meeting, user, permissions: set[str], by: Actor) -> set[str]:
+    """Make `permissions` (view_meeting, change_meeting) exactly the user's direct
+    grants on one meeting: e.g. a guest expert who sits in no group."""
+    unknown = set(permissions) - MEETING_GRANTS
+    if unknown:
+        raise ValidationError(
+            {
+                "permissions": _("Unknown permissions: %(names)s.")
+                % {"names": ", ".join(sorted(unknown))}
+            }
+        )
+    held = set(get_user_perms(user, meeting)) & MEETING_GRANTS
+    for codename in held - set(permissions):
+        remove_perm(codename, user, meeting)
+    for codename in set(permissions) - held:
+        assign_perm(codename, user, meeting)
+    return set(permissions)
+
+
 # --- Agenda -----------------------------------------------------------------------
 
 
@@ -155,7 +188,7 @@ def agenda_item_add(
     *,
     meeting: Meeting,
     title: str,
-    by,
+    by: Actor,
     description: str = "",
     presenter: Person | None = None,
     duration_minutes: int = 15,
@@ -177,7 +210,7 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def agenda_item_update(*, item: AgendaItem, by, **changes) -> AgendaItem:
+def agenda_item_update(*, item: AgendaItem, by: Actor, **changes) -> AgendaItem:
     allowed = {"title", "description", "presenter", "duration_minutes"}
     unknown = set(changes) - allowed
     if unknown:
@@ -193,7 +226,7 @@ def agenda_item_update(*, item: AgendaItem, by, **changes) -> AgendaItem:
 
 
 @transaction.atomic
-def agenda_item_remove(*, item: AgendaItem, by) -> None:
+def agenda_item_remove(*, item: AgendaItem, by: Actor) -> None:
     meeting = _locked(item.meeting)
     _require_status(
         meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given a changed agenda.")
@@ -207,7 +240,7 @@ def agenda_item_remove(*, item: AgendaItem, by) -> None:
 
 
 @transaction.atomic
-def agenda_reorder(*, meeting: Meeting, item_ids: Sequence[int], by) -> list[AgendaItem]:
+def agenda_reorder(*, meeting: Meeting, item_ids: Sequence[int], by: Actor) -> list[AgendaItem]:
     meeting = _locked(meeting)
     _require_status(
         meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given a changed agenda.")
@@ -233,11 +266,13 @@ def agenda_reorder(*, meeting: Meeting, item_ids: Sequence[int], by) -> list[Age
 
 
 @transaction.atomic
-def invitation_create(*, meeting: Meeting, person: Person, by) -> Invitation:
+def invitation_create(*, meeting: Meeting, person: Person, by: Actor) -> Invitation:
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new invitees."))
     if meeting.invitations.filter(person=person).exists():
         raise ValidationError({"person": _("%(person)s is already invited.") % {"person": person}})
+    if not person.is_active:
+        raise ValidationError({"person": _("%(person)s is no longer active.") % {"person": person}})
     invitation = Invitation(meeting=meeting, person=person, organisation=person.organisation)
     audited_save(invitation, by=by)
     if meeting.status == Status.SCHEDULED:
@@ -246,7 +281,7 @@ def invitation_create(*, meeting: Meeting, person: Person, by) -> Invitation:
 
 
 @transaction.atomic
-def invitations_create_for_group(*, meeting: Meeting, by) -> list[Invitation]:
+def invitations_create_for_group(*, meeting: Meeting, by: Actor) -> list[Invitation]:
     """Invite the chair and co-chair seat holders and every current representative of
     the meeting's group who is not invited yet."""
     meeting = _locked(meeting)
@@ -260,6 +295,7 @@ def invitations_create_for_group(*, meeting: Meeting, by) -> list[Invitation]:
             | Q(pk__in=seat_holders.values("seat_holder_id"))
         )
         .exclude(pk__in=already)
+        .filter(is_active=True)
         .order_by("full_name")
     )
     invitations = [
@@ -282,7 +318,7 @@ def invitation_respond(
     *,
     invitation: Invitation,
     response: str,
-    by,
+    by: Actor,
     alternate: Person | None = None,
     note: str = "",
 ) -> Invitation:
@@ -326,7 +362,7 @@ def invitation_respond(
 
 @transaction.atomic
 def attendance_record(
-    *, meeting: Meeting, person: Person, by, organisation: Organisation | None = None
+    *, meeting: Meeting, person: Person, by: Actor, organisation: Organisation | None = None
 ) -> Attendance:
     meeting = _locked(meeting)
     _require_status(
@@ -351,7 +387,7 @@ def attendance_record(
 
 
 @transaction.atomic
-def attendance_remove(*, attendance: Attendance, by) -> None:
+def attendance_remove(*, attendance: Attendance, by: Actor) -> None:
     meeting = _locked(attendance.meeting)
     _require_status(
         meeting,
@@ -365,7 +401,7 @@ def attendance_remove(*, attendance: Attendance, by) -> None:
 
 
 @transaction.atomic
-def minutes_save(*, meeting: Meeting, body: str, by) -> Minutes:
+def minutes_save(*, meeting: Meeting, body: str, by: Actor) -> Minutes:
     """Write or rewrite the minutes; rewriting approved minutes needs approval again."""
     meeting = _locked(meeting)
     _require_status(meeting, {Status.HELD}, _("A %(status)s meeting cannot be given minutes."))
@@ -384,7 +420,7 @@ def minutes_save(*, meeting: Meeting, body: str, by) -> Minutes:
 
 
 @transaction.atomic
-def minutes_approve(*, minutes: Minutes, by) -> Minutes:
+def minutes_approve(*, minutes: Minutes, by: Actor) -> Minutes:
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != Minutes.Status.DRAFT:
         raise ValidationError({"status": _("Only draft minutes can be approved.")})
@@ -395,7 +431,7 @@ def minutes_approve(*, minutes: Minutes, by) -> Minutes:
 
 
 @transaction.atomic
-def minutes_publish(*, minutes: Minutes, by) -> Minutes:
+def minutes_publish(*, minutes: Minutes, by: Actor) -> Minutes:
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     # Locking the meeting keeps a concurrent cancel from slipping in between.
     meeting = _locked(minutes.meeting)
@@ -421,7 +457,7 @@ def minutes_publish(*, minutes: Minutes, by) -> Minutes:
 
 @transaction.atomic
 def decision_add(
-    *, meeting: Meeting, text: str, by, agenda_item: AgendaItem | None = None
+    *, meeting: Meeting, text: str, by: Actor, agenda_item: AgendaItem | None = None
 ) -> Decision:
     meeting = _locked(meeting)
     _require_status(meeting, {Status.HELD}, _("A %(status)s meeting cannot be given decisions."))
@@ -450,7 +486,7 @@ def action_point_create(
     title: str,
     owner_organisation: Organisation,
     due_on: dt.date,
-    by,
+    by: Actor,
     owner_person: Person | None = None,
     description: str = "",
     decision: Decision | None = None,
@@ -475,7 +511,7 @@ def action_point_create(
 
 
 @transaction.atomic
-def action_point_update(*, action_point: ActionPoint, by, **changes) -> ActionPoint:
+def action_point_update(*, action_point: ActionPoint, by: Actor, **changes) -> ActionPoint:
     """The managers' edit: what, who and when."""
     allowed = {"title", "description", "owner_organisation", "owner_person", "due_on"}
     unknown = set(changes) - allowed
@@ -490,7 +526,7 @@ def action_point_update(*, action_point: ActionPoint, by, **changes) -> ActionPo
 
 @transaction.atomic
 def action_point_report(
-    *, action_point: ActionPoint, by, status: str | None = None, progress: str | None = None
+    *, action_point: ActionPoint, by: Actor, status: str | None = None, progress: str | None = None
 ) -> ActionPoint:
     """The owner's report: progress, and done, dropped or reopened."""
     action_point = ActionPoint.objects.select_for_update().get(pk=action_point.pk)

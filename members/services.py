@@ -40,14 +40,14 @@ def _apply(instance, changes: dict, allowed: set[str]) -> list[str]:
 
 
 @transaction.atomic
-def organisation_create(*, name: str, kind: str, by, **fields) -> Organisation:
+def organisation_create(*, name: str, kind: str, by: Actor, **fields) -> Organisation:
     _apply(Organisation(), fields, ORGANISATION_FIELDS)
     organisation = Organisation(name=name, kind=kind, **fields)
     return audited_save(organisation, by=by)
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, by, **changes) -> Organisation:
+def organisation_update(*, organisation: Organisation, by: Actor, **changes) -> Organisation:
     changed = _apply(organisation, changes, ORGANISATION_FIELDS)
     if changed:
         audited_save(organisation, by=by)
@@ -59,7 +59,7 @@ def person_create(
     *,
     full_name: str,
     organisation: Organisation | None,
-    by,
+    by: Actor,
     since: dt.date | None = None,
     **fields,
 ) -> Person:
@@ -77,7 +77,7 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, person: Person, by, **changes) -> Person:
+def person_update(*, person: Person, by: Actor, **changes) -> Person:
     changed = _apply(person, changes, PERSON_FIELDS)
     if changed:
         audited_save(person, by=by)
@@ -86,7 +86,7 @@ def person_update(*, person: Person, by, **changes) -> Person:
 
 @transaction.atomic
 def person_change_affiliation(
-    *, person: Person, organisation: Organisation, position: str, on: dt.date, by
+    *, person: Person, organisation: Organisation, position: str, on: dt.date, by: Actor
 ) -> Person:
     """Record that `person` works for `organisation` from `on`, closing the old row.
 
@@ -115,7 +115,23 @@ def person_change_affiliation(
 
 
 @transaction.atomic
-def person_calendar_token_reset(*, person: Person, by) -> Person:
+def organisation_set_active(*, organisation: Organisation, is_active: bool, by: Actor) -> Organisation:
+    """Deactivate (or reactivate) an organisation: its history stays, it is no longer
+    offered for new seats. groups.services.organisation_deactivate ends its seats first."""
+    organisation.is_active = is_active
+    return audited_save(organisation, by=by, update_fields=["is_active"])
+
+
+@transaction.atomic
+def person_set_active(*, person: Person, is_active: bool, by: Actor) -> Person:
+    """Deactivate (or reactivate) a person: their history stays, they are no longer
+    invited. groups.services.person_deactivate ends their representations first."""
+    person.is_active = is_active
+    return audited_save(person, by=by, update_fields=["is_active"])
+
+
+@transaction.atomic
+def person_calendar_token_reset(*, person: Person, by: Actor) -> Person:
     """A new feed secret: calendar subscriptions made with the old URL stop working."""
     person.calendar_token = new_calendar_token()
     person.save(update_fields=["calendar_token"])
@@ -186,5 +202,5 @@ def api_token_create(*, user) -> tuple[object, str]:
 
 
 @transaction.atomic
-def api_token_revoke(*, token, by) -> None:
+def api_token_revoke(*, token, by: Actor) -> None:
     token.delete()

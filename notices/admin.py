@@ -1,17 +1,10 @@
 """The delivery log (read-only, with Resend) and webhook endpoints, through the services."""
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from notices.models import Notice, WebhookEndpoint
-from notices.services import (
-    notice_resend,
-    webhook_endpoint_register,
-    webhook_endpoint_update,
-    webhook_url_check,
-)
-from portal.admin_base import AuditedAdmin, pristine, service_action
+from notices.services import notice_resend, webhook_endpoint_register, webhook_endpoint_update
+from portal.admin_base import NoDeleteMixin, ServiceAdmin, pristine, service_action
 
 
 @admin.register(Notice)
@@ -48,6 +41,9 @@ class NoticeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     @admin.display(description="recipient")
     def recipient(self, obj):
         return obj.person or obj.endpoint
@@ -61,48 +57,45 @@ class NoticeAdmin(admin.ModelAdmin):
         return "\n".join(f"{a.at:%Y-%m-%d %H:%M:%S} {a.error}" for a in obj.failed_attempts.all())
 
 
-class WebhookEndpointForm(forms.ModelForm):
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["organisation", "url", "events", "is_active"]
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        try:
-            webhook_url_check(url)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["url"]) from None
-        return url
-
-
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(AuditedAdmin):
-    form = WebhookEndpointForm
+class WebhookEndpointAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["url", "organisation", "events", "is_active", "created_at"]
     list_filter = ["is_active", "organisation__kind"]
     search_fields = ["url", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
+    fields = ["organisation", "url", "events", "is_active", "secret"]
     readonly_fields = ["secret"]
+    actions = [
+        service_action(
+            "Switch off",
+            lambda e, user: webhook_endpoint_update(endpoint=e, is_active=False, by=user),
+        ),
+        service_action(
+            "Switch on",
+            lambda e, user: webhook_endpoint_update(endpoint=e, is_active=True, by=user),
+        ),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["organisation", "secret"] if obj is not None else ["secret"]
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, form, change):
         data = form.cleaned_data
         if change:
-            webhook_endpoint_update(
-                endpoint=pristine(obj),
+            return webhook_endpoint_update(
+                endpoint=pristine(form.instance),
                 url=data["url"],
                 events=data["events"] or [],
                 is_active=data["is_active"],
                 by=request.user,
             )
-        else:
-            endpoint = webhook_endpoint_register(
-                organisation=data["organisation"],
-                url=data["url"],
-                events=data["events"] or [],
-                by=request.user,
-            )
-            obj.pk = endpoint.pk
+        endpoint = webhook_endpoint_register(
+            organisation=data["organisation"],
+            url=data["url"],
+            events=data["events"] or [],
+            by=request.user,
+        )
+        if not data["is_active"]:
+            endpoint = webhook_endpoint_update(endpoint=endpoint, is_active=False, by=request.user)
+        return endpoint

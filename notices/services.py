@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def notice_resend(*, notice: Notice, by) -> Notice:
+def notice_resend(*, notice: Notice, by: Actor) -> Notice:
     """Send a notice again (e.g. after fixing an address): a new outbox row, same content."""
     # The lock on the original makes two resends at once queue up, so the second sees
     # the first's copy and refuses instead of colliding on the same key.
@@ -77,7 +77,7 @@ def _events_check(events: Sequence[str]) -> list[str]:
 
 @transaction.atomic
 def webhook_endpoint_register(
-    *, organisation: Organisation, url: str, events: Sequence[str] = (), by
+    *, organisation: Organisation, url: str, events: Sequence[str] = (), by: Actor
 ) -> WebhookEndpoint:
     events = _events_check(events)
     webhook_url_check(url)
@@ -95,7 +95,7 @@ def webhook_endpoint_register(
 def webhook_endpoint_update(
     *,
     endpoint: WebhookEndpoint,
-    by,
+    by: Actor,
     url: str | None = None,
     events: Sequence[str] | None = None,
     is_active: bool | None = None,
@@ -114,6 +114,6 @@ def webhook_endpoint_update(
 
 
 def webhook_endpoint_set_active(
-    *, endpoint: WebhookEndpoint, is_active: bool, by
+    *, endpoint: WebhookEndpoint, is_active: bool, by: Actor
 ) -> WebhookEndpoint:
     return webhook_endpoint_update(endpoint=endpoint, is_active=is_active, by=by)

@@ -1,17 +1,37 @@
 """The one way services write an audited row: validated, attributed, race-safe."""
 
+from typing import TypeAlias, TypeVar
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+# Who does a write (a service's `by`), and whom a permission funnel answers for (its
+# `user`): a signed-in account (the default auth.User, which is what request.user is),
+# an anonymous visitor (the funnels show them nothing), or None for the portal itself:
+# a task, the beat, a management command. Services record None as no author.
+Actor: TypeAlias = User | AnonymousUser | None
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+# simple-history records the author of a change made outside a request from this
+# attribute of the instance; it is simple-history's name, not a field of ours.
+HISTORY_USER_ATTRIBUTE = "_history_user"
+
+
+def _attribute(instance: models.Model, by: Actor) -> None:
+    if by is not None and by.is_authenticated:
+        setattr(instance, HISTORY_USER_ATTRIBUTE, by)
+
 
 def audited_save(
-    instance: models.Model,
+    instance: ModelT,
     *,
-    by,
+    by: Actor,
     update_fields: list[str] | None = None,
     validate: bool = True,
-) -> models.Model:
+) -> ModelT:
     """Validate `instance` (fields and database constraints), then save it as `by`.
 
     Validation turns broken invariants into field errors; the savepoint catches the
@@ -19,9 +39,7 @@ def audited_save(
     """
     if validate:
         instance.full_clean()
-    if by is not None and getattr(by, "is_authenticated", False):
-        # simple-history reads this to record who made the change outside a request.
-        instance._history_user = by
+    _attribute(instance, by)
     try:
         with transaction.atomic():
             instance.save(update_fields=update_fields)
@@ -32,7 +50,6 @@ def audited_save(
     return instance
 
 
-def audited_delete(instance: models.Model, *, by) -> None:
-    if by is not None and getattr(by, "is_authenticated", False):
-        instance._history_user = by
+def audited_delete(instance: models.Model, *, by: Actor) -> None:
+    _attribute(instance, by)
     instance.delete()

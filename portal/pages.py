@@ -31,6 +31,19 @@ def form_token_claim(request) -> bool:
     return cache.add(key, 1, timeout=FORM_TOKEN_SECONDS)
 
 
+def service_error_onto_form(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError onto a form (a page's or the admin's): next to the
+    fields it names; the rest, and fields the form does not show, at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
 class PageForm(forms.Form):
     """A form carrying a one-time token so a double submit writes once."""
 
@@ -50,14 +63,7 @@ class PageForm(forms.Form):
         if self.is_bound:
             self.data = self.data.copy()
             self.data[self.add_prefix("form_token")] = form_token_new()
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                target = field if field in self.fields else None
-                for message in messages:
-                    self.add_error(target, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
+        service_error_onto_form(self, error)
 
     @property
     def general_errors(self):

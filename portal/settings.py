@@ -139,6 +139,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 DEMO_PASSWORD = env_str("DEMO_PASSWORD")
+# Reverting a row to an old version from the admin's history would write around the
+# services (and their notices); history is for reading.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"
