@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Membership, Representative
 from members.models import Organisation, Person
-from portal.pages import LocalNameChoiceField, PageForm
+from portal.pages import LocalNameChoiceField, PageForm, form_field
 
 
 class MembershipForm(PageForm):
@@ -38,7 +38,7 @@ class MembershipChangeForm(PageForm):
             "initial", {"role": membership.role, "seat_holder": membership.seat_holder_id}
         )
         super().__init__(*args, **kwargs)
-        self.fields["seat_holder"].queryset = Person.objects.filter(
+        form_field(self, "seat_holder", forms.ModelChoiceField).queryset = Person.objects.filter(
             organisation_id=membership.organisation_id
         )
 
@@ -49,6 +49,6 @@ class RepresentativeForm(PageForm):
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(
+        form_field(self, "person", forms.ModelChoiceField).queryset = Person.objects.filter(
             organisation_id=membership.organisation_id
         )

@@ -18,12 +18,13 @@ from guardian.shortcuts import get_objects_for_user
 from groups.models import CoordinationGroup, Membership
 from members.models import Organisation, Person
 from members.permissions import user_is_secretariat, user_is_signed_in
+from portal.audit import Actor
 
 VIEW_GROUP = "groups.view_coordinationgroup"
 MANAGE_GROUP = "groups.manage_group"
 
 
-def _granted(user, permission: str) -> QuerySet[CoordinationGroup]:
+def _granted(user: Actor, permission: str) -> QuerySet[CoordinationGroup]:
     return get_objects_for_user(
         user,
         permission,
@@ -33,7 +34,7 @@ def _granted(user, permission: str) -> QuerySet[CoordinationGroup]:
     )
 
 
-def groups_visible_to(user) -> QuerySet[CoordinationGroup]:
+def groups_visible_to(user: Actor) -> QuerySet[CoordinationGroup]:
     if user_is_secretariat(user):
         return CoordinationGroup.objects.all()
     if not user_is_signed_in(user):
@@ -41,7 +42,7 @@ def groups_visible_to(user) -> QuerySet[CoordinationGroup]:
     return _granted(user, VIEW_GROUP)
 
 
-def groups_managed_by(user) -> QuerySet[CoordinationGroup]:
+def groups_managed_by(user: Actor) -> QuerySet[CoordinationGroup]:
     if user_is_secretariat(user):
         return CoordinationGroup.objects.all()
     if not user_is_signed_in(user):
@@ -49,19 +50,19 @@ def groups_managed_by(user) -> QuerySet[CoordinationGroup]:
     return _granted(user, MANAGE_GROUP)
 
 
-def user_can_view_group(user, group: CoordinationGroup) -> bool:
+def user_can_view_group(user: Actor, group: CoordinationGroup) -> bool:
     return user_is_secretariat(user) or (
         user_is_signed_in(user) and user.has_perm(VIEW_GROUP, group)
     )
 
 
-def user_can_manage_group(user, group: CoordinationGroup) -> bool:
+def user_can_manage_group(user: Actor, group: CoordinationGroup) -> bool:
     return user_is_secretariat(user) or (
         user_is_signed_in(user) and user.has_perm(MANAGE_GROUP, group)
     )
 
 
-def group_get_for_user(user, group_id, *, manage: bool = False) -> CoordinationGroup:
+def group_get_for_user(user: Actor, group_id, *, manage: bool = False) -> CoordinationGroup:
     try:
         group = CoordinationGroup.objects.select_related("parent").get(pk=group_id)
     except (CoordinationGroup.DoesNotExist, ValueError, TypeError):
@@ -75,12 +76,12 @@ def group_get_for_user(user, group_id, *, manage: bool = False) -> CoordinationG
     return group
 
 
-def memberships_visible_to(user) -> QuerySet[Membership]:
+def memberships_visible_to(user: Actor) -> QuerySet[Membership]:
     """Seats (current and past) in the groups the user can see."""
     return Membership.objects.filter(group__in=groups_visible_to(user))
 
 
-def membership_get_for_user(user, membership_id, *, manage: bool = False) -> Membership:
+def membership_get_for_user(user: Actor, membership_id, *, manage: bool = False) -> Membership:
     try:
         membership = (
             memberships_visible_to(user)
@@ -94,7 +95,7 @@ def membership_get_for_user(user, membership_id, *, manage: bool = False) -> Mem
     return membership
 
 
-def organisations_visible_to(user) -> QuerySet[Organisation]:
+def organisations_visible_to(user: Actor) -> QuerySet[Organisation]:
     """Organisations sitting in a group the user can see, and the user's own."""
     if user_is_secretariat(user):
         return Organisation.objects.all()
@@ -106,7 +107,7 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(Exists(in_visible_group) | Q(people__user=user)).distinct()
 
 
-def people_visible_to(user) -> QuerySet[Person]:
+def people_visible_to(user: Actor) -> QuerySet[Person]:
     """People of the organisations the user can see, and the user themself."""
     if user_is_secretariat(user):
         return Person.objects.all()
@@ -117,14 +118,14 @@ def people_visible_to(user) -> QuerySet[Person]:
     ).distinct()
 
 
-def organisation_get_for_user(user, organisation_id) -> Organisation:
+def organisation_get_for_user(user: Actor, organisation_id) -> Organisation:
     try:
         return organisations_visible_to(user).get(pk=organisation_id)
     except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such organisation.")) from None
 
 
-def person_get_for_user(user, person_id) -> Person:
+def person_get_for_user(user: Actor, person_id) -> Person:
     try:
         return people_visible_to(user).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError):

@@ -7,9 +7,9 @@ function is the only place group and organisation grants are made.
 
 import datetime as dt
 from collections.abc import Iterable
+from types import EllipsisType
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,9 +29,7 @@ from members.services import (
     person_change_affiliation,
     person_set_active,
 )
-from portal.audit import audited_save
-
-User = get_user_model()
+from portal.audit import Actor, audited_save
 
 GROUP_FIELDS = {
     "name",
@@ -120,15 +118,21 @@ def group_create(
 
 @transaction.atomic
 def group_update(
-    *, group: CoordinationGroup, by: Actor, parent: CoordinationGroup | None = ..., **changes
+    *,
+    group: CoordinationGroup,
+    by: Actor,
+    parent: CoordinationGroup | None | EllipsisType = ...,
+    **changes,
 ) -> CoordinationGroup:
     unknown = set(changes) - GROUP_FIELDS
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     group = CoordinationGroup.objects.select_for_update().get(pk=group.pk)
-    moved = parent is not ... and parent != group.parent
-    users_before = _seat_holder_users_above([group.pk]) if moved else set()
-    if moved:
+    moved = False
+    users_before: set[int] = set()
+    if parent is not ... and parent != group.parent:
+        moved = True
+        users_before = _seat_holder_users_above([group.pk])
         group_placement_check(kind=group.kind, parent=parent, group=group)
         group.parent = parent
     for field, value in changes.items():
@@ -155,8 +159,9 @@ def _users_of_membership(membership: Membership) -> set[int]:
             "person__user_id", flat=True
         )
     )
-    if membership.seat_holder_id and membership.seat_holder.user_id:
-        users.add(membership.seat_holder.user_id)
+    seat_holder = membership.seat_holder
+    if seat_holder is not None and seat_holder.user_id:
+        users.add(seat_holder.user_id)
     return users
 
 
@@ -229,7 +234,9 @@ def membership_update(
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, end_on: dt.date | None = None, by: Actor) -> Membership:
+def membership_end(
+    *, membership: Membership, end_on: dt.date | None = None, by: Actor
+) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_current:
         raise ValidationError(_("The membership has already ended."))
@@ -249,7 +256,7 @@ def membership_end(*, membership: Membership, end_on: dt.date | None = None, by:
 def representative_check(*, membership: Membership, person: Person) -> None:
     if not membership.is_current:
         raise ValidationError({"membership": _("The membership has ended.")})
-    if not person.is_active:
+    if not Person.objects.filter(pk=person.pk, is_active=True).exists():
         raise ValidationError({"person": _("%(person)s is no longer active.") % {"person": person}})
     if person.organisation_id != membership.organisation_id:
         raise ValidationError(
@@ -299,7 +306,7 @@ def representative_end(
 
 
 @transaction.atomic
-def person_link_user(*, person: Person, user, by: Actor) -> Person:
+def person_link_user(*, person: Person, user: User | None, by: Actor) -> Person:
     """Give `person` a login (or take it away with None); access follows the login."""
     if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
         raise ValidationError(
@@ -321,11 +328,13 @@ def person_transfer(
     person = person_change_affiliation(
         person=person, organisation=organisation, position=position, on=on, by=by
     )
-    for representative in Representative.objects.filter(
-        person=person, end_on__isnull=True, membership__organisation_id=old_organisation_id
-    ):
-        representative.end_on = max(on, representative.start_on)
-        audited_save(representative, by=by, update_fields=["end_on"])
+    # Without an organisation before, the person represented nobody.
+    if old_organisation_id is not None:
+        for representative in Representative.objects.filter(
+            person=person, end_on__isnull=True, membership__organisation_id=old_organisation_id
+        ):
+            representative.end_on = max(on, representative.start_on)
+            audited_save(representative, by=by, update_fields=["end_on"])
     for membership in Membership.objects.filter(seat_holder=person, end_on__isnull=True):
         membership.seat_holder = None
         audited_save(membership, by=by, update_fields=["seat_holder"])
@@ -363,7 +372,7 @@ def _group_permission(codename: str) -> Permission:
 
 
 @transaction.atomic
-def access_sync_for_users(user_ids: Iterable[int]) -> None:
+def access_sync_for_users(user_ids: Iterable[int | None]) -> None:
     """Recompute, from current seats, the group and organisation grants of these users.
 
     - every current representative and seat holder sees their group;
@@ -397,7 +406,7 @@ def access_sync_for_users(user_ids: Iterable[int]) -> None:
         organisation_grants_set(user=user, organisation_ids=acted_for)
 
 
-def _group_grants_set(*, user, permission: Permission, group_ids: set[int]) -> None:
+def _group_grants_set(*, user: User, permission: Permission, group_ids: set[int]) -> None:
     existing = CoordinationGroupUserObjectPermission.objects.filter(
         user=user, permission=permission
     )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.models import CoordinationGroup
 from meetings.models import ActionPoint, AgendaItem, Decision, Invitation, Meeting
 from members.models import Organisation, Person
-from portal.pages import LocalNameChoiceField, PageForm
+from portal.pages import LocalNameChoiceField, PageForm, form_field
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 # The zones offered first: where the working group meets and its members sit.
@@ -75,17 +76,18 @@ class MeetingForm(PageForm):
                 "description": meeting.description,
             }
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()
+        form_field(self, "time_zone", forms.ChoiceField).choices = time_zone_choices()
         self.initial.setdefault("time_zone", timezone.get_default_timezone_name())
         self.initial.setdefault("kind", Meeting.Kind.REGULAR)
         if meeting is not None:
             # A meeting stays in its group; moving it would re-address its invitations.
             del self.fields["group"]
         else:
-            self.fields["group"].queryset = groups
+            form_field(self, "group", forms.ModelChoiceField).queryset = groups
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         zone_name = data.get("time_zone")
         if zone_name:
             zone = zoneinfo.ZoneInfo(zone_name)
@@ -125,7 +127,7 @@ class AgendaItemForm(PageForm):
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].queryset = people
+        form_field(self, "presenter", forms.ModelChoiceField).queryset = people
 
 
 class InviteeForm(PageForm):
@@ -133,7 +135,7 @@ class InviteeForm(PageForm):
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        form_field(self, "person", forms.ModelChoiceField).queryset = people
 
 
 class RespondForm(PageForm):
@@ -156,7 +158,7 @@ class RespondForm(PageForm):
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["alternate"].queryset = Person.objects.filter(
+        form_field(self, "alternate", forms.ModelChoiceField).queryset = Person.objects.filter(
             organisation_id=invitation.organisation_id
         ).exclude(pk=invitation.person_id)
 
@@ -172,7 +174,7 @@ class AttendanceAddForm(PageForm):
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        form_field(self, "person", forms.ModelChoiceField).queryset = people
 
 
 class MinutesForm(PageForm):
@@ -189,7 +191,8 @@ class DecisionForm(PageForm):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting)
+        agenda_items = AgendaItem.objects.filter(meeting=meeting)
+        form_field(self, "agenda_item", forms.ModelChoiceField).queryset = agenda_items
 
 
 class ActionPointForm(PageForm):
@@ -227,7 +230,8 @@ class ActionPointCreateForm(ActionPointForm):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = Decision.objects.filter(meeting=meeting)
+        decisions = Decision.objects.filter(meeting=meeting)
+        form_field(self, "decision", forms.ModelChoiceField).queryset = decisions
 
 
 class ActionPointReportForm(PageForm):
@@ -253,8 +257,8 @@ class ActionPointFilterForm(forms.Form):
 
     def __init__(self, *args, groups=None, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups
-        self.fields["organisation"].queryset = organisations
+        form_field(self, "group", forms.ModelChoiceField).queryset = groups
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
 
 
 class MeetingFilterForm(forms.Form):
@@ -272,7 +276,7 @@ class MeetingFilterForm(forms.Form):
 
     def __init__(self, *args, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups
+        form_field(self, "group", forms.ModelChoiceField).queryset = groups
 
 
 def month_start(value: str | None, today: dt.date) -> dt.date:

@@ -27,21 +27,23 @@ from meetings.models import (
 )
 from members.permissions import (
     organisations_acted_for_by,
+    user_can_act_for_organisation,
     user_is_secretariat,
     user_is_signed_in,
 )
+from portal.audit import Actor
 
 VIEW_MEETING = "meetings.view_meeting"
 CHANGE_MEETING = "meetings.change_meeting"
 
 
-def _direct_meeting_grants(user, permission: str) -> QuerySet[Meeting]:
+def _direct_meeting_grants(user: Actor, permission: str) -> QuerySet[Meeting]:
     return get_objects_for_user(
         user, permission, klass=Meeting, with_superuser=False, accept_global_perms=False
     )
 
 
-def meetings_visible_to(user) -> QuerySet[Meeting]:
+def meetings_visible_to(user: Actor) -> QuerySet[Meeting]:
     if user_is_secretariat(user):
         return Meeting.objects.all()
     if not user_is_signed_in(user):
@@ -54,7 +56,7 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     )
 
 
-def meetings_managed_by(user) -> QuerySet[Meeting]:
+def meetings_managed_by(user: Actor) -> QuerySet[Meeting]:
     if user_is_secretariat(user):
         return Meeting.objects.all()
     if not user_is_signed_in(user):
@@ -65,13 +67,13 @@ def meetings_managed_by(user) -> QuerySet[Meeting]:
     )
 
 
-def user_can_manage_meeting(user, meeting: Meeting) -> bool:
+def user_can_manage_meeting(user: Actor, meeting: Meeting) -> bool:
     if user_is_secretariat(user):
         return True
     return meetings_managed_by(user).filter(pk=meeting.pk).exists()
 
 
-def meeting_get_for_user(user, meeting_id, *, manage: bool = False) -> Meeting:
+def meeting_get_for_user(user: Actor, meeting_id, *, manage: bool = False) -> Meeting:
     try:
         meeting = meetings_visible_to(user).select_related("group").get(pk=meeting_id)
     except (Meeting.DoesNotExist, ValueError, TypeError):
@@ -83,7 +85,7 @@ def meeting_get_for_user(user, meeting_id, *, manage: bool = False) -> Meeting:
     return meeting
 
 
-def minutes_visible_to(user) -> QuerySet[Minutes]:
+def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
     if user_is_secretariat(user):
         return Minutes.objects.all()
     return Minutes.objects.filter(
@@ -92,7 +94,7 @@ def minutes_visible_to(user) -> QuerySet[Minutes]:
     )
 
 
-def minutes_get_for_user(user, minutes_id, *, manage: bool = False) -> Minutes:
+def minutes_get_for_user(user: Actor, minutes_id, *, manage: bool = False) -> Minutes:
     try:
         minutes = minutes_visible_to(user).select_related("meeting").get(pk=minutes_id)
     except (Minutes.DoesNotExist, ValueError, TypeError):
@@ -102,23 +104,23 @@ def minutes_get_for_user(user, minutes_id, *, manage: bool = False) -> Minutes:
     return minutes
 
 
-def invitations_visible_to(user) -> QuerySet[Invitation]:
+def invitations_visible_to(user: Actor) -> QuerySet[Invitation]:
     if user_is_secretariat(user):
         return Invitation.objects.all()
     return Invitation.objects.filter(meeting__in=meetings_visible_to(user))
 
 
-def user_can_answer_invitation(user, invitation: Invitation) -> bool:
+def user_can_answer_invitation(user: Actor, invitation: Invitation) -> bool:
     if not user_is_signed_in(user):
         return False
     if invitation.person.user_id == user.pk:
         return True
-    if organisations_acted_for_by(user).filter(pk=invitation.organisation_id).exists():
+    if user_can_act_for_organisation(user, invitation.organisation_id):
         return True
     return user_can_manage_meeting(user, invitation.meeting)
 
 
-def invitation_get_for_user(user, invitation_id, *, answer: bool = False) -> Invitation:
+def invitation_get_for_user(user: Actor, invitation_id, *, answer: bool = False) -> Invitation:
     try:
         invitation = (
             invitations_visible_to(user)
@@ -132,7 +134,7 @@ def invitation_get_for_user(user, invitation_id, *, answer: bool = False) -> Inv
     return invitation
 
 
-def action_points_visible_to(user) -> QuerySet[ActionPoint]:
+def action_points_visible_to(user: Actor) -> QuerySet[ActionPoint]:
     if user_is_secretariat(user):
         return ActionPoint.objects.all()
     if not user_is_signed_in(user):
@@ -143,7 +145,7 @@ def action_points_visible_to(user) -> QuerySet[ActionPoint]:
     )
 
 
-def user_can_report_on_action_point(user, action_point: ActionPoint) -> bool:
+def user_can_report_on_action_point(user: Actor, action_point: ActionPoint) -> bool:
     """Report progress and close: the owner organisation, or a manager."""
     if organisations_acted_for_by(user).filter(pk=action_point.owner_organisation_id).exists():
         return True
@@ -151,7 +153,7 @@ def user_can_report_on_action_point(user, action_point: ActionPoint) -> bool:
 
 
 def action_point_get_for_user(
-    user, action_point_id, *, report: bool = False, manage: bool = False
+    user: Actor, action_point_id, *, report: bool = False, manage: bool = False
 ) -> ActionPoint:
     try:
         action_point = (
@@ -168,7 +170,7 @@ def action_point_get_for_user(
     return action_point
 
 
-def _child_get_for_user(queryset, model, object_id, *, manage: bool, user, missing: str):
+def _child_get_for_user(queryset, model, object_id, *, manage: bool, user: Actor, missing: str):
     try:
         row = queryset.select_related("meeting").get(pk=object_id)
     except (model.DoesNotExist, ValueError, TypeError):
@@ -178,11 +180,11 @@ def _child_get_for_user(queryset, model, object_id, *, manage: bool, user, missi
     return row
 
 
-def agenda_items_visible_to(user) -> QuerySet[AgendaItem]:
+def agenda_items_visible_to(user: Actor) -> QuerySet[AgendaItem]:
     return AgendaItem.objects.filter(meeting__in=meetings_visible_to(user))
 
 
-def agenda_item_get_for_user(user, item_id, *, manage: bool = False) -> AgendaItem:
+def agenda_item_get_for_user(user: Actor, item_id, *, manage: bool = False) -> AgendaItem:
     return _child_get_for_user(
         agenda_items_visible_to(user),
         AgendaItem,
@@ -193,11 +195,11 @@ def agenda_item_get_for_user(user, item_id, *, manage: bool = False) -> AgendaIt
     )
 
 
-def attendance_visible_to(user) -> QuerySet[Attendance]:
+def attendance_visible_to(user: Actor) -> QuerySet[Attendance]:
     return Attendance.objects.filter(meeting__in=meetings_visible_to(user))
 
 
-def attendance_get_for_user(user, attendance_id, *, manage: bool = False) -> Attendance:
+def attendance_get_for_user(user: Actor, attendance_id, *, manage: bool = False) -> Attendance:
     return _child_get_for_user(
         attendance_visible_to(user),
         Attendance,
@@ -208,11 +210,11 @@ def attendance_get_for_user(user, attendance_id, *, manage: bool = False) -> Att
     )
 
 
-def decisions_visible_to(user) -> QuerySet[Decision]:
+def decisions_visible_to(user: Actor) -> QuerySet[Decision]:
     return Decision.objects.filter(meeting__in=meetings_visible_to(user))
 
 
-def decision_get_for_user(user, decision_id, *, manage: bool = False) -> Decision:
+def decision_get_for_user(user: Actor, decision_id, *, manage: bool = False) -> Decision:
     return _child_get_for_user(
         decisions_visible_to(user),
         Decision,

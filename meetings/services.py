@@ -6,7 +6,7 @@ for held meetings, so published minutes never belong to a cancelled meeting.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,7 +30,7 @@ from meetings.models import (
 from members.models import Organisation, Person
 from notices import outbox
 from notices.outbox import NoticeKind
-from portal.audit import audited_delete, audited_save
+from portal.audit import Actor, audited_delete, audited_save, author_of
 
 Status = Meeting.Status
 # Changes that invitees must be told about, raising the calendar SEQUENCE.
@@ -50,7 +50,7 @@ def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _require_status(meeting: Meeting, allowed: set[str], refusal: str) -> None:
+def _require_status(meeting: Meeting, allowed: Collection[str], refusal: str) -> None:
     """`refusal` is a whole translated sentence naming the %(status)s: sentences built
     from fragments cannot be translated."""
     if meeting.status not in allowed:
@@ -81,7 +81,7 @@ def meeting_create(
         title=title,
         start_at=_to_the_minute(start_at),
         end_at=_to_the_minute(end_at),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=author_of(by),
         **fields,
     )
     return audited_save(meeting, by=by)
@@ -271,7 +271,7 @@ def invitation_create(*, meeting: Meeting, person: Person, by: Actor) -> Invitat
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new invitees."))
     if meeting.invitations.filter(person=person).exists():
         raise ValidationError({"person": _("%(person)s is already invited.") % {"person": person}})
-    if not person.is_active:
+    if not Person.objects.filter(pk=person.pk, is_active=True).exists():
         raise ValidationError({"person": _("%(person)s is no longer active.") % {"person": person}})
     invitation = Invitation(meeting=meeting, person=person, organisation=person.organisation)
     audited_save(invitation, by=by)
@@ -353,7 +353,7 @@ def invitation_respond(
     invitation.alternate = alternate
     invitation.response_note = note
     invitation.responded_at = timezone.now()
-    invitation.responded_by = by if getattr(by, "is_authenticated", False) else None
+    invitation.responded_by = author_of(by)
     return audited_save(invitation, by=by)
 
 
@@ -426,7 +426,7 @@ def minutes_approve(*, minutes: Minutes, by: Actor) -> Minutes:
         raise ValidationError({"status": _("Only draft minutes can be approved.")})
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_at = timezone.now()
-    minutes.approved_by = by if getattr(by, "is_authenticated", False) else None
+    minutes.approved_by = author_of(by)
     return audited_save(minutes, by=by)
 
 

@@ -8,6 +8,9 @@ may see depends on the groups they sit in, so those funnels live in
 groups/permissions.py.
 """
 
+from typing import TypeGuard
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -15,30 +18,34 @@ from guardian.shortcuts import get_objects_for_user
 from knox.models import AuthToken
 
 from members.models import Organisation, Person
+from portal.audit import Actor
 
 SECRETARIAT_GROUP = "Secretariat"
 ACT_FOR_ORGANISATION = "members.act_for_organisation"
+# A request asks several funnels in turn: the secretariat answer is kept on the user
+# object for the rest of that request.
+SECRETARIAT_CACHE_ATTRIBUTE = "_tansiq_is_secretariat"
 
 
-def user_is_signed_in(user) -> bool:
+def user_is_signed_in(user: Actor) -> TypeGuard[User]:
     """An active account, signed in: the first test of every funnel."""
-    return bool(user.is_authenticated and user.is_active)
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def user_is_secretariat(user) -> bool:
+def user_is_secretariat(user: Actor) -> bool:
     if not user_is_signed_in(user):
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_tansiq_is_secretariat", None)
+    cached = getattr(user, SECRETARIAT_CACHE_ATTRIBUTE, None)
     if cached is None:
         cached = user.groups.filter(name=SECRETARIAT_GROUP).exists()
-        user._tansiq_is_secretariat = cached
+        setattr(user, SECRETARIAT_CACHE_ATTRIBUTE, cached)
     return cached
 
 
-def user_person(user) -> Person | None:
-    if not user.is_authenticated:
+def user_person(user: Actor) -> Person | None:
+    if user is None or isinstance(user, AnonymousUser):
         return None
     try:
         return user.person
@@ -46,7 +53,7 @@ def user_person(user) -> Person | None:
         return None
 
 
-def organisations_acted_for_by(user) -> QuerySet[Organisation]:
+def organisations_acted_for_by(user: Actor) -> QuerySet[Organisation]:
     """Organisations whose invitations and action points the user may answer for."""
     if not user_is_signed_in(user):
         return Organisation.objects.none()
@@ -59,20 +66,20 @@ def organisations_acted_for_by(user) -> QuerySet[Organisation]:
     )
 
 
-def user_can_act_for_organisation(user, organisation_id: int | None) -> bool:
+def user_can_act_for_organisation(user: Actor, organisation_id: int | None) -> bool:
     if organisation_id is None:
         return False
     return organisations_acted_for_by(user).filter(pk=organisation_id).exists()
 
 
-def api_tokens_visible_to(user) -> QuerySet[AuthToken]:
+def api_tokens_visible_to(user: Actor) -> QuerySet[AuthToken]:
     """A user's own API tokens; nobody sees anyone else's."""
     if not user_is_signed_in(user):
         return AuthToken.objects.none()
     return AuthToken.objects.filter(user=user)
 
 
-def api_token_get_for_user(user, token_key: str) -> AuthToken:
+def api_token_get_for_user(user: Actor, token_key: str) -> AuthToken:
     try:
         return api_tokens_visible_to(user).get(token_key=token_key)
     except (AuthToken.DoesNotExist, AuthToken.MultipleObjectsReturned):

@@ -3,13 +3,13 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from members.models import (
     Affiliation,
@@ -19,9 +19,7 @@ from members.models import (
     new_calendar_token,
 )
 from members.permissions import SECRETARIAT_GROUP
-from portal.audit import audited_save
-
-User = get_user_model()
+from portal.audit import Actor, audited_save
 
 # The apps whose every model permission the secretariat holds.
 SECRETARIAT_APPS = ("members", "groups", "meetings", "notices")
@@ -115,7 +113,9 @@ def person_change_affiliation(
 
 
 @transaction.atomic
-def organisation_set_active(*, organisation: Organisation, is_active: bool, by: Actor) -> Organisation:
+def organisation_set_active(
+    *, organisation: Organisation, is_active: bool, by: Actor
+) -> Organisation:
     """Deactivate (or reactivate) an organisation: its history stays, it is no longer
     offered for new seats. groups.services.organisation_deactivate ends its seats first."""
     organisation.is_active = is_active
@@ -139,7 +139,7 @@ def person_calendar_token_reset(*, person: Person, by: Actor) -> Person:
 
 
 @transaction.atomic
-def organisation_grants_set(*, user, organisation_ids: Iterable[int]) -> None:
+def organisation_grants_set(*, user: User, organisation_ids: Iterable[int]) -> None:
     """Make `act_for_organisation` on exactly `organisation_ids` the user's grants."""
     permission = Permission.objects.get(
         content_type__app_label="members", codename="act_for_organisation"
@@ -188,19 +188,17 @@ def user_create(
 
 
 @transaction.atomic
-def api_token_create(*, user) -> tuple[object, str]:
+def api_token_create(*, user: User) -> tuple[AuthToken, str]:
     """A new API token for `user`: returns the stored row and the secret, shown only once.
 
     Only a hash of the secret is stored (django-rest-knox); the token expires after
     REST_KNOX["TOKEN_TTL"].
     """
-    from knox.models import AuthToken
-
     if not user.is_active:
         raise ValidationError(_("This login is disabled."))
     return AuthToken.objects.create(user=user)
 
 
 @transaction.atomic
-def api_token_revoke(*, token, by: Actor) -> None:
+def api_token_revoke(*, token: AuthToken, by: Actor) -> None:
     token.delete()

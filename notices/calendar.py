@@ -18,7 +18,7 @@ from django.utils import timezone
 from meetings.models import Invitation, Meeting
 
 PRODUCT_ID = "-//Tansiq//Working group meetings//EN"
-ATTENDEE_STATUS = {
+ATTENDEE_STATUS: dict[str, str] = {
     Invitation.Response.PENDING: "NEEDS-ACTION",
     Invitation.Response.ACCEPTED: "ACCEPTED",
     Invitation.Response.DECLINED: "DECLINED",
@@ -74,7 +74,7 @@ def meeting_event(
         attendee.params["RSVP"] = icalendar.vText(
             "TRUE" if invitation.response == Invitation.Response.PENDING else "FALSE"
         )
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     return event
 
 

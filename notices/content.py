@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from meetings.models import ActionPoint, Invitation, Meeting
+from meetings.models import Invitation, Meeting
 from meetings.rsvp import rsvp_url
 from notices.calendar import invitation_calendar
 from notices.models import Notice
@@ -57,10 +57,12 @@ class Email:
 
 def _meeting_email(notice: Notice, invitation: Invitation | None, language: str) -> Email:
     meeting = notice.meeting
+    if meeting is None:
+        raise ValueError(f"Notice {notice.pk} ({notice.kind}) has no meeting.")
     when = _when(meeting)
     title = meeting.title
     days = notice.payload.get("days_before")
-    subjects = {
+    subjects: dict[str, str] = {
         KIND.INVITATION: _("Invitation: %(title)s, %(date)s"),
         KIND.UPDATE: _("Updated: %(title)s, %(date)s"),
         KIND.CANCELLATION: _("Cancelled: %(title)s, %(date)s"),
@@ -68,7 +70,7 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         KIND.ANSWER_REMINDER: _("Please answer: %(title)s, %(date)s"),
         KIND.MINUTES: _("Minutes published: %(title)s"),
     }
-    intros = {
+    intros: dict[str, str] = {
         KIND.INVITATION: _("You are invited to a meeting of the %(group)s."),
         KIND.UPDATE: _("The meeting of the %(group)s has changed. Here are the new details."),
         KIND.CANCELLATION: _("The meeting of the %(group)s has been cancelled."),
@@ -80,12 +82,11 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
     }
     names = {"title": title, "date": when["date"], "group": _group_name(meeting, language)}
     wants_answer = (
-        invitation is not None
-        and notice.kind in {KIND.INVITATION, KIND.UPDATE, KIND.REMINDER, KIND.ANSWER_REMINDER}
+        notice.kind in {KIND.INVITATION, KIND.UPDATE, KIND.REMINDER, KIND.ANSWER_REMINDER}
         and meeting.status == Meeting.Status.SCHEDULED
     )
     links = []
-    if wants_answer:
+    if invitation is not None and wants_answer:
         links = [
             (_("I will attend"), rsvp_url(invitation, Invitation.Response.ACCEPTED)),
             (_("I cannot attend"), rsvp_url(invitation, Invitation.Response.DECLINED)),
@@ -111,7 +112,9 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
 
 
 def _action_point_email(notice: Notice, language: str) -> Email:
-    action_point: ActionPoint = notice.action_point
+    action_point = notice.action_point
+    if action_point is None:
+        raise ValueError(f"Notice {notice.pk} ({notice.kind}) has no action point.")
     due = formats.date_format(action_point.due_on, "DATE_FORMAT")
     overdue = notice.payload.get("stage") == "overdue"
     subject = (
@@ -140,6 +143,8 @@ def _action_point_email(notice: Notice, language: str) -> Email:
 def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAlternatives:
     """The message for an e-mail notice, in the recipient's preferred language."""
     person = notice.person
+    if person is None:
+        raise ValueError(f"Notice {notice.pk} is an e-mail without a recipient.")
     language = person.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
         if notice.kind == KIND.ACTION_DUE:

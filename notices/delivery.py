@@ -148,7 +148,7 @@ class _Mailer:
             self.connection = None
 
 
-def _invitations_for(notices: list[Notice]) -> dict[tuple[int, int], Invitation]:
+def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None], Invitation]:
     pairs = {(n.meeting_id, n.person_id) for n in notices if n.meeting_id and n.person_id}
     if not pairs:
         return {}
@@ -161,6 +161,8 @@ def _invitations_for(notices: list[Notice]) -> dict[tuple[int, int], Invitation]
 
 
 def _send_email(mailer: _Mailer, notice: Notice, invitation: Invitation | None) -> None:
+    if notice.person is None:
+        raise PermanentError("The e-mail notice has no recipient.")
     if not notice.person.email:
         raise PermanentError(f"{notice.person} has no e-mail address.")
     message = email_for(notice, invitation)
@@ -179,6 +181,8 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def _send_webhook(notice: Notice) -> None:
     endpoint = notice.endpoint
+    if endpoint is None:
+        raise PermanentError("The webhook notice has no endpoint.")
     if not endpoint.is_active:
         raise PermanentError("The endpoint was switched off.")
     body = webhook_body(notice)

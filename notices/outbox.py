@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 NoticeKind = Notice.Kind
 ReminderKind = Reminder.Kind
 DISPATCH_TASK = "notices.tasks.notices_dispatch_task"
-EVENT_OF_KIND = {
+EVENT_OF_KIND: dict[str, str] = {
     NoticeKind.INVITATION: "meeting.scheduled",
     NoticeKind.UPDATE: "meeting.updated",
     NoticeKind.CANCELLATION: "meeting.cancelled",
@@ -155,7 +155,9 @@ def dispatch_after_commit() -> None:
     still runs, and one spare enqueue is harmless.
     """
     current = set(connection.savepoint_ids)
-    already = any(
+    # Entries are (savepoints, callback, robust) since Django 4.2; django-stubs still
+    # declares pairs, a stub error.
+    already = any(  # type: ignore[misc]
         callback is dispatch_soon and set(savepoints) <= current
         for savepoints, callback, _robust in connection.run_on_commit
     )
@@ -183,15 +185,18 @@ def reminders_plan(
     answer_days: Sequence[int],
 ) -> None:
     """(Re)write the due times of a meeting's reminders; those already sent stay done."""
-    Reminder.objects.filter(meeting=meeting, done_at__isnull=True).delete()
+    Reminder.objects.filter(meeting_id=meeting.pk, done_at__isnull=True).delete()
     now = timezone.now()
     planned = [(ReminderKind.MEETING, days) for days in meeting_days] + [
         (ReminderKind.ANSWER, days) for days in answer_days
     ]
-    done = set(Reminder.objects.filter(meeting=meeting).values_list("kind", "days_before"))
+    done = set(Reminder.objects.filter(meeting_id=meeting.pk).values_list("kind", "days_before"))
     Reminder.objects.bulk_create(
         Reminder(
-            meeting=meeting, kind=kind, days_before=days, due_at=start_at - dt.timedelta(days=days)
+            meeting_id=meeting.pk,
+            kind=kind,
+            days_before=days,
+            due_at=start_at - dt.timedelta(days=days),
         )
         for kind, days in planned
         if start_at - dt.timedelta(days=days) > now and (kind, days) not in done
@@ -199,7 +204,7 @@ def reminders_plan(
 
 
 def reminders_clear(meeting: models.Model) -> None:
-    Reminder.objects.filter(meeting=meeting, done_at__isnull=True).delete()
+    Reminder.objects.filter(meeting_id=meeting.pk, done_at__isnull=True).delete()
 
 
 def reminder_ids_due(*, now: dt.datetime) -> list[int]:

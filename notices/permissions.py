@@ -19,9 +19,10 @@ from members.permissions import (
     user_is_signed_in,
 )
 from notices.models import Notice, WebhookEndpoint
+from portal.audit import Actor
 
 
-def notices_visible_to(user) -> QuerySet[Notice]:
+def notices_visible_to(user: Actor) -> QuerySet[Notice]:
     """The delivery log: everything for the secretariat; a meeting's notices for those
     who manage it; otherwise what was sent to the user, and the webhook calls made to
     the organisations they act for."""
@@ -38,7 +39,7 @@ def notices_visible_to(user) -> QuerySet[Notice]:
     )
 
 
-def notice_get_for_user(user, notice_id, *, resend: bool = False) -> Notice:
+def notice_get_for_user(user: Actor, notice_id, *, resend: bool = False) -> Notice:
     try:
         notice = (
             notices_visible_to(user)
@@ -48,13 +49,14 @@ def notice_get_for_user(user, notice_id, *, resend: bool = False) -> Notice:
     except (Notice.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such notice.")) from None
     if resend:
-        meeting = notice.meeting or notice.action_point.meeting
-        if not user_can_manage_meeting(user, meeting):
+        action_point = notice.action_point
+        meeting = notice.meeting or (action_point.meeting if action_point else None)
+        if meeting is None or not user_can_manage_meeting(user, meeting):
             raise PermissionDenied(_("Only the secretariat and the group's chairs may resend."))
     return notice
 
 
-def webhook_endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
+def webhook_endpoints_visible_to(user: Actor) -> QuerySet[WebhookEndpoint]:
     """Endpoints of the organisations the user acts for (all, for the secretariat)."""
     if user_is_secretariat(user):
         return WebhookEndpoint.objects.all()
@@ -63,14 +65,14 @@ def webhook_endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(organisation__in=organisations_acted_for_by(user))
 
 
-def webhook_endpoint_get_for_user(user, endpoint_id) -> WebhookEndpoint:
+def webhook_endpoint_get_for_user(user: Actor, endpoint_id) -> WebhookEndpoint:
     try:
         return webhook_endpoints_visible_to(user).get(pk=endpoint_id)
     except (WebhookEndpoint.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such webhook endpoint.")) from None
 
 
-def webhook_endpoint_check_register(user, organisation: Organisation) -> None:
+def webhook_endpoint_check_register(user: Actor, organisation: Organisation) -> None:
     """Endpoints are registered for an organisation one acts for (any, for the
     secretariat)."""
     if not (user_is_secretariat(user) or user_can_act_for_organisation(user, organisation.pk)):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 from notices import outbox
 from notices.models import Notice, WebhookEndpoint
-from portal.audit import audited_save
+from portal.audit import Actor, audited_save, author_of
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def webhook_endpoint_register(
         url=url,
         events=events,
         secret=secrets.token_urlsafe(32),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=author_of(by),
     )
     return audited_save(endpoint, by=by)
 

@@ -20,9 +20,16 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 HISTORY_USER_ATTRIBUTE = "_history_user"
 
 
+def author_of(by: Actor) -> User | None:
+    """The account a change is recorded against (`created_by`, the history's author):
+    none for the portal itself or for an anonymous visitor."""
+    return by if isinstance(by, User) else None
+
+
 def _attribute(instance: models.Model, by: Actor) -> None:
-    if by is not None and by.is_authenticated:
-        setattr(instance, HISTORY_USER_ATTRIBUTE, by)
+    author = author_of(by)
+    if author is not None:
+        setattr(instance, HISTORY_USER_ATTRIBUTE, author)
 
 
 def audited_save(

@@ -5,14 +5,22 @@ malformed value stops start-up instead of surfacing later as a confusing error.
 """
 
 import os
+from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return default if value is None else value
@@ -60,7 +68,7 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
-def database_from_url(name: str, default: str) -> dict:
+def database_from_url(name: str, default: str) -> "DBConfig":
     import dj_database_url
 
     url = os.environ.get(name) or default

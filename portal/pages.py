@@ -2,14 +2,17 @@
 shown on forms, pagination. Views in each app build on these; no domain logic here."""
 
 import secrets
+from typing import TypeVar
 
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Page, Paginator
+from django.http import QueryDict
 from django.utils.translation import get_language
 
 PAGE_SIZE = 25
+FieldT = TypeVar("FieldT", bound=forms.Field)
 # How long a form's one-time token stays claimed: longer than anyone keeps a form open.
 FORM_TOKEN_SECONDS = 24 * 60 * 60
 
@@ -61,8 +64,10 @@ class PageForm(forms.Form):
         corrected form can be sent.
         """
         if self.is_bound:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("form_token")] = form_token_new()
+            # A bound page form holds request.POST, which is immutable: copy it first.
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            data[self.add_prefix("form_token")] = form_token_new()
+            self.data = data
         service_error_onto_form(self, error)
 
     @property
@@ -92,6 +97,15 @@ def local_name(obj) -> str:
             if value:
                 return value
     return str(obj)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """The form's own copy of a declared field, as the kind of field it is, so that a
+    view can set its queryset or choices for the request at hand."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}.")
+    return field
 
 
 class LocalNameChoiceField(forms.ModelChoiceField):

@@ -50,7 +50,7 @@ def agenda_item_add_page(request, meeting_id: int):
             return _agenda_response(request, meeting)
     if not request.htmx:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     return _agenda_response(request, meeting, form=form)
 
 

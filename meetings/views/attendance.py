@@ -1,6 +1,7 @@
 """The attendance register, and its CSV export."""
 
 import csv
+from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,19 +15,27 @@ from django.views.decorators.http import require_GET, require_POST
 
 from groups.permissions import people_visible_to
 from meetings import forms, services
-from meetings.models import Attendance, Meeting
+from meetings.models import Attendance, Invitation, Meeting
 from meetings.permissions import (
     meeting_get_for_user,
     user_can_manage_meeting,
 )
 from meetings.views.shared import loaded_meeting, repeat_submit
+from members.models import Organisation, Person
 from portal.pages import form_token_claim
 
 
-def _register_rows(meeting: Meeting) -> list[dict]:
+class RegisterRow(TypedDict):
+    person: Person
+    organisation: Organisation | None
+    invitation: Invitation | None
+    attendance: Attendance | None
+
+
+def _register_rows(meeting: Meeting) -> list[RegisterRow]:
     """One row per invitee and per walk-in, grouped and sorted by organisation."""
     present = {line.person_id: line for line in meeting.attendance.all()}
-    rows = []
+    rows: list[RegisterRow] = []
     for invitation in meeting.invitations.all():
         rows.append(
             {

@@ -61,10 +61,13 @@ def invitations_page(request, meeting_id: int):
                 return redirect("meeting-invitations", meeting.pk)
     acted_for = acted_for_ids(user)
     invitations = list(meeting.invitations.all())
-    for invitation in invitations:
-        invitation.answerable = can_manage or (
-            invitation.person.user_id == user.pk or invitation.organisation_id in acted_for
-        )
+    answerable = {
+        invitation.pk
+        for invitation in invitations
+        if can_manage
+        or invitation.person.user_id == user.pk
+        or invitation.organisation_id in acted_for
+    }
     return render(
         request,
         "meetings/invitations.html",
@@ -72,6 +75,7 @@ def invitations_page(request, meeting_id: int):
             "nav": "meetings",
             "meeting": meeting,
             "invitations": invitations,
+            "answerable": answerable,
             "rsvp": rsvp_counts(invitations),
             "can_manage": can_manage,
             "form": form if can_manage else None,
@@ -170,7 +174,8 @@ def rsvp(request, token: str):
     if request.method == "POST":
         alternate = None
         if response == Invitation.Response.ALTERNATE:
-            alternate = colleagues.filter(pk=request.POST.get("alternate") or None).first()
+            alternate_id = request.POST.get("alternate")
+            alternate = colleagues.filter(pk=alternate_id).first() if alternate_id else None
         try:
             services.invitation_respond(
                 invitation=invitation,

@@ -29,7 +29,6 @@ from meetings.selectors import (
     meeting_list,
 )
 from meetings.views.shared import (
-    acted_for_ids,
     detail_url,
     loaded_meeting,
     repeat_submit,
@@ -130,15 +129,8 @@ def meeting_detail_page(request, meeting_id: int):
     user = request.user
     meeting = loaded_meeting(user, meeting_id)
     can_manage = user_can_manage_meeting(user, meeting)
-    acted_for = acted_for_ids(user)
     invitations = list(meeting.invitations.all())
-    for invitation in invitations:
-        invitation.answerable = can_manage or (
-            invitation.person.user_id == user.pk or invitation.organisation_id in acted_for
-        )
     action_points = list(meeting.action_points.all())
-    for action_point in action_points:
-        action_point.reportable = can_manage or action_point.owner_organisation_id in acted_for
     minutes = getattr(meeting, "minutes", None)
     if minutes is not None and not can_manage and minutes.status != Minutes.Status.PUBLISHED:
         minutes = None

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from meetings.models import Invitation, Meeting
@@ -31,7 +32,7 @@ def loaded_meeting(user, meeting_id) -> Meeting:
     return meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
 
 
-def rsvp_counts(invitations) -> list[tuple[str, str, int]]:
+def rsvp_counts(invitations) -> list[tuple[str, str | Promise, int]]:
     counts = {value: 0 for value in Invitation.Response.values}
     for invitation in invitations:
         counts[invitation.response] += 1

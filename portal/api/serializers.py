@@ -36,7 +36,7 @@ class UTCDateTimeField(serializers.DateTimeField):
     }
 
 
-class StrictSerializerMixin:
+class StrictSerializerMixin(serializers.Serializer):
     """Input serializers refuse fields they do not know instead of ignoring them."""
 
     def to_internal_value(self, data):
@@ -80,7 +80,9 @@ class ErrorSerializer(serializers.Serializer):
         ]
     )
     detail = serializers.CharField()
-    errors = serializers.DictField(
+    # DRF's metaclass moves declared fields into `_declared_fields`, so this field does not
+    # replace Serializer.errors; the stubs cannot know that.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per field (`non_field_errors` for the request as a whole).",
     )

@@ -11,14 +11,15 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 
 class FunnelViewSet(viewsets.GenericViewSet):
     visible: Callable[..., QuerySet]
     get_for_user: Callable[..., object]
-    output_serializer_class = None
+    # Every resource names the serializer its responses use.
+    output_serializer_class: type[serializers.BaseSerializer]
     lookup_value_regex = "[^/]+"
 
     def __init_subclass__(cls, **kwargs):
@@ -40,7 +41,7 @@ class FunnelViewSet(viewsets.GenericViewSet):
     def get_serializer_class(self):
         return self.output_serializer_class
 
-    def object_id(self) -> int:
+    def object_id(self) -> int | str:
         raw = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             raise Http404(_("No such object."))

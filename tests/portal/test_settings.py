@@ -44,6 +44,9 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("SECURE_HSTS_SECONDS", "-5", "SECURE_HSTS_SECONDS must be at least 0"),
         ("API_THROTTLE_LOGIN", "lots", "API_THROTTLE_LOGIN must look like 60/minute"),
         ("API_TOKEN_TTL_DAYS", "0", "API_TOKEN_TTL_DAYS must be at least 1"),
+        ("LOG_LEVEL", "chatty", "LOG_LEVEL must be DEBUG, INFO"),
+        ("SITE_URL", "tansiq.example.org", "SITE_URL must be the portal's address"),
+        ("SITE_URL", "https://tansiq.example.org/portal", "SITE_URL must be the portal's address"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(variable, value, words):

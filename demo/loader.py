@@ -1,0 +1,493 @@
+"""Turn the story (demo/story.py) into rows, through the apps' services only.
+
+Every row is found by its natural key first and made through the services only when
+missing, so a second run writes nothing. The whole load is one transaction: the
+notices it leaves pending are delivered once it commits.
+
+The services stamp every event with the present and refuse what cannot happen now
+(answers to a meeting that is over, attendance at one not yet started). A demo with
+a past has to happen in the present first, then be moved back: a past meeting is
+written a little in the future, scheduled and answered, moved to its real dates, held,
+and its timestamps and outbox rows are then backdated to when each thing happened, so
+nothing about the past is mailed today and no old action point is ever reminded of.
+Those backdating `.update()` calls are the demo's only writes outside the services.
+"""
+
+import datetime as dt
+import zoneinfo
+from typing import TypeVar
+
+from django.contrib.auth.models import User
+from django.db import models, transaction
+from django.utils import timezone
+
+from demo import story
+from groups.models import CoordinationGroup, Membership, Representative
+from groups.services import group_create, membership_create, person_link_user, representative_add
+from meetings.models import ActionPoint, Attendance, Invitation, Meeting, Minutes
+from meetings.services import (
+    action_point_create,
+    action_point_report,
+    agenda_item_add,
+    attendance_record,
+    decision_add,
+    invitation_respond,
+    invitations_create_for_group,
+    meeting_cancel,
+    meeting_create,
+    meeting_mark_held,
+    meeting_schedule,
+    minutes_approve,
+    minutes_publish,
+    minutes_save,
+)
+from members.models import Organisation, Person
+from members.services import (
+    organisation_create,
+    person_create,
+    secretariat_role_ensure,
+    user_create,
+)
+from notices.models import Notice
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+# Far enough ahead for the services to accept a schedule and answers, near enough that
+# no reminder (due whole days before the start) is planned for a meeting of the past.
+PROVISIONAL_LEAD = dt.timedelta(hours=1)
+# Local times of day at which the backdated events happened.
+INVITED_AT = dt.time(9, 0)
+ANSWERED_AT = dt.time(11, 30)
+CANCELLED_AT = dt.time(9, 30)
+APPROVED_AT = dt.time(12, 0)
+PUBLISHED_AT = dt.time(10, 0)
+CLOSED_AT = dt.time(15, 0)
+
+
+class StoryError(Exception):
+    """The story contradicts itself or its dates; fix demo/story.py."""
+
+
+@transaction.atomic
+def demo_load(*, password: str) -> int:
+    """Load the story; returns how many records it created (0 when it was loaded)."""
+    secretariat_role_ensure()
+    loader = _Loader(password=password, now=timezone.now())
+    loader.load()
+    return loader.created
+
+
+def _local(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=zone)
+
+
+def _email_of(full_name: str) -> str:
+    slug = full_name.lower().replace(" ", ".").replace("é", "e").replace("ó", "o")
+    return f"{slug}@example.org"
+
+
+class _Loader:
+    def __init__(self, *, password: str, now: dt.datetime):
+        self.password = password
+        self.now = now
+        self.today = timezone.localdate(now)
+        self.created = 0
+        self.groups: dict[str, CoordinationGroup] = {}
+        self.organisations: dict[str, Organisation] = {}
+        self.people: dict[str, Person] = {}
+
+    # --- finding or making ----------------------------------------------------------
+
+    def find(self, model: type[ModelT], **lookup: object) -> ModelT | None:
+        return model._default_manager.filter(**lookup).first()
+
+    def made(self, instance: ModelT) -> ModelT:
+        self.created += 1
+        return instance
+
+    def login(
+        self, username: str, *, is_superuser: bool = False, is_secretariat: bool = False
+    ) -> User:
+        return self.find(User, username=username) or self.made(
+            user_create(
+                username=username,
+                password=self.password,
+                email=f"{username}@tansiq.local",
+                is_superuser=is_superuser,
+                is_secretariat=is_secretariat,
+            )
+        )
+
+    def day(self, value: story.Day) -> dt.date:
+        if isinstance(value, story.FromToday):
+            return self.today + dt.timedelta(days=value.days)
+        return value
+
+    # --- the story --------------------------------------------------------------------
+
+    def load(self) -> None:
+        self.admin = self.login(story.ADMIN_LOGIN, is_superuser=True)
+        self.secretariat = self.login(story.SECRETARIAT_LOGIN, is_secretariat=True)
+        self.load_groups()
+        self.load_organisations()
+        self.load_people()
+        self.load_seats()
+        for meeting in story.MEETINGS:
+            self.load_meeting(meeting)
+
+    def load_groups(self) -> None:
+        for spec in story.GROUPS:
+            parent = self.groups[spec.parent] if spec.parent else None
+            self.groups[spec.name] = self.find(
+                CoordinationGroup, name=spec.name, parent=parent
+            ) or self.made(
+                group_create(
+                    name=spec.name,
+                    kind=spec.kind,
+                    parent=parent,
+                    name_ar=spec.name_ar,
+                    name_fr=spec.name_fr,
+                    short_name=spec.short_name,
+                    established_on=spec.established_on,
+                    endorsed_by=spec.endorsed_by,
+                    description=spec.description,
+                    terms_of_reference=spec.terms_of_reference,
+                    by=self.admin,
+                )
+            )
+
+    def load_organisations(self) -> None:
+        for spec in story.ORGANISATIONS:
+            organisation = self.find(Organisation, name=spec.name) or self.made(
+                organisation_create(
+                    name=spec.name,
+                    name_ar=spec.name_ar,
+                    acronym=spec.acronym,
+                    kind=spec.kind,
+                    country=spec.country,
+                    by=self.admin,
+                )
+            )
+            self.organisations[spec.name] = organisation
+            if spec.acronym:
+                self.organisations[spec.acronym] = organisation
+
+    def load_people(self) -> None:
+        for spec in story.PEOPLE:
+            person = self.find(Person, full_name=spec.full_name) or self.made(
+                person_create(
+                    full_name=spec.full_name,
+                    full_name_ar=spec.full_name_ar,
+                    organisation=self.organisations[spec.organisation],
+                    position=spec.position,
+                    email=_email_of(spec.full_name),
+                    preferred_language=spec.language,
+                    since=story.LAUNCH_DAY,
+                    by=self.admin,
+                )
+            )
+            self.people[spec.full_name] = person
+            if spec.username and person.user_id is None:
+                person_link_user(person=person, user=self.login(spec.username), by=self.admin)
+
+    def load_seats(self) -> None:
+        for spec in story.SEATS:
+            group = self.groups[spec.group]
+            organisation = self.organisations[spec.organisation]
+            start = group.established_on or story.LAUNCH_DAY
+            membership = self.find(
+                Membership, group=group, organisation=organisation, end_on=None
+            ) or self.made(
+                membership_create(
+                    group=group,
+                    organisation=organisation,
+                    role=spec.role,
+                    seat_holder=self.people[spec.seat_holder] if spec.seat_holder else None,
+                    start_on=start,
+                    by=self.admin,
+                )
+            )
+            for full_name, kind in spec.representatives:
+                person = self.people[full_name]
+                if not self.find(Representative, membership=membership, person=person, end_on=None):
+                    self.made(
+                        representative_add(
+                            membership=membership,
+                            person=person,
+                            kind=kind,
+                            start_on=start,
+                            by=self.admin,
+                        )
+                    )
+
+    # --- meetings ---------------------------------------------------------------------
+
+    def load_meeting(self, spec: story.Meeting) -> None:
+        group = self.groups[spec.group]
+        if Meeting.objects.filter(group=group, title=spec.title).exists():
+            return
+        self.created += 1
+        start, end = self.dates_of(spec)
+        self.check_dates(spec, start, end)
+        if start > self.now:
+            self.load_meeting_to_come(spec, group, start, end)
+        else:
+            self.load_meeting_past(spec, group, start, end)
+
+    def dates_of(self, spec: story.Meeting) -> tuple[dt.datetime, dt.datetime]:
+        if isinstance(spec.start, story.FromToday):
+            start = _local(self.day(spec.start), spec.start.time, zoneinfo.ZoneInfo(spec.time_zone))
+        else:
+            start = spec.start
+        return start, start + dt.timedelta(hours=spec.hours)
+
+    def check_dates(self, spec: story.Meeting, start: dt.datetime, end: dt.datetime) -> None:
+        """Refuse a story that is not true to its dates rather than load one."""
+        if start > self.now:
+            allowed = {"draft", "scheduled"}
+        else:
+            allowed = {"held"} if end <= self.now else set()
+            allowed.add("cancelled")
+        if spec.status not in allowed:
+            raise StoryError(f"{spec.title!r} cannot be {spec.status} on {start:%Y-%m-%d}.")
+        if (spec.status == "cancelled") != (spec.cancellation is not None):
+            raise StoryError(f"{spec.title!r}: a cancellation goes with a cancelled meeting.")
+        if spec.status == "draft":
+            if spec.answers:
+                raise StoryError(f"{spec.title!r}: nobody answers a draft.")
+            return
+        if spec.invited_days_before is None:
+            if start <= self.now or any(a.days_before is not None for a in spec.answers):
+                raise StoryError(f"{spec.title!r}: only a meeting to come is invited today.")
+            return
+        # Answers come between the invitation and the eve of the meeting (or its cancelling).
+        earliest = spec.cancellation.days_before + 1 if spec.cancellation else 1
+        for answer in spec.answers:
+            if not earliest <= (answer.days_before or 0) <= spec.invited_days_before:
+                raise StoryError(f"{spec.title!r}: {answer.person} answers on the wrong day.")
+
+    def meeting_create(
+        self,
+        spec: story.Meeting,
+        group: CoordinationGroup,
+        start: dt.datetime,
+        end: dt.datetime,
+    ) -> Meeting:
+        return meeting_create(
+            group=group,
+            title=spec.title,
+            start_at=start,
+            end_at=end,
+            kind=spec.kind,
+            venue=spec.venue,
+            online_url=spec.online_url,
+            description=spec.description,
+            time_zone=spec.time_zone,
+            by=self.secretariat,
+        )
+
+    def agenda_add(self, meeting: Meeting, spec: story.Meeting) -> None:
+        for item in spec.agenda:
+            agenda_item_add(
+                meeting=meeting,
+                title=item.title,
+                duration_minutes=item.duration_minutes,
+                presenter=self.people[item.presenter] if item.presenter else None,
+                by=self.secretariat,
+            )
+
+    def invite_and_answer(self, meeting: Meeting, spec: story.Meeting) -> Meeting:
+        invitations_create_for_group(meeting=meeting, by=self.secretariat)
+        meeting = meeting_schedule(meeting=meeting, by=self.secretariat)
+        invitees = set(meeting.invitations.values_list("person__full_name", flat=True))
+        answered = {answer.person for answer in spec.answers}
+        if answered - invitees:
+            raise StoryError(f"{spec.title!r}: not invited: {sorted(answered - invitees)}.")
+        if spec.status == "held" and invitees - answered:
+            raise StoryError(f"{spec.title!r}: no answer from {sorted(invitees - answered)}.")
+        for answer in spec.answers:
+            person = self.people[answer.person]
+            invitation_respond(
+                invitation=meeting.invitations.get(person=person),
+                response=answer.response,
+                note=answer.note,
+                # An invitee with a login answers for themselves; the others answer by
+                # e-mail and the secretariat records it.
+                by=person.user or self.secretariat,
+            )
+        return meeting
+
+    def load_meeting_to_come(
+        self,
+        spec: story.Meeting,
+        group: CoordinationGroup,
+        start: dt.datetime,
+        end: dt.datetime,
+    ) -> None:
+        meeting = self.meeting_create(spec, group, start, end)
+        self.agenda_add(meeting, spec)
+        if spec.status == "scheduled":
+            meeting = self.invite_and_answer(meeting, spec)
+            # Invited today, the meeting's invitations are what a fresh demo mails;
+            # invited earlier, they went out then.
+            if spec.invited_days_before is not None:
+                _Backdating(self, meeting, spec).apply()
+
+    def load_meeting_past(
+        self,
+        spec: story.Meeting,
+        group: CoordinationGroup,
+        start: dt.datetime,
+        end: dt.datetime,
+    ) -> None:
+        provisional = self.now + PROVISIONAL_LEAD
+        meeting = self.meeting_create(spec, group, provisional, provisional + (end - start))
+        self.agenda_add(meeting, spec)
+        meeting = self.invite_and_answer(meeting, spec)
+        if spec.cancellation is not None:
+            meeting = meeting_cancel(
+                meeting=meeting, reason=spec.cancellation.reason, by=self.secretariat
+            )
+        # Demo only: the meeting goes back to its real dates, now that the services
+        # have taken its schedule and answers, so that it can be held and minuted.
+        Meeting.objects.filter(pk=meeting.pk).update(start_at=start, end_at=end)
+        meeting.refresh_from_db()
+        if spec.status == "held":
+            self.hold(meeting, spec)
+        _Backdating(self, meeting, spec).apply()
+
+    def hold(self, meeting: Meeting, spec: story.Meeting) -> None:
+        declined = {a.person for a in spec.answers if a.response == "declined"}
+        if declined & set(spec.attendees):
+            raise StoryError(f"{spec.title!r}: declined yet came: {sorted(declined)}.")
+        if not spec.attendees:
+            raise StoryError(f"{spec.title!r}: a held meeting has an attendance register.")
+        by = self.secretariat
+        meeting = meeting_mark_held(meeting=meeting, by=by)
+        for full_name in spec.attendees:
+            attendance_record(meeting=meeting, person=self.people[full_name], by=by)
+        for text in spec.decisions:
+            decision_add(meeting=meeting, text=text, by=by)
+        if spec.minutes is not None:
+            minutes = minutes_save(meeting=meeting, body=spec.minutes.body, by=by)
+            minutes = minutes_approve(minutes=minutes, by=by)
+            if spec.minutes.published_days_after is not None:
+                minutes_publish(minutes=minutes, by=by)
+        for item in spec.action_points:
+            owner = self.people[item.owner_person] if item.owner_person else None
+            action_point = action_point_create(
+                meeting=meeting,
+                title=item.title,
+                owner_organisation=self.organisations[item.owner_organisation],
+                owner_person=owner,
+                due_on=self.day(item.due_on),
+                by=by,
+            )
+            if item.status != "open" or item.progress:
+                action_point_report(
+                    action_point=action_point,
+                    status=item.status,
+                    progress=item.progress,
+                    by=owner.user if owner and owner.user else by,
+                )
+
+
+class _Backdating:
+    """Demo only: moves the timestamps the services stamped with the present back to
+    when the story says each thing happened, and marks the notices those past events
+    wrote as sent then (they would otherwise be mailed today, years late)."""
+
+    def __init__(self, loader: _Loader, meeting: Meeting, spec: story.Meeting):
+        self.loader = loader
+        self.meeting = meeting
+        self.spec = spec
+        self.zone = zoneinfo.ZoneInfo(spec.time_zone)
+        self.start_day = timezone.localtime(meeting.start_at, self.zone).date()
+        self.end_day = timezone.localtime(meeting.end_at, self.zone).date()
+
+    def before(self, days: int | None, time: dt.time) -> dt.datetime:
+        if days is None:
+            raise StoryError(f"{self.spec.title!r}: a day in its past is missing.")
+        return _local(self.start_day - dt.timedelta(days=days), time, self.zone)
+
+    def after(self, days: int, time: dt.time) -> dt.datetime:
+        return _local(self.end_day + dt.timedelta(days=days), time, self.zone)
+
+    def past(self, moment: dt.datetime, what: str) -> dt.datetime:
+        if moment > self.loader.now:
+            raise StoryError(f"{self.spec.title!r}: {what} would be in the future.")
+        return moment
+
+    def apply(self) -> None:
+        meeting, spec = self.meeting, self.spec
+        invited_at = self.past(self.before(spec.invited_days_before, INVITED_AT), "inviting")
+        last_change = invited_at
+        Invitation.objects.filter(meeting=meeting).update(created_at=invited_at)
+        for answer in spec.answers:
+            answered_at = self.past(self.before(answer.days_before, ANSWERED_AT), "an answer")
+            Invitation.objects.filter(
+                meeting=meeting, person=self.loader.people[answer.person]
+            ).update(responded_at=answered_at)
+        self.notices_sent(Notice.Kind.INVITATION, invited_at)
+        if spec.cancellation is not None:
+            last_change = self.past(
+                self.before(spec.cancellation.days_before, CANCELLED_AT), "the cancelling"
+            )
+            self.notices_sent(Notice.Kind.CANCELLATION, last_change)
+        if spec.status == "held":
+            last_change = meeting.end_at
+        Attendance.objects.filter(meeting=meeting).update(recorded_at=meeting.start_at)
+        if spec.minutes is not None:
+            self.minutes(spec.minutes)
+        for item, action_point in zip(
+            spec.action_points, meeting.action_points.order_by("pk"), strict=True
+        ):
+            self.action_point(item, action_point)
+        Meeting.objects.filter(pk=meeting.pk).update(
+            created_at=invited_at - dt.timedelta(days=3), updated_at=last_change
+        )
+
+    def minutes(self, spec: story.Minutes) -> None:
+        approved_at = self.past(self.after(spec.approved_days_after, APPROVED_AT), "approval")
+        changes = {"approved_at": approved_at, "updated_at": approved_at}
+        if spec.published_days_after is not None:
+            published_at = self.past(
+                self.after(spec.published_days_after, PUBLISHED_AT), "publication"
+            )
+            changes.update(published_at=published_at, updated_at=published_at)
+            self.notices_sent(Notice.Kind.MINUTES, published_at)
+        Minutes.objects.filter(meeting=self.meeting).update(**changes)
+
+    def action_point(self, spec: story.ActionPoint, action_point: ActionPoint) -> None:
+        changes = {"created_at": self.meeting.end_at, "updated_at": self.meeting.end_at}
+        if spec.closed_on is not None:
+            closed_at = self.past(
+                _local(self.loader.day(spec.closed_on), CLOSED_AT, self.zone), "a closing"
+            )
+            if closed_at < self.meeting.end_at:
+                raise StoryError(f"{spec.title!r} is closed before it was raised.")
+            changes.update(closed_at=closed_at, updated_at=closed_at)
+        elif spec.status != "open":
+            raise StoryError(f"{spec.title!r} is {spec.status} but has no closing day.")
+        ActionPoint.objects.filter(pk=action_point.pk).update(**changes)
+
+    def notices_sent(self, kind: str, at: dt.datetime) -> None:
+        notices = Notice.objects.filter(meeting=self.meeting, kind=kind)
+        first = notices.first()
+        if first is None:
+            return
+        # The services froze the provisional dates into invitations and cancellations;
+        # a resend or the delivery log must show the real ones. One event, one payload.
+        payload = first.payload
+        payload["meeting"].update(
+            start_at=self.meeting.start_at.isoformat(), end_at=self.meeting.end_at.isoformat()
+        )
+        notices.update(
+            payload=payload,
+            status=Notice.Status.SENT,
+            attempts=1,
+            created_at=at,
+            next_attempt_at=at,
+            claimed_at=at,
+            sent_at=at,
+        )
