@@ -34,9 +34,12 @@ run: demo
 	@echo "Tansiq on http://$(HOST)/  (admin at http://$(HOST)/admin/)"
 	$(PY) manage.py runserver $(HOST)
 
+# The same checks run from .pre-commit-config.yaml before each commit.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -54,4 +57,4 @@ bench: install
 	$(PY) -m benchmarks.notices
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -32,7 +32,7 @@ def is_seeded() -> bool:
 
 @transaction.atomic
 def seed() -> None:
-    rng = random.Random(20171121)  # noqa: S311 - reproducible data, not secrets
+    rng = random.Random(20171121)  # reproducible data, not secrets
     today = timezone.localdate()
 
     framework = CoordinationGroup.objects.create(name="Coordination Framework", kind="framework")

@@ -64,7 +64,7 @@ class GroupForm(forms.ModelForm):
 class SubGroupInline(admin.TabularInline):
     model = CoordinationGroup
     fk_name = "parent"
-    fields = ["name", "kind", "status"]
+    fields = ("name", "kind", "status")
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -78,7 +78,7 @@ class SubGroupInline(admin.TabularInline):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
-    fields = ["organisation", "role", "seat_holder", "start_on", "end_on"]
+    fields = ("organisation", "role", "seat_holder", "start_on", "end_on")
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -135,7 +135,7 @@ class CoordinationGroupAdmin(NoDeleteMixin, DerivedGrantsAdmin):
 
 class RepresentativeInline(admin.TabularInline):
     model = Representative
-    fields = ["person", "kind", "start_on", "end_on"]
+    fields = ("person", "kind", "start_on", "end_on")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -278,7 +278,7 @@ class OrganisationAdmin(NoDeleteMixin, DerivedGrantsAdmin):
 class AffiliationInline(admin.TabularInline):
     model = Affiliation
     extra = 0
-    fields = ["organisation", "position", "start_on", "end_on"]
+    fields = ("organisation", "position", "start_on", "end_on")
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = "organisations over time (change with the 'move' service)"

@@ -38,9 +38,8 @@ class MembershipChangeForm(PageForm):
             "initial", {"role": membership.role, "seat_holder": membership.seat_holder_id}
         )
         super().__init__(*args, **kwargs)
-        form_field(self, "seat_holder", forms.ModelChoiceField).queryset = Person.objects.filter(
-            organisation_id=membership.organisation_id
-        )
+        staff = Person.objects.filter(organisation_id=membership.organisation_id)
+        form_field(self, "seat_holder", forms.ModelChoiceField).queryset = staff
 
 
 class RepresentativeForm(PageForm):
@@ -49,6 +48,5 @@ class RepresentativeForm(PageForm):
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        form_field(self, "person", forms.ModelChoiceField).queryset = Person.objects.filter(
-            organisation_id=membership.organisation_id
-        )
+        staff = Person.objects.filter(organisation_id=membership.organisation_id)
+        form_field(self, "person", forms.ModelChoiceField).queryset = staff

@@ -64,7 +64,8 @@ def group_detail_page(request, group_id: int):
     user = request.user
     group = group_get_for_user(user, group_id)
     group = group_detail(queryset=CoordinationGroup.objects.filter(pk=group.pk)).get()
-    memberships = group.current_memberships
+    # The to_attr of group_detail's Prefetch, which its QuerySet return type cannot carry.
+    memberships = group.current_memberships  # type: ignore[attr-defined]
     role_order = {role: index for index, role in enumerate(Membership.Role.values)}
     memberships.sort(key=lambda m: (role_order[m.role], m.organisation.name))
     visible_children = set(

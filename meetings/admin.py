@@ -55,6 +55,7 @@ from portal.admin_base import (
     pristine,
     service_action,
 )
+from portal.audit import Actor
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -89,7 +90,8 @@ class InvitationInline(ReadOnlyInline):
 class MeetingAccessForm(AdminUserObjectPermissionsForm):
     """A user's direct grants on one meeting, saved through meeting_access_set."""
 
-    by = None
+    obj: Meeting
+    by: Actor = None
 
     def get_obj_perms_field_choices(self):
         return [

@@ -50,11 +50,13 @@ def meeting_announce(
     if extra and "days_before" in extra:
         version += f"-d{extra['days_before']}"
     everyone = people is None
+    if people is None:
+        people = Person.objects.filter(invitations__meeting=meeting)
     return outbox.notices_write(
         kind=kind,
         version=version,
         payload=payload,
-        people=Person.objects.filter(invitations__meeting=meeting) if everyone else people,
+        people=people,
         webhook_group_id=meeting.group_id if everyone else None,
         meeting=meeting,
     )
@@ -81,8 +83,9 @@ def minutes_announce(meeting: Meeting) -> int:
 def action_point_announce(action_point: ActionPoint, *, stage: str) -> int:
     """A due-soon or overdue reminder to the owner (or, with no owner named, the owner
     organisation's representatives in the group), once per stage and due date."""
-    if action_point.owner_person_id:
-        people: Iterable[Person] = [action_point.owner_person]
+    owner = action_point.owner_person
+    if owner is not None:
+        people: Iterable[Person] = [owner]
     else:
         people = Person.objects.filter(
             representations__in=current_representatives().filter(

@@ -158,9 +158,11 @@ class RespondForm(PageForm):
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
         super().__init__(*args, **kwargs)
-        form_field(self, "alternate", forms.ModelChoiceField).queryset = Person.objects.filter(
-            organisation_id=invitation.organisation_id
-        ).exclude(pk=invitation.person_id)
+        # `organisation=` takes None too (an invitation may name no organisation).
+        colleagues = Person.objects.filter(organisation=invitation.organisation_id).exclude(
+            pk=invitation.person_id
+        )
+        form_field(self, "alternate", forms.ModelChoiceField).queryset = colleagues
 
 
 class AttendanceAddForm(PageForm):

@@ -24,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from meetings.models import Meeting, Minutes
 
@@ -82,8 +82,13 @@ def meeting_pack_pdf(meeting: Meeting, *, minutes: Minutes | None) -> bytes:
     """`meeting` comes from meetings.selectors.meeting_detail (everything prefetched)."""
     _register_fonts()
     rtl = get_language_bidi()
-    align = TA_RIGHT if rtl else TA_LEFT
-    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14, alignment=align)
+    body = ParagraphStyle(
+        "body",
+        fontName=FONT,
+        fontSize=10,
+        leading=14,
+        alignment=TA_RIGHT if rtl else TA_LEFT,
+    )
     heading = ParagraphStyle(
         "heading", parent=body, fontName=FONT_BOLD, fontSize=13, leading=18, spaceBefore=8
     )
@@ -122,7 +127,7 @@ def meeting_pack_pdf(meeting: Meeting, *, minutes: Minutes | None) -> bytes:
         formats.time_format(end, "TIME_FORMAT"),
         meeting.time_zone,
     )
-    story = [
+    story: list[Flowable] = [
         line(meeting.title, title),
         line(meeting.group.name),
         line(f"{_('When')}: {when}"),

@@ -79,7 +79,7 @@ def meetings_in_feed_of(person) -> QuerySet[Meeting]:
     )
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count(queryset: QuerySet) -> Coalesce:
     """A correlated COUNT per meeting (index lookups), not a join + GROUP BY over every
     invitation of every visible meeting."""
     return Coalesce(

@@ -143,7 +143,7 @@ class _Mailer:
         if self.connection is not None:
             try:
                 self.connection.close()
-            except Exception:  # noqa: BLE001, S110 - closing a broken connection may fail too
+            except Exception:  # noqa: S110 - closing a broken connection may fail too
                 pass
             self.connection = None
 

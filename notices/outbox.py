@@ -170,7 +170,7 @@ def dispatch_soon() -> None:
     the sweep re-enqueues, so this never fails or holds up the change itself."""
     try:
         celery_app.tasks[DISPATCH_TASK].delay()
-    except Exception as error:  # noqa: BLE001 - any broker failure means "later", not "never"
+    except Exception as error:  # any broker failure means "later", not "never"
         logger.warning("Notices written but not enqueued (%s); the sweep will deliver them.", error)
 
 

@@ -8,9 +8,10 @@ the same reason.
 
 from collections.abc import Callable
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -43,9 +44,8 @@ def service_action(description: str, call: Callable) -> Callable:
         if done:
             modeladmin.message_user(request, f"{description}: {done} done.", messages.SUCCESS)
 
-    action.short_description = description
     action.__name__ = description.lower().replace(" ", "_")
-    return action
+    return admin.action(description=description)(action)
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -87,7 +87,8 @@ class ServiceAdmin(AuditedAdmin):
         base = super().get_form(request, obj, change=change, **kwargs)
         admin = self
 
-        class ServiceForm(base):
+        # mypy cannot check a class whose base is known only at run time.
+        class ServiceForm(base):  # type: ignore[misc, valid-type]
             def _post_clean(self):
                 if self._errors:
                     return
@@ -124,7 +125,7 @@ class DerivedGrantsAdmin(GuardedServiceAdmin):
     """
 
     obj_perms_manage_template = "admin/obj_perms_readonly.html"
-    read_only_reason = ""
+    read_only_reason: str | Promise = ""
 
     def obj_perms_manage_view(self, request, object_pk):
         if request.method == "POST":

@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook signature
+    def saved(obj, create, extracted, **kwargs):  # factory_boy hook signature
         if create:
             obj.save()
 

@@ -85,7 +85,7 @@ class Inbox:
         self.delay_seconds = 0.0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd hook name
         import asyncio
 
         with self.lock:
@@ -138,7 +138,7 @@ def start_receiver():
     receiver = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server hook name
+        def do_POST(self):  # http.server hook name
             body = self.rfile.read(int(self.headers["Content-Length"]))
             with receiver.lock:
                 failing = receiver.failures_left > 0
@@ -214,7 +214,7 @@ class Worker:
                 "--without-heartbeat",
             ],
             env={**os.environ, **env},
-            stdout=open(logfile, "ab"),  # noqa: SIM115 - the process owns the file
+            stdout=open(logfile, "ab"),  # the process owns the file
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -54,7 +54,7 @@ def test_catalogues_hold_every_marked_string(tmp_path):
             shutil.copy2(source, tmp_path / name)
     (tmp_path / "locale").mkdir()
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    subprocess.run(  # our own interpreter and manage.py
         [sys.executable, "manage.py", "makemessages", "--locale", "ar", "--verbosity", "0"],
         cwd=tmp_path,
         env=environment,

@@ -25,7 +25,10 @@ class SeatSerializer(OutputModelSerializer):
 
 
 def _seat(group: CoordinationGroup, role: str) -> Membership | None:
-    return next((seat for seat in group.chair_seats if seat.role == role), None)
+    # `chair_seats` is the to_attr of groups.selectors.group_list_with_chairs' Prefetch, which
+    # the selector's QuerySet[CoordinationGroup] return type cannot carry.
+    chair_seats = group.chair_seats  # type: ignore[attr-defined]
+    return next((seat for seat in chair_seats if seat.role == role), None)
 
 
 class GroupSerializer(OutputModelSerializer):
@@ -106,7 +109,11 @@ class GroupDetailSerializer(GroupSerializer):
 class GroupInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=CoordinationGroup.Kind.choices)
-    parent = VisibleRelatedField(visible=groups_visible_to, allow_null=True, required=False)
+    # DRF's metaclass moves declared fields into `_declared_fields`, so this does not
+    # replace Field.parent (the enclosing serializer); the stubs cannot know that.
+    parent = VisibleRelatedField(  # type: ignore[assignment]
+        visible=groups_visible_to, allow_null=True, required=False
+    )
     name_ar = serializers.CharField(max_length=200, required=False, allow_blank=True)
     name_fr = serializers.CharField(max_length=200, required=False, allow_blank=True)
     short_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -120,7 +127,7 @@ class GroupUpdateInputSerializer(GroupInputSerializer):
     """What may change on a group; its kind is fixed once created."""
 
     name = serializers.CharField(max_length=200, required=False)
-    kind = None
+    kind = None  # type: ignore[assignment]  # DRF drops an inherited field set to None
 
 
 class MembershipInputSerializer(InputSerializer):

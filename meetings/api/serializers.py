@@ -216,7 +216,7 @@ class MeetingInputSerializer(InputSerializer):
 class MeetingUpdateInputSerializer(MeetingInputSerializer):
     """What may change on a draft or scheduled meeting (not its group)."""
 
-    group = None
+    group = None  # type: ignore[assignment]  # DRF drops an inherited field set to None
     title = serializers.CharField(max_length=200, required=False)
     start_at = UTCDateTimeField(required=False)
     end_at = UTCDateTimeField(required=False)
@@ -248,7 +248,7 @@ class AgendaItemInputSerializer(InputSerializer):
 
 
 class AgendaItemUpdateInputSerializer(AgendaItemInputSerializer):
-    meeting = None
+    meeting = None  # type: ignore[assignment]  # DRF drops an inherited field set to None
     title = serializers.CharField(max_length=300, required=False)
 
 
@@ -474,8 +474,8 @@ class ActionPointInputSerializer(InputSerializer):
 class ActionPointUpdateInputSerializer(ActionPointInputSerializer):
     """The managers' edit: what, who and when."""
 
-    meeting = None
-    decision = None
+    meeting = None  # type: ignore[assignment]  # DRF drops an inherited field set to None
+    decision = None  # type: ignore[assignment]  # DRF drops an inherited field set to None
     title = serializers.CharField(max_length=300, required=False)
     owner_organisation = VisibleRelatedField(visible=organisations_visible_to, required=False)
     due_on = serializers.DateField(required=False)
