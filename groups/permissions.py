@@ -62,7 +62,9 @@ def user_can_manage_group(user: Actor, group: CoordinationGroup) -> bool:
     )
 
 
-def group_get_for_user(user: Actor, group_id, *, manage: bool = False) -> CoordinationGroup:
+def group_get_for_user(
+    user: Actor, group_id: int | str, *, manage: bool = False
+) -> CoordinationGroup:
     try:
         group = CoordinationGroup.objects.select_related("parent").get(pk=group_id)
     except (CoordinationGroup.DoesNotExist, ValueError, TypeError):
@@ -81,7 +83,9 @@ def memberships_visible_to(user: Actor) -> QuerySet[Membership]:
     return Membership.objects.filter(group__in=groups_visible_to(user))
 
 
-def membership_get_for_user(user: Actor, membership_id, *, manage: bool = False) -> Membership:
+def membership_get_for_user(
+    user: Actor, membership_id: int | str, *, manage: bool = False
+) -> Membership:
     try:
         membership = (
             memberships_visible_to(user)
@@ -118,14 +122,14 @@ def people_visible_to(user: Actor) -> QuerySet[Person]:
     ).distinct()
 
 
-def organisation_get_for_user(user: Actor, organisation_id) -> Organisation:
+def organisation_get_for_user(user: Actor, organisation_id: int | str) -> Organisation:
     try:
         return organisations_visible_to(user).get(pk=organisation_id)
     except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such organisation.")) from None
 
 
-def person_get_for_user(user: Actor, person_id) -> Person:
+def person_get_for_user(user: Actor, person_id: int | str) -> Person:
     try:
         return people_visible_to(user).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError):

@@ -8,6 +8,7 @@ function is the only place group and organisation grants are made.
 import datetime as dt
 from collections.abc import Iterable
 from types import EllipsisType
+from typing import Any
 
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
@@ -99,7 +100,7 @@ def group_create(
     kind: str,
     parent: CoordinationGroup | None = None,
     by: Actor,
-    **fields,
+    **fields: Any,
 ) -> CoordinationGroup:
     if kind not in CoordinationGroup.Kind.values:
         raise ValidationError(
@@ -122,7 +123,7 @@ def group_update(
     group: CoordinationGroup,
     by: Actor,
     parent: CoordinationGroup | None | EllipsisType = ...,
-    **changes,
+    **changes: Any,
 ) -> CoordinationGroup:
     unknown = set(changes) - GROUP_FIELDS
     if unknown:

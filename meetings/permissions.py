@@ -9,6 +9,8 @@ acting for the invitee's organisation; action points are reported on by whoever
 acts for the owner organisation.
 """
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -33,6 +35,8 @@ from members.permissions import (
 )
 from portal.audit import Actor
 
+# The rows that live inside a meeting and are reached through it.
+ChildT = TypeVar("ChildT", AgendaItem, Attendance, Decision)
 VIEW_MEETING = "meetings.view_meeting"
 CHANGE_MEETING = "meetings.change_meeting"
 
@@ -73,7 +77,7 @@ def user_can_manage_meeting(user: Actor, meeting: Meeting) -> bool:
     return meetings_managed_by(user).filter(pk=meeting.pk).exists()
 
 
-def meeting_get_for_user(user: Actor, meeting_id, *, manage: bool = False) -> Meeting:
+def meeting_get_for_user(user: Actor, meeting_id: int | str, *, manage: bool = False) -> Meeting:
     try:
         meeting = meetings_visible_to(user).select_related("group").get(pk=meeting_id)
     except (Meeting.DoesNotExist, ValueError, TypeError):
@@ -94,7 +98,7 @@ def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
     )
 
 
-def minutes_get_for_user(user: Actor, minutes_id, *, manage: bool = False) -> Minutes:
+def minutes_get_for_user(user: Actor, minutes_id: int | str, *, manage: bool = False) -> Minutes:
     try:
         minutes = minutes_visible_to(user).select_related("meeting").get(pk=minutes_id)
     except (Minutes.DoesNotExist, ValueError, TypeError):
@@ -120,7 +124,9 @@ def user_can_answer_invitation(user: Actor, invitation: Invitation) -> bool:
     return user_can_manage_meeting(user, invitation.meeting)
 
 
-def invitation_get_for_user(user: Actor, invitation_id, *, answer: bool = False) -> Invitation:
+def invitation_get_for_user(
+    user: Actor, invitation_id: int | str, *, answer: bool = False
+) -> Invitation:
     try:
         invitation = (
             invitations_visible_to(user)
@@ -153,7 +159,7 @@ def user_can_report_on_action_point(user: Actor, action_point: ActionPoint) -> b
 
 
 def action_point_get_for_user(
-    user: Actor, action_point_id, *, report: bool = False, manage: bool = False
+    user: Actor, action_point_id: int | str, *, report: bool = False, manage: bool = False
 ) -> ActionPoint:
     try:
         action_point = (
@@ -170,7 +176,15 @@ def action_point_get_for_user(
     return action_point
 
 
-def _child_get_for_user(queryset, model, object_id, *, manage: bool, user: Actor, missing: str):
+def _child_get_for_user(
+    queryset: QuerySet[ChildT],
+    model: type[ChildT],
+    object_id: int | str,
+    *,
+    manage: bool,
+    user: Actor,
+    missing: str,
+) -> ChildT:
     try:
         row = queryset.select_related("meeting").get(pk=object_id)
     except (model.DoesNotExist, ValueError, TypeError):
@@ -184,7 +198,9 @@ def agenda_items_visible_to(user: Actor) -> QuerySet[AgendaItem]:
     return AgendaItem.objects.filter(meeting__in=meetings_visible_to(user))
 
 
-def agenda_item_get_for_user(user: Actor, item_id, *, manage: bool = False) -> AgendaItem:
+def agenda_item_get_for_user(
+    user: Actor, item_id: int | str, *, manage: bool = False
+) -> AgendaItem:
     return _child_get_for_user(
         agenda_items_visible_to(user),
         AgendaItem,
@@ -199,7 +215,9 @@ def attendance_visible_to(user: Actor) -> QuerySet[Attendance]:
     return Attendance.objects.filter(meeting__in=meetings_visible_to(user))
 
 
-def attendance_get_for_user(user: Actor, attendance_id, *, manage: bool = False) -> Attendance:
+def attendance_get_for_user(
+    user: Actor, attendance_id: int | str, *, manage: bool = False
+) -> Attendance:
     return _child_get_for_user(
         attendance_visible_to(user),
         Attendance,
@@ -214,7 +232,7 @@ def decisions_visible_to(user: Actor) -> QuerySet[Decision]:
     return Decision.objects.filter(meeting__in=meetings_visible_to(user))
 
 
-def decision_get_for_user(user: Actor, decision_id, *, manage: bool = False) -> Decision:
+def decision_get_for_user(user: Actor, decision_id: int | str, *, manage: bool = False) -> Decision:
     return _child_get_for_user(
         decisions_visible_to(user),
         Decision,

@@ -7,7 +7,9 @@ for held meetings, so published minutes never belong to a cancelled meeting.
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -39,7 +41,7 @@ MEETING_FIELDS = NOTIFIABLE_FIELDS | {"title", "kind", "description"}
 OPEN_STATUSES = {Status.DRAFT, Status.SCHEDULED}
 
 
-def _to_the_minute(value):
+def _to_the_minute(value: Any) -> Any:
     # Calendars (and people) keep meeting times to the minute; so do we.
     if isinstance(value, dt.datetime):
         return value.replace(second=0, microsecond=0)
@@ -69,7 +71,7 @@ def meeting_create(
     start_at: dt.datetime,
     end_at: dt.datetime,
     by: Actor,
-    **fields,
+    **fields: Any,
 ) -> Meeting:
     unknown = set(fields) - MEETING_FIELDS
     if unknown:
@@ -88,7 +90,7 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, by: Actor, **changes) -> Meeting:
+def meeting_update(*, meeting: Meeting, by: Actor, **changes: Any) -> Meeting:
     unknown = set(changes) - MEETING_FIELDS
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -161,7 +163,9 @@ MEETING_GRANTS = {"view_meeting", "change_meeting"}
 
 
 @transaction.atomic
-def meeting_access_set(*, meeting: Meeting, user, permissions: set[str], by: Actor) -> set[str]:
+def meeting_access_set(
+    *, meeting: Meeting, user: User, permissions: set[str], by: Actor
+) -> set[str]:
     """Make `permissions` (view_meeting, change_meeting) exactly the user's direct
     grants on one meeting: e.g. a guest expert who sits in no group."""
     unknown = set(permissions) - MEETING_GRANTS
@@ -210,7 +214,7 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def agenda_item_update(*, item: AgendaItem, by: Actor, **changes) -> AgendaItem:
+def agenda_item_update(*, item: AgendaItem, by: Actor, **changes: Any) -> AgendaItem:
     allowed = {"title", "description", "presenter", "duration_minutes"}
     unknown = set(changes) - allowed
     if unknown:
@@ -511,7 +515,7 @@ def action_point_create(
 
 
 @transaction.atomic
-def action_point_update(*, action_point: ActionPoint, by: Actor, **changes) -> ActionPoint:
+def action_point_update(*, action_point: ActionPoint, by: Actor, **changes: Any) -> ActionPoint:
     """The managers' edit: what, who and when."""
     allowed = {"title", "description", "owner_organisation", "owner_person", "due_on"}
     unknown = set(changes) - allowed

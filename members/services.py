@@ -2,11 +2,12 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
@@ -27,7 +28,7 @@ ORGANISATION_FIELDS = {"name", "name_ar", "acronym", "kind", "country", "website
 PERSON_FIELDS = {"full_name", "full_name_ar", "position", "email", "phone", "preferred_language"}
 
 
-def _apply(instance, changes: dict, allowed: set[str]) -> list[str]:
+def _apply(instance: models.Model, changes: dict[str, Any], allowed: set[str]) -> list[str]:
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -38,14 +39,14 @@ def _apply(instance, changes: dict, allowed: set[str]) -> list[str]:
 
 
 @transaction.atomic
-def organisation_create(*, name: str, kind: str, by: Actor, **fields) -> Organisation:
+def organisation_create(*, name: str, kind: str, by: Actor, **fields: Any) -> Organisation:
     _apply(Organisation(), fields, ORGANISATION_FIELDS)
     organisation = Organisation(name=name, kind=kind, **fields)
     return audited_save(organisation, by=by)
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, by: Actor, **changes) -> Organisation:
+def organisation_update(*, organisation: Organisation, by: Actor, **changes: Any) -> Organisation:
     changed = _apply(organisation, changes, ORGANISATION_FIELDS)
     if changed:
         audited_save(organisation, by=by)
@@ -59,7 +60,7 @@ def person_create(
     organisation: Organisation | None,
     by: Actor,
     since: dt.date | None = None,
-    **fields,
+    **fields: Any,
 ) -> Person:
     person = Person(full_name=full_name, organisation=organisation)
     _apply(person, fields, PERSON_FIELDS)
@@ -75,7 +76,7 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, person: Person, by: Actor, **changes) -> Person:
+def person_update(*, person: Person, by: Actor, **changes: Any) -> Person:
     changed = _apply(person, changes, PERSON_FIELDS)
     if changed:
         audited_save(person, by=by)

@@ -39,7 +39,7 @@ def notices_visible_to(user: Actor) -> QuerySet[Notice]:
     )
 
 
-def notice_get_for_user(user: Actor, notice_id, *, resend: bool = False) -> Notice:
+def notice_get_for_user(user: Actor, notice_id: int | str, *, resend: bool = False) -> Notice:
     try:
         notice = (
             notices_visible_to(user)
@@ -65,7 +65,7 @@ def webhook_endpoints_visible_to(user: Actor) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(organisation__in=organisations_acted_for_by(user))
 
 
-def webhook_endpoint_get_for_user(user: Actor, endpoint_id) -> WebhookEndpoint:
+def webhook_endpoint_get_for_user(user: Actor, endpoint_id: int | str) -> WebhookEndpoint:
     try:
         return webhook_endpoints_visible_to(user).get(pk=endpoint_id)
     except (WebhookEndpoint.DoesNotExist, ValueError, TypeError):
