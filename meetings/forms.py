@@ -245,7 +245,9 @@ class ActionPointReportForm(PageForm):
 
 class ActionPointFilterForm(forms.Form):
     group = LocalNameChoiceField(
-        label=_("Group"), queryset=CoordinationGroup.objects.none(), required=False
+        label=_("Group (with its sub-groups)"),
+        queryset=CoordinationGroup.objects.none(),
+        required=False,
     )
     organisation = LocalNameChoiceField(
         label=_("Owner organisation"), queryset=Organisation.objects.none(), required=False
@@ -265,7 +267,9 @@ class ActionPointFilterForm(forms.Form):
 
 class MeetingFilterForm(forms.Form):
     group = LocalNameChoiceField(
-        label=_("Group"), queryset=CoordinationGroup.objects.none(), required=False
+        label=_("Group (with its sub-groups)"),
+        queryset=CoordinationGroup.objects.none(),
+        required=False,
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *Meeting.Status.choices], required=False

@@ -9,6 +9,7 @@ acting for the invitee's organisation; action points are reported on by whoever
 acts for the owner organisation.
 """
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -29,7 +30,6 @@ from meetings.models import (
 )
 from members.permissions import (
     organisations_acted_for_by,
-    user_can_act_for_organisation,
     user_is_secretariat,
     user_is_signed_in,
 )
@@ -114,14 +114,30 @@ def invitations_visible_to(user: Actor) -> QuerySet[Invitation]:
     return Invitation.objects.filter(meeting__in=meetings_visible_to(user))
 
 
+def invitations_answerable_by(user: Actor, invitations: Iterable[Invitation]) -> set[int]:
+    """Which of these invitations the user may answer: the invitee, someone acting for
+    the invitee's organisation, or whoever manages the meeting. The one place this
+    rule is written; the single check and the pages' lists both ask here."""
+    invitations = list(invitations)
+    if not user_is_signed_in(user) or not invitations:
+        return set()
+    acted_for = set(organisations_acted_for_by(user).values_list("pk", flat=True))
+    managed = _managed_meeting_ids(user, {invitation.meeting_id for invitation in invitations})
+    return {
+        invitation.pk
+        for invitation in invitations
+        if invitation.person.user_id == user.pk
+        or invitation.organisation_id in acted_for
+        or invitation.meeting_id in managed
+    }
+
+
 def user_can_answer_invitation(user: Actor, invitation: Invitation) -> bool:
-    if not user_is_signed_in(user):
-        return False
-    if invitation.person.user_id == user.pk:
-        return True
-    if user_can_act_for_organisation(user, invitation.organisation_id):
-        return True
-    return user_can_manage_meeting(user, invitation.meeting)
+    return invitation.pk in invitations_answerable_by(user, [invitation])
+
+
+def _managed_meeting_ids(user: Actor, meeting_ids: set[int]) -> set[int]:
+    return set(meetings_managed_by(user).filter(pk__in=meeting_ids).values_list("pk", flat=True))
 
 
 def invitation_get_for_user(
@@ -151,11 +167,23 @@ def action_points_visible_to(user: Actor) -> QuerySet[ActionPoint]:
     )
 
 
+def action_points_reportable_by(user: Actor, action_points: Iterable[ActionPoint]) -> set[int]:
+    """Which of these action points the user may report on and close: the owner
+    organisation's people, or whoever manages the meeting that raised it."""
+    action_points = list(action_points)
+    if not user_is_signed_in(user) or not action_points:
+        return set()
+    acted_for = set(organisations_acted_for_by(user).values_list("pk", flat=True))
+    managed = _managed_meeting_ids(user, {point.meeting_id for point in action_points})
+    return {
+        point.pk
+        for point in action_points
+        if point.owner_organisation_id in acted_for or point.meeting_id in managed
+    }
+
+
 def user_can_report_on_action_point(user: Actor, action_point: ActionPoint) -> bool:
-    """Report progress and close: the owner organisation, or a manager."""
-    if organisations_acted_for_by(user).filter(pk=action_point.owner_organisation_id).exists():
-        return True
-    return user_can_manage_meeting(user, action_point.meeting)
+    return action_point.pk in action_points_reportable_by(user, [action_point])
 
 
 def action_point_get_for_user(

@@ -2,42 +2,89 @@
 
 import datetime as dt
 
-from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from groups.models import CoordinationGroup
+from groups.selectors import group_descendant_ids
 from meetings.models import ActionPoint, AgendaItem, Attendance, Invitation, Meeting
+from members.models import Organisation
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT per meeting (index lookups), not a join + GROUP BY over every
+    invitation of every visible meeting."""
+    return Coalesce(
+        Subquery(queryset.order_by().values("meeting").annotate(n=Count("*")).values("n")),
+        0,
+    )
+
+
+def answer_counts(*responses: str) -> dict[str, Coalesce]:
+    """The one way answers are counted, as annotations on meetings: `invited_count`,
+    and `<response>_count` for each response asked for (all of them by default)."""
+    invitations = Invitation.objects.filter(meeting=OuterRef("pk"))
+    counts = {"invited_count": _count(invitations)}
+    for response in responses or Invitation.Response.values:
+        counts[f"{response}_count"] = _count(invitations.filter(response=response))
+    return counts
+
+
+def answer_tally(meeting: Meeting) -> list[tuple[str, str, int]]:
+    """(response, label, count) for a meeting annotated with answer_counts(), in the
+    order of the choices, for the pages' RSVP summary."""
+    return [
+        (value, str(label), getattr(meeting, f"{value}_count"))
+        for value, label in Invitation.Response.choices
+    ]
 
 
 def meeting_list(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Meetings with their group and RSVP counts."""
-    return queryset.select_related("group").annotate(
-        invited_count=Count("invitations", distinct=True),
-        accepted_count=Count(
-            "invitations",
-            filter=Q(invitations__response=Invitation.Response.ACCEPTED),
-            distinct=True,
-        ),
-    )
+    """Meetings with their group and answer counts."""
+    return queryset.select_related("group").annotate(**answer_counts())
 
 
 def meeting_detail(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return queryset.select_related("group", "group__parent", "minutes").prefetch_related(
-        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")),
-        Prefetch(
-            "invitations",
-            queryset=Invitation.objects.select_related("person", "organisation", "alternate"),
-        ),
-        Prefetch(
-            "attendance",
-            queryset=Attendance.objects.select_related("person", "organisation", "invitation"),
-        ),
-        "decisions",
-        Prefetch(
-            "action_points",
-            queryset=ActionPoint.objects.select_related("owner_organisation", "owner_person"),
-        ),
+    """A meeting with its agenda, invitations, register, decisions, action points and
+    answer counts."""
+    return (
+        queryset.select_related("group", "group__parent", "minutes")
+        .annotate(**answer_counts())
+        .prefetch_related(
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")),
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.select_related("person", "organisation", "alternate"),
+            ),
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("person", "organisation", "invitation"),
+            ),
+            "decisions",
+            Prefetch(
+                "action_points",
+                queryset=ActionPoint.objects.select_related("owner_organisation", "owner_person"),
+            ),
+        )
     )
+
+
+def meetings_awaiting_answers(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Meetings some invitee has not answered yet, with their answer counts."""
+    pending = Invitation.objects.filter(
+        meeting=OuterRef("pk"), response=Invitation.Response.PENDING
+    )
+    return meeting_list(queryset=queryset.filter(Exists(pending)))
 
 
 def meetings_upcoming(*, queryset: QuerySet[Meeting], now: dt.datetime | None = None):
@@ -52,10 +99,66 @@ def action_point_list(*, queryset: QuerySet[ActionPoint]) -> QuerySet[ActionPoin
 
 
 def action_points_overdue(
-    *, queryset: QuerySet[ActionPoint], today: dt.date | None = None
+    *, queryset: QuerySet[ActionPoint], today: dt.date | None = None, overdue: bool = True
 ) -> QuerySet[ActionPoint]:
-    today = today or timezone.localdate()
-    return queryset.filter(status=ActionPoint.Status.OPEN, due_on__lt=today)
+    """Open and due before today (or, with overdue=False, all the others)."""
+    condition = Q(status=ActionPoint.Status.OPEN, due_on__lt=today or timezone.localdate())
+    return queryset.filter(condition) if overdue else queryset.exclude(condition)
+
+
+def meetings_of_group_tree(*, queryset: QuerySet[Meeting], group_id: int) -> QuerySet[Meeting]:
+    """Meetings of a group and of every group below it: pages and API filter alike."""
+    return queryset.filter(group_id__in=group_descendant_ids([group_id]))
+
+
+def action_points_of_group_tree(
+    *, queryset: QuerySet[ActionPoint], group_id: int
+) -> QuerySet[ActionPoint]:
+    """Action points raised at meetings of a group and of every group below it."""
+    return queryset.filter(meeting__group_id__in=group_descendant_ids([group_id]))
+
+
+def meeting_filter(
+    *,
+    queryset: QuerySet[Meeting],
+    group: CoordinationGroup | None = None,
+    status: str = "",
+    when: str = "",
+    now: dt.datetime | None = None,
+) -> QuerySet[Meeting]:
+    """The meetings list's filters: group (with its sub-groups), status, upcoming or
+    past (upcoming soonest first; otherwise newest first)."""
+    now = now or timezone.now()
+    if group is not None:
+        queryset = meetings_of_group_tree(queryset=queryset, group_id=group.pk)
+    if status:
+        queryset = queryset.filter(status=status)
+    if when == "upcoming":
+        return queryset.filter(end_at__gte=now).order_by("start_at", "pk")
+    if when == "past":
+        queryset = queryset.filter(end_at__lt=now)
+    return queryset.order_by("-start_at", "pk")
+
+
+def action_point_filter(
+    *,
+    queryset: QuerySet[ActionPoint],
+    group: CoordinationGroup | None = None,
+    organisation: Organisation | None = None,
+    status: str = "",
+    overdue: bool = False,
+) -> QuerySet[ActionPoint]:
+    """The action points list's filters: group (with its sub-groups), owner, status,
+    overdue; soonest due first."""
+    if group is not None:
+        queryset = action_points_of_group_tree(queryset=queryset, group_id=group.pk)
+    if organisation is not None:
+        queryset = queryset.filter(owner_organisation=organisation)
+    if status:
+        queryset = queryset.filter(status=status)
+    if overdue:
+        queryset = action_points_overdue(queryset=queryset)
+    return queryset.order_by("due_on", "pk")
 
 
 def action_points_carried_into(meeting: Meeting) -> QuerySet[ActionPoint]:
@@ -79,22 +182,11 @@ def meetings_in_feed_of(person) -> QuerySet[Meeting]:
     )
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    """A correlated COUNT per meeting (index lookups), not a join + GROUP BY over every
-    invitation of every visible meeting."""
-    return Coalesce(
-        Subquery(queryset.order_by().values("meeting").annotate(n=Count("*")).values("n")),
-        0,
-    )
-
-
 def meeting_summaries(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     """Meetings with RSVP counts and their group's current chair seat (`chair_seat__…`),
     for reading with `.values()`: one query for a whole page."""
-    invitations = Invitation.objects.filter(meeting=OuterRef("pk"))
     return queryset.annotate(
-        invited_count=_count(invitations),
-        accepted_count=_count(invitations.filter(response=Invitation.Response.ACCEPTED)),
+        **answer_counts(Invitation.Response.ACCEPTED),
         # At most one current chair per group (a unique constraint), so this join
         # never multiplies rows.
         chair_seat=FilteredRelation(

@@ -1,5 +1,4 @@
 from django.db.models import Prefetch
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -7,7 +6,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from groups.permissions import group_get_for_user
-from groups.selectors import group_descendant_ids
 from meetings.api.serializers import (
     ActionPointInputSerializer,
     ActionPointListSerializer,
@@ -60,7 +58,14 @@ from meetings.permissions import (
     minutes_get_for_user,
     minutes_visible_to,
 )
-from meetings.selectors import action_point_list, meeting_list, meeting_summaries
+from meetings.selectors import (
+    action_point_list,
+    action_points_of_group_tree,
+    action_points_overdue,
+    meeting_list,
+    meeting_summaries,
+    meetings_of_group_tree,
+)
 from meetings.services import (
     action_point_create,
     action_point_report,
@@ -88,17 +93,21 @@ from portal.api.filters import IdFilter, RangeFilterSet
 from portal.api.views import FunnelViewSet
 
 
-def _in_group_tree(queryset, name, value):
-    """A group and all its sub-groups: one query for the tree, then an IN filter."""
-    field = {"group": "group_id", "meeting_group": "meeting__group_id"}[name]
-    return queryset.filter(**{f"{field}__in": group_descendant_ids([value])})
+def _meetings_in_group_tree(queryset, name, value):
+    return meetings_of_group_tree(queryset=queryset, group_id=value)
+
+
+def _action_points_in_group_tree(queryset, name, value):
+    return action_points_of_group_tree(queryset=queryset, group_id=value)
 
 
 # --- Meetings -----------------------------------------------------------------------
 
 
 class MeetingFilter(RangeFilterSet):
-    group = IdFilter(method=_in_group_tree, label="Group id; its sub-groups' meetings too.")
+    group = IdFilter(
+        method=_meetings_in_group_tree, label="Group id; its sub-groups' meetings too."
+    )
     status = filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
     kind = filters.MultipleChoiceFilter(choices=Meeting.Kind.choices)
     start_after = filters.IsoDateTimeFilter(
@@ -417,7 +426,7 @@ class ActionPointFilter(RangeFilterSet):
     meeting = IdFilter(field_name="meeting_id")
     group = IdFilter(
         field_name="meeting_group",
-        method=_in_group_tree,
+        method=_action_points_in_group_tree,
         label="Group id; its sub-groups' action points too.",
     )
     status = filters.MultipleChoiceFilter(choices=ActionPoint.Status.choices)
@@ -433,8 +442,7 @@ class ActionPointFilter(RangeFilterSet):
         fields = ["owner_organisation", "meeting", "group", "status", "due_after", "due_before"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = {"status": ActionPoint.Status.OPEN, "due_on__lt": timezone.localdate()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        return action_points_overdue(queryset=queryset, overdue=value)
 
 
 class ActionPointViewSet(FunnelViewSet):

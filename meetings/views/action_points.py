@@ -19,16 +19,17 @@ from meetings import forms, services
 from meetings.models import ActionPoint
 from meetings.permissions import (
     action_point_get_for_user,
+    action_points_reportable_by,
     action_points_visible_to,
     meeting_get_for_user,
-    meetings_managed_by,
     user_can_manage_meeting,
+    user_can_report_on_action_point,
 )
 from meetings.selectors import (
+    action_point_filter,
     action_point_list,
-    action_points_overdue,
 )
-from meetings.views.shared import acted_for_ids, detail_url, repeat_submit
+from meetings.views.shared import detail_url, repeat_submit
 from portal.pages import form_token_claim, paginate, query_without_page
 
 
@@ -70,7 +71,7 @@ def action_point_page(request, action_point_id: int):
     action_point = action_point_get_for_user(user, action_point_id)
     action_point = action_point_list(queryset=ActionPoint.objects.filter(pk=action_point.pk)).get()
     can_manage = user_can_manage_meeting(user, action_point.meeting)
-    can_report = can_manage or action_point.owner_organisation_id in acted_for_ids(user)
+    can_report = user_can_report_on_action_point(user, action_point)
     report_form = forms.ActionPointReportForm(
         initial={"status": action_point.status, "progress": action_point.progress}
     )
@@ -148,16 +149,8 @@ def _filtered_action_points(request):
     )
     action_points = action_point_list(queryset=visible)
     if filters.is_valid():
-        data = filters.cleaned_data
-        if data["group"]:
-            action_points = action_points.filter(meeting__group=data["group"])
-        if data["organisation"]:
-            action_points = action_points.filter(owner_organisation=data["organisation"])
-        if data["status"]:
-            action_points = action_points.filter(status=data["status"])
-        if data["overdue"]:
-            action_points = action_points_overdue(queryset=action_points)
-    return filters, action_points.order_by("due_on", "pk")
+        return filters, action_point_filter(queryset=action_points, **filters.cleaned_data)
+    return filters, action_point_filter(queryset=action_points)
 
 
 @login_required
@@ -165,16 +158,9 @@ def _filtered_action_points(request):
 def action_point_list_page(request):
     filters, action_points = _filtered_action_points(request)
     page = paginate(request, action_points)
-    acted_for = acted_for_ids(request.user)
-    managed = set(
-        meetings_managed_by(request.user)
-        .filter(pk__in=[action_point.meeting_id for action_point in page])
-        .values_list("pk", flat=True)
-    )
+    reportable = action_points_reportable_by(request.user, page)
     for action_point in page:
-        action_point.reportable = (
-            action_point.owner_organisation_id in acted_for or action_point.meeting_id in managed
-        )
+        action_point.reportable = action_point.pk in reportable
     return render(
         request,
         "meetings/action_point_list.html",

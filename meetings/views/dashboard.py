@@ -3,7 +3,7 @@ points; the notices app adds the notices that failed (a template tag).
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from meetings.selectors import (
     action_point_list,
     action_points_overdue,
     meeting_list,
+    meetings_awaiting_answers,
     meetings_upcoming,
 )
 from members.permissions import (
@@ -40,16 +41,8 @@ def dashboard(request):
         .order_by("meeting__start_at", "person__full_name")
     )
     # For those who run meetings: how many answers each upcoming meeting still waits for.
-    waiting_for = (
-        meeting_list(queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=now))
-        .annotate(
-            pending_count=Count(
-                "invitations",
-                filter=Q(invitations__response=Invitation.Response.PENDING),
-                distinct=True,
-            )
-        )
-        .filter(pending_count__gt=0)
+    waiting_for = meetings_awaiting_answers(
+        queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=now)
     )
     overdue = action_points_overdue(
         queryset=action_point_list(queryset=action_points_visible_to(user))

@@ -18,16 +18,16 @@ from meetings import forms, services
 from meetings.models import Invitation
 from meetings.permissions import (
     invitation_get_for_user,
+    invitations_answerable_by,
     meeting_get_for_user,
     user_can_manage_meeting,
 )
 from meetings.rsvp import rsvp_read
+from meetings.selectors import answer_tally
 from meetings.views.shared import (
-    acted_for_ids,
     detail_url,
     loaded_meeting,
     repeat_submit,
-    rsvp_counts,
 )
 from members.models import Person
 from portal.pages import form_token_claim
@@ -59,15 +59,8 @@ def invitations_page(request, meeting_id: int):
                     request, _("%(person)s is invited.") % {"person": invitation.person}
                 )
                 return redirect("meeting-invitations", meeting.pk)
-    acted_for = acted_for_ids(user)
     invitations = list(meeting.invitations.all())
-    answerable = {
-        invitation.pk
-        for invitation in invitations
-        if can_manage
-        or invitation.person.user_id == user.pk
-        or invitation.organisation_id in acted_for
-    }
+    answerable = invitations_answerable_by(user, invitations)
     return render(
         request,
         "meetings/invitations.html",
@@ -76,7 +69,7 @@ def invitations_page(request, meeting_id: int):
             "meeting": meeting,
             "invitations": invitations,
             "answerable": answerable,
-            "rsvp": rsvp_counts(invitations),
+            "rsvp": answer_tally(meeting),
             "can_manage": can_manage,
             "form": form if can_manage else None,
             "invite_open": meeting.status in services.OPEN_STATUSES,

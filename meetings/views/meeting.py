@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,13 +25,14 @@ from meetings.permissions import (
 )
 from meetings.selectors import (
     action_points_carried_into,
+    answer_tally,
+    meeting_filter,
     meeting_list,
 )
 from meetings.views.shared import (
     detail_url,
     loaded_meeting,
     repeat_submit,
-    rsvp_counts,
 )
 from portal.pages import form_token_claim, paginate, query_without_page
 
@@ -45,17 +45,9 @@ def meeting_list_page(request):
     filters = forms.MeetingFilterForm(request.GET or None, groups=groups)
     meetings = meetings_visible_to(user)
     if filters.is_valid():
-        data = filters.cleaned_data
-        if data["group"]:
-            meetings = meetings.filter(group=data["group"])
-        if data["status"]:
-            meetings = meetings.filter(status=data["status"])
-        if data["when"] == "upcoming":
-            meetings = meetings.filter(end_at__gte=timezone.now()).order_by("start_at")
-        elif data["when"] == "past":
-            meetings = meetings.filter(end_at__lt=timezone.now())
-    if not meetings.query.order_by:
-        meetings = meetings.order_by("-start_at", "pk")
+        meetings = meeting_filter(queryset=meetings, **filters.cleaned_data)
+    else:
+        meetings = meeting_filter(queryset=meetings)
     page = paginate(request, meeting_list(queryset=meetings))
     return render(
         request,
@@ -143,7 +135,7 @@ def meeting_detail_page(request, meeting_id: int):
             "meeting": meeting,
             "can_manage": can_manage,
             "invitations": invitations,
-            "rsvp": rsvp_counts(invitations),
+            "rsvp": answer_tally(meeting),
             "action_points": action_points,
             "carried": action_points_carried_into(meeting)[:20] if can_manage else [],
             "minutes": minutes,
