@@ -459,3 +459,22 @@ def test_a_viewset_cannot_bypass_its_funnel():
 
         class AlsoLeaky(FunnelViewSet):
             queryset = Meeting.objects.all()
+
+
+def test_a_webhook_endpoint_url_change_is_saved_checked_and_refused_when_private(
+    cast, world, client_for, settings
+):
+    settings.WEBHOOK_ALLOW_INSECURE = False
+    client = client_for("member")
+    endpoint = world["moh_endpoint"]
+    path = f"{V1}/webhook-endpoints/{endpoint.pk}/"
+
+    moved = client.patch(path, {"url": "https://1.1.1.1/new-hook", "events": ["meeting.updated"]})
+    refused = client.patch(path, {"url": "https://10.0.0.5/inside"})
+
+    assert moved.status_code == 200
+    assert refused.status_code == 400
+    assert "url" in refused.json()["errors"]
+    endpoint.refresh_from_db()
+    assert endpoint.url == "https://1.1.1.1/new-hook"
+    assert endpoint.events == ["meeting.updated"]
