@@ -9,6 +9,8 @@ COPY portal ./portal
 COPY members ./members
 COPY groups ./groups
 COPY meetings ./meetings
+COPY notices ./notices
+COPY demo ./demo
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

@@ -52,13 +52,11 @@ def current_representatives() -> QuerySet[Representative]:
     return Representative.objects.filter(end_on__isnull=True, membership__end_on__isnull=True)
 
 
-def group_list(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:
-    return queryset.select_related("parent").order_by("kind", "name")
-
-
-def group_detail(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:
-    """Groups with their parent, children and current memberships, seat holders and
-    current representatives loaded."""
+def group_detail(
+    *, queryset: QuerySet[CoordinationGroup], children: QuerySet[CoordinationGroup]
+) -> QuerySet[CoordinationGroup]:
+    """Groups with their parent, their sub-groups among `children` (the ones the reader
+    may see), and current memberships, seat holders and representatives loaded."""
     representatives = Prefetch(
         "representatives",
         queryset=Representative.objects.filter(end_on__isnull=True).select_related("person"),
@@ -71,15 +69,11 @@ def group_detail(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[Coordinat
         .prefetch_related(representatives),
         to_attr="current_memberships",
     )
-    return queryset.select_related("parent").prefetch_related("children", memberships)
-
-
-def group_chair_membership(group: CoordinationGroup, role: str) -> Membership | None:
-    return (
-        Membership.objects.filter(group=group, role=role, end_on__isnull=True)
-        .select_related("organisation", "seat_holder")
-        .first()
+    visible_children = Prefetch(
+        "children",
+        queryset=CoordinationGroup.objects.filter(pk__in=children.values("pk")).order_by("name"),
     )
+    return queryset.select_related("parent").prefetch_related(visible_children, memberships)
 
 
 def group_list_with_chairs(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:

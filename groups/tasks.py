@@ -1,1 +1,1 @@
-"""Background jobs for groups: none yet; meeting notices live in meetings/tasks.py."""
+"""Background jobs for groups: none yet; notices are delivered by notices/tasks.py."""

@@ -63,14 +63,13 @@ def _seat(memberships, role):
 def group_detail_page(request, group_id: int):
     user = request.user
     group = group_get_for_user(user, group_id)
-    group = group_detail(queryset=CoordinationGroup.objects.filter(pk=group.pk)).get()
+    group = group_detail(
+        queryset=CoordinationGroup.objects.filter(pk=group.pk), children=groups_visible_to(user)
+    ).get()
     # The to_attr of group_detail's Prefetch, which its QuerySet return type cannot carry.
     memberships = group.current_memberships  # type: ignore[attr-defined]
     role_order = {role: index for index, role in enumerate(Membership.Role.values)}
     memberships.sort(key=lambda m: (role_order[m.role], m.organisation.name))
-    visible_children = set(
-        groups_visible_to(user).filter(parent=group).values_list("pk", flat=True)
-    )
     meetings = meeting_list(queryset=meetings_visible_to(user).filter(group=group)).order_by(
         "-start_at"
     )
@@ -88,7 +87,7 @@ def group_detail_page(request, group_id: int):
             "chair": _seat(memberships, Membership.Role.CHAIR),
             "co_chair": _seat(memberships, Membership.Role.CO_CHAIR),
             "memberships": memberships,
-            "children": [child for child in group.children.all() if child.pk in visible_children],
+            "children": group.children.all(),
             "meetings": meetings[:10],
             "action_points": action_points[:20],
             "can_manage": user_can_manage_group(user, group),

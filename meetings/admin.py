@@ -390,6 +390,8 @@ class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
             action_point = action_point_create(
                 meeting=data["meeting"], decision=data.get("decision"), by=request.user, **details
             )
+        if not {"status", "progress"} & set(form.changed_data):
+            return action_point
         return action_point_report(
             action_point=action_point,
             status=data["status"],

@@ -98,6 +98,12 @@ def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
     )
 
 
+def minutes_of_meeting_for_user(user: Actor, meeting: Meeting) -> Minutes | None:
+    """The meeting's minutes if the user may read them (the rule of minutes_visible_to:
+    published ones for whoever sees the meeting, drafts for those who manage it)."""
+    return minutes_visible_to(user).filter(meeting=meeting).first()
+
+
 def minutes_get_for_user(user: Actor, minutes_id: int | str, *, manage: bool = False) -> Minutes:
     try:
         minutes = minutes_visible_to(user).select_related("meeting").get(pk=minutes_id)

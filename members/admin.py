@@ -1,4 +1,5 @@
-"""The admin of the members app: the affiliation history, read-only.
+"""The admin of the members app: logins and their roles, API tokens, and the
+affiliation history, each write through a service.
 
 Organisations and people are registered in groups/admin.py: linking a login,
 deactivating someone or an organisation ends seats and recomputes access, which are
@@ -6,8 +7,87 @@ the groups app's services.
 """
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, User
+from knox.models import AuthToken
 
 from members.models import Affiliation
+from members.services import api_token_revoke, user_set_active, user_set_secretariat
+from portal.admin_base import NoDeleteMixin, service_action
+
+# Django's and knox's own screens write around the services: replaced below.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+admin.site.unregister(AuthToken)
+
+
+@admin.register(User)
+class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
+    """Logins carry history (who answered, approved, changed what), so they are switched
+    off, never deleted; roles change through actions, and access comes from seats."""
+
+    list_display = ["username", "email", "is_active", "is_staff", "is_superuser", "last_login"]
+    readonly_fields = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+        "last_login",
+        "date_joined",
+    ]
+    actions = [
+        service_action(
+            "Make secretariat staff",
+            lambda u, by: user_set_secretariat(user=u, is_secretariat=True, by=by),
+        ),
+        service_action(
+            "Remove from the secretariat",
+            lambda u, by: user_set_secretariat(user=u, is_secretariat=False, by=by),
+        ),
+        service_action(
+            "Switch the login off", lambda u, by: user_set_active(user=u, is_active=False, by=by)
+        ),
+        service_action(
+            "Switch the login on", lambda u, by: user_set_active(user=u, is_active=True, by=by)
+        ),
+    ]
+
+
+@admin.register(Group)
+class RoleAdmin(admin.ModelAdmin):
+    """Roles, read-only: the Secretariat role's permissions are set by `manage.py
+    setup_roles`, and membership of it by the user actions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(admin.ModelAdmin):
+    """API tokens: who holds one and until when. New ones are made by their owner
+    (POST /api/v1/auth/token/); here they can only be revoked."""
+
+    list_display = ["token_key", "user", "created", "expiry"]
+    search_fields = ["token_key", "user__username"]
+    fields = ("token_key", "user", "created", "expiry")
+    readonly_fields = fields
+    actions = [service_action("Revoke", lambda t, by: api_token_revoke(token=t, by=by))]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Affiliation)

@@ -130,7 +130,7 @@ class Affiliation(models.Model):
     represented whom in the past.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="affiliations")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="affiliations"
     )

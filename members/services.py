@@ -189,6 +189,32 @@ def user_create(
 
 
 @transaction.atomic
+def user_set_secretariat(*, user: User, is_secretariat: bool, by: Actor) -> User:
+    """Make a login secretariat staff (admin access, every page) or take that away."""
+    group = secretariat_role_ensure()
+    if is_secretariat:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    user.is_staff = is_secretariat or user.is_superuser
+    user.save(update_fields=["is_staff"])
+    # The flag is cached on the object for the request (user_is_secretariat).
+    user.__dict__.pop("_tansiq_is_secretariat", None)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, is_active: bool, by: Actor) -> User:
+    """Switch a login off (or on again). Its API tokens die with it; its history stays,
+    which is why logins are switched off and never deleted."""
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    if not is_active:
+        AuthToken.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic
 def api_token_create(*, user: User) -> tuple[AuthToken, str]:
     """A new API token for `user`: returns the stored row and the secret, shown only once.
 

@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting
+from notices import outbox
 from notices.content import email_for, webhook_body
 from notices.models import Notice, NoticeAttempt
 
@@ -255,3 +256,13 @@ def notices_pending_due() -> bool:
     return Notice.objects.filter(
         status=STATUS.PENDING, next_attempt_at__lte=timezone.now()
     ).exists()
+
+
+def notices_sweep() -> int:
+    """The beat sweep: free the claims of dead workers, and enqueue delivery when
+    anything is due (a broker that was down when the rows were written, or a retry
+    whose time has come). Returns how many claims were freed."""
+    released = notices_release_stale()
+    if notices_pending_due():
+        outbox.dispatch_soon()
+    return released

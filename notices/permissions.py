@@ -5,12 +5,14 @@ everyone else sees what was sent to them and the webhook calls made to the
 organisations they act for. Endpoints belong to the organisations one acts for.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from meetings.permissions import meetings_managed_by, user_can_manage_meeting
+from meetings.permissions import meetings_managed_by
 from members.models import Organisation
 from members.permissions import (
     organisations_acted_for_by,
@@ -48,12 +50,26 @@ def notice_get_for_user(user: Actor, notice_id: int | str, *, resend: bool = Fal
         )
     except (Notice.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such notice.")) from None
-    if resend:
-        action_point = notice.action_point
-        meeting = notice.meeting or (action_point.meeting if action_point else None)
-        if meeting is None or not user_can_manage_meeting(user, meeting):
-            raise PermissionDenied(_("Only the secretariat and the group's chairs may resend."))
+    if resend and notice.pk not in notices_resendable_by(user, [notice]):
+        raise PermissionDenied(_("Only the secretariat and the group's chairs may resend."))
     return notice
+
+
+def notices_resendable_by(user: Actor, notices: Iterable[Notice]) -> set[int]:
+    """Which of these notices the user may send again: those about a meeting (or an
+    action point raised at a meeting) that the user manages."""
+    about: dict[int, int] = {}
+    for notice in notices:
+        if notice.meeting_id is not None:
+            about[notice.pk] = notice.meeting_id
+        elif notice.action_point is not None:
+            about[notice.pk] = notice.action_point.meeting_id
+    if not about or not user_is_signed_in(user):
+        return set()
+    managed = set(
+        meetings_managed_by(user).filter(pk__in=set(about.values())).values_list("pk", flat=True)
+    )
+    return {notice_id for notice_id, meeting_id in about.items() if meeting_id in managed}
 
 
 def webhook_endpoints_visible_to(user: Actor) -> QuerySet[WebhookEndpoint]:

@@ -111,9 +111,3 @@ def webhook_endpoint_update(
     if is_active is not None:
         endpoint.is_active = is_active
     return audited_save(endpoint, by=by)
-
-
-def webhook_endpoint_set_active(
-    *, endpoint: WebhookEndpoint, is_active: bool, by: Actor
-) -> WebhookEndpoint:
-    return webhook_endpoint_update(endpoint=endpoint, is_active=is_active, by=by)

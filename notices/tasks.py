@@ -28,7 +28,4 @@ def notices_dispatch_task() -> int:
 @shared_task
 def notices_sweep_task() -> int:
     """Beat: free claims of dead workers, and enqueue delivery if anything is due."""
-    released = delivery.notices_release_stale()
-    if delivery.notices_pending_due():
-        outbox.dispatch_soon()
-    return released
+    return delivery.notices_sweep()

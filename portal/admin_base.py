@@ -52,10 +52,6 @@ class AuditedAdmin(SimpleHistoryAdmin):
     """History of every change, attributed to the user, under the History button."""
 
 
-class GuardedAuditedAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
-    """History plus guardian's per-object permission screens."""
-
-
 def pristine(obj):
     """The row as stored: the admin hands save_model an instance the form already changed,
     and services compare against what is stored."""

@@ -228,6 +228,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
     },
 }
+# The worker logs through the same handler and format as the web process (time, level,
+# logger), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A broker outage must not make the publisher retry for long: the sweep catches up.
 CELERY_TASK_PUBLISH_RETRY = False
 
@@ -346,6 +349,13 @@ LOGGING = {
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "filters": {"no_traceback_below_500": {"()": "portal.log_filters.NoTracebackBelow500"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["no_traceback_below_500"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

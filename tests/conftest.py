@@ -109,7 +109,7 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Tasks run in the test process, whatever REDIS_URL says; the tests that need a
-    real broker and worker (tests/meetings/test_notices_worker.py) switch this off."""
+    real broker and worker (tests/notices/test_notices_worker.py) switch this off."""
     from portal.celery import app
 
     previous = app.conf.task_always_eager

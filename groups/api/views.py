@@ -69,7 +69,10 @@ class GroupViewSet(FunnelViewSet):
 
     def select(self, queryset):
         if self.action == "retrieve":
-            return group_detail(queryset=group_list_with_chairs(queryset=queryset))
+            return group_detail(
+                queryset=group_list_with_chairs(queryset=queryset),
+                children=groups_visible_to(self.request.user),
+            )
         return group_list_with_chairs(queryset=queryset)
 
     @extend_schema(responses=GroupDetailSerializer)
@@ -97,7 +100,9 @@ class GroupViewSet(FunnelViewSet):
 
     def _rendered(self, pk, *, code=status.HTTP_200_OK):
         visible = groups_visible_to(self.request.user)
-        group = group_detail(queryset=group_list_with_chairs(queryset=visible)).get(pk=pk)
+        group = group_detail(
+            queryset=group_list_with_chairs(queryset=visible), children=visible
+        ).get(pk=pk)
         return self.render(group, GroupDetailSerializer, code=code)
 
 

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from groups.models import CoordinationGroup
 from groups.permissions import groups_managed_by, groups_visible_to, people_visible_to
 from meetings import forms, services
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting
 from meetings.pack import meeting_pack_pdf as meeting_pack_pdf_bytes
 from meetings.permissions import (
     meeting_get_for_user,
     meetings_visible_to,
+    minutes_of_meeting_for_user,
     user_can_manage_meeting,
 )
 from meetings.selectors import (
@@ -123,9 +124,7 @@ def meeting_detail_page(request, meeting_id: int):
     can_manage = user_can_manage_meeting(user, meeting)
     invitations = list(meeting.invitations.all())
     action_points = list(meeting.action_points.all())
-    minutes = getattr(meeting, "minutes", None)
-    if minutes is not None and not can_manage and minutes.status != Minutes.Status.PUBLISHED:
-        minutes = None
+    minutes = minutes_of_meeting_for_user(user, meeting)
     people = people_visible_to(user).order_by("full_name")
     return render(
         request,
@@ -216,9 +215,7 @@ def meeting_cancel_page(request, meeting_id: int):
 def meeting_pack_pdf(request, meeting_id: int):
     user = request.user
     meeting = loaded_meeting(user, meeting_id)
-    minutes = getattr(meeting, "minutes", None)
-    if minutes is not None and minutes.status != Minutes.Status.PUBLISHED:
-        minutes = minutes if user_can_manage_meeting(user, meeting) else None
+    minutes = minutes_of_meeting_for_user(user, meeting)
     response = HttpResponse(
         meeting_pack_pdf_bytes(meeting, minutes=minutes), content_type="application/pdf"
     )

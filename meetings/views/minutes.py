@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetings import forms, services
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting
 from meetings.permissions import (
     meeting_get_for_user,
+    minutes_of_meeting_for_user,
     user_can_manage_meeting,
 )
 from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
@@ -23,10 +24,10 @@ from portal.pages import form_token_claim
 def minutes_page(request, meeting_id: int):
     user = request.user
     meeting = loaded_meeting(user, meeting_id)
-    can_manage = user_can_manage_meeting(user, meeting)
-    minutes = getattr(meeting, "minutes", None)
-    if not can_manage:
-        if minutes is None or minutes.status != Minutes.Status.PUBLISHED:
+    minutes = minutes_of_meeting_for_user(user, meeting)
+    if not user_can_manage_meeting(user, meeting):
+        # Readers read the minutes on the meeting's page; this page is for writing them.
+        if minutes is None:
             raise Http404("No published minutes.")
         return redirect(detail_url(meeting, "minutes"))
     form = forms.MinutesForm(
@@ -56,7 +57,7 @@ def minutes_page(request, meeting_id: int):
 
 def _minutes_change(request, meeting_id: int, change, done_message: str):
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
-    minutes = Minutes.objects.filter(meeting=meeting).first()
+    minutes = minutes_of_meeting_for_user(request.user, meeting)
     if minutes is None:
         raise Http404("No minutes yet.")
     try:

@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
                 ('start_on', models.DateField(verbose_name='from')),
                 ('end_on', models.DateField(blank=True, null=True, verbose_name='until')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='affiliations', to='members.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='members.person')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='affiliations', to='members.person')),
             ],
             options={
                 'verbose_name': 'affiliation',

@@ -3,8 +3,7 @@ the notices app: the dashboard shows the failed notices with a template tag."""
 
 from django import template
 
-from meetings.permissions import meetings_managed_by
-from notices.permissions import notices_visible_to
+from notices.permissions import notices_resendable_by, notices_visible_to
 from notices.selectors import notices_failed
 
 register = template.Library()
@@ -14,10 +13,11 @@ register = template.Library()
 def failed_notices_panel(context) -> dict:
     user = context["request"].user
     failed = notices_failed(queryset=notices_visible_to(user))
+    shown = list(failed[:10])
     return {
-        "failed_notices": failed[:10],
+        "failed_notices": shown,
         "failed_count": failed.count(),
-        "may_resend": meetings_managed_by(user).exists(),
+        "resendable": notices_resendable_by(user, shown),
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
     }

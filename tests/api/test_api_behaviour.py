@@ -478,3 +478,15 @@ def test_a_webhook_endpoint_url_change_is_saved_checked_and_refused_when_private
     endpoint.refresh_from_db()
     assert endpoint.url == "https://1.1.1.1/new-hook"
     assert endpoint.events == ["meeting.updated"]
+
+
+def test_a_group_lists_only_the_sub_groups_the_reader_may_see(cast, world, client_for):
+    observer = client_for("observer").get(f"{V1}/groups/{cast.mwg.pk}/")
+    secretariat = client_for("secretariat").get(f"{V1}/groups/{cast.mwg.pk}/")
+
+    assert observer.status_code == 200
+    assert observer.json()["children"] == []
+    assert {child["id"] for child in secretariat.json()["children"]} >= {
+        cast.health.pk,
+        cast.border.pk,
+    }

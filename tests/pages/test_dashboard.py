@@ -4,7 +4,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.services import invitations_create_for_group, meeting_create, meeting_schedule
+from meetings.services import (
+    invitation_create,
+    invitations_create_for_group,
+    meeting_create,
+    meeting_schedule,
+)
 from notices.models import Notice
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +94,30 @@ def test_member_sees_only_own_failed_notices_and_cannot_resend(client, cast, sch
     assert reverse("notice-resend", args=[mine.pk]) not in page
     assert (refused.status_code, hidden.status_code) == (403, 404)
     assert Notice.objects.count() == before
+
+
+def test_resend_is_offered_only_on_notices_of_meetings_the_user_runs(client, cast):
+    start = timezone.now() + dt.timedelta(days=6)
+    ours, theirs = (
+        meeting_create(
+            group=group,
+            title=title,
+            start_at=start,
+            end_at=start + dt.timedelta(hours=1),
+            by=cast.secretariat,
+        )
+        for group, title in ((cast.mwg, "Ours"), (cast.other_wg, "Theirs"))
+    )
+    for meeting in (ours, theirs):
+        invitation_create(meeting=meeting, person=cast.chair_person, by=cast.secretariat)
+        meeting_schedule(meeting=meeting, by=cast.secretariat)
+    Notice.objects.update(status=Notice.Status.FAILED, last_error="550 No such mailbox")
+    client.force_login(cast.chair)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    ours_notice = Notice.objects.get(meeting=ours, person=cast.chair_person)
+    theirs_notice = Notice.objects.get(meeting=theirs, person=cast.chair_person)
+    assert "Theirs" in page
+    assert reverse("notice-resend", args=[ours_notice.pk]) in page
+    assert reverse("notice-resend", args=[theirs_notice.pk]) not in page

@@ -3,16 +3,19 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import get_perms
+from knox.models import AuthToken
 
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import person_deactivate
-from meetings.models import Decision, Invitation, Meeting, Minutes
+from meetings.models import ActionPoint, Decision, Invitation, Meeting, Minutes
 from meetings.services import (
+    action_point_create,
     decision_add,
     invitation_create,
     meeting_create,
@@ -20,7 +23,8 @@ from meetings.services import (
     meeting_schedule,
     minutes_save,
 )
-from members.models import Organisation, Person
+from members.models import Affiliation, Organisation, Person
+from members.services import api_token_create
 from notices.models import Notice, WebhookEndpoint
 from notices.services import webhook_endpoint_register
 
@@ -55,6 +59,14 @@ def history(cast):
     meeting_mark_held(meeting=held, by=None)
     minutes_save(meeting=held, body="Minutes.", by=None)
     decision_add(meeting=held, text="Agreed.", by=None)
+    action_point_create(
+        meeting=held,
+        title="Report back",
+        owner_organisation=cast.moh,
+        due_on=timezone.localdate(),
+        by=None,
+    )
+    api_token_create(user=cast.member)
     scheduled = _meeting(cast, days=9, title="Scheduled")
     invitation_create(meeting=scheduled, person=cast.member_person, by=None)
     meeting_schedule(meeting=scheduled, by=None)
@@ -76,6 +88,10 @@ def history(cast):
         Decision,
         Notice,
         WebhookEndpoint,
+        ActionPoint,
+        Affiliation,
+        User,
+        AuthToken,
     ],
 )
 def test_admin_cannot_delete_what_carries_history(client, cast, history, model):
@@ -235,3 +251,42 @@ def test_meeting_access_granted_in_the_admin_goes_through_the_service(client, ca
     assert response.status_code == 200  # delete_meeting is not a choice
     assert granted.status_code == 302
     assert get_perms(cast.outsider, meeting) == ["view_meeting"]
+
+
+def test_admin_actions_change_roles_and_logins_through_the_services(client, cast):
+    client.force_login(cast.admin)
+    url = reverse("admin:auth_user_changelist")
+    token, _secret = api_token_create(user=cast.member)
+
+    client.post(url, {"action": "make_secretariat_staff", "_selected_action": [cast.outsider.pk]})
+    client.post(url, {"action": "switch_the_login_off", "_selected_action": [cast.member.pk]})
+
+    outsider = User.objects.get(pk=cast.outsider.pk)
+    assert outsider.is_staff
+    assert outsider.groups.filter(name="Secretariat").exists()
+    assert User.objects.get(pk=cast.member.pk).is_active is False
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
+
+
+def test_admin_user_form_cannot_grant_superuser_or_roles(client, cast):
+    client.force_login(cast.admin)
+    url = reverse("admin:auth_user_change", args=[cast.outsider.pk])
+
+    client.post(
+        url,
+        {
+            "username": "outsider",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "groups": [1],
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00",
+        },
+    )
+
+    outsider = User.objects.get(pk=cast.outsider.pk)
+    assert not outsider.is_superuser
+    assert not outsider.is_staff
+    assert not outsider.groups.exists()
