@@ -10,18 +10,25 @@ from portal.pages import LocalNameChoiceField, PageForm, form_field
 
 class MembershipForm(PageForm):
     organisation = LocalNameChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all()
+        label=_("Organisation"), queryset=Organisation.objects.none()
     )
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
     seat_holder = LocalNameChoiceField(
         label=_("Seat holder"),
-        queryset=Person.objects.select_related("organisation"),
+        queryset=Person.objects.none(),
         required=False,
         help_text=_("Only for the chair and co-chair seats: the person who holds the seat."),
     )
     start_on = forms.DateField(
         label=_("Member since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, organisations, people, **kwargs):
+        """`organisations` and `people`: those the user may see (the directory funnels),
+        active ones only."""
+        super().__init__(*args, **kwargs)
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
+        form_field(self, "seat_holder", forms.ModelChoiceField).queryset = people
 
 
 class MembershipChangeForm(PageForm):
@@ -38,7 +45,7 @@ class MembershipChangeForm(PageForm):
             "initial", {"role": membership.role, "seat_holder": membership.seat_holder_id}
         )
         super().__init__(*args, **kwargs)
-        staff = Person.objects.filter(organisation_id=membership.organisation_id)
+        staff = Person.objects.filter(organisation_id=membership.organisation_id, is_active=True)
         form_field(self, "seat_holder", forms.ModelChoiceField).queryset = staff
 
 
@@ -48,5 +55,5 @@ class RepresentativeForm(PageForm):
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = Person.objects.filter(organisation_id=membership.organisation_id)
+        staff = Person.objects.filter(organisation_id=membership.organisation_id, is_active=True)
         form_field(self, "person", forms.ModelChoiceField).queryset = staff

@@ -134,3 +134,20 @@ def person_get_for_user(user: Actor, person_id: int | str) -> Person:
         return people_visible_to(user).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such person.")) from None
+
+
+def organisations_offered_to(user: Actor) -> QuerySet[Organisation]:
+    """The organisations a form may offer the user to pick: those they may see that are
+    still active."""
+    return organisations_visible_to(user).filter(is_active=True).order_by("name")
+
+
+def people_offered_to(user: Actor) -> QuerySet[Person]:
+    """The people a form may offer the user to pick: those they may see who are still
+    active."""
+    return (
+        people_visible_to(user)
+        .filter(is_active=True)
+        .select_related("organisation")
+        .order_by("full_name")
+    )

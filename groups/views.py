@@ -18,7 +18,9 @@ from groups.permissions import (
     group_get_for_user,
     groups_visible_to,
     organisation_get_for_user,
+    organisations_offered_to,
     organisations_visible_to,
+    people_offered_to,
     people_visible_to,
     user_can_manage_group,
 )
@@ -98,7 +100,11 @@ def group_detail_page(request, group_id: int):
 @login_required
 def membership_create_page(request, group_id: int):
     group = group_get_for_user(request.user, group_id, manage=True)
-    form = forms.MembershipForm(request.POST or None)
+    form = forms.MembershipForm(
+        request.POST or None,
+        organisations=organisations_offered_to(request.user),
+        people=people_offered_to(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         if not form_token_claim(request):
             messages.info(request, _("That form was already sent; nothing was changed twice."))

@@ -5,11 +5,13 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import CoordinationGroup
 from meetings.models import ActionPoint, AgendaItem, Decision, Invitation, Meeting
+from meetings.selectors import invitation_alternates
 from members.models import Organisation, Person
 from portal.pages import LocalNameChoiceField, PageForm, form_field
 
@@ -133,7 +135,7 @@ class AgendaItemForm(PageForm):
 class InviteeForm(PageForm):
     person = LocalNameChoiceField(label=_("Person to invite"), queryset=Person.objects.none())
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "person", forms.ModelChoiceField).queryset = people
 
@@ -158,25 +160,23 @@ class RespondForm(PageForm):
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
         super().__init__(*args, **kwargs)
-        # `organisation=` takes None too (an invitation may name no organisation).
-        colleagues = Person.objects.filter(organisation=invitation.organisation_id).exclude(
-            pk=invitation.person_id
-        )
-        form_field(self, "alternate", forms.ModelChoiceField).queryset = colleagues
+        alternates = invitation_alternates(invitation)
+        form_field(self, "alternate", forms.ModelChoiceField).queryset = alternates
 
 
 class AttendanceAddForm(PageForm):
     person = LocalNameChoiceField(label=_("Person who came"), queryset=Person.objects.none())
     organisation = LocalNameChoiceField(
         label=_("For organisation"),
-        queryset=Organisation.objects.all(),
+        queryset=Organisation.objects.none(),
         required=False,
         help_text=_("Leave empty for the person's own organisation."),
     )
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "person", forms.ModelChoiceField).queryset = people
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
 
 
 class MinutesForm(PageForm):
@@ -200,11 +200,11 @@ class DecisionForm(PageForm):
 class ActionPointForm(PageForm):
     title = forms.CharField(label=_("Action"), max_length=300)
     owner_organisation = LocalNameChoiceField(
-        label=_("Owner organisation"), queryset=Organisation.objects.all()
+        label=_("Owner organisation"), queryset=Organisation.objects.none()
     )
     owner_person = LocalNameChoiceField(
         label=_("Owner"),
-        queryset=Person.objects.select_related("organisation"),
+        queryset=Person.objects.none(),
         required=False,
         help_text=_("Someone who works for the owner organisation."),
     )
@@ -213,7 +213,14 @@ class ActionPointForm(PageForm):
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, action_point: ActionPoint | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        organisations: QuerySet[Organisation],
+        people: QuerySet[Person],
+        action_point: ActionPoint | None = None,
+        **kwargs,
+    ):
         if action_point is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "title": action_point.title,
@@ -223,6 +230,9 @@ class ActionPointForm(PageForm):
                 "description": action_point.description,
             }
         super().__init__(*args, **kwargs)
+        # Those the user may see (the directory funnels), active ones only.
+        form_field(self, "owner_organisation", forms.ModelChoiceField).queryset = organisations
+        form_field(self, "owner_person", forms.ModelChoiceField).queryset = people
 
 
 class ActionPointCreateForm(ActionPointForm):

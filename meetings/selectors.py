@@ -18,7 +18,7 @@ from django.utils import timezone
 from groups.models import CoordinationGroup
 from groups.selectors import group_descendant_ids
 from meetings.models import ActionPoint, AgendaItem, Attendance, Invitation, Meeting
-from members.models import Organisation
+from members.models import Organisation, Person
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -193,4 +193,16 @@ def meeting_summaries(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
             "group__memberships",
             condition=Q(group__memberships__role="chair", group__memberships__end_on__isnull=True),
         ),
+    )
+
+
+def invitation_alternates(invitation: Invitation) -> QuerySet[Person]:
+    """Who may be sent in the invitee's place: active colleagues of the organisation
+    the invitation is for (nobody, when it names none)."""
+    if invitation.organisation_id is None:
+        return Person.objects.none()
+    return (
+        Person.objects.filter(organisation_id=invitation.organisation_id, is_active=True)
+        .exclude(pk=invitation.person_id)
+        .order_by("full_name")
     )

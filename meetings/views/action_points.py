@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from groups.permissions import groups_visible_to, organisations_visible_to
+from groups.permissions import (
+    groups_visible_to,
+    organisations_offered_to,
+    organisations_visible_to,
+    people_offered_to,
+)
 from meetings import forms, services
 from meetings.models import ActionPoint
 from meetings.permissions import (
@@ -36,7 +41,12 @@ from portal.pages import form_token_claim, paginate, query_without_page
 @login_required
 def action_point_create_page(request, meeting_id: int):
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
-    form = forms.ActionPointCreateForm(request.POST or None, meeting=meeting)
+    form = forms.ActionPointCreateForm(
+        request.POST or None,
+        meeting=meeting,
+        organisations=organisations_offered_to(request.user),
+        people=people_offered_to(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         if not form_token_claim(request):
             return repeat_submit(request, detail_url(meeting, "action-points"))
@@ -75,11 +85,18 @@ def action_point_page(request, action_point_id: int):
     report_form = forms.ActionPointReportForm(
         initial={"status": action_point.status, "progress": action_point.progress}
     )
-    edit_form = forms.ActionPointForm(action_point=action_point) if can_manage else None
+    organisations, people = organisations_offered_to(user), people_offered_to(user)
+    edit_form = (
+        forms.ActionPointForm(action_point=action_point, organisations=organisations, people=people)
+        if can_manage
+        else None
+    )
     if request.method == "POST":
         if request.POST.get("part") == "edit":
             action_point_get_for_user(user, action_point.pk, manage=True)
-            edit_form = forms.ActionPointForm(request.POST)
+            edit_form = forms.ActionPointForm(
+                request.POST, organisations=organisations, people=people
+            )
             if edit_form.is_valid():
                 try:
                     services.action_point_update(

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from groups.permissions import people_visible_to
+from groups.permissions import people_offered_to
 from meetings import forms, services
 from meetings.models import Meeting
 from meetings.permissions import meeting_get_for_user
@@ -20,7 +20,7 @@ def _agenda_response(request, meeting: Meeting, form=None):
     if not request.htmx:
         return redirect(detail_url(meeting, "agenda"))
     meeting = meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
-    people = people_visible_to(request.user).order_by("full_name")
+    people = people_offered_to(request.user)
     return render(
         request,
         "meetings/_agenda.html",
@@ -37,7 +37,7 @@ def _agenda_response(request, meeting: Meeting, form=None):
 @require_POST
 def agenda_item_add_page(request, meeting_id: int):
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
-    people = people_visible_to(request.user).order_by("full_name")
+    people = people_offered_to(request.user)
     form = forms.AgendaItemForm(request.POST, people=people)
     if form.is_valid():
         if not form_token_claim(request):

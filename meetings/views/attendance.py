@@ -6,17 +6,18 @@ from typing import TypedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from groups.permissions import people_visible_to
+from groups.permissions import organisations_offered_to, people_offered_to, person_get_for_user
 from meetings import forms, services
 from meetings.models import Attendance, Invitation, Meeting
 from meetings.permissions import (
+    attendance_visible_to,
     meeting_get_for_user,
     user_can_manage_meeting,
 )
@@ -64,14 +65,15 @@ def attendance_page(request, meeting_id: int):
     meeting = loaded_meeting(user, meeting_id)
     can_manage = user_can_manage_meeting(user, meeting)
     in_register = {line.person_id for line in meeting.attendance.all()}
-    people = people_visible_to(user).exclude(pk__in=in_register).order_by("full_name")
-    form = forms.AttendanceAddForm(people=people)
+    people = people_offered_to(user).exclude(pk__in=in_register)
+    organisations = organisations_offered_to(user)
+    form = forms.AttendanceAddForm(people=people, organisations=organisations)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(
                 _("Only the secretariat and the group's chairs keep the register.")
             )
-        form = forms.AttendanceAddForm(request.POST, people=people)
+        form = forms.AttendanceAddForm(request.POST, people=people, organisations=organisations)
         if form.is_valid():
             if not form_token_claim(request):
                 return repeat_submit(request, reverse("meeting-attendance", args=[meeting.pk]))
@@ -108,13 +110,11 @@ def attendance_toggle_page(request, meeting_id: int, person_id: int):
     """Tick or untick one person in the register."""
     user = request.user
     meeting = meeting_get_for_user(user, meeting_id, manage=True)
-    line = Attendance.objects.filter(meeting=meeting, person_id=person_id).first()
+    line = attendance_visible_to(user).filter(meeting=meeting, person_id=person_id).first()
     try:
         if request.POST.get("present") == "1":
             if line is None:
-                person = people_visible_to(user).filter(pk=person_id).first()
-                if person is None:
-                    raise Http404("No such person.")
+                person = person_get_for_user(user, person_id)
                 services.attendance_record(meeting=meeting, person=person, by=user)
         elif line is not None:
             services.attendance_remove(attendance=line, by=user)

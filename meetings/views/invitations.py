@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from groups.permissions import people_visible_to
+from groups.permissions import people_offered_to
 from meetings import forms, services
 from meetings.models import Invitation
 from meetings.permissions import (
@@ -23,7 +23,7 @@ from meetings.permissions import (
     user_can_manage_meeting,
 )
 from meetings.rsvp import rsvp_read
-from meetings.selectors import answer_tally
+from meetings.selectors import answer_tally, invitation_alternates
 from meetings.views.shared import (
     detail_url,
     loaded_meeting,
@@ -39,7 +39,7 @@ def invitations_page(request, meeting_id: int):
     meeting = loaded_meeting(user, meeting_id)
     can_manage = user_can_manage_meeting(user, meeting)
     invited = {invitation.person_id for invitation in meeting.invitations.all()}
-    people = people_visible_to(user).exclude(pk__in=invited).order_by("full_name")
+    people = people_offered_to(user).exclude(pk__in=invited)
     form = forms.InviteeForm(people=people)
     if request.method == "POST":
         if not can_manage:
@@ -151,11 +151,11 @@ def rsvp(request, token: str):
     )
     if invitation is None or response not in Invitation.Response.values:
         raise Http404("No such invitation.")
-    colleagues = Person.objects.none()
-    if response == Invitation.Response.ALTERNATE and invitation.organisation_id:
-        colleagues = Person.objects.filter(organisation_id=invitation.organisation_id).exclude(
-            pk=invitation.person_id
-        )
+    colleagues = (
+        invitation_alternates(invitation)
+        if response == Invitation.Response.ALTERNATE
+        else Person.objects.none()
+    )
     context = {
         "invitation": invitation,
         "meeting": invitation.meeting,

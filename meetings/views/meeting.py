@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups.models import CoordinationGroup
-from groups.permissions import groups_managed_by, groups_visible_to, people_visible_to
+from groups.permissions import groups_managed_by, groups_visible_to, people_offered_to
 from meetings import forms, services
 from meetings.models import Meeting
 from meetings.pack import meeting_pack_pdf as meeting_pack_pdf_bytes
@@ -125,7 +125,7 @@ def meeting_detail_page(request, meeting_id: int):
     invitations = list(meeting.invitations.all())
     action_points = list(meeting.action_points.all())
     minutes = minutes_of_meeting_for_user(user, meeting)
-    people = people_visible_to(user).order_by("full_name")
+    people = people_offered_to(user)
     return render(
         request,
         "meetings/meeting_detail.html",

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.services import person_deactivate
 from meetings.models import ActionPoint
 from meetings.services import action_point_create
 from tests.pages.conftest import login
@@ -125,3 +126,18 @@ def test_csv_export_follows_the_filters(client, cast, held):
     login(client, cast, "outsider")
     text = client.get(reverse("action-point-csv")).content.decode("utf-8-sig")
     assert "Draft the referral pathway" not in text
+
+
+def test_forms_offer_only_the_organisations_and_people_the_user_may_see(client, cast, held):
+    person_deactivate(person=cast.member_colleague, by=None)
+    client.force_login(cast.chair)
+
+    form = client.get(reverse("action-point-create", args=[held.pk])).context["form"]
+
+    organisations = set(form.fields["owner_organisation"].queryset)
+    people = set(form.fields["owner_person"].queryset)
+    assert cast.moh in organisations
+    assert cast.elsewhere not in organisations  # sits in no group the chair sees
+    assert cast.member_person in people
+    assert cast.outsider_person not in people
+    assert cast.member_colleague not in people  # deactivated
