@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
-from groups.models import CoordinationGroup, Membership
+from groups.models import CoordinationGroup, Membership, Representative
 from members.models import Organisation, Person
 from members.permissions import user_is_secretariat, user_is_signed_in
 from portal.audit import Actor
@@ -97,6 +97,29 @@ def membership_get_for_user(
     if manage and not user_can_manage_group(user, membership.group):
         raise PermissionDenied(_("Only the secretariat and the group's chairs may change seats."))
     return membership
+
+
+def representatives_visible_to(user: Actor) -> QuerySet[Representative]:
+    """Who represents whom (current and past) in the groups the user can see."""
+    return Representative.objects.filter(membership__group__in=groups_visible_to(user))
+
+
+def representative_get_for_user(
+    user: Actor, representative_id: int | str, *, manage: bool = False
+) -> Representative:
+    try:
+        representative = (
+            representatives_visible_to(user)
+            .select_related("membership__group", "membership__organisation", "person")
+            .get(pk=representative_id)
+        )
+    except (Representative.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such representative.")) from None
+    if manage and not user_can_manage_group(user, representative.membership.group):
+        raise PermissionDenied(
+            _("Only the secretariat and the group's chairs may change representatives.")
+        )
+    return representative
 
 
 def organisations_visible_to(user: Actor) -> QuerySet[Organisation]:

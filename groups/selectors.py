@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, Q, QuerySet
 
 from groups.models import CoordinationGroup, Membership, Representative
+from members.models import Organisation
 
 
 def _children_by_parent() -> dict[int | None, list[int]]:
@@ -98,4 +99,15 @@ def membership_list(*, queryset: QuerySet[Membership]) -> QuerySet[Membership]:
     )
     return queryset.select_related("group", "organisation", "seat_holder").prefetch_related(
         representatives
+    )
+
+
+def organisation_seats(
+    *, queryset: QuerySet[Membership], organisation: Organisation
+) -> QuerySet[Membership]:
+    """An organisation's current seats, with their groups, by group name."""
+    return (
+        queryset.filter(organisation=organisation, end_on__isnull=True)
+        .select_related("group")
+        .order_by("group__name")
     )

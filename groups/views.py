@@ -5,30 +5,30 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups import forms, services
-from groups.models import CoordinationGroup, Membership, Representative
+from groups.models import CoordinationGroup, Membership
 from groups.permissions import (
     group_get_for_user,
     groups_visible_to,
+    membership_get_for_user,
+    memberships_visible_to,
     organisation_get_for_user,
     organisations_offered_to,
     organisations_visible_to,
     people_offered_to,
     people_visible_to,
+    representative_get_for_user,
     user_can_manage_group,
 )
-from groups.selectors import group_detail
-from meetings.models import ActionPoint
-from meetings.permissions import action_points_visible_to, meetings_visible_to
-from meetings.selectors import action_point_list, meeting_list
-from members.selectors import organisation_list, person_list
+from groups.selectors import current_representatives, group_detail, organisation_seats
+from members.selectors import organisation_list, organisation_search, person_list, person_search
 from portal.pages import form_token_claim, paginate, query_without_page
 
 
@@ -72,14 +72,6 @@ def group_detail_page(request, group_id: int):
     memberships = group.current_memberships  # type: ignore[attr-defined]
     role_order = {role: index for index, role in enumerate(Membership.Role.values)}
     memberships.sort(key=lambda m: (role_order[m.role], m.organisation.name))
-    meetings = meeting_list(queryset=meetings_visible_to(user).filter(group=group)).order_by(
-        "-start_at"
-    )
-    action_points = action_point_list(
-        queryset=action_points_visible_to(user).filter(
-            meeting__group=group, status=ActionPoint.Status.OPEN
-        )
-    ).order_by("due_on", "pk")
     return render(
         request,
         "groups/group_detail.html",
@@ -90,8 +82,6 @@ def group_detail_page(request, group_id: int):
             "co_chair": _seat(memberships, Membership.Role.CO_CHAIR),
             "memberships": memberships,
             "children": group.children.all(),
-            "meetings": meetings[:10],
-            "action_points": action_points[:20],
             "can_manage": user_can_manage_group(user, group),
         },
     )
@@ -131,15 +121,11 @@ def membership_create_page(request, group_id: int):
     )
 
 
-def _membership_for(user, membership_id: int) -> Membership:
-    membership = (
-        Membership.objects.select_related("group", "organisation", "seat_holder")
-        .filter(pk=membership_id, end_on__isnull=True)
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such membership.")
-    group_get_for_user(user, membership.group_id, manage=True)
+def _membership_for(user: User, membership_id: int) -> Membership:
+    """A current seat the user manages; an ended one is history, not edited here."""
+    membership = membership_get_for_user(user, membership_id, manage=True)
+    if not membership.is_current:
+        raise Http404(_("No such membership."))
     return membership
 
 
@@ -165,9 +151,9 @@ def membership_edit_page(request, membership_id: int):
 
 
 def _membership_page(request, membership, form, representative_form, status=200):
-    representatives = Representative.objects.filter(
-        membership=membership, end_on__isnull=True
-    ).select_related("person")
+    representatives = (
+        current_representatives().filter(membership=membership).select_related("person")
+    )
     return render(
         request,
         "groups/membership_form.html",
@@ -227,14 +213,8 @@ def representative_add_page(request, membership_id: int):
 @login_required
 @require_POST
 def representative_end_page(request, representative_id: int):
-    representative = (
-        Representative.objects.select_related("membership", "person")
-        .filter(pk=representative_id, end_on__isnull=True)
-        .first()
-    )
-    if representative is None:
-        raise Http404("No such representative.")
-    membership = _membership_for(request.user, representative.membership_id)
+    representative = representative_get_for_user(request.user, representative_id, manage=True)
+    membership = representative.membership
     try:
         services.representative_end(representative=representative, by=request.user)
     except ValidationError as error:
@@ -255,11 +235,7 @@ def _search(request) -> str:
 @require_GET
 def organisation_list_page(request):
     query = _search(request)
-    organisations = organisations_visible_to(request.user)
-    if query:
-        organisations = organisations.filter(
-            Q(name__icontains=query) | Q(name_ar__icontains=query) | Q(acronym__icontains=query)
-        )
+    organisations = organisation_search(queryset=organisations_visible_to(request.user), text=query)
     page = paginate(request, organisation_list(queryset=organisations))
     return render(
         request,
@@ -274,12 +250,8 @@ def organisation_detail_page(request, organisation_id: int):
     user = request.user
     organisation = organisation_get_for_user(user, organisation_id)
     people = person_list(queryset=people_visible_to(user).filter(organisation=organisation))
-    memberships = (
-        Membership.objects.filter(
-            organisation=organisation, end_on__isnull=True, group__in=groups_visible_to(user)
-        )
-        .select_related("group")
-        .order_by("group__name")
+    memberships = organisation_seats(
+        queryset=memberships_visible_to(user), organisation=organisation
     )
     return render(
         request,
@@ -297,16 +269,7 @@ def organisation_detail_page(request, organisation_id: int):
 @require_GET
 def person_list_page(request):
     query = _search(request)
-    people = people_visible_to(request.user)
-    if query:
-        people = people.filter(
-            Q(full_name__icontains=query)
-            | Q(full_name_ar__icontains=query)
-            | Q(email__icontains=query)
-            | Q(position__icontains=query)
-            | Q(organisation__name__icontains=query)
-            | Q(organisation__acronym__icontains=query)
-        )
+    people = person_search(queryset=people_visible_to(request.user), text=query)
     page = paginate(request, person_list(queryset=people))
     return render(
         request,

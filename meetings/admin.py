@@ -9,7 +9,6 @@ may be deleted (nobody was told of it).
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from guardian.admin import AdminUserObjectPermissionsForm
@@ -23,6 +22,7 @@ from meetings.models import (
     Meeting,
     Minutes,
 )
+from meetings.selectors import answer_counts
 from meetings.services import (
     MEETING_FIELDS,
     MEETING_GRANTS,
@@ -145,15 +145,15 @@ class MeetingAdmin(GuardedServiceAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(invited_total=Count("invitations"))
+        return super().get_queryset(request).annotate(**answer_counts(Invitation.Response.ACCEPTED))
 
     def get_readonly_fields(self, request, obj=None):
         # A meeting stays in its group; a new one in another group is a new meeting.
         return [*self.readonly_fields, "group"] if obj is not None else self.readonly_fields
 
-    @admin.display(description="invited", ordering="invited_total")
+    @admin.display(description="invited", ordering="invited_count")
     def invited(self, obj):
-        return obj.invited_total
+        return obj.invited_count
 
     @admin.display(description="notices")
     def notices(self, obj):

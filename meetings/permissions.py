@@ -138,6 +138,17 @@ def invitations_answerable_by(user: Actor, invitations: Iterable[Invitation]) ->
     }
 
 
+def invitations_to_answer_by(user: Actor) -> QuerySet[Invitation]:
+    """The answers that are the user's to give: their own invitations and those of the
+    organisations they act for. (Managers may answer any invitation of their meetings,
+    see invitations_answerable_by, but those answers are not theirs to give.)"""
+    if not user_is_signed_in(user):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        Q(person__user=user) | Q(organisation__in=organisations_acted_for_by(user))
+    )
+
+
 def user_can_answer_invitation(user: Actor, invitation: Invitation) -> bool:
     return invitation.pk in invitations_answerable_by(user, [invitation])
 

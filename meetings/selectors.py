@@ -87,6 +87,17 @@ def meetings_awaiting_answers(*, queryset: QuerySet[Meeting]) -> QuerySet[Meetin
     return meeting_list(queryset=queryset.filter(Exists(pending)))
 
 
+def meetings_starting_between(
+    *, queryset: QuerySet[Meeting], start: dt.datetime, end: dt.datetime
+) -> QuerySet[Meeting]:
+    """Meetings starting in [start, end), with their group, in time order."""
+    return (
+        queryset.filter(start_at__gte=start, start_at__lt=end)
+        .select_related("group")
+        .order_by("start_at", "pk")
+    )
+
+
 def meetings_upcoming(*, queryset: QuerySet[Meeting], now: dt.datetime | None = None):
     now = now or timezone.now()
     return queryset.filter(status=Meeting.Status.SCHEDULED, end_at__gte=now).order_by("start_at")
@@ -205,4 +216,20 @@ def invitation_alternates(invitation: Invitation) -> QuerySet[Person]:
         Person.objects.filter(organisation_id=invitation.organisation_id, is_active=True)
         .exclude(pk=invitation.person_id)
         .order_by("full_name")
+    )
+
+
+def invitations_awaiting_answer(
+    *, queryset: QuerySet[Invitation], now: dt.datetime | None = None
+) -> QuerySet[Invitation]:
+    """Invitations still pending for scheduled meetings that have not ended, soonest
+    meeting first, with what the dashboard shows of them."""
+    return (
+        queryset.filter(
+            response=Invitation.Response.PENDING,
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__end_at__gte=now or timezone.now(),
+        )
+        .select_related("meeting", "meeting__group", "person", "organisation")
+        .order_by("meeting__start_at", "person__full_name")
     )

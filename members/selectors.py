@@ -1,6 +1,6 @@
 """Reads for organisations and people, with their joins done."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from members.models import Affiliation, Organisation, Person
 
@@ -23,3 +23,26 @@ def person_for_email(email: str) -> Person | None:
 
 def person_for_calendar_token(token: str) -> Person | None:
     return Person.objects.filter(calendar_token=token).first() if token else None
+
+
+def organisation_search(*, queryset: QuerySet[Organisation], text: str) -> QuerySet[Organisation]:
+    """Organisations whose name (either script) or acronym contains `text`."""
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(name__icontains=text) | Q(name_ar__icontains=text) | Q(acronym__icontains=text)
+    )
+
+
+def person_search(*, queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """People whose name (either script), e-mail, position or organisation contains `text`."""
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(full_name__icontains=text)
+        | Q(full_name_ar__icontains=text)
+        | Q(email__icontains=text)
+        | Q(position__icontains=text)
+        | Q(organisation__name__icontains=text)
+        | Q(organisation__acronym__icontains=text)
+    )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from meetings import forms
 from meetings.models import Meeting
 from meetings.permissions import meetings_visible_to
+from meetings.selectors import meetings_starting_between
 from members.permissions import user_person
 from members.services import person_calendar_token_reset
 
@@ -30,12 +31,7 @@ def meeting_calendar_page(request):
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(weeks[0][0], dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    meetings = (
-        meetings_visible_to(user)
-        .filter(start_at__gte=start, start_at__lt=end)
-        .select_related("group")
-        .order_by("start_at")
-    )
+    meetings = meetings_starting_between(queryset=meetings_visible_to(user), start=start, end=end)
     by_day: dict[dt.date, list[Meeting]] = {}
     for meeting in meetings:
         by_day.setdefault(timezone.localtime(meeting.start_at).date(), []).append(meeting)
