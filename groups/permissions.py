@@ -78,6 +78,15 @@ def group_get_for_user(
     return group
 
 
+def group_check_may_create_under(user: Actor, parent: CoordinationGroup | None) -> None:
+    """New groups go under a group the user manages; top-level ones are the secretariat's.
+    A move to a new parent is checked the same way."""
+    if parent is None and not user_is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may create top-level groups."))
+    if parent is not None and not user_can_manage_group(user, parent):
+        raise PermissionDenied(_("Only the secretariat and the parent group's chairs may do this."))
+
+
 def memberships_visible_to(user: Actor) -> QuerySet[Membership]:
     """Seats (current and past) in the groups the user can see."""
     return Membership.objects.filter(group__in=groups_visible_to(user))

@@ -183,7 +183,7 @@ def action_points_carried_into(meeting: Meeting) -> QuerySet[ActionPoint]:
     )
 
 
-def meetings_in_feed_of(person) -> QuerySet[Meeting]:
+def meetings_in_feed_of(person: Person) -> QuerySet[Meeting]:
     """Meetings the person is invited to that are out of draft, oldest first."""
     return (
         Meeting.objects.filter(invitations__person=person)

@@ -424,6 +424,16 @@ def minutes_save(*, meeting: Meeting, body: str, by: Actor) -> Minutes:
 
 
 @transaction.atomic
+def minutes_create(*, meeting: Meeting, body: str, by: Actor) -> Minutes:
+    """The first draft of a meeting's minutes; a second one is refused (change the
+    first instead), so two writers never overwrite each other unawares."""
+    meeting = _locked(meeting)
+    if Minutes.objects.filter(meeting=meeting).exists():
+        raise ValidationError({"meeting": _("The meeting has minutes already; change those.")})
+    return minutes_save(meeting=meeting, body=body, by=by)
+
+
+@transaction.atomic
 def minutes_approve(*, minutes: Minutes, by: Actor) -> Minutes:
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != Minutes.Status.DRAFT:

@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -18,6 +17,7 @@ from groups.api.serializers import (
 )
 from groups.models import CoordinationGroup, Membership
 from groups.permissions import (
+    group_check_may_create_under,
     group_get_for_user,
     groups_visible_to,
     membership_get_for_user,
@@ -26,14 +26,13 @@ from groups.permissions import (
     organisations_visible_to,
     people_visible_to,
     person_get_for_user,
-    user_can_manage_group,
 )
 from groups.selectors import group_detail, group_list_with_chairs, membership_list
 from groups.services import group_create, group_update, membership_create, membership_end
 from groups.services import membership_update as membership_update_service
 from members.api.serializers import MeSerializer, OrganisationSerializer, PersonSerializer
 from members.models import Organisation, OrganisationKind, Person
-from members.permissions import user_is_secretariat, user_person
+from members.permissions import user_person
 from members.selectors import organisation_list, person_list
 from members.services import person_calendar_token_reset
 from portal.api.filters import IdFilter
@@ -49,14 +48,6 @@ class GroupFilter(filters.FilterSet):
     class Meta:
         model = CoordinationGroup
         fields = ["kind", "status", "parent"]
-
-
-def _require_manage_parent(user, parent) -> None:
-    """New groups go under a group the caller manages; top-level ones are the secretariat's."""
-    if parent is None and not user_is_secretariat(user):
-        raise PermissionDenied(_("Only the secretariat may create top-level groups."))
-    if parent is not None and not user_can_manage_group(user, parent):
-        raise PermissionDenied(_("Only the secretariat and the parent group's chairs may do this."))
 
 
 class GroupViewSet(FunnelViewSet):
@@ -84,7 +75,7 @@ class GroupViewSet(FunnelViewSet):
     def create(self, request):
         """Create a group under one you manage (secretariat: anywhere)."""
         data = self.validated(GroupInputSerializer)
-        _require_manage_parent(request.user, data.get("parent"))
+        group_check_may_create_under(request.user, data.get("parent"))
         group = group_create(by=request.user, **data)
         return self._rendered(group.pk, code=status.HTTP_201_CREATED)
 
@@ -94,7 +85,7 @@ class GroupViewSet(FunnelViewSet):
         group = self.get_object(manage=True)
         data = self.validated(GroupUpdateInputSerializer)
         if "parent" in data:
-            _require_manage_parent(request.user, data["parent"])
+            group_check_may_create_under(request.user, data["parent"])
         group_update(group=group, by=request.user, **data)
         return self._rendered(group.pk)
 

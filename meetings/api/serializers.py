@@ -333,11 +333,6 @@ class MinutesInputSerializer(InputSerializer):
     meeting = VisibleRelatedField(visible=meetings_visible_to)
     body = serializers.CharField(max_length=200_000)
 
-    def validate_meeting(self, meeting: Meeting) -> Meeting:
-        if Minutes.objects.filter(meeting=meeting).exists():
-            raise serializers.ValidationError(_("The meeting has minutes already; change those."))
-        return meeting
-
 
 class MinutesUpdateInputSerializer(InputSerializer):
     body = serializers.CharField(max_length=200_000)

@@ -86,6 +86,7 @@ from meetings.services import (
     meeting_schedule,
     meeting_update,
     minutes_approve,
+    minutes_create,
     minutes_publish,
     minutes_save,
 )
@@ -365,7 +366,7 @@ class MinutesViewSet(FunnelViewSet):
         """Write the minutes of a held meeting you manage (a draft)."""
         data = self.validated(MinutesInputSerializer)
         meeting = meeting_get_for_user(request.user, data["meeting"].pk, manage=True)
-        minutes = minutes_save(meeting=meeting, body=data["body"], by=request.user)
+        minutes = minutes_create(meeting=meeting, body=data["body"], by=request.user)
         return self.render(minutes, code=status.HTTP_201_CREATED)
 
     @extend_schema(request=MinutesUpdateInputSerializer, responses=MinutesSerializer)

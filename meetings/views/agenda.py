@@ -2,15 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groups.permissions import people_offered_to
 from meetings import forms, services
-from meetings.models import Meeting
-from meetings.permissions import meeting_get_for_user
+from meetings.models import AgendaItem, Meeting
+from meetings.permissions import agenda_item_get_for_user, meeting_get_for_user
 from meetings.selectors import meeting_detail
 from meetings.views.shared import detail_url
 from portal.pages import form_token_claim
@@ -62,10 +64,10 @@ def _agenda_fields(form) -> dict:
     }
 
 
-def _agenda_item(meeting: Meeting, item_id: int):
-    item = meeting.agenda_items.filter(pk=item_id).first()
-    if item is None:
-        raise Http404("No such agenda item.")
+def _agenda_item(user: User, meeting: Meeting, item_id: int) -> AgendaItem:
+    item = agenda_item_get_for_user(user, item_id, manage=True)
+    if item.meeting_id != meeting.pk:
+        raise Http404(_("No such agenda item."))
     return item
 
 
@@ -74,7 +76,9 @@ def _agenda_item(meeting: Meeting, item_id: int):
 def agenda_item_remove_page(request, meeting_id: int, item_id: int):
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
     try:
-        services.agenda_item_remove(item=_agenda_item(meeting, item_id), by=request.user)
+        services.agenda_item_remove(
+            item=_agenda_item(request.user, meeting, item_id), by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _agenda_response(request, meeting)
@@ -85,7 +89,7 @@ def agenda_item_remove_page(request, meeting_id: int, item_id: int):
 def agenda_item_move_page(request, meeting_id: int, item_id: int):
     """Move an item one place up or down: buttons work by keyboard, unlike dragging."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
-    item = _agenda_item(meeting, item_id)
+    item = _agenda_item(request.user, meeting, item_id)
     order = list(meeting.agenda_items.order_by("position").values_list("pk", flat=True))
     index = order.index(item.pk)
     target = index - 1 if request.POST.get("direction") == "up" else index + 1

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +36,7 @@ from meetings.views.shared import (
     loaded_meeting,
     repeat_submit,
 )
+from portal.audit import Actor
 from portal.pages import form_token_claim, paginate, query_without_page
 
 
@@ -63,7 +65,7 @@ def meeting_list_page(request):
     )
 
 
-def _manageable_groups(user):
+def _manageable_groups(user: Actor) -> QuerySet[CoordinationGroup]:
     return groups_managed_by(user).filter(status=CoordinationGroup.Status.ACTIVE).order_by("name")
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Meeting
 from meetings.permissions import meeting_get_for_user
 from meetings.selectors import meeting_detail
+from portal.audit import Actor
 
 
 def repeat_submit(request, url: str):
@@ -20,7 +21,7 @@ def detail_url(meeting: Meeting, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def loaded_meeting(user, meeting_id) -> Meeting:
+def loaded_meeting(user: Actor, meeting_id: int) -> Meeting:
     """The meeting through the funnel, then with its agenda, invitations and register."""
     meeting = meeting_get_for_user(user, meeting_id)
     return meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
