@@ -1,4 +1,4 @@
-"""No two modules import each other, directly or round a longer circle (STYLE.md rule 3).
+"""No two modules import each other, directly or round a longer circle (ARCHITECTURE.md).
 
 import-linter's `acyclic_siblings` contract in `make lint` checks cycles between the parts
 of each app, but it needs a common ancestor, and the apps are separate top-level
