@@ -8,6 +8,7 @@ version they hold.
 import datetime as dt
 import json
 from dataclasses import dataclass
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -165,7 +166,9 @@ def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAltern
         subject=email.subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[f"{person.full_name} <{person.email}>"],
+        # The standard library quotes and encodes the name, so a comma, a quote or an
+        # Arabic letter in it cannot split or break the address.
+        to=[formataddr((person.full_name, person.email))],
         headers={
             "X-Tansiq-Notice": str(notice.pk),
             "Auto-Submitted": "auto-generated",
