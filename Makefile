@@ -27,12 +27,16 @@ messages: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The links in the notices the demo sends point where `make run` serves, unless SITE_URL
+# says otherwise.
+SERVED_AT = SITE_URL=$${SITE_URL:-http://$(HOST)}
+
 demo: migrate
-	$(PY) manage.py load_demo
+	$(SERVED_AT) $(PY) manage.py load_demo
 
 run: demo
 	@echo "Tansiq on http://$(HOST)/  (admin at http://$(HOST)/admin/)"
-	$(PY) manage.py runserver $(HOST)
+	$(SERVED_AT) $(PY) manage.py runserver $(HOST)
 
 # The same checks run from .pre-commit-config.yaml before each commit.
 lint: install

@@ -71,9 +71,9 @@ def meeting_event(
         attendee.params["CN"] = icalendar.vText(invitation.person.full_name)
         attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
         attendee.params["PARTSTAT"] = icalendar.vText(ATTENDEE_STATUS[invitation.response])
-        attendee.params["RSVP"] = icalendar.vText(
-            "TRUE" if invitation.response == Invitation.Response.PENDING else "FALSE"
-        )
+        # A cancellation asks for no answer; an invitation asks those who have not given one.
+        wants_answer = not is_cancelled and invitation.response == Invitation.Response.PENDING
+        attendee.params["RSVP"] = icalendar.vText("TRUE" if wants_answer else "FALSE")
         event.add("attendee", attendee, encode=False)
     return event
 

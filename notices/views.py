@@ -1,12 +1,15 @@
 """Pages of the notices app: resending a failed notice, and the personal calendar feed."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from meetings.selectors import meetings_in_feed_of
 from members.selectors import person_for_calendar_token
@@ -29,9 +32,33 @@ def notice_resend_page(request, pk: int):
     return redirect("dashboard")
 
 
-@require_GET
+def _feed_state(request, token: str) -> tuple[str, dt.datetime] | None:
+    person = person_for_calendar_token(token)
+    if person is None:
+        return None
+    meetings = meetings_in_feed_of(person)
+    state = meetings.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    # With no meetings yet, the feed last changed when the person was added.
+    changed = state["changed"] or person.created_at
+    return f'"{person.pk}-{state["count"]}-{changed.timestamp():.6f}"', changed
+
+
+def _feed_etag(request, token: str) -> str | None:
+    state = _feed_state(request, token)
+    return state[0] if state else None
+
+
+def _feed_last_modified(request, token: str) -> dt.datetime | None:
+    state = _feed_state(request, token)
+    return state[1] if state else None
+
+
+@require_safe
+@condition(etag_func=_feed_etag, last_modified_func=_feed_last_modified)
 def calendar_feed(request, token: str):
-    """The meetings a person is invited to; the secret in the URL is the only key."""
+    """The meetings a person is invited to; the secret in the URL is the only key.
+    Calendar programs poll it: HEAD, ETag and Last-Modified let them do so for nothing
+    while nothing changed (304)."""
     person = person_for_calendar_token(token)
     if person is None:
         raise Http404("No such calendar.")

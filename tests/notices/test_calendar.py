@@ -85,6 +85,9 @@ def test_update_raises_sequence_and_cancel_is_method_cancel(cast, scheduled):
     assert calendar["METHOD"] == "CANCEL"
     assert str(event["STATUS"]) == "CANCELLED"
     assert event["SEQUENCE"] == 2
+    # A cancellation asks nobody for an answer.
+    attendees = event["ATTENDEE"] if isinstance(event["ATTENDEE"], list) else [event["ATTENDEE"]]
+    assert [str(attendee.params["RSVP"]) for attendee in attendees] == ["FALSE", "FALSE"]
 
 
 def test_feed_lists_a_persons_meetings_by_secret_url(client, cast, scheduled):
@@ -147,3 +150,26 @@ def test_each_zone_gets_one_vtimezone_ahead_of_the_events(cast, scheduled):
     assert rome == {"STANDARD", "DAYLIGHT"}
     event_zones = {event["DTSTART"].params["TZID"] for event in calendar.walk("VEVENT")}
     assert event_zones == {"Africa/Tripoli", "Europe/Rome"}
+
+
+def test_feed_answers_head_and_conditional_requests(client, cast, scheduled):
+    url = f"/calendar/{cast.member_person.calendar_token}.ics"
+
+    full = client.get(url)
+    head = client.head(url)
+    same_etag = client.get(url, headers={"if-none-match": full["ETag"]})
+    same_date = client.get(url, headers={"if-modified-since": full["Last-Modified"]})
+    meeting_update(meeting=scheduled, venue="Tripoli", by=None)
+    changed = client.get(url, headers={"if-none-match": full["ETag"]})
+
+    assert full.status_code == 200
+    assert full["ETag"]
+    assert full["Last-Modified"]
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == full["ETag"]
+    assert same_etag.status_code == 304
+    assert same_date.status_code == 304
+    assert changed.status_code == 200
+    assert changed["ETag"] != full["ETag"]
+    assert b"Tripoli" in changed.content
