@@ -22,6 +22,27 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+        # Only filters that take several values may be repeated (status=a&status=b);
+        # any other repeat would silently keep just the last value.
+        several = set()
+        if filterset_class is not None:
+            several = {
+                name
+                for name, filter_ in filterset_class.base_filters.items()
+                if issubclass(filter_.field_class, forms.MultipleChoiceField)
+            }
+        repeated = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if len(values) > 1 and name not in several
+        )
+        if repeated:
+            raise ValidationError(
+                {
+                    name: [_("Give this parameter once (several orderings: separate by commas).")]
+                    for name in repeated
+                }
+            )
         return super().filter_queryset(request, queryset, view)
 
 

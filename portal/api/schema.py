@@ -3,7 +3,11 @@
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 
+from portal.api.filters import MAX_ID
 from portal.api.serializers import ErrorSerializer
+
+# Row ids in paths, as the id filters describe them: what the database can hold.
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
 
 ERRORS = {
     "400": "Invalid input: unknown or malformed field, filter or body; `errors` names them.",
@@ -28,3 +32,13 @@ class AutoSchema(openapi.AutoSchema):
                     OpenApiResponse(ErrorSerializer, description=ERRORS[code]), code
                 )
         return responses
+
+    def _resolve_path_parameters(self, variables):
+        """Funnel viewsets look rows up by primary key (`pk`), which the schema would
+        otherwise call a string (it cannot see their models): describe it as the id it is."""
+        parameters = super()._resolve_path_parameters(variables)
+        if getattr(self.view, "lookup_field", "pk") == "pk":
+            for parameter in parameters:
+                if parameter["name"] in {"id", "pk"}:
+                    parameter["schema"] = dict(ID_SCHEMA)
+        return parameters

@@ -1,8 +1,10 @@
 """Tokens, throttles, the error shape, RSVPs, reports, the calendar, query counts."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -490,3 +492,47 @@ def test_a_group_lists_only_the_sub_groups_the_reader_may_see(cast, world, clien
         cast.health.pk,
         cast.border.pk,
     }
+
+
+def test_the_api_docs_load_nothing_from_outside_the_portal(client):
+    page = client.get("/api/docs/").content.decode()
+
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    scripts = [source for source in sources if source.endswith((".js", ".css"))]
+    assert scripts
+    assert not [source for source in sources if source.startswith(("http:", "https:", "//"))]
+    for source in scripts:
+        assert finders.find(source.removeprefix("/static/")), source
+
+
+def test_a_repeated_single_value_parameter_is_refused_not_cut_to_its_last(cast, world, client_for):
+    client = client_for("secretariat")
+
+    repeated = client.get(f"{V1}/meetings/?ordering=-start_at&ordering=title")
+    combined = client.get(f"{V1}/meetings/?ordering=-start_at,title")
+    several = client.get(f"{V1}/meetings/?status=scheduled&status=held")
+
+    assert repeated.status_code == 400
+    assert "ordering" in repeated.json()["errors"]
+    assert combined.status_code == 200
+    assert several.status_code == 200
+    statuses = {row["status"] for row in several.json()["results"]}
+    assert statuses <= {"scheduled", "held"}
+    assert len(statuses) == 2
+
+
+def test_path_ids_are_integers_in_the_schema(client):
+    schema = client.get("/api/schema/?format=json").json()
+
+    ids = [
+        parameter["schema"]
+        for path, operations in schema["paths"].items()
+        if "{id}" in path
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"] == "id"
+    ]
+
+    assert ids
+    assert all(id_schema["type"] == "integer" for id_schema in ids)
+    assert all(id_schema["format"] == "int64" and id_schema["minimum"] == 1 for id_schema in ids)
