@@ -112,6 +112,7 @@ def seed() -> None:
     meetings = Meeting.objects.bulk_create(
         (
             Meeting(
+                calendar_uid=f"meeting-bench-{n}@bench.local",
                 group=groups[n % len(groups)],
                 title=f"Meeting {n}",
                 status=rng.choice(statuses),

@@ -54,6 +54,9 @@ class Meeting(models.Model):
     venue = models.CharField(_("venue"), max_length=300, blank=True)
     online_url = models.URLField(_("online link"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    # The iCalendar UID, fixed when the meeting is created: calendar programs know the
+    # event by it, so it must survive a change of the portal's domain.
+    calendar_uid = models.CharField(max_length=200, unique=True, editable=False)
     # Raised on every change that invitees must hear about (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0, editable=False)
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)

@@ -6,9 +6,12 @@ for held meetings, so published minutes never belong to a cancelled meeting.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +51,11 @@ def _to_the_minute(value: Any) -> Any:
     return value
 
 
+def _new_calendar_uid() -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "tansiq.local"
+    return f"meeting-{uuid.uuid4()}@{host}"
+
+
 def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
@@ -79,6 +87,7 @@ def meeting_create(
     if group.is_archived:
         raise ValidationError({"group": _("The group is archived.")})
     meeting = Meeting(
+        calendar_uid=_new_calendar_uid(),
         group=group,
         title=title,
         start_at=_to_the_minute(start_at),

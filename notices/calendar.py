@@ -9,7 +9,6 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from email.utils import parseaddr
-from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
@@ -28,8 +27,7 @@ ATTENDEE_STATUS: dict[str, str] = {
 
 
 def meeting_uid(meeting: Meeting) -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "tansiq.local"
-    return f"meeting-{meeting.pk}@{host}"
+    return meeting.calendar_uid
 
 
 def _organizer() -> icalendar.vCalAddress:
@@ -43,8 +41,25 @@ def _location(meeting: Meeting) -> str:
     return " — ".join(part for part in (meeting.venue, meeting.online_url) if part)
 
 
+def event_summary(meeting: Meeting, language: str | None = None) -> str:
+    """The meeting's title, after its group's name in the reader's language, unless the
+    title already names the group."""
+    group = meeting.group
+    localised = {"ar": group.name_ar, "fr": group.name_fr}.get(language or "")
+    label = localised or group.short_name or group.name
+    names = [name for name in (group.name, group.short_name, group.name_ar, group.name_fr) if name]
+    title = meeting.title
+    if any(name.casefold() in title.casefold() for name in names):
+        return title
+    return f"{label}: {title}"
+
+
 def meeting_event(
-    meeting: Meeting, *, invitations: Iterable[Invitation] = (), cancelled: bool = False
+    meeting: Meeting,
+    *,
+    invitations: Iterable[Invitation] = (),
+    cancelled: bool = False,
+    language: str | None = None,
 ) -> icalendar.Event:
     zone = meeting.zone
     event = icalendar.Event()
@@ -53,7 +68,7 @@ def meeting_event(
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.start_at.astimezone(zone))
     event.add("dtend", meeting.end_at.astimezone(zone))
-    event.add("summary", f"{meeting.group.short_name or meeting.group.name}: {meeting.title}")
+    event.add("summary", event_summary(meeting, language))
     if meeting.description:
         event.add("description", meeting.description)
     location = _location(meeting)
@@ -119,15 +134,19 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
     return zone.to_ical()
 
 
-def invitation_calendar(meeting: Meeting, invitations: Iterable[Invitation]) -> bytes:
+def invitation_calendar(
+    meeting: Meeting, invitations: Iterable[Invitation], *, language: str | None = None
+) -> bytes:
     """METHOD:REQUEST for invitations and updates; METHOD:CANCEL once cancelled."""
     cancelled = meeting.status == Meeting.Status.CANCELLED
-    event = meeting_event(meeting, invitations=invitations, cancelled=cancelled)
+    event = meeting_event(meeting, invitations=invitations, cancelled=cancelled, language=language)
     return build_calendar([event], method="CANCEL" if cancelled else "REQUEST")
 
 
-def feed_calendar(meetings: Iterable[Meeting], *, name: str) -> bytes:
+def feed_calendar(meetings: Iterable[Meeting], *, name: str, language: str | None = None) -> bytes:
     """A subscribable feed (METHOD:PUBLISH) of meetings, cancelled ones marked so."""
     return build_calendar(
-        (meeting_event(meeting) for meeting in meetings), method="PUBLISH", name=name
+        (meeting_event(meeting, language=language) for meeting in meetings),
+        method="PUBLISH",
+        name=name,
     )

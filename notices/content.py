@@ -108,7 +108,7 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
     }
     calendar = None
     if invitation is not None and notice.kind != KIND.MINUTES:
-        calendar = invitation_calendar(meeting, [invitation])
+        calendar = invitation_calendar(meeting, [invitation], language=language)
     return Email(subject=subjects[notice.kind] % names, context=context, calendar=calendar)
 
 
@@ -178,6 +178,11 @@ def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAltern
     message.attach_alternative(html, "text/html")
     if email.calendar is not None:
         method = "CANCEL" if notice.kind == KIND.CANCELLATION else "REQUEST"
+        # Outlook acts on the calendar part inside the alternatives (as calendar servers
+        # send it); other programs offer the attached file. Both carry the same event.
+        message.attach_alternative(
+            email.calendar.decode(), f"text/calendar; method={method}; charset=utf-8"
+        )
         message.attach("invite.ics", email.calendar, f"text/calendar; method={method}")
     return message
 

@@ -62,7 +62,11 @@ def calendar_feed(request, token: str):
     person = person_for_calendar_token(token)
     if person is None:
         raise Http404("No such calendar.")
-    body = feed_calendar(meetings_in_feed_of(person), name=f"Tansiq — {person.full_name}")
+    body = feed_calendar(
+        meetings_in_feed_of(person),
+        name=f"Tansiq — {person.full_name}",
+        language=person.preferred_language,
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="tansiq.ics"'
     response["Cache-Control"] = "private, max-age=300"

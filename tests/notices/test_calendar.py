@@ -58,7 +58,8 @@ def test_invitation_calendar_is_a_request_in_the_meetings_zone(cast, scheduled):
     calendar, event = _event(invitation_calendar(scheduled, invitations))
 
     assert calendar["METHOD"] == "REQUEST"
-    assert str(event["UID"]) == meeting_uid(scheduled) == f"meeting-{scheduled.pk}@127.0.0.1"
+    assert str(event["UID"]) == meeting_uid(scheduled) == scheduled.calendar_uid
+    assert scheduled.calendar_uid.startswith("meeting-")
     assert event["SEQUENCE"] == 0
     assert event["DTSTART"].dt == scheduled.start_at
     assert event["DTSTART"].params["TZID"] == "Europe/Rome"
@@ -173,3 +174,14 @@ def test_feed_answers_head_and_conditional_requests(client, cast, scheduled):
     assert changed.status_code == 200
     assert changed["ETag"] != full["ETag"]
     assert b"Tripoli" in changed.content
+
+
+def test_a_meetings_uid_survives_a_change_of_domain(cast, scheduled, settings):
+    before = meeting_uid(scheduled)
+
+    settings.SITE_URL = "https://tansiq.new-ministry.example.gov"
+    scheduled.refresh_from_db()
+    _, event = _event(invitation_calendar(scheduled, scheduled.invitations.all()))
+
+    assert str(event["UID"]) == before
+    assert before.endswith("@127.0.0.1")

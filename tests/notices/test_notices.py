@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
+from groups.services import group_update
 from meetings import announcements
 from meetings.models import Invitation
 from meetings.services import (
@@ -32,7 +33,7 @@ from meetings.services import (
 from meetings.tasks import action_points_due_task, reminders_due_task
 from members.services import person_update
 from notices import delivery, outbox
-from notices.calendar import meeting_uid
+from notices.calendar import event_summary, meeting_uid
 from notices.models import Notice, NoticeAttempt, Reminder
 from notices.services import notice_resend
 from notices.tasks import notices_sweep_task
@@ -294,8 +295,6 @@ def test_rescheduling_moves_the_reminders(cast, meeting, django_capture_on_commi
 
 
 def test_group_configures_its_reminder_days(cast, meeting, django_capture_on_commit_callbacks):
-    from groups.services import group_update
-
     group_update(group=cast.mwg, reminder_days=[14, 2], answer_reminder_days=[], by=None)
     meeting.group.refresh_from_db()
 
@@ -578,3 +577,46 @@ def test_run_notice_jobs_sends_what_beat_would(cast, meeting, django_capture_on_
     subjects = sorted(message.subject.split(":")[0] for message in mail.outbox)
     assert subjects == ["Invitation"] * 3 + ["Reminder"] * 3
     assert not Notice.objects.exclude(status="sent").exists()
+
+
+def test_the_calendar_rides_inside_the_alternatives_too_as_outlook_expects(
+    cast, meeting, django_capture_on_commit_callbacks
+):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_cancel(meeting=meeting, reason="Postponed", by=None)
+
+    for sent in mail.outbox:
+        parsed = email.message_from_bytes(sent.message().as_bytes(), policy=policy.default)
+        (alternative,) = [
+            p for p in parsed.walk() if p.get_content_type() == "multipart/alternative"
+        ]
+        inline = [p for p in alternative.iter_parts() if p.get_content_type() == "text/calendar"]
+        attached = [p for p in parsed.iter_attachments() if p.get_filename() == "invite.ics"]
+        assert len(inline) == 1
+        assert len(attached) == 1
+        method = "CANCEL" if sent.subject.startswith("Cancelled") else "REQUEST"
+        assert inline[0].get_param("method") == method
+        inline_event = icalendar.Calendar.from_ical(inline[0].get_content()).walk("VEVENT")[0]
+        attached_event = icalendar.Calendar.from_ical(attached[0].get_content()).walk("VEVENT")[0]
+        assert inline_event["UID"] == attached_event["UID"]
+        assert inline_event["SEQUENCE"] == attached_event["SEQUENCE"]
+
+
+def test_the_calendar_summary_names_the_group_once_in_the_readers_language(
+    cast, meeting, languages, django_capture_on_commit_callbacks
+):
+    group_update(group=cast.mwg, name_ar="مجموعة عمل الهجرة", by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_schedule(meeting=meeting, by=None)
+    renamed = meeting_update(meeting=meeting, title="Migration Working Group: Q4", by=None)
+
+    summaries = {
+        message.to[0]: str(_calendar(message).walk("VEVENT")[0]["SUMMARY"])
+        for message in mail.outbox
+    }
+    arabic = next(s for to, s in summaries.items() if "member@" in to)
+    english = next(s for to, s in summaries.items() if "chair@" in to)
+    assert arabic == "مجموعة عمل الهجرة: Quarterly meeting"
+    assert english == "Migration Working Group: Quarterly meeting"
+    assert event_summary(renamed, "en") == "Migration Working Group: Q4"
