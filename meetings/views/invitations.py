@@ -2,6 +2,7 @@
 site, and answering from the signed link in a notice.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -9,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -151,6 +152,19 @@ def rsvp(request, token: str):
     )
     if invitation is None or response not in Invitation.Response.values:
         raise Http404("No such invitation.")
+    with translation.override(_answer_page_language(request, invitation)):
+        return _rsvp_page(request, invitation, response)
+
+
+def _answer_page_language(request, invitation: Invitation) -> str:
+    """The invitee's own language, unless the visitor picked one with the switch."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
+    return invitation.person.preferred_language or settings.LANGUAGE_CODE
+
+
+def _rsvp_page(request, invitation: Invitation, response: str):
     colleagues = (
         invitation_alternates(invitation)
         if response == Invitation.Response.ALTERNATE

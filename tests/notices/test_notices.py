@@ -18,6 +18,7 @@ from django.utils import timezone
 from groups.services import group_update
 from meetings import announcements
 from meetings.models import Invitation
+from meetings.rsvp import rsvp_token
 from meetings.services import (
     action_point_create,
     invitation_create,
@@ -620,3 +621,21 @@ def test_the_calendar_summary_names_the_group_once_in_the_readers_language(
     assert arabic == "مجموعة عمل الهجرة: Quarterly meeting"
     assert english == "Migration Working Group: Quarterly meeting"
     assert event_summary(renamed, "en") == "Migration Working Group: Q4"
+
+
+def test_the_answer_page_looks_like_the_portal_in_the_invitees_language(
+    client, cast, meeting, languages, django_capture_on_commit_callbacks
+):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(meeting=meeting, person=cast.member_person)  # Arabic
+    path = f"/rsvp/{rsvp_token(invitation, 'accepted')}/"
+
+    arabic = client.get(path, headers={"accept-language": "en"}).content.decode()
+    client.cookies["django_language"] = "fr"
+    french = client.get(path, headers={"accept-language": "en"}).content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "css/tansiq.css" in arabic  # the portal's styles, header and language switch
+    assert 'name="language"' in arabic
+    assert "Confirm" not in arabic
+    assert '<html lang="fr" dir="ltr">' in french
