@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install messages migrate demo lint format check bench clean
+.PHONY: run test install messages migrate demo lint format check readers bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,15 @@ check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: lint check
+test: lint check readers
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Independent readers of what the portal sends (ical.js, as Thunderbird and Nextcloud
+# read calendars), installed from the lock file when Node is there; CI always has it.
+readers:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the tests that read calendars with ical.js will be skipped"; fi
 
 bench: install
 	$(PY) -m benchmarks

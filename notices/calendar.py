@@ -131,6 +131,17 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
         )
     except ValueError:
         return b""
+    # One date per RDATE line: readers built on ical.js (Thunderbird, Nextcloud) take only
+    # the first date of a list, and put every later year's meetings an hour off.
+    for observance in zone.subcomponents:
+        listed = observance.get("RDATE")
+        if listed is None:
+            continue
+        lists = listed if isinstance(listed, list) else [listed]
+        dates = [moment.dt for dates_list in lists for moment in dates_list.dts]
+        del observance["RDATE"]
+        for moment in dates:
+            observance.add("rdate", moment)
     return zone.to_ical()
 
 
