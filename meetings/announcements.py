@@ -43,21 +43,47 @@ def meeting_announce(
     people: Iterable[Person] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> int:
-    """An e-mail per invitee (or per person given) and, when the whole invitee list
-    is told, a webhook call per subscribed member organisation."""
+    """An e-mail per invitee and alternate sent (or per person given) and, when they are
+    all told, a webhook call per subscribed member organisation."""
     payload = {**meeting_payload(meeting), **(extra or {})}
     version = f"s{meeting.sequence}"
     if extra and "days_before" in extra:
         version += f"-d{extra['days_before']}"
     everyone = people is None
     if people is None:
-        people = Person.objects.filter(invitations__meeting=meeting)
+        people = _invitees_and_alternates(meeting)
     return outbox.notices_write(
         kind=kind,
         version=version,
         payload=payload,
         people=people,
         webhook_group_id=meeting.group_id if everyone else None,
+        meeting=meeting,
+    )
+
+
+def _invitees_and_alternates(meeting: Meeting):
+    """Everyone who holds the meeting in their calendar: the invitees, and the alternates
+    they sent in their place."""
+    return Person.objects.filter(
+        Q(invitations__meeting=meeting)
+        | Q(
+            alternate_for__meeting=meeting,
+            alternate_for__response=Invitation.Response.ALTERNATE,
+        )
+    ).distinct()
+
+
+def alternate_announce(invitation: Invitation) -> int:
+    """The alternate an invitee sends gets the invitation and its calendar file."""
+    meeting = invitation.meeting
+    if invitation.alternate is None or meeting.status != Meeting.Status.SCHEDULED:
+        return 0
+    return outbox.notices_write(
+        kind=NoticeKind.INVITATION,
+        version=f"s{meeting.sequence}-for{invitation.pk}",
+        payload={**meeting_payload(meeting), "in_place_of": invitation.person_id},
+        people=[invitation.alternate],
         meeting=meeting,
     )
 

@@ -362,12 +362,17 @@ def invitation_respond(
             )
     elif alternate is not None:
         raise ValidationError({"alternate": _("Name an alternate only when sending one.")})
+    previous_alternate_id = invitation.alternate_id
     invitation.response = response
     invitation.alternate = alternate
     invitation.response_note = note
     invitation.responded_at = timezone.now()
     invitation.responded_by = author_of(by)
-    return audited_save(invitation, by=by)
+    newly_sent = alternate is not None and alternate.pk != previous_alternate_id
+    audited_save(invitation, by=by)
+    if newly_sent:
+        announcements.alternate_announce(invitation)
+    return invitation
 
 
 # --- Attendance ---------------------------------------------------------------------

@@ -86,8 +86,15 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         notice.kind in {KIND.INVITATION, KIND.UPDATE, KIND.REMINDER, KIND.ANSWER_REMINDER}
         and meeting.status == Meeting.Status.SCHEDULED
     )
+    # An alternate reads the invitation of the person who sent them: the meeting in their
+    # calendar, no answer links (the answer is the invitee's, and it is given).
+    in_place_of = (
+        invitation.person
+        if invitation is not None and invitation.person_id != notice.person_id
+        else None
+    )
     links = []
-    if invitation is not None and wants_answer:
+    if invitation is not None and in_place_of is None and wants_answer:
         links = [
             (_("I will attend"), rsvp_url(invitation, Invitation.Response.ACCEPTED)),
             (_("I cannot attend"), rsvp_url(invitation, Invitation.Response.DECLINED)),
@@ -101,14 +108,26 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         "when": when,
         "days_before": days,
         "links": links,
-        "answer": invitation.get_response_display() if invitation else "",
+        "answer": invitation.get_response_display() if invitation and not in_place_of else "",
+        "in_place_of": (
+            _("You attend in place of %(person)s, who sent you as alternate.")
+            % {"person": in_place_of.full_name}
+            if in_place_of
+            else ""
+        ),
         "reason": meeting.cancellation_reason if notice.kind == KIND.CANCELLATION else "",
         "minutes": meeting.minutes.body if notice.kind == KIND.MINUTES else "",
         "agenda": list(meeting.agenda_items.all()) if notice.kind != KIND.MINUTES else [],
     }
     calendar = None
     if invitation is not None and notice.kind != KIND.MINUTES:
-        calendar = invitation_calendar(meeting, [invitation], language=language)
+        attendee = invitation
+        if in_place_of is not None and notice.person is not None:
+            # The alternate stands in the calendar as the one attending (not saved).
+            attendee = Invitation(
+                meeting=meeting, person=notice.person, response=Invitation.Response.ACCEPTED
+            )
+        calendar = invitation_calendar(meeting, [attendee], language=language)
     return Email(subject=subjects[notice.kind] % names, context=context, calendar=calendar)
 
 

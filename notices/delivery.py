@@ -150,15 +150,27 @@ class _Mailer:
 
 
 def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None], Invitation]:
+    """The invitation each meeting e-mail is about, by (meeting, recipient): the
+    recipient's own, or the one whose invitee sent them as alternate."""
     pairs = {(n.meeting_id, n.person_id) for n in notices if n.meeting_id and n.person_id}
     if not pairs:
         return {}
     meeting_ids = {meeting_id for meeting_id, _ in pairs}
     person_ids = {person_id for _, person_id in pairs}
-    invitations = Invitation.objects.filter(
+    found: dict[tuple[int | None, int | None], Invitation] = {}
+    sent_in_place = Invitation.objects.filter(
+        meeting_id__in=meeting_ids,
+        alternate_id__in=person_ids,
+        response=Invitation.Response.ALTERNATE,
+    ).select_related("person")
+    for invitation in sent_in_place:
+        found[(invitation.meeting_id, invitation.alternate_id)] = invitation
+    own = Invitation.objects.filter(
         meeting_id__in=meeting_ids, person_id__in=person_ids
     ).select_related("person")
-    return {(i.meeting_id, i.person_id): i for i in invitations}
+    for invitation in own:
+        found[(invitation.meeting_id, invitation.person_id)] = invitation
+    return found
 
 
 def _send_email(mailer: _Mailer, notice: Notice, invitation: Invitation | None) -> None:

@@ -25,11 +25,12 @@ from portal.exports import csv_response
 from portal.pages import form_token_claim
 
 
-class RegisterRow(TypedDict):
+class RegisterRow(TypedDict, total=False):
     person: Person
     organisation: Organisation | None
     invitation: Invitation | None
     attendance: Attendance | None
+    in_place_of: Person  # on an alternate's row: the invitee who sent them
 
 
 def _register_rows(meeting: Meeting) -> list[RegisterRow]:
@@ -45,6 +46,17 @@ def _register_rows(meeting: Meeting) -> list[RegisterRow]:
                 "attendance": present.pop(invitation.person_id, None),
             }
         )
+        if invitation.alternate is not None:
+            # Who was sent in the invitee's place, to be ticked when they come.
+            rows.append(
+                {
+                    "person": invitation.alternate,
+                    "organisation": invitation.organisation,
+                    "invitation": None,
+                    "in_place_of": invitation.person,
+                    "attendance": present.pop(invitation.alternate.pk, None),
+                }
+            )
     for line in present.values():
         rows.append(
             {

@@ -22,6 +22,7 @@ from meetings.rsvp import rsvp_token
 from meetings.services import (
     action_point_create,
     invitation_create,
+    invitation_respond,
     meeting_cancel,
     meeting_create,
     meeting_mark_held,
@@ -639,3 +640,33 @@ def test_the_answer_page_looks_like_the_portal_in_the_invitees_language(
     assert 'name="language"' in arabic
     assert "Confirm" not in arabic
     assert '<html lang="fr" dir="ltr">' in french
+
+
+def test_the_alternate_gets_the_invitation_the_updates_and_a_line_in_the_register(
+    client, cast, meeting, django_capture_on_commit_callbacks
+):
+    _schedule(meeting, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(meeting=meeting, person=cast.member_person)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_respond(
+            invitation=invitation, response="alternate", alternate=cast.member_colleague, by=None
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_update(meeting=meeting, venue="Ministry of Health, Tripoli", by=None)
+
+    to_alternate = [m for m in mail.outbox if cast.member_colleague.email in m.to[0]]
+    assert [m.subject.split(":")[0] for m in to_alternate] == ["Invitation", "Updated"]
+    invited = to_alternate[0]
+    assert "in place of " + cast.member_person.full_name in invited.body
+    assert "/rsvp/" not in invited.body  # the answer is the invitee's, and it is given
+    (event,) = _calendar(invited).walk("VEVENT")
+    attendee = event["ATTENDEE"]
+    assert str(attendee) == f"mailto:{cast.member_colleague.email}"
+    assert str(event["UID"]) == meeting.calendar_uid
+
+    client.force_login(cast.secretariat)
+    page = client.get(f"/meetings/{meeting.pk}/attendance/").content.decode()
+    assert cast.member_colleague.full_name in page
+    assert "sent in place of" in page
