@@ -13,7 +13,7 @@ from knox.models import AuthToken
 
 from members.models import Affiliation
 from members.services import api_token_revoke, user_set_active, user_set_secretariat
-from portal.admin_base import NoDeleteMixin, service_action
+from portal.admin_base import NoDeleteMixin, ReadOnlyAdmin, service_action
 
 # Django's and knox's own screens write around the services: replaced below.
 admin.site.unregister(User)
@@ -55,22 +55,13 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
 
 
 @admin.register(Group)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ReadOnlyAdmin):
     """Roles, read-only: the Secretariat role's permissions are set by `manage.py
     setup_roles`, and membership of it by the user actions."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuthToken)
-class AuthTokenAdmin(admin.ModelAdmin):
+class AuthTokenAdmin(ReadOnlyAdmin):
     """API tokens: who holds one and until when. New ones are made by their owner
     (POST /api/v1/auth/token/); here they can only be revoked."""
 
@@ -80,29 +71,11 @@ class AuthTokenAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = [service_action("Revoke", lambda t, by: api_token_revoke(token=t, by=by))]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(ReadOnlyAdmin):
     list_display = ["person", "organisation", "position", "start_on", "end_on"]
     list_filter = ["organisation__kind"]
     search_fields = ["person__full_name", "organisation__name"]
     list_select_related = ["person", "organisation"]
     date_hierarchy = "start_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,11 +4,11 @@ from django.contrib import admin
 
 from notices.models import Notice, WebhookEndpoint
 from notices.services import notice_resend, webhook_endpoint_register, webhook_endpoint_update
-from portal.admin_base import NoDeleteMixin, ServiceAdmin, pristine, service_action
+from portal.admin_base import NoDeleteMixin, ReadOnlyAdmin, ServiceAdmin, pristine, service_action
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     """The delivery log: what went to whom, when, and what failed. Rows are the outbox,
     so they are read-only here; "Resend" writes a new row through the service."""
 
@@ -34,15 +34,6 @@ class NoticeAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Notice._meta.fields] + ["attempt_log"]
     actions = [service_action("Resend", lambda n, user: notice_resend(notice=n, by=user))]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="recipient")
     def recipient(self, obj):

@@ -58,6 +58,20 @@ def pristine(obj):
     return type(obj).objects.get(pk=obj.pk)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records shown, never written here: history kept elsewhere, rows written by the
+    portal itself, or made only through the API; actions may still call services."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class NoDeleteMixin:
     """Rows that carry history are ended, cancelled or deactivated through a service
     (offered as an action), never deleted."""
