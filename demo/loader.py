@@ -49,6 +49,7 @@ from members.services import (
     user_create,
 )
 from notices.models import Notice
+from portal.api.serializers import utc_iso
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -480,7 +481,7 @@ class _Backdating:
         # a resend or the delivery log must show the real ones. One event, one payload.
         payload = first.payload
         payload["meeting"].update(
-            start_at=self.meeting.start_at.isoformat(), end_at=self.meeting.end_at.isoformat()
+            start_at=utc_iso(self.meeting.start_at), end_at=utc_iso(self.meeting.end_at)
         )
         notices.update(
             payload=payload,

@@ -15,6 +15,7 @@ from meetings.models import ActionPoint, Invitation, Meeting
 from members.models import Person
 from notices import outbox
 from notices.outbox import NoticeKind
+from portal.api.serializers import utc_iso
 
 
 def meeting_payload(meeting: Meeting) -> dict[str, Any]:
@@ -25,8 +26,8 @@ def meeting_payload(meeting: Meeting) -> dict[str, Any]:
             "group": {"id": meeting.group_id, "name": meeting.group.name},
             "status": meeting.status,
             "kind": meeting.kind,
-            "start_at": meeting.start_at.isoformat(),
-            "end_at": meeting.end_at.isoformat(),
+            "start_at": utc_iso(meeting.start_at),
+            "end_at": utc_iso(meeting.end_at),
             "time_zone": meeting.time_zone,
             "venue": meeting.venue,
             "online_url": meeting.online_url,

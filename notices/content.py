@@ -20,6 +20,7 @@ from meetings.models import Invitation, Meeting
 from meetings.rsvp import rsvp_url
 from notices.calendar import invitation_calendar
 from notices.models import Notice
+from portal.api.serializers import utc_iso
 
 KIND = Notice.Kind
 
@@ -210,7 +211,7 @@ def webhook_body(notice: Notice) -> bytes:
     body = {
         "id": notice.pk,
         "event": notice.event,
-        "occurred_at": notice.created_at.isoformat(),
+        "occurred_at": utc_iso(notice.created_at),
         "data": notice.payload,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -293,6 +293,14 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # What the portal POSTs to the agencies' webhook URLs (OpenAPI 3.1 `webhooks`).
+    "WEBHOOKS": [
+        "notices.api.webhooks.MEETING_SCHEDULED",
+        "notices.api.webhooks.MEETING_UPDATED",
+        "notices.api.webhooks.MEETING_CANCELLED",
+        "notices.api.webhooks.MINUTES_PUBLISHED",
+        "notices.api.webhooks.ACTION_POINT_DUE",
+    ],
     # Swagger UI served by the portal itself (drf-spectacular-sidecar): the docs work on a
     # government network with no way to a public CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -11,6 +11,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+def utc_iso(moment: dt.datetime) -> str:
+    """A moment as the API writes it: ISO 8601 in UTC with `Z` (webhooks too)."""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 class UTCDateTimeField(serializers.DateTimeField):
     """ISO 8601 with an offset: output in UTC (`Z`); input must carry its offset."""
 

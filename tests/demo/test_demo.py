@@ -19,6 +19,7 @@ from meetings.models import ActionPoint, Invitation, Meeting, Minutes
 from meetings.services import action_points_remind_due
 from members.models import Person
 from notices.models import Notice, Reminder
+from portal.api.serializers import utc_iso
 from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +181,7 @@ def test_past_meetings_were_announced_when_they_happened_and_nothing_about_them_
         assert notice.sent_at == notice.meeting.minutes.published_at
     # The invitations froze the meeting's real dates, not those it was scheduled with.
     for notice in past_notices.select_related("meeting"):
-        assert notice.payload["meeting"]["start_at"] == notice.meeting.start_at.isoformat()
+        assert notice.payload["meeting"]["start_at"] == utc_iso(notice.meeting.start_at)
     assert not Reminder.objects.filter(meeting__start_at__lt=loaded, done_at__isnull=True).exists()
 
 

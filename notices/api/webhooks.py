@@ -1,0 +1,47 @@
+"""The webhook calls the portal makes, described for the OpenAPI schema (`webhooks`).
+
+Each call is a POST of JSON to the registered URL, signed: `X-Tansiq-Signature:
+sha256=<hex HMAC-SHA256 of "<X-Tansiq-Timestamp>.<body>" with the endpoint's secret>`.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema
+
+from notices.api.serializers import (
+    WebhookActionPointEventSerializer,
+    WebhookMeetingEventSerializer,
+)
+
+SIGNED = (
+    " Signed with HMAC-SHA256 over `<X-Tansiq-Timestamp>.<body>` with the endpoint's secret, "
+    "in `X-Tansiq-Signature: sha256=<hex>`; answer 2xx, or it is retried with backoff."
+)
+RECEIVED = {200: OpenApiResponse(description="Received; any 2xx will do.")}
+
+
+def _meeting_webhook(name: str, what: str) -> OpenApiWebhook:
+    return OpenApiWebhook(
+        name=name,
+        decorator=extend_schema(
+            summary=what,
+            description=what + SIGNED,
+            request=WebhookMeetingEventSerializer,
+            responses=RECEIVED,
+        ),
+    )
+
+
+MEETING_SCHEDULED = _meeting_webhook("meeting.scheduled", "A meeting of your group is called.")
+MEETING_UPDATED = _meeting_webhook("meeting.updated", "A scheduled meeting changed.")
+MEETING_CANCELLED = _meeting_webhook("meeting.cancelled", "A scheduled meeting is cancelled.")
+MINUTES_PUBLISHED = _meeting_webhook(
+    "minutes.published", "The minutes of a meeting are published (in `data.minutes`)."
+)
+ACTION_POINT_DUE = OpenApiWebhook(
+    name="action_point.due",
+    decorator=extend_schema(
+        summary="An action point of your organisation is due soon or overdue.",
+        description="An action point of your organisation is due soon or overdue." + SIGNED,
+        request=WebhookActionPointEventSerializer,
+        responses=RECEIVED,
+    ),
+)
