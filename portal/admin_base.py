@@ -90,8 +90,18 @@ class ServiceAdmin(AuditedAdmin):
     and nothing is saved any other way.
     """
 
-    def service_save(self, request, form, change: bool):
-        raise NotImplementedError
+    # Bases meant to be subclassed again set this in their own body.
+    abstract_base = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract_base"):
+            return
+        if not callable(getattr(cls, "service_save", None)):
+            raise TypeError(
+                f"{cls.__name__} must define service_save(request, form, change): the "
+                "service call that saves what its form holds."
+            )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = super().get_form(request, obj, change=change, **kwargs)
@@ -125,6 +135,8 @@ class ServiceAdmin(AuditedAdmin):
 class GuardedServiceAdmin(GuardedModelAdminMixin, ServiceAdmin):
     """A ServiceAdmin with guardian's per-object permission screens."""
 
+    abstract_base = True
+
 
 class DerivedGrantsAdmin(GuardedServiceAdmin):
     """Guardian's object-permission screen as a read-only view of who holds what.
@@ -134,6 +146,7 @@ class DerivedGrantsAdmin(GuardedServiceAdmin):
     the screen shows them and changes none.
     """
 
+    abstract_base = True
     obj_perms_manage_template = "admin/obj_perms_readonly.html"
     read_only_reason: str | Promise = ""
 

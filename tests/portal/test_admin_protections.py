@@ -27,6 +27,7 @@ from members.models import Affiliation, Organisation, Person
 from members.services import api_token_create
 from notices.models import Notice, WebhookEndpoint
 from notices.services import webhook_endpoint_register
+from portal.admin_base import ServiceAdmin
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +291,8 @@ def test_admin_user_form_cannot_grant_superuser_or_roles(client, cast):
     assert not outsider.is_superuser
     assert not outsider.is_staff
     assert not outsider.groups.exists()
+
+
+def test_an_admin_that_saves_through_services_must_name_its_service():
+    with pytest.raises(TypeError, match="must define service_save"):
+        type("ForgetfulAdmin", (ServiceAdmin,), {"__module__": __name__})
