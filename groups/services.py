@@ -28,6 +28,7 @@ from members.services import (
     organisation_grants_set,
     organisation_set_active,
     person_change_affiliation,
+    person_check_active,
     person_set_active,
 )
 from portal.audit import Actor, audited_save
@@ -257,8 +258,7 @@ def membership_end(
 def representative_check(*, membership: Membership, person: Person) -> None:
     if not membership.is_current:
         raise ValidationError({"membership": _("The membership has ended.")})
-    if not Person.objects.filter(pk=person.pk, is_active=True).exists():
-        raise ValidationError({"person": _("%(person)s is no longer active.") % {"person": person}})
+    person_check_active(person)
     if person.organisation_id != membership.organisation_id:
         raise ValidationError(
             {

@@ -50,8 +50,11 @@ def answer_tally(meeting: Meeting) -> list[tuple[str, str, int]]:
 
 
 def meeting_list(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Meetings with their group and answer counts."""
-    return queryset.select_related("group").annotate(**answer_counts())
+    """Meetings with their group, `invited_count`, `accepted_count` and `pending_count`:
+    what the lists show, and no more counting per row than that."""
+    return queryset.select_related("group").annotate(
+        **answer_counts(Invitation.Response.ACCEPTED, Invitation.Response.PENDING)
+    )
 
 
 def meeting_detail(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:

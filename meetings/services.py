@@ -33,6 +33,7 @@ from meetings.models import (
     Minutes,
 )
 from members.models import Organisation, Person
+from members.services import person_check_active
 from notices import outbox
 from notices.outbox import NoticeKind
 from portal.audit import Actor, audited_delete, audited_save, author_of
@@ -284,8 +285,7 @@ def invitation_create(*, meeting: Meeting, person: Person, by: Actor) -> Invitat
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new invitees."))
     if meeting.invitations.filter(person=person).exists():
         raise ValidationError({"person": _("%(person)s is already invited.") % {"person": person}})
-    if not Person.objects.filter(pk=person.pk, is_active=True).exists():
-        raise ValidationError({"person": _("%(person)s is no longer active.") % {"person": person}})
+    person_check_active(person)
     invitation = Invitation(meeting=meeting, person=person, organisation=person.organisation)
     audited_save(invitation, by=by)
     if meeting.status == Status.SCHEDULED:

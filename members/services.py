@@ -123,6 +123,13 @@ def organisation_set_active(
     return audited_save(organisation, by=by, update_fields=["is_active"])
 
 
+def person_check_active(person: Person, *, field: str = "person") -> None:
+    """Refuse a person who has been deactivated (read from the database, not from a
+    copy in memory that may predate it)."""
+    if not Person.objects.filter(pk=person.pk, is_active=True).exists():
+        raise ValidationError({field: _("%(person)s is no longer active.") % {"person": person}})
+
+
 @transaction.atomic
 def person_set_active(*, person: Person, is_active: bool, by: Actor) -> Person:
     """Deactivate (or reactivate) a person: their history stays, they are no longer

@@ -33,11 +33,18 @@ def notice_resend_page(request, pk: int):
 
 
 def _feed_state(request, token: str) -> tuple[str, dt.datetime] | None:
+    """The feed's version (ETag, Last-Modified), worked out once per request: both
+    headers and the 304 test ask for it."""
+    if not hasattr(request, "_tansiq_feed_state"):
+        request._tansiq_feed_state = _feed_version(token)
+    return request._tansiq_feed_state
+
+
+def _feed_version(token: str) -> tuple[str, dt.datetime] | None:
     person = person_for_calendar_token(token)
     if person is None:
         return None
-    meetings = meetings_in_feed_of(person)
-    state = meetings.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    state = meetings_in_feed_of(person).aggregate(count=Count("pk"), changed=Max("updated_at"))
     # With no meetings yet, the feed last changed when the person was added.
     changed = state["changed"] or person.created_at
     return f'"{person.pk}-{state["count"]}-{changed.timestamp():.6f}"', changed
