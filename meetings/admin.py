@@ -111,6 +111,7 @@ class MeetingAccessForm(AdminUserObjectPermissionsForm):
 
 @admin.register(Meeting)
 class MeetingAdmin(GuardedServiceAdmin):
+    obj_perms_manage_template = "admin/meeting_access.html"
     list_display = ["title", "group", "kind", "status", "start_at", "venue", "invited"]
     list_filter = ["status", "kind", "group"]
     search_fields = ["title", "venue", "group__name"]

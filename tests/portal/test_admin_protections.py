@@ -249,6 +249,9 @@ def test_meeting_access_granted_in_the_admin_goes_through_the_service(client, ca
     response = client.post(url, {"permissions": ["view_meeting", "delete_meeting"]})
     granted = client.post(url, {"permissions": ["view_meeting"]})
 
+    screen = client.get(reverse("admin:meetings_meeting_permissions", args=[meeting.pk]))
+    assert b"submit_manage_user" in screen.content
+    assert b"submit_manage_group" not in screen.content  # people only, one by one
     assert response.status_code == 200  # delete_meeting is not a choice
     assert granted.status_code == 302
     assert get_perms(cast.outsider, meeting) == ["view_meeting"]
