@@ -3,6 +3,11 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/srv/var
 WORKDIR /srv/tansiq
+# `manage.py backup` and `restore` run pg_dump and pg_restore, which must be of the
+# server's major version (postgres:16 in docker-compose.yml) or newer.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml constraints.txt README.md ./
 COPY portal ./portal
@@ -17,6 +22,7 @@ COPY locale ./locale
 COPY manage.py ./
 RUN pip install --no-cache-dir -c constraints.txt . \
     && pybabel compile --domain django --directory locale \
+    && pybabel compile --domain djangojs --directory locale \
     && useradd --system --home /srv tansiq \
     && mkdir -p /srv/var && chown tansiq /srv/var
 # collectstatic needs settings that import; the key is a build-time throwaway.

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install messages migrate demo lint format check readers bench clean
+.PHONY: run test install messages migrate demo lint format check readers bench backup restore clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ install: $(VENV)/.installed messages
 # so a fresh machine needs no GNU gettext. The .mo files are build output, not committed.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
+	$(BIN)/pybabel compile --domain djangojs --directory locale --statistics
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -66,6 +67,17 @@ readers:
 bench: install
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks.notices
+
+# One archive of the database and the stored files (README, "Backups"); OUTPUT=path or
+# folder, else VAR_DIR/backups/.
+backup: install
+	$(PY) manage.py backup $(if $(OUTPUT),--output "$(OUTPUT)")
+
+# Into an empty instance only; it asks before it writes.
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/tansiq-backup-….tar.gz"; exit 2; }
+	@$(MAKE) --no-print-directory install
+	$(PY) manage.py restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -8,6 +8,7 @@ a login, deactivating someone or an organisation ends seats and recomputes acces
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import (
@@ -69,8 +70,8 @@ class SubGroupInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     can_delete = False
-    verbose_name = "sub-group"
-    verbose_name_plural = "sub-groups (add one with 'Add group' and this group as parent)"
+    verbose_name = _("sub-group")
+    verbose_name_plural = _("sub-groups (add one with 'Add group' and this group as parent)")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -83,7 +84,7 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     can_delete = False
-    verbose_name_plural = "memberships (add and change them under Memberships)"
+    verbose_name_plural = _("memberships (add and change them under Memberships)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation", "seat_holder")
@@ -104,11 +105,11 @@ class CoordinationGroupAdmin(NoDeleteMixin, DerivedGrantsAdmin):
     read_only_reason = SEAT_GRANTS
     actions = [
         service_action(
-            "Archive",
+            _("Archive"),
             lambda group, user: group_set_status(group=group, status="archived", by=user),
         ),
         service_action(
-            "Reactivate",
+            _("Reactivate"),
             lambda group, user: group_set_status(group=group, status="active", by=user),
         ),
     ]
@@ -140,7 +141,7 @@ class RepresentativeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    verbose_name_plural = "representatives (add and end them under Representatives)"
+    verbose_name_plural = _("representatives (add and end them under Representatives)")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -156,7 +157,7 @@ class MembershipAdmin(NoDeleteMixin, ServiceAdmin):
     autocomplete_fields = ["group", "organisation", "seat_holder"]
     inlines = [RepresentativeInline]
     actions = [
-        service_action("End membership", lambda m, user: membership_end(membership=m, by=user))
+        service_action(_("End membership"), lambda m, user: membership_end(membership=m, by=user))
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -206,7 +207,7 @@ class RepresentativeAdmin(NoDeleteMixin, ServiceAdmin):
     raw_id_fields = ["membership"]
     actions = [
         service_action(
-            "End representation", lambda r, user: representative_end(representative=r, by=user)
+            _("End representation"), lambda r, user: representative_end(representative=r, by=user)
         )
     ]
 
@@ -250,11 +251,11 @@ class OrganisationAdmin(NoDeleteMixin, DerivedGrantsAdmin):
     read_only_reason = SEAT_GRANTS
     actions = [
         service_action(
-            "Deactivate (ends its memberships)",
+            _("Deactivate (ends its memberships)"),
             lambda o, user: organisation_deactivate(organisation=o, by=user),
         ),
         service_action(
-            "Reactivate",
+            _("Reactivate"),
             lambda o, user: organisation_set_active(organisation=o, is_active=True, by=user),
         ),
     ]
@@ -262,7 +263,7 @@ class OrganisationAdmin(NoDeleteMixin, DerivedGrantsAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(people_total=Count("people"))
 
-    @admin.display(description="people", ordering="people_total")
+    @admin.display(description=_("people"), ordering="people_total")
     def people_count(self, obj):
         return obj.people_total
 
@@ -281,7 +282,7 @@ class AffiliationInline(admin.TabularInline):
     fields = ("organisation", "position", "start_on", "end_on")
     readonly_fields = fields
     can_delete = False
-    verbose_name_plural = "organisations over time (change with the 'move' service)"
+    verbose_name_plural = _("organisations over time (change with the 'move' service)")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -308,11 +309,11 @@ class PersonAdmin(NoDeleteMixin, ServiceAdmin):
     list_filter = ["is_active", "preferred_language", "organisation__kind"]
     actions = [
         service_action(
-            "Deactivate (ends representations and seats)",
+            _("Deactivate (ends representations and seats)"),
             lambda p, user: person_deactivate(person=p, by=user),
         ),
         service_action(
-            "Reactivate", lambda p, user: person_set_active(person=p, is_active=True, by=user)
+            _("Reactivate"), lambda p, user: person_set_active(person=p, is_active=True, by=user)
         ),
     ]
     search_fields = ["full_name", "full_name_ar", "email", "organisation__name"]

@@ -6,6 +6,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from members.models import Organisation, Person
+from portal.dates import dates_check
 
 
 def validate_day_offsets(value) -> None:
@@ -75,7 +76,7 @@ class CoordinationGroup(models.Model):
         blank=True,
         validators=[validate_day_offsets],
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 
@@ -112,6 +113,9 @@ class CoordinationGroup(models.Model):
             ),
         ]
 
+    def clean(self) -> None:
+        dates_check({"established_on": self.established_on})
+
     def __str__(self) -> str:
         return self.name
 
@@ -134,10 +138,16 @@ class Membership(models.Model):
         OBSERVER = "observer", _("Observer")
 
     group = models.ForeignKey(
-        CoordinationGroup, on_delete=models.PROTECT, related_name="memberships"
+        CoordinationGroup,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("group"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     seat_holder = models.ForeignKey(
@@ -151,7 +161,7 @@ class Membership(models.Model):
     )
     start_on = models.DateField(_("from"))
     end_on = models.DateField(_("until"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 
@@ -194,8 +204,15 @@ class Membership(models.Model):
             ),
         ]
 
+    def clean(self) -> None:
+        dates_check({"start_on": self.start_on, "end_on": self.end_on})
+
     def __str__(self) -> str:
-        return f"{self.organisation} — {self.get_role_display()} of {self.group}"
+        return _("%(organisation)s — %(role)s of %(group)s") % {
+            "organisation": self.organisation,
+            "role": self.get_role_display(),
+            "group": self.group,
+        }
 
     @property
     def is_current(self) -> bool:
@@ -210,9 +227,14 @@ class Representative(models.Model):
         ALTERNATE = "alternate", _("Alternate")
 
     membership = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, related_name="representatives"
+        Membership,
+        on_delete=models.PROTECT,
+        related_name="representatives",
+        verbose_name=_("membership"),
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="representations")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="representations", verbose_name=_("person")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     start_on = models.DateField(_("from"))
     end_on = models.DateField(_("until"), null=True, blank=True)
@@ -247,8 +269,15 @@ class Representative(models.Model):
             ),
         ]
 
+    def clean(self) -> None:
+        dates_check({"start_on": self.start_on, "end_on": self.end_on})
+
     def __str__(self) -> str:
-        return f"{self.person} ({self.get_kind_display()}) for {self.membership.organisation}"
+        return _("%(person)s (%(kind)s) for %(organisation)s") % {
+            "person": self.person,
+            "kind": self.get_kind_display(),
+            "organisation": self.membership.organisation,
+        }
 
 
 class CoordinationGroupUserObjectPermission(UserObjectPermissionBase):

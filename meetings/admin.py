@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
-from guardian.admin import AdminUserObjectPermissionsForm
+from django.utils.translation import gettext_lazy as _
 
 from meetings.models import (
     ActionPoint,
@@ -52,6 +52,7 @@ from portal.admin_base import (
     GuardedServiceAdmin,
     NoDeleteMixin,
     ServiceAdmin,
+    UserPermissionsForm,
     pristine,
     service_action,
 )
@@ -75,19 +76,19 @@ class ReadOnlyInline(admin.TabularInline):
 class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
     fields = ["position", "title", "presenter", "duration_minutes"]
-    verbose_name_plural = "agenda (add, change and reorder items under Agenda items)"
+    verbose_name_plural = _("agenda (add, change and reorder items under Agenda items)")
 
 
 class InvitationInline(ReadOnlyInline):
     model = Invitation
     fields = ["person", "organisation", "response", "alternate", "responded_at"]
-    verbose_name_plural = "invitations (invite people under Invitations)"
+    verbose_name_plural = _("invitations (invite people under Invitations)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "organisation", "alternate")
 
 
-class MeetingAccessForm(AdminUserObjectPermissionsForm):
+class MeetingAccessForm(UserPermissionsForm):
     """A user's direct grants on one meeting, saved through meeting_access_set."""
 
     obj: Meeting
@@ -136,11 +137,11 @@ class MeetingAdmin(GuardedServiceAdmin):
     readonly_fields = ["status", "sequence", "cancellation_reason", "notices"]
     inlines = [AgendaItemInline, InvitationInline]
     actions = [
-        service_action("Schedule", lambda m, user: meeting_schedule(meeting=m, by=user)),
-        service_action("Mark held", lambda m, user: meeting_mark_held(meeting=m, by=user)),
-        service_action("Cancel", lambda m, user: meeting_cancel(meeting=m, by=user)),
+        service_action(_("Schedule"), lambda m, user: meeting_schedule(meeting=m, by=user)),
+        service_action(_("Mark held"), lambda m, user: meeting_mark_held(meeting=m, by=user)),
+        service_action(_("Cancel"), lambda m, user: meeting_cancel(meeting=m, by=user)),
         service_action(
-            "Invite the group's representatives",
+            _("Invite the group's representatives"),
             lambda m, user: invitations_create_for_group(meeting=m, by=user),
         ),
     ]
@@ -152,16 +153,16 @@ class MeetingAdmin(GuardedServiceAdmin):
         # A meeting stays in its group; a new one in another group is a new meeting.
         return [*self.readonly_fields, "group"] if obj is not None else self.readonly_fields
 
-    @admin.display(description="invited", ordering="invited_count")
+    @admin.display(description=_("invited"), ordering="invited_count")
     def invited(self, obj):
         return obj.invited_count
 
-    @admin.display(description="notices")
+    @admin.display(description=_("notices"))
     def notices(self, obj):
         if obj.pk is None:
             return "—"
         url = reverse("admin:notices_notice_changelist") + f"?meeting__id__exact={obj.pk}"
-        return format_html('<a href="{}">The delivery log of this meeting</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("The delivery log of this meeting"))
 
     def service_save(self, request, form, change):
         data = {name: form.cleaned_data[name] for name in MEETING_FIELDS}
@@ -184,7 +185,7 @@ class MeetingAdmin(GuardedServiceAdmin):
         return type("MeetingAccessForm", (MeetingAccessForm,), {"by": request.user})
 
     def obj_perms_manage_group_view(self, request, object_pk, group_id):
-        raise PermissionDenied("Grant access on a meeting to people, one by one.")
+        raise PermissionDenied(_("Grant access on a meeting to people, one by one."))
 
 
 @admin.register(AgendaItem)
@@ -269,7 +270,7 @@ class AttendanceAdmin(ServiceAdmin):
         # A line of the register is recorded or removed, never edited.
         return self.fields if obj is not None else self.readonly_fields
 
-    @admin.display(boolean=True, description="invited")
+    @admin.display(boolean=True, description=_("invited"))
     def invited(self, obj):
         return obj.invitation_id is not None
 
@@ -299,8 +300,8 @@ class MinutesAdmin(NoDeleteMixin, ServiceAdmin):
     fields = ["meeting", "body", "status", "approved_at", "approved_by", "published_at"]
     readonly_fields = ["status", "approved_at", "approved_by", "published_at"]
     actions = [
-        service_action("Approve", lambda m, user: minutes_approve(minutes=m, by=user)),
-        service_action("Publish", lambda m, user: minutes_publish(minutes=m, by=user)),
+        service_action(_("Approve"), lambda m, user: minutes_approve(minutes=m, by=user)),
+        service_action(_("Publish"), lambda m, user: minutes_publish(minutes=m, by=user)),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -364,10 +365,12 @@ class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
     readonly_fields = ["closed_at"]
     actions = [
         service_action(
-            "Mark done", lambda a, user: action_point_report(action_point=a, status="done", by=user)
+            _("Mark done"),
+            lambda a, user: action_point_report(action_point=a, status="done", by=user),
         ),
         service_action(
-            "Drop", lambda a, user: action_point_report(action_point=a, status="dropped", by=user)
+            _("Drop"),
+            lambda a, user: action_point_report(action_point=a, status="dropped", by=user),
         ),
     ]
 

@@ -5,14 +5,23 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import CoordinationGroup
-from meetings.models import ActionPoint, AgendaItem, Decision, Invitation, Meeting
+from meetings.models import (
+    MINUTES_MAX_CHARS,
+    ActionPoint,
+    AgendaItem,
+    Decision,
+    Invitation,
+    Meeting,
+)
 from meetings.selectors import invitation_alternates
 from members.models import Organisation, Person
+from portal.dates import date_in_range, out_of_range_message
 from portal.pages import LocalNameChoiceField, PageForm, form_field
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -181,7 +190,10 @@ class AttendanceAddForm(PageForm):
 
 class MinutesForm(PageForm):
     body = forms.CharField(
-        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 14}), strip=False
+        label=_("Minutes"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        strip=False,
+        max_length=MINUTES_MAX_CHARS,
     )
 
 
@@ -296,11 +308,16 @@ class MeetingFilterForm(forms.Form):
 
 
 def month_start(value: str | None, today: dt.date) -> dt.date:
-    """The first day of the month named `YYYY-MM`, or of today's month."""
-    if value:
-        try:
-            year, month = (int(part) for part in value.split("-", 1))
-            return dt.date(year, month, 1)
-        except ValueError:
-            pass
-    return today.replace(day=1)
+    """The first day of the month named `YYYY-MM`, or of today's month when none is
+    named; ValidationError naming `month` for anything else, or a month outside the
+    portal's range of dates."""
+    if not value:
+        return today.replace(day=1)
+    try:
+        year, month = (int(part) for part in value.split("-", 1))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise ValidationError({"month": _("Give a month as YYYY-MM.")}) from None
+    if not date_in_range(first):
+        raise ValidationError({"month": out_of_range_message()})
+    return first

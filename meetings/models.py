@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from groups.models import CoordinationGroup
 from members.models import Organisation, Person
+from portal.dates import dates_check
 
 
 def default_time_zone() -> str:
@@ -40,7 +41,12 @@ class Meeting(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
-    group = models.ForeignKey(CoordinationGroup, on_delete=models.PROTECT, related_name="meetings")
+    group = models.ForeignKey(
+        CoordinationGroup,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("group"),
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
     status = models.CharField(
@@ -56,9 +62,11 @@ class Meeting(models.Model):
     description = models.TextField(_("description"), blank=True)
     # The iCalendar UID, fixed when the meeting is created: calendar programs know the
     # event by it, so it must survive a change of the portal's domain.
-    calendar_uid = models.CharField(max_length=200, unique=True, editable=False)
+    calendar_uid = models.CharField(
+        max_length=200, unique=True, editable=False, verbose_name=_("calendar UID")
+    )
     # Raised on every change that invitees must hear about (iCalendar SEQUENCE).
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("sequence"))
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,9 +75,10 @@ class Meeting(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -93,6 +102,9 @@ class Meeting(models.Model):
             ),
         ]
 
+    def clean(self) -> None:
+        dates_check({"start_at": self.start_at, "end_at": self.end_at}, self.time_zone)
+
     def __str__(self) -> str:
         return self.title
 
@@ -104,7 +116,9 @@ class Meeting(models.Model):
 class AgendaItem(models.Model):
     """One item of a meeting's agenda, in `position` order."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
+    )
     position = models.PositiveIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -144,6 +158,9 @@ class AgendaItem(models.Model):
 class Invitation(models.Model):
     """A person invited to a meeting, and their answer."""
 
+    # A note may run over several lines; every other short field holds one.
+    multiline_fields = frozenset({"response_note"})
+
     class Response(models.TextChoices):
         PENDING = "pending", _("Pending")
         ACCEPTED = "accepted", _("Accepted")
@@ -151,8 +168,12 @@ class Invitation(models.Model):
         TENTATIVE = "tentative", _("Tentative")
         ALTERNATE = "alternate", _("Sending an alternate")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invitations")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("meeting")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("person")
+    )
     # The organisation the person was invited for, kept as it was on the day.
     organisation = models.ForeignKey(
         Organisation,
@@ -160,6 +181,7 @@ class Invitation(models.Model):
         related_name="invitations",
         null=True,
         blank=True,
+        verbose_name=_("organisation"),
     )
     response = models.CharField(
         _("response"), max_length=10, choices=Response.choices, default=Response.PENDING
@@ -180,8 +202,9 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("responded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 
@@ -215,21 +238,39 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} → {self.meeting}"
+        # Words, not an arrow: an arrow points the wrong way in right-to-left text.
+        return _("%(person)s, invited to %(meeting)s") % {
+            "person": self.person,
+            "meeting": self.meeting,
+        }
 
 
 class Attendance(models.Model):
     """A line of the attendance register; invitation is empty for people not invited."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("meeting")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("person")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="attendance", null=True, blank=True
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
     )
     invitation = models.OneToOneField(
-        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="attendance"
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendance",
+        verbose_name=_("invitation"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     history = HistoricalRecords()
 
@@ -246,7 +287,12 @@ class Attendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} at {self.meeting}"
+        return _("%(person)s at %(meeting)s") % {"person": self.person, "meeting": self.meeting}
+
+
+# Long minutes of a long meeting, in Arabic, fit; DATA_UPLOAD_MAX_MEMORY_SIZE is sized so
+# this many characters pass in a form or in JSON with every letter escaped.
+MINUTES_MAX_CHARS = 200_000
 
 
 class Minutes(models.Model):
@@ -257,12 +303,16 @@ class Minutes(models.Model):
         APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published")
 
-    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="minutes", verbose_name=_("meeting")
+    )
     body = models.TextField(_("minutes"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("approved at")
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -270,9 +320,12 @@ class Minutes(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("approved by"),
     )
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("published at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -296,16 +349,23 @@ class Minutes(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Minutes of {self.meeting}"
+        return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
 
 
 class Decision(models.Model):
     """A decision taken at a meeting, numbered within it."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("meeting")
+    )
     number = models.PositiveIntegerField(_("number"))
     agenda_item = models.ForeignKey(
-        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("agenda item"),
     )
     text = models.TextField(_("decision"))
 
@@ -324,7 +384,10 @@ class Decision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.meeting} — decision {self.number}"
+        return _("%(meeting)s — decision %(number)s") % {
+            "meeting": self.meeting,
+            "number": self.number,
+        }
 
 
 class ActionPoint(models.Model):
@@ -342,7 +405,12 @@ class ActionPoint(models.Model):
         related_name="action_points",
     )
     decision = models.ForeignKey(
-        Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_points"
+        Decision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_points",
+        verbose_name=_("decision"),
     )
     title = models.CharField(_("action"), max_length=300)
     description = models.TextField(_("details"), blank=True)
@@ -366,8 +434,8 @@ class ActionPoint(models.Model):
     )
     progress = models.TextField(_("progress"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -390,6 +458,9 @@ class ActionPoint(models.Model):
                 name="action_point_status_valid",
             ),
         ]
+
+    def clean(self) -> None:
+        dates_check({"due_on": self.due_on})
 
     def __str__(self) -> str:
         return self.title

@@ -140,12 +140,18 @@ def invitations_answerable_by(user: Actor, invitations: Iterable[Invitation]) ->
 
 def invitations_to_answer_by(user: Actor) -> QuerySet[Invitation]:
     """The answers that are the user's to give: their own invitations and those of the
-    organisations they act for. (Managers may answer any invitation of their meetings,
-    see invitations_answerable_by, but those answers are not theirs to give.)"""
+    organisations they act for, at meetings the user can see: a colleague invited on
+    their own to a group the user has no seat in stays the colleague's business.
+    (Managers may answer any invitation of their meetings, see
+    invitations_answerable_by, but those answers are not theirs to give.)"""
     if not user_is_signed_in(user):
         return Invitation.objects.none()
     return Invitation.objects.filter(
-        Q(person__user=user) | Q(organisation__in=organisations_acted_for_by(user))
+        Q(person__user=user)
+        | (
+            Q(organisation__in=organisations_acted_for_by(user))
+            & Q(meeting__in=meetings_visible_to(user))
+        )
     )
 
 
@@ -186,17 +192,16 @@ def action_points_visible_to(user: Actor) -> QuerySet[ActionPoint]:
 
 def action_points_reportable_by(user: Actor, action_points: Iterable[ActionPoint]) -> set[int]:
     """Which of these action points the user may report on and close: the owner
-    organisation's people, or whoever manages the meeting that raised it."""
+    organisation's people, or the secretariat (recording what an organisation said).
+    A chair edits the action points of the group's meetings but reports only for their
+    own organisation: the co-chair's agency does not close a ministry's task."""
     action_points = list(action_points)
     if not user_is_signed_in(user) or not action_points:
         return set()
+    if user_is_secretariat(user):
+        return {point.pk for point in action_points}
     acted_for = set(organisations_acted_for_by(user).values_list("pk", flat=True))
-    managed = _managed_meeting_ids(user, {point.meeting_id for point in action_points})
-    return {
-        point.pk
-        for point in action_points
-        if point.owner_organisation_id in acted_for or point.meeting_id in managed
-    }
+    return {point.pk for point in action_points if point.owner_organisation_id in acted_for}
 
 
 def user_can_report_on_action_point(user: Actor, action_point: ActionPoint) -> bool:

@@ -9,11 +9,12 @@ the groups app's services.
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, User
+from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from members.models import Affiliation
+from members.models import Affiliation, ApiToken
 from members.services import api_token_revoke, user_set_active, user_set_secretariat
-from portal.admin_base import NoDeleteMixin, ReadOnlyAdmin, service_action
+from portal.admin_base import NoDeleteMixin, ReadOnlyAdmin, permission_labels, service_action
 
 # Django's and knox's own screens write around the services: replaced below.
 admin.site.unregister(User)
@@ -27,31 +28,49 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
     off, never deleted; roles change through actions, and access comes from seats."""
 
     list_display = ["username", "email", "is_active", "is_staff", "is_superuser", "last_login"]
+    # Django's layout, with the direct permissions listed by their translated names.
+    fieldsets = [
+        (
+            title,
+            {
+                **options,
+                "fields": [
+                    "permission_names" if name == "user_permissions" else name
+                    for name in options["fields"]
+                ],
+            },
+        )
+        for title, options in DjangoUserAdmin.fieldsets or ()
+    ]
     readonly_fields = [
         "is_active",
         "is_staff",
         "is_superuser",
         "groups",
-        "user_permissions",
+        "permission_names",
         "last_login",
         "date_joined",
     ]
     actions = [
         service_action(
-            "Make secretariat staff",
+            _("Make secretariat staff"),
             lambda u, by: user_set_secretariat(user=u, is_secretariat=True, by=by),
         ),
         service_action(
-            "Remove from the secretariat",
+            _("Remove from the secretariat"),
             lambda u, by: user_set_secretariat(user=u, is_secretariat=False, by=by),
         ),
         service_action(
-            "Switch the login off", lambda u, by: user_set_active(user=u, is_active=False, by=by)
+            _("Switch the login off"), lambda u, by: user_set_active(user=u, is_active=False, by=by)
         ),
         service_action(
-            "Switch the login on", lambda u, by: user_set_active(user=u, is_active=True, by=by)
+            _("Switch the login on"), lambda u, by: user_set_active(user=u, is_active=True, by=by)
         ),
     ]
+
+    @admin.display(description=_("user permissions"))
+    def permission_names(self, obj):
+        return permission_labels(obj.user_permissions.select_related("content_type"))
 
 
 @admin.register(Group)
@@ -59,17 +78,42 @@ class RoleAdmin(ReadOnlyAdmin):
     """Roles, read-only: the Secretariat role's permissions are set by `manage.py
     setup_roles`, and membership of it by the user actions."""
 
+    fields = ("name", "permission_names")
+    readonly_fields = fields
 
-@admin.register(AuthToken)
+    @admin.display(description=_("permissions"))
+    def permission_names(self, obj):
+        return permission_labels(obj.permissions.select_related("content_type"))
+
+
+@admin.register(ApiToken)
 class AuthTokenAdmin(ReadOnlyAdmin):
     """API tokens: who holds one and until when. New ones are made by their owner
     (POST /api/v1/auth/token/); here they can only be revoked."""
 
-    list_display = ["token_key", "user", "created", "expiry"]
-    search_fields = ["token_key", "user__username"]
-    fields = ("token_key", "user", "created", "expiry")
+    # Knox's fields carry no names the catalogue can translate.
+    fields = ("key", "holder", "created_at", "expires_at")
     readonly_fields = fields
-    actions = [service_action("Revoke", lambda t, by: api_token_revoke(token=t, by=by))]
+    list_display = list(fields)
+    search_fields = ["token_key", "user__username"]
+    list_select_related = ["user"]
+    actions = [service_action(_("Revoke"), lambda t, by: api_token_revoke(token=t, by=by))]
+
+    @admin.display(description=_("token key"), ordering="token_key")
+    def key(self, obj):
+        return obj.token_key
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def holder(self, obj):
+        return obj.user
+
+    @admin.display(description=_("created at"), ordering="created")
+    def created_at(self, obj):
+        return obj.created
+
+    @admin.display(description=_("expires at"), ordering="expiry")
+    def expires_at(self, obj):
+        return obj.expiry
 
 
 @admin.register(Affiliation)

@@ -4,13 +4,15 @@ from django.apps import AppConfig
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
+from portal.api.throttles import client_address
+
 security_log = logging.getLogger("tansiq.security")
 
 
 def _log_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
     # Logging, not domain behaviour: the one place every failed sign-in passes
     # (pages and the API's token endpoint alike). Never log the password.
-    address = request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
+    address = client_address(request) if request is not None else "?"
     security_log.warning(
         "Failed sign-in for %r from %s", str(credentials.get("username", ""))[:150], address
     )

@@ -3,9 +3,11 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from knox.models import AuthToken
 from simple_history.models import HistoricalRecords
 
 
@@ -39,7 +41,7 @@ class Organisation(models.Model):
     # An organisation with history is deactivated, never deleted: its seats, invitations
     # and action points keep pointing at it.
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 
@@ -96,9 +98,13 @@ class Person(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # The secret in the person's calendar feed URL; resetting it revokes old subscriptions.
     calendar_token = models.CharField(
-        max_length=64, unique=True, default=new_calendar_token, editable=False
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        verbose_name=_("calendar token"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords(excluded_fields=["calendar_token"])
 
@@ -130,9 +136,14 @@ class Affiliation(models.Model):
     represented whom in the past.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="affiliations")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="affiliations", verbose_name=_("person")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="affiliations"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="affiliations",
+        verbose_name=_("organisation"),
     )
     position = models.CharField(_("position"), max_length=200, blank=True)
     start_on = models.DateField(_("from"))
@@ -157,8 +168,19 @@ class Affiliation(models.Model):
         ]
 
     def __str__(self) -> str:
-        until = self.end_on or "…"
-        return f"{self.person} — {self.organisation} ({self.start_on} – {until})"
+        since = formats.date_format(self.start_on, "DATE_FORMAT")
+        until = formats.date_format(self.end_on, "DATE_FORMAT") if self.end_on else "…"
+        return f"{self.person} — {self.organisation} ({since} – {until})"
+
+
+class ApiToken(AuthToken):
+    """Knox's API token under a name the admin can translate: knox names its model and
+    app in English only."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
 
 class OrganisationUserObjectPermission(UserObjectPermissionBase):

@@ -217,7 +217,7 @@ def user_set_active(*, user: User, is_active: bool, by: Actor) -> User:
     user.is_active = is_active
     user.save(update_fields=["is_active"])
     if not is_active:
-        AuthToken.objects.filter(user=user).delete()
+        api_tokens_revoke_all(user=user, by=by)
     return user
 
 
@@ -236,3 +236,11 @@ def api_token_create(*, user: User) -> tuple[AuthToken, str]:
 @transaction.atomic
 def api_token_revoke(*, token: AuthToken, by: Actor) -> None:
     token.delete()
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, by: Actor) -> int:
+    """End every API token of `user`, as a password change or a switched-off login ends
+    their sessions: clients using them are refused at once. Returns how many ended."""
+    deleted, _per_model = AuthToken.objects.filter(user=user).delete()
+    return deleted

@@ -1,8 +1,9 @@
 """The delivery log (read-only, with Resend) and webhook endpoints, through the services."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from notices.models import Notice, WebhookEndpoint
+from notices.models import CalendarReply, Notice, WebhookEndpoint
 from notices.services import notice_resend, webhook_endpoint_register, webhook_endpoint_update
 from portal.admin_base import NoDeleteMixin, ReadOnlyAdmin, ServiceAdmin, pristine, service_action
 
@@ -33,19 +34,32 @@ class NoticeAdmin(ReadOnlyAdmin):
     list_select_related = ["person", "endpoint", "meeting"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Notice._meta.fields] + ["attempt_log"]
-    actions = [service_action("Resend", lambda n, user: notice_resend(notice=n, by=user))]
+    actions = [service_action(_("Resend"), lambda n, user: notice_resend(notice=n, by=user))]
 
-    @admin.display(description="recipient")
+    @admin.display(description=_("recipient"))
     def recipient(self, obj):
         return obj.person or obj.endpoint
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.display(description="failed attempts")
+    @admin.display(description=_("failed attempts"))
     def attempt_log(self, obj):
         return "\n".join(f"{a.at:%Y-%m-%d %H:%M:%S} {a.error}" for a in obj.failed_attempts.all())
+
+
+@admin.register(CalendarReply)
+class CalendarReplyAdmin(ReadOnlyAdmin):
+    """What the calendar programs' Accept / Decline / Tentative buttons sent back, and
+    what became of each: the ignored ones say why."""
+
+    list_display = ["read_at", "sender", "invitation", "answer", "outcome", "reason"]
+    list_filter = ["outcome", "reason"]
+    search_fields = ["sender", "subject", "invitation__person__full_name", "detail"]
+    list_select_related = ["invitation__person", "invitation__meeting"]
+    date_hierarchy = "read_at"
+    readonly_fields = [field.name for field in CalendarReply._meta.fields]
 
 
 @admin.register(WebhookEndpoint)
@@ -59,11 +73,11 @@ class WebhookEndpointAdmin(NoDeleteMixin, ServiceAdmin):
     readonly_fields = ["secret"]
     actions = [
         service_action(
-            "Switch off",
+            _("Switch off"),
             lambda e, user: webhook_endpoint_update(endpoint=e, is_active=False, by=user),
         ),
         service_action(
-            "Switch on",
+            _("Switch on"),
             lambda e, user: webhook_endpoint_update(endpoint=e, is_active=True, by=user),
         ),
     ]

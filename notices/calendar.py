@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting
+from notices.replies import reply_address
 
 PRODUCT_ID = "-//Tansiq//Working group meetings//EN"
 ATTENDEE_STATUS: dict[str, str] = {
@@ -30,8 +31,12 @@ def meeting_uid(meeting: Meeting) -> str:
     return meeting.calendar_uid
 
 
-def _organizer() -> icalendar.vCalAddress:
+def _organizer(reply_to: Invitation | None = None) -> icalendar.vCalAddress:
+    """The secretariat; in an invitee's own calendar file, its address for that
+    invitation's replies when they are read (INBOUND_IMAP_URL)."""
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if reply_to is not None and reply_to.pk and settings.INBOUND_IMAP is not None:
+        address = reply_address(reply_to.pk)
     organizer = icalendar.vCalAddress(f"mailto:{address}")
     organizer.params["CN"] = icalendar.vText(name or "Secretariat")
     return organizer
@@ -60,6 +65,7 @@ def meeting_event(
     invitations: Iterable[Invitation] = (),
     cancelled: bool = False,
     language: str | None = None,
+    reply_to: Invitation | None = None,
 ) -> icalendar.Event:
     zone = meeting.zone
     event = icalendar.Event()
@@ -76,7 +82,7 @@ def meeting_event(
         event.add("location", location)
     if meeting.online_url:
         event.add("url", meeting.online_url)
-    event.add("organizer", _organizer())
+    event.add("organizer", _organizer(reply_to))
     is_cancelled = cancelled or meeting.status == Meeting.Status.CANCELLED
     event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
     for invitation in invitations:
@@ -146,11 +152,18 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
 
 
 def invitation_calendar(
-    meeting: Meeting, invitations: Iterable[Invitation], *, language: str | None = None
+    meeting: Meeting,
+    invitations: Iterable[Invitation],
+    *,
+    language: str | None = None,
+    reply_to: Invitation | None = None,
 ) -> bytes:
-    """METHOD:REQUEST for invitations and updates; METHOD:CANCEL once cancelled."""
+    """METHOD:REQUEST for invitations and updates; METHOD:CANCEL once cancelled.
+    `reply_to`: the invitation whose answers the calendar program's buttons give."""
     cancelled = meeting.status == Meeting.Status.CANCELLED
-    event = meeting_event(meeting, invitations=invitations, cancelled=cancelled, language=language)
+    event = meeting_event(
+        meeting, invitations=invitations, cancelled=cancelled, language=language, reply_to=reply_to
+    )
     return build_calendar([event], method="CANCEL" if cancelled else "REQUEST")
 
 

@@ -26,7 +26,7 @@ KIND = Notice.Kind
 
 
 def _clock(moment: dt.datetime) -> str:
-    return formats.time_format(moment, "H:i")
+    return formats.time_format(moment, "TIME_FORMAT")
 
 
 def _when(meeting: Meeting) -> dict[str, str]:
@@ -128,7 +128,12 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
             attendee = Invitation(
                 meeting=meeting, person=notice.person, response=Invitation.Response.ACCEPTED
             )
-        calendar = invitation_calendar(meeting, [attendee], language=language)
+        calendar = invitation_calendar(
+            meeting,
+            [attendee],
+            language=language,
+            reply_to=invitation if attendee is invitation else None,
+        )
     return Email(subject=subjects[notice.kind] % names, context=context, calendar=calendar)
 
 

@@ -13,11 +13,10 @@
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import logging
 import smtplib
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 from django.conf import settings
@@ -26,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting
-from notices import outbox
+from notices import outbox, webhook_http
 from notices.content import email_for, webhook_body
 from notices.models import Notice, NoticeAttempt
 
@@ -173,12 +172,24 @@ def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None
     return found
 
 
+def _built(build, notice: Notice, *args):
+    """The message a notice becomes; data it cannot be built from (a date out of range,
+    a broken row) fails that notice for good, not the batch it came in."""
+    try:
+        return build(notice, *args)
+    except Exception as error:
+        logger.exception("Notice %s (%s) could not be built", notice.pk, notice.kind)
+        raise PermanentError(
+            f"The message could not be built: {error.__class__.__name__}: {error}"
+        ) from error
+
+
 def _send_email(mailer: _Mailer, notice: Notice, invitation: Invitation | None) -> None:
     if notice.person is None:
         raise PermanentError("The e-mail notice has no recipient.")
     if not notice.person.email:
         raise PermanentError(f"{notice.person} has no e-mail address.")
-    message = email_for(notice, invitation)
+    message = _built(email_for, notice, invitation)
     try:
         mailer.send(message)
     except Exception as error:
@@ -198,30 +209,31 @@ def _send_webhook(notice: Notice) -> None:
         raise PermanentError("The webhook notice has no endpoint.")
     if not endpoint.is_active:
         raise PermanentError("The endpoint was switched off.")
-    body = webhook_body(notice)
+    body = _built(webhook_body, notice)
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 - endpoint URLs are validated on registration
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Tansiq-Webhooks/1",
-            "X-Tansiq-Event": notice.event,
-            "X-Tansiq-Delivery": str(notice.pk),
-            "X-Tansiq-Timestamp": timestamp,
-            "X-Tansiq-Signature": webhook_signature(endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Tansiq-Webhooks/1",
+        "X-Tansiq-Event": notice.event,
+        "X-Tansiq-Delivery": str(notice.pk),
+        "X-Tansiq-Timestamp": timestamp,
+        "X-Tansiq-Signature": webhook_signature(endpoint.secret, timestamp, body),
+    }
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as reply:  # noqa: S310
-            reply.read(1024)
-    except urllib.error.HTTPError as error:
-        if error.code in {408, 425, 429} or error.code >= 500:
-            raise TransientError(f"HTTP {error.code}") from error
-        raise PermanentError(f"HTTP {error.code}") from error
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-        raise TransientError(str(getattr(error, "reason", error))) from error
+        status = webhook_http.post(
+            endpoint.url, body, headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+        )
+    except webhook_http.UnsafeAddress as error:
+        raise PermanentError(str(error)) from error
+    except (OSError, http.client.HTTPException) as error:
+        raise TransientError(f"{error.__class__.__name__}: {error}") from error
+    if 200 <= status < 300:
+        return
+    if 300 <= status < 400:
+        raise PermanentError(f"HTTP {status}: the portal does not follow redirects.")
+    if status in {408, 425, 429} or status >= 500:
+        raise TransientError(f"HTTP {status}")
+    raise PermanentError(f"HTTP {status}")
 
 
 def notices_deliver(token: str, notices: list[Notice]) -> int:
@@ -248,6 +260,11 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                 _mark_failed(notice, token, error, permanent=False)
             except PermanentError as error:
                 _mark_failed(notice, token, error, permanent=True)
+            except Exception as error:
+                # Unforeseen: counted as a try, retried with backoff, and never allowed
+                # to leave this notice or the rest of the batch claimed and unsent.
+                logger.exception("Notice %s (%s) failed unexpectedly", notice.pk, notice.kind)
+                _mark_failed(notice, token, error, permanent=False)
             else:
                 _mark_sent(notice, token)
                 sent += 1

@@ -26,19 +26,27 @@ class WebhookEndpoint(models.Model):
         ACTION_POINT_DUE = "action_point.due", "action_point.due"
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="webhook_endpoints"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="webhook_endpoints",
+        verbose_name=_("organisation"),
     )
     url = models.URLField(_("URL"), max_length=500)
     # The HMAC-SHA256 key; shown once to the agency when the endpoint is registered.
-    secret = models.CharField(max_length=80, editable=False)
+    secret = models.CharField(max_length=80, editable=False, verbose_name=_("secret"))
     events = models.JSONField(
         _("events"), default=list, blank=True, help_text=_("Empty: every event.")
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords(excluded_fields=["secret"])
 
@@ -86,13 +94,20 @@ class Notice(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent: superseded")
 
-    dedup_key = models.CharField(max_length=200, unique=True, editable=False)
+    dedup_key = models.CharField(
+        max_length=200, unique=True, editable=False, verbose_name=_("dedup key")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     event = models.CharField(_("event"), max_length=40)
     # The delivery log is history: what it points at is never deleted from under it.
     meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.PROTECT, related_name="notices", null=True, blank=True
+        "meetings.Meeting",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+        verbose_name=_("meeting"),
     )
     action_point = models.ForeignKey(
         "meetings.ActionPoint",
@@ -100,25 +115,40 @@ class Notice(models.Model):
         related_name="notices",
         null=True,
         blank=True,
+        verbose_name=_("action point"),
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="notices", null=True, blank=True
+        Person,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+        verbose_name=_("person"),
     )
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.PROTECT, related_name="notices", null=True, blank=True
+        WebhookEndpoint,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+        verbose_name=_("endpoint"),
     )
     # The state the event describes, frozen when it happened (webhook body, calendar sequence).
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(default=dict, verbose_name=_("payload"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone_now)
-    claim_token = models.CharField(max_length=40, blank=True, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claim_token = models.CharField(
+        max_length=40, blank=True, editable=False, verbose_name=_("claim token")
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("claimed at")
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -145,17 +175,23 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        recipient = self.person_id and f"person {self.person_id}" or f"endpoint {self.endpoint_id}"
-        return f"{self.get_kind_display()} to {recipient} ({self.get_status_display()})"
+        recipient = self.person if self.person_id else self.endpoint
+        return _("%(kind)s to %(recipient)s (%(status)s)") % {
+            "kind": self.get_kind_display(),
+            "recipient": recipient,
+            "status": self.get_status_display(),
+        }
 
 
 class NoticeAttempt(models.Model):
     """One try at delivering a notice that did not succeed: the delivery log's detail."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="failed_attempts")
-    at = models.DateTimeField(auto_now_add=True)
-    is_permanent = models.BooleanField(default=False)
-    error = models.TextField()
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="failed_attempts", verbose_name=_("notice")
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("attempted at"))
+    is_permanent = models.BooleanField(default=False, verbose_name=_("is permanent"))
+    error = models.TextField(verbose_name=_("error"))
 
     class Meta:
         ordering = ["notice", "at"]
@@ -174,12 +210,15 @@ class Reminder(models.Model):
         ANSWER = "answer", _("Reminder to answer")
 
     meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.CASCADE, related_name="reminders"
+        "meetings.Meeting",
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("meeting"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    days_before = models.PositiveIntegerField()
-    due_at = models.DateTimeField()
-    done_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    days_before = models.PositiveIntegerField(verbose_name=_("days before"))
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
 
     class Meta:
         ordering = ["due_at"]
@@ -194,3 +233,53 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.days_before} days before {self.meeting}"
+
+
+class CalendarReply(models.Model):
+    """One message read from the inbound mailbox: what a calendar program's Accept,
+    Decline or Tentative button sent back, and what the portal made of it.
+
+    The unique message key is what makes a reply count once, even when filing the
+    message away in the mailbox fails and it is read again.
+    """
+
+    class Outcome(models.TextChoices):
+        RECORDED = "recorded", _("Answer recorded")
+        UNCHANGED = "unchanged", _("Already on record")
+        IGNORED = "ignored", _("Ignored")
+
+    class Reason(models.TextChoices):
+        NO_TOKEN = "no_token", _("Not addressed to an invitation's reply address")
+        NOT_A_REPLY = "not_a_reply", _("No calendar reply in the message")
+        MALFORMED = "malformed", _("The calendar reply cannot be read")
+        NO_INVITATION = "no_invitation", _("The invitation no longer exists")
+        OTHER_MEETING = "other_meeting", _("The reply is for another meeting")
+        OTHER_ATTENDEE = "other_attendee", _("The reply is from someone other than the invitee")
+        NOT_AN_ANSWER = "not_an_answer", _("The reply gives no answer the portal takes")
+        REFUSED = "refused", _("The answer was refused")
+        LATER_ANSWER = "later_answer", _("A later answer is on record")
+        SAME_ANSWER = "same_answer", _("The same answer is on record")
+
+    message_key = models.CharField(max_length=255, unique=True, editable=False)
+    sender = models.CharField(_("from"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    invitation = models.ForeignKey(
+        "meetings.Invitation",
+        on_delete=models.PROTECT,
+        related_name="calendar_replies",
+        null=True,
+        blank=True,
+    )
+    answer = models.CharField(_("answer"), max_length=20, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        verbose_name = _("calendar reply")
+        verbose_name_plural = _("calendar replies")
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.get_outcome_display()}"

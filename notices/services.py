@@ -1,9 +1,7 @@
 """Writes for notices and webhook endpoints: resending, registering, changing."""
 
-import ipaddress
 import logging
 import secrets
-import socket
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -13,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
-from notices import outbox
-from notices.models import Notice, WebhookEndpoint
+from notices import inbound, outbox, replies, webhook_http
+from notices.models import CalendarReply, Notice, WebhookEndpoint
 from portal.audit import Actor, audited_save, author_of
 
 logger = logging.getLogger(__name__)
@@ -55,15 +53,13 @@ def _webhook_url_check(url: str) -> None:
     if parts.scheme != "https":
         raise ValidationError({"url": _("Webhook URLs must use https://.")})
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
-    except OSError:
+        webhook_http.checked_addresses(parts.hostname, parts.port or 443)
+    except webhook_http.Unresolvable:
         raise ValidationError(
             {"url": _("The host %(host)s cannot be resolved.") % {"host": parts.hostname}}
         ) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address)
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            raise ValidationError({"url": _("Webhook URLs must point to a public address.")})
+    except webhook_http.NotPublic:
+        raise ValidationError({"url": _("Webhook URLs must point to a public address.")}) from None
 
 
 def _events_check(events: Sequence[str]) -> list[str]:
@@ -111,3 +107,22 @@ def webhook_endpoint_update(
     if is_active is not None:
         endpoint.is_active = is_active
     return audited_save(endpoint, by=by)
+
+
+def calendar_replies_read() -> dict[str, int]:
+    """Read the calendar replies waiting in the inbound mailbox, record their answers and
+    file each message away; how many ended each way. Nothing to do when no mailbox is
+    configured."""
+    config = settings.INBOUND_IMAP
+    counts = {outcome: 0 for outcome in CalendarReply.Outcome.values}
+    if config is None:
+        return counts
+    with inbound.mailbox_open(config) as mailbox:
+        for message in inbound.replies_fetch(mailbox):
+            row = replies.reply_record(message.obj)
+            counts[row.outcome] += 1
+            if message.uid:
+                inbound.file_away(
+                    mailbox, message.uid, ignored=row.outcome == CalendarReply.Outcome.IGNORED
+                )
+    return counts

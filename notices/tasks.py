@@ -8,7 +8,7 @@ lost copy costs nothing but time. The outbox enqueues it by name after commit.
 from celery import shared_task
 from django.conf import settings
 
-from notices import delivery, outbox
+from notices import delivery, outbox, services
 
 
 @shared_task(acks_late=True, name="notices.tasks.notices_dispatch_task")
@@ -29,3 +29,9 @@ def notices_dispatch_task() -> int:
 def notices_sweep_task() -> int:
     """Beat: free claims of dead workers, and enqueue delivery if anything is due."""
     return delivery.notices_sweep()
+
+
+@shared_task(name="notices.tasks.calendar_replies_read_task")
+def calendar_replies_read_task() -> dict[str, int]:
+    """Beat, when INBOUND_IMAP_URL is set: answers given with calendar buttons."""
+    return services.calendar_replies_read()

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from portal.text import text_fields_clean
+
 # Who does a write (a service's `by`), and whom a permission funnel answers for (its
 # `user`): a signed-in account (the default auth.User, which is what request.user is),
 # an anonymous visitor (the funnels show them nothing), or None for the portal itself:
@@ -45,6 +47,7 @@ def audited_save(
     race where two writers pass validation together and the database refuses one.
     """
     if validate:
+        text_fields_clean(instance)
         instance.full_clean()
     _attribute(instance, by)
     try:

@@ -5,6 +5,7 @@ malformed value stops start-up instead of surfacing later as a confusing error.
 """
 
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -133,4 +134,52 @@ def email_from_url(name: str) -> dict:
         }
     raise ImproperlyConfigured(
         f"{name} must start with smtp://, smtps://, file://, console:// or locmem://, not {url!r}."
+    )
+
+
+@dataclass(frozen=True)
+class ImapMailbox:
+    host: str
+    port: int
+    user: str
+    password: str
+    # "ssl" (implicit TLS), "starttls", or "none" (a mailbox on the same machine only).
+    security: str
+    folder: str
+
+
+_IMAP_SCHEMES = {"imaps": ("ssl", 993), "imap+starttls": ("starttls", 143), "imap": ("none", 143)}
+
+
+def imap_from_url(name: str) -> ImapMailbox | None:
+    """The mailbox calendar replies are read from, or None when the variable is unset.
+
+    imaps://user:password@host:993/INBOX (implicit TLS), imap+starttls://…, or imap://…
+    (no encryption: only for a server on the same machine). A user name with an @ is
+    written %40.
+    """
+    url = os.environ.get(name)
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in _IMAP_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name} must start with imaps://, imap+starttls:// or imap://, not {parts.scheme!r}."
+        )
+    security, default_port = _IMAP_SCHEMES[parts.scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has an invalid port.") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host.")
+    if not parts.username or not parts.password:
+        raise ImproperlyConfigured(f"{name} must give a user and a password.")
+    return ImapMailbox(
+        host=parts.hostname,
+        port=port,
+        user=unquote(parts.username),
+        password=unquote(parts.password),
+        security=security,
+        folder=unquote(parts.path.lstrip("/")) or "INBOX",
     )

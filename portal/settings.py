@@ -20,6 +20,7 @@ from portal.env import (
     env_int,
     env_list,
     env_str,
+    imap_from_url,
     redis_url,
 )
 
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -142,6 +144,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Checks nothing: ends the login's API tokens whenever its password is changed.
+    {"NAME": "members.auth.ApiTokensEndWithPassword"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -155,6 +159,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ar", _("Arabic")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date, time and date-time format per language (see portal/formats/__init__.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Africa/Tripoli")
 if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE must be an IANA time zone name, not {TIME_ZONE!r}.")
@@ -215,6 +221,12 @@ NOTICE_LINK_MAX_AGE_DAYS = env_int("NOTICE_LINK_MAX_AGE_DAYS", 60, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 # Webhooks to plain http:// or to private addresses only while developing.
 WEBHOOK_ALLOW_INSECURE = env_bool("WEBHOOK_ALLOW_INSECURE", default=DEBUG)
+# Answers given with a calendar program's buttons come back as METHOD:REPLY mail to the
+# organizer address, which carries a signed token per invitation; beat reads them from
+# this mailbox. Unset: the organizer is the plain secretariat address and nothing reads.
+INBOUND_IMAP = imap_from_url("INBOUND_IMAP_URL")
+INBOUND_IMAP_SECONDS = env_int("INBOUND_IMAP_SECONDS", 120, minimum=10)
+INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "notices-sweep": {
         "task": "notices.tasks.notices_sweep_task",
@@ -229,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
     },
 }
+if INBOUND_IMAP is not None:
+    CELERY_BEAT_SCHEDULE["calendar-replies"] = {
+        "task": "notices.tasks.calendar_replies_read_task",
+        "schedule": INBOUND_IMAP_SECONDS,
+    }
 # The worker logs through the same handler and format as the web process (time, level,
 # logger), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -236,11 +253,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_PUBLISH_RETRY = False
 
 # --- REST framework ---------------------------------------------------------
-# The member agencies' API under /api/v1/: knox tokens (hashed, expiring, revocable) or the
-# browser session; one error shape (portal.api.exceptions); throttles keyed per client.
+# The member agencies' API under /api/v1/: knox tokens (hashed, expiring, revocable, ended
+# by a password change) or the browser session; one error shape (portal.api.exceptions);
+# throttles keyed per client address.
+# Behind the TLS proxy the client's address is the last one in X-Forwarded-For (the one the
+# proxy added); anything before it was sent by the client and is never trusted.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "members.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -266,6 +287,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     "PAGE_SIZE": 25,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # 0: the throttles key on REMOTE_ADDR alone (DRF's default, None, would trust the
+    # whole client-sent X-Forwarded-For header).
+    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else 0,
 }
 for _scope, _rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items():
     if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate or ""):
@@ -278,7 +302,10 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 # JSON bodies larger than this answer 413 (portal.api.parsers); forms keep Django's check.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 262_144, minimum=1024)
+# The largest text the portal takes is minutes of 200,000 characters
+# (meetings.models.MINUTES_MAX_CHARS); in Arabic each letter is six bytes in a form
+# (%D8%A7) or in JSON that escapes it (\u0627): 1.2 MB, so 2 MiB lets it through.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_097_152, minimum=1024)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tansiq API",
@@ -325,13 +352,16 @@ SPECTACULAR_SETTINGS = {
 # --- Cache --------------------------------------------------------------------
 # The pages' one-time form tokens and the API's throttle counters live in the cache,
 # so it must be shared between processes wherever there is more than one: Redis when
-# it is configured.
+# it is configured. While Redis is down the backend keeps them in each process's memory
+# (portal/cache.py), and short timeouts keep a dead or unanswering Redis from holding
+# up requests.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCacheWithFallback",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tansiq",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -347,7 +377,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", default=False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
@@ -372,4 +402,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # fontTools reports every font the PDF pack subsets, glyph by glyph, at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

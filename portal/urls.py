@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from meetings.views import dashboard, rsvp
 from portal.health import health
 
-admin.site.site_header = "Tansiq administration"
-admin.site.site_title = "Tansiq"
-admin.site.index_title = "Working groups, members and meetings"
+admin.site.site_header = gettext_lazy("Tansiq administration")
+admin.site.site_title = gettext_lazy("Tansiq")
+admin.site.index_title = gettext_lazy("Working groups, members and meetings")
 
 # Namespaced so the routers' names (meeting-list, person-list...) never shadow
 # the pages' names of the same resource in reverse().

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -115,6 +116,109 @@ def start_smtp():
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     return inbox, controller, port
+
+
+# --- IMAP -----------------------------------------------------------------------------
+
+
+@dataclass
+class DovecotServer:
+    port: int
+    user: str
+    password: str
+    workdir: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+DOVECOT_CONFIG = """
+protocols = imap
+listen = 127.0.0.1
+base_dir = {workdir}/run
+state_dir = {workdir}/state
+log_path = {workdir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+first_valid_uid = 0
+{users}
+mail_location = maildir:{workdir}/home/%u/Maildir
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {workdir}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={workdir}/home/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+def start_dovecot() -> DovecotServer:
+    """A Dovecot IMAP server of the test's own (Debian's dovecot-imapd), one mailbox,
+    plain IMAP on a free loopback port, mail kept in a temporary folder."""
+    import os
+    import pwd
+
+    binary = shutil.which("dovecot") or (
+        "/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None
+    )
+    if binary is None:
+        pytest.skip("dovecot is not installed")
+    workdir = tempfile.mkdtemp(prefix="tansiq-dovecot-")
+    # Dovecot's auth process runs as its own user and must read the password file.
+    os.chmod(workdir, 0o755)  # noqa: S103 - a throwaway test mailbox
+    port = free_port()
+    user, password = "secretariat", "reply-reader"
+    if os.geteuid() == 0:
+        # Dovecot refuses to keep mail as root: the mailbox belongs to nobody.
+        uid, gid, users = 65534, 65534, ""
+    else:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        uid, gid = os.geteuid(), os.getegid()
+        users = f"default_internal_user = {me}\ndefault_login_user = {me}"
+    os.makedirs(f"{workdir}/home", exist_ok=True)
+    if os.geteuid() == 0:
+        os.chown(f"{workdir}/home", uid, gid)
+    with open(f"{workdir}/passwd", "w") as passwd:
+        passwd.write(f"{user}:{{PLAIN}}{password}\n")
+    config = f"{workdir}/dovecot.conf"
+    with open(config, "w") as handle:
+        handle.write(
+            DOVECOT_CONFIG.format(workdir=workdir, port=port, uid=uid, gid=gid, users=users)
+        )
+    process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+        [binary, "-F", "-c", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return DovecotServer(port, user, password, workdir, process)
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+    process.kill()
+    log = Path(workdir, "dovecot.log")
+    said = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    raise RuntimeError(f"dovecot did not start on port {port}: {said}")
 
 
 # --- Webhook receiver ----------------------------------------------------------------

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from groups.api.serializers import GroupBriefSerializer
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
 from meetings.models import (
+    MINUTES_MAX_CHARS,
     ActionPoint,
     AgendaItem,
     Attendance,
@@ -331,11 +332,11 @@ class MinutesSerializer(OutputModelSerializer):
 
 class MinutesInputSerializer(InputSerializer):
     meeting = VisibleRelatedField(visible=meetings_visible_to)
-    body = serializers.CharField(max_length=200_000)
+    body = serializers.CharField(max_length=MINUTES_MAX_CHARS)
 
 
 class MinutesUpdateInputSerializer(InputSerializer):
-    body = serializers.CharField(max_length=200_000)
+    body = serializers.CharField(max_length=MINUTES_MAX_CHARS)
 
 
 class DecisionSerializer(OutputModelSerializer):

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,10 @@ from members.services import person_calendar_token_reset
 def meeting_calendar_page(request):
     user = request.user
     today = timezone.localdate()
-    first = forms.month_start(request.GET.get("month"), today)
+    try:
+        first = forms.month_start(request.GET.get("month"), today)
+    except ValidationError as error:
+        return render(request, "400.html", {"problems": error.message_dict}, status=400)
     weeks = month_calendar.Calendar(firstweekday=5).monthdatescalendar(first.year, first.month)
     # Saturday first: the Libyan working week starts on Sunday, the weekend is Fri–Sat.
     zone = timezone.get_current_timezone()

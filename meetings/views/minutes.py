@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,8 @@ def minutes_page(request, meeting_id: int):
     meeting = loaded_meeting(user, meeting_id)
     minutes = minutes_of_meeting_for_user(user, meeting)
     if not user_can_manage_meeting(user, meeting):
+        if request.method == "POST":
+            raise PermissionDenied
         # Readers read the minutes on the meeting's page; this page is for writing them.
         if minutes is None:
             raise Http404("No published minutes.")

@@ -290,7 +290,10 @@ WRITES = [
         "post",
         lambda c, w: f"/action-points/{w['action'].pk}/report/",
         lambda c, w: {"status": "done", "progress": "Mapped."},
-        MWG_MANAGERS | {"member"},
+        # The owner (Ministry of Health) and the secretariat; the chairs see it, and
+        # edit its wording and date, but do not report for another organisation.
+        STAFF | {"member"},
+        {"chair", "cochair"},
     ),
     Write(
         "group create",

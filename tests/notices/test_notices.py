@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from groups.services import group_update
 from meetings import announcements
-from meetings.models import Invitation
+from meetings.models import Invitation, Meeting
 from meetings.rsvp import rsvp_token
 from meetings.services import (
     action_point_create,
@@ -455,7 +455,9 @@ def test_only_one_message_is_ever_in_flight(cast, meeting, monkeypatch):
     assert events == [(step, str(notice.pk)) for notice in claimed for step in ("send", "mark")]
 
 
-def test_a_rendering_error_still_records_the_message_already_sent(cast, meeting, monkeypatch):
+def test_a_notice_that_cannot_be_built_fails_alone(cast, meeting, monkeypatch):
+    """The batch goes on: the one bad notice is failed with its reason and counted; the
+    messages before and after it are sent and marked."""
     meeting_schedule(meeting=meeting, by=None)
     real_email_for = delivery.email_for
     rendered = []
@@ -468,14 +470,44 @@ def test_a_rendering_error_still_records_the_message_already_sent(cast, meeting,
 
     monkeypatch.setattr(delivery, "email_for", email_for)
     token, claimed = delivery.notices_claim(limit=10)
-    with pytest.raises(RuntimeError, match="template broke"):
-        delivery.notices_deliver(token, claimed)
+    assert delivery.notices_deliver(token, claimed) == 2
 
     first, second, third = (Notice.objects.get(pk=notice.pk) for notice in claimed)
-    assert len(mail.outbox) == 1
-    assert first.status == "sent"
-    # Still claimed: the sweep makes it pending again once the claim expires.
-    assert (second.status, third.status) == ("sending", "sending")
+    assert len(mail.outbox) == 2
+    assert (first.status, third.status) == ("sent", "sent")
+    assert (second.status, second.attempts) == ("failed", 1)
+    assert "template broke" in second.last_error
+    assert second.failed_attempts.get().is_permanent
+
+
+def test_a_meeting_dated_out_of_range_fails_its_notices_not_another_meetings(
+    cast, meeting, monkeypatch
+):
+    """A date that overflows in the meeting's zone (stored before dates were bounded)
+    used to crash the batch and leave the other meeting's notices claimed forever."""
+    other = Meeting.objects.get(pk=meeting.pk)
+    broken = meeting_create(
+        group=cast.mwg,
+        title="Far future",
+        start_at=other.start_at,
+        end_at=other.end_at,
+        by=None,
+    )
+    invitation_create(meeting=broken, person=cast.member_person, by=None)
+    meeting_schedule(meeting=broken, by=None)
+    meeting_schedule(meeting=meeting, by=None)
+    last = dt.datetime(9999, 12, 31, 20, 0, tzinfo=dt.UTC)
+    Meeting.objects.filter(pk=broken.pk).update(
+        start_at=last, end_at=last + dt.timedelta(hours=2), time_zone="Etc/GMT-14"
+    )
+
+    token, claimed = delivery.notices_claim(limit=50)
+    delivery.notices_deliver(token, claimed)
+
+    assert Notice.objects.filter(meeting=meeting).exclude(status="sent").count() == 0
+    assert Notice.objects.filter(meeting=meeting).count() > 0
+    assert set(Notice.objects.filter(meeting=broken).values_list("status", flat=True)) == {"failed"}
+    assert not Notice.objects.filter(status="sending").exists()
 
 
 def test_giving_up_after_the_last_attempt(cast, meeting, settings, monkeypatch):

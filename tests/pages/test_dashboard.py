@@ -121,3 +121,22 @@ def test_resend_is_offered_only_on_notices_of_meetings_the_user_runs(client, cas
     assert "Theirs" in page
     assert reverse("notice-resend", args=[ours_notice.pk]) in page
     assert reverse("notice-resend", args=[theirs_notice.pk]) not in page
+
+
+def test_a_colleagues_invitation_to_a_group_out_of_sight_stays_off_the_dashboard(client, cast):
+    """The member acts for the Ministry of Health, but has no seat in the other working
+    group: a colleague's invitation there must not show the meeting to the member."""
+    start = timezone.now() + dt.timedelta(days=4)
+    elsewhere = meeting_create(
+        group=cast.other_wg,
+        title="Closed consultation on returns",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=1),
+        by=None,
+    )
+    invitation_create(meeting=elsewhere, person=cast.member_colleague, by=None)
+    meeting_schedule(meeting=elsewhere, by=None)
+
+    client.force_login(cast.member)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Closed consultation on returns" not in page

@@ -378,6 +378,20 @@ def test_minutes_draft_approve_publish_and_member_sees_them_only_then(client, ca
     )
 
 
+@pytest.mark.parametrize(("persona", "answer"), [("member", 403), ("outsider", 404)])
+def test_writing_minutes_without_managing_the_meeting_is_forbidden(
+    client, cast, held, persona, answer
+):
+    """A 403 for who can see the meeting, as for approving (not a redirect that reads
+    like success); a 404 for who cannot."""
+    login(client, cast, "chair")
+    client.post(reverse("meeting-minutes", args=[held.pk]), {"body": "The draft."})
+    login(client, cast, persona)
+    response = client.post(reverse("meeting-minutes", args=[held.pk]), {"body": "Rewritten."})
+    assert response.status_code == answer
+    assert Minutes.objects.get(meeting=held).body == "The draft."
+
+
 def test_empty_minutes_show_the_services_error(client, cast, held):
     login(client, cast, "secretariat")
     response = client.post(reverse("meeting-minutes", args=[held.pk]), {"body": "   "})

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from meetings.services import (
     meeting_schedule,
     minutes_save,
 )
-from notices.models import Notice, NoticeAttempt
+from notices.models import CalendarReply, Notice, NoticeAttempt
 from notices.services import webhook_endpoint_register
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,14 @@ def world(cast):
     from members.services import api_token_create
 
     api_token_create(user=cast.member)
+    # Calendar replies are rows the mailbox reader writes; one ignored reply stands in.
+    CalendarReply.objects.create(
+        message_key="<reply@example.org>",
+        sender="someone@example.org",
+        subject="Accepted: Upcoming",
+        outcome=CalendarReply.Outcome.IGNORED,
+        reason=CalendarReply.Reason.NO_TOKEN,
+    )
     return cast
 
 
@@ -88,13 +97,15 @@ def test_admin_changelist_and_add_page_answer_200(client, world, app_label, mode
     assert changelist.status_code == 200
     assert add.status_code in {200, 403}
     if add.status_code == 403:
-        # Read-only records refuse adding: affiliation history, the notice outbox, roles
-        # (set by setup_roles) and API tokens (made by their owner through the API).
+        # Read-only records refuse adding: affiliation history, the notice outbox, the
+        # calendar replies read from the mailbox, roles (set by setup_roles) and API
+        # tokens (made by their owner through the API).
         assert (app_label, model_name) in {
             ("members", "affiliation"),
             ("notices", "notice"),
+            ("notices", "calendarreply"),
             ("auth", "group"),
-            ("knox", "authtoken"),
+            ("members", "apitoken"),
         }
 
 
@@ -262,3 +273,108 @@ def test_admin_refuses_a_private_webhook_url_and_saves_nothing(client, world, se
     assert response.status_code == 200
     assert "Webhook URLs must point to a public address." in response.content.decode()
     assert world.moh.webhook_endpoints.count() == before
+
+
+def _english_labels(model_admin, request) -> set[str]:
+    """What the changelist of a ModelAdmin would show in English: the model's plural,
+    the column headings, the actions and the filters' titles."""
+    from django.contrib.admin.utils import label_for_field
+    from django.utils.text import capfirst
+    from django.utils.translation import override
+
+    opts = model_admin.model._meta
+    with override("en"):
+        labels = {str(capfirst(opts.verbose_name_plural))}
+        for name in model_admin.get_list_display(request):
+            if name != "__str__":
+                labels.add(str(label_for_field(name, model_admin.model, model_admin)))
+        for _function, _name, description in model_admin.get_actions(request).values():
+            labels.add(str(description) % {"verbose_name_plural": opts.verbose_name_plural})
+        for spec in model_admin.get_list_filter(request):
+            field = spec if isinstance(spec, str) else spec[0]
+            labels.add(str(label_for_field(field.split("__")[0], model_admin.model)))
+    return labels
+
+
+def _page_text(html: str) -> set[str]:
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.pieces: set[str] = set()
+
+        def handle_data(self, data):
+            self.pieces.add(data.strip().rstrip(":").strip())
+
+    parser = Text()
+    parser.feed(html)
+    return parser.pieces
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
+def test_admin_changelist_in_arabic_shows_no_english_names(
+    rf, client, world, app_label, model_name
+):
+    client.force_login(world.admin)
+    client.cookies["django_language"] = "ar"
+    model_admin = next(
+        admin_
+        for model, admin_ in admin.site._registry.items()
+        if model._meta.model_name == model_name
+    )
+    request = rf.get("/")
+    request.user = world.admin
+
+    response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+
+    assert response.status_code == 200
+    shown = _page_text(response.content.decode())
+    english = {label for label in _english_labels(model_admin, request) if label.isascii()}
+    assert sorted(english & shown) == []
+    assert "Tansiq administration" not in shown
+
+
+@pytest.mark.parametrize("model_name", ["coordinationgroup", "meeting"])
+def test_guardian_screens_in_arabic_name_permissions_in_arabic(client, world, model_name):
+    from meetings.services import meeting_access_set
+
+    client.force_login(world.admin)
+    client.cookies["django_language"] = "ar"
+    if model_name == "meeting":
+        obj = Meeting.objects.first()
+        meeting_access_set(
+            meeting=obj, user=world.outsider, permissions={"view_meeting"}, by=world.admin
+        )
+        url = reverse("admin:meetings_meeting_permissions", args=[obj.pk])
+        manage = reverse(
+            "admin:meetings_meeting_permissions_manage_user", args=[obj.pk, world.outsider.pk]
+        )
+    else:
+        obj = world.mwg
+        url = reverse("admin:groups_coordinationgroup_permissions", args=[obj.pk])
+        manage = None
+
+    shown = _page_text(client.get(url).content.decode())
+    if manage is not None:
+        shown |= _page_text(client.get(manage).content.decode())
+
+    assert "صلاحيات العنصر" in shown
+    codenames = set(Permission.objects.values_list("codename", flat=True))
+    assert not {text for text in shown if text.startswith("Can ")}
+    assert not shown & codenames
+    model = "اجتماع" if model_name == "meeting" else "مجموعة"
+    assert f"يمكنه عرض {model}" in shown
+    assert "User identification" not in shown
+
+
+def test_the_permission_pickers_script_strings_are_in_arabic(client, cast):
+    """The two-list picker of the object-permission screens speaks Arabic too: Django's
+    own Arabic catalogue lacks its newer strings, the portal's supplies them."""
+    client.force_login(cast.admin)
+    catalog = client.get(reverse("admin:jsi18n"), headers={"accept-language": "ar"})
+    text = catalog.content.decode()
+    assert "\\u0627\\u062e\\u062a\\u064a\\u0627\\u0631 \\u0643\\u0644 %s" in text or (
+        "اختيار كل %s" in text
+    )
+    assert '"Choose all %s": "Choose all %s"' not in text

@@ -23,7 +23,7 @@ from meetings.services import (
     meeting_schedule,
     minutes_save,
 )
-from members.models import Affiliation, Organisation, Person
+from members.models import Affiliation, ApiToken, Organisation, Person
 from members.services import api_token_create
 from notices.models import Notice, WebhookEndpoint
 from notices.services import webhook_endpoint_register
@@ -92,7 +92,7 @@ def history(cast):
         ActionPoint,
         Affiliation,
         User,
-        AuthToken,
+        ApiToken,
     ],
 )
 def test_admin_cannot_delete_what_carries_history(client, cast, history, model):

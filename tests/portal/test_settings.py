@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import database_from_url, email_from_url, env_bool, env_int, redis_url
+from portal.env import (
+    ImapMailbox,
+    database_from_url,
+    email_from_url,
+    env_bool,
+    env_int,
+    imap_from_url,
+    redis_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -20,7 +28,10 @@ PRODUCTION = {
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DEBUG"}
+    # A browser test earlier in the session sets DJANGO_ALLOW_ASYNC_UNSAFE for itself; a
+    # deployment never has it, and the deploy check rightly refuses it.
+    dropped = {*PRODUCTION, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -114,6 +125,51 @@ def test_email_url_unset_keeps_the_file_default(monkeypatch):
     assert email_from_url("MAIL") == {}
 
 
+def test_inbound_imap_url_names_the_mailbox(monkeypatch):
+    monkeypatch.setenv(
+        "INBOX_URL", "imaps://secretariat%40mofa.example:p%40ss@mail.example:993/Replies"
+    )
+    assert imap_from_url("INBOX_URL") == ImapMailbox(
+        host="mail.example",
+        port=993,
+        user="secretariat@mofa.example",
+        password="p@ss",
+        security="ssl",
+        folder="Replies",
+    )
+    monkeypatch.setenv("INBOX_URL", "imap+starttls://u:p@mail.example")
+    config = imap_from_url("INBOX_URL")
+    assert config is not None
+    assert (config.port, config.security, config.folder) == (143, "starttls", "INBOX")
+    monkeypatch.delenv("INBOX_URL")
+    assert imap_from_url("INBOX_URL") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("pop3://u:p@mail.example", "must start with imaps://"),
+        ("imaps://mail.example", "must give a user and a password"),
+        ("imaps://u:p@mail.example:99999", "invalid port"),
+        ("imaps://u:p@/INBOX", "must name a host"),
+    ],
+)
+def test_a_malformed_inbound_imap_url_stops_start_up(monkeypatch, url, says):
+    monkeypatch.setenv("INBOX_URL", url)
+    with pytest.raises(ImproperlyConfigured, match=says) as error:
+        imap_from_url("INBOX_URL")
+    assert "INBOX_URL" in str(error.value)
+
+
+def test_beat_reads_calendar_replies_only_when_a_mailbox_is_set():
+    show = "from django.conf import settings; print(sorted(settings.CELERY_BEAT_SCHEDULE))"
+    off = _manage("shell", "-c", show, INBOUND_IMAP_URL="")
+    on = _manage("shell", "-c", show, INBOUND_IMAP_URL="imaps://u:p@mail.example/INBOX")
+    assert off.returncode == on.returncode == 0, off.stderr + on.stderr
+    assert "calendar-replies" not in off.stdout
+    assert "calendar-replies" in on.stdout
+
+
 def test_redis_url_unset_means_tasks_in_process(monkeypatch):
     monkeypatch.delenv("SOME_REDIS", raising=False)
     assert redis_url("SOME_REDIS") is None
@@ -127,4 +183,4 @@ def test_throttle_counters_use_redis_when_redis_url_is_set():
         REDIS_URL="redis://127.0.0.1:6379/11",
     )
 
-    assert result.stdout.strip().splitlines()[-1] == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip().splitlines()[-1] == "portal.cache.RedisCacheWithFallback"
