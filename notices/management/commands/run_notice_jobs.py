@@ -1,24 +1,35 @@
 """Run the periodic notice jobs once: what Celery beat does on a schedule.
 
 Without Redis (the `make run` default) there is no beat; run this from cron, or by
-hand, to send due reminders, action-point reminders and anything still pending.
+hand, to send due reminders, action-point reminders and anything still pending, and to
+read the calendar replies waiting in the mailbox (when INBOUND_IMAP_URL is set).
 """
 
 from django.core.management.base import BaseCommand
 
 from meetings.tasks import action_points_due_task, reminders_due_task
-from notices.tasks import notices_dispatch_task, notices_sweep_task
+from notices.tasks import (
+    calendar_replies_read_task,
+    notices_dispatch_task,
+    notices_sweep_task,
+)
 
 
 class Command(BaseCommand):
-    help = "Send due reminders and action-point reminders, and deliver pending notices, once."
+    help = (
+        "Send due reminders and action-point reminders, deliver pending notices and read "
+        "calendar replies, once."
+    )
 
     def handle(self, *args, **options):
         reminders = reminders_due_task()
         action_points = action_points_due_task()
         released = notices_sweep_task()
         sent = notices_dispatch_task()
+        replies = calendar_replies_read_task()
         self.stdout.write(
             f"Reminders written: {reminders}; action points reminded: {action_points}; "
-            f"stale claims released: {released}; notices sent: {sent}."
+            f"stale claims released: {released}; notices sent: {sent}; calendar replies "
+            f"recorded: {replies['recorded']}, already on record: {replies['unchanged']}, "
+            f"ignored: {replies['ignored']}."
         )
