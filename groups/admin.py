@@ -30,6 +30,7 @@ from members.services import (
     organisation_create,
     organisation_set_active,
     organisation_update,
+    person_contact_visibility_set,
     person_create,
     person_set_active,
     person_update,
@@ -291,7 +292,7 @@ class AffiliationInline(admin.TabularInline):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = [*PERSON_EDITABLE, "organisation", "user"]
+        fields = [*PERSON_EDITABLE, "contact_visibility", "organisation", "user"]
 
 
 @admin.register(Person)
@@ -302,11 +303,12 @@ class PersonAdmin(NoDeleteMixin, ServiceAdmin):
         "position",
         "organisation",
         "email",
+        "contact_visibility",
         "preferred_language",
         "user",
         "is_active",
     ]
-    list_filter = ["is_active", "preferred_language", "organisation__kind"]
+    list_filter = ["is_active", "contact_visibility", "preferred_language", "organisation__kind"]
     actions = [
         service_action(
             _("Deactivate (ends representations and seats)"),
@@ -338,4 +340,6 @@ class PersonAdmin(NoDeleteMixin, ServiceAdmin):
             )
         if person.user_id != (user.pk if user else None):
             person = person_link_user(person=person, user=user, by=request.user)
-        return person
+        return person_contact_visibility_set(
+            person=person, visibility=form.cleaned_data["contact_visibility"], by=request.user
+        )

@@ -1,4 +1,5 @@
-"""Forms of the groups pages: memberships and representatives."""
+"""Forms of the groups pages: memberships, representatives, and who sees a person's
+contact details."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +58,14 @@ class RepresentativeForm(PageForm):
         super().__init__(*args, **kwargs)
         staff = Person.objects.filter(organisation_id=membership.organisation_id, is_active=True)
         form_field(self, "person", forms.ModelChoiceField).queryset = staff
+
+
+class ContactVisibilityForm(forms.Form):
+    contact_visibility = forms.ChoiceField(
+        label=_("Who sees the e-mail address and phone number"),
+        choices=Person.ContactVisibility.choices,
+        help_text=_(
+            "Members of their groups: everyone who sees the person in this directory. "
+            "The person and the secretariat always see them."
+        ),
+    )

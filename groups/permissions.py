@@ -9,6 +9,8 @@ The directory funnels live here too: which organisations and people a user may s
 follows from the groups they can see.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -17,7 +19,11 @@ from guardian.shortcuts import get_objects_for_user
 
 from groups.models import CoordinationGroup, Membership, Representative
 from members.models import Organisation, Person
-from members.permissions import user_is_secretariat, user_is_signed_in
+from members.permissions import (
+    user_can_set_contact_visibility,
+    user_is_secretariat,
+    user_is_signed_in,
+)
 from portal.audit import Actor
 
 VIEW_GROUP = "groups.view_coordinationgroup"
@@ -161,11 +167,45 @@ def organisation_get_for_user(user: Actor, organisation_id: int | str) -> Organi
         raise Http404(_("No such organisation.")) from None
 
 
-def person_get_for_user(user: Actor, person_id: int | str) -> Person:
+def person_get_for_user(
+    user: Actor, person_id: int | str, *, set_contact_visibility: bool = False
+) -> Person:
     try:
-        return people_visible_to(user).get(pk=person_id)
+        person = people_visible_to(user).select_related("organisation").get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such person.")) from None
+    if set_contact_visibility and not user_can_set_contact_visibility(user, person):
+        raise PermissionDenied(
+            _("Only the person and the secretariat may choose who sees their contact details.")
+        )
+    return person
+
+
+def people_with_contact_details_visible_to(user: Actor) -> QuerySet[Person]:
+    """People whose e-mail and phone the user may see: the secretariat sees everyone's;
+    others see their own, and those of the people they see in the directory who share
+    them with the members (ContactVisibility.MEMBERS)."""
+    if user_is_secretariat(user):
+        return Person.objects.all()
+    if not user_is_signed_in(user):
+        return Person.objects.none()
+    return people_visible_to(user).filter(
+        Q(contact_visibility=Person.ContactVisibility.MEMBERS) | Q(user=user)
+    )
+
+
+def contact_details_visible_to(user: Actor, people: Iterable[Person]) -> set[int]:
+    """The ids among `people` whose e-mail and phone the user may see, worked out once
+    for a whole list: one query (none for the secretariat or an empty list), asked of
+    the database rather than of the rows in hand, so a list built some other way than
+    through people_visible_to, or read before a change, shows no more than the rule."""
+    ids = {person.pk for person in people}
+    if user_is_secretariat(user):
+        return ids
+    if not ids or not user_is_signed_in(user):
+        return set()
+    visible = people_with_contact_details_visible_to(user).filter(pk__in=ids)
+    return set(visible.values_list("pk", flat=True))
 
 
 def organisations_offered_to(user: Actor) -> QuerySet[Organisation]:

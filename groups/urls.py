@@ -29,4 +29,11 @@ urlpatterns = [
         name="organisation-detail",
     ),
     path("directory/people/", views.person_list_page, name="person-list"),
+    path("directory/people/me/", views.person_me_page, name="person-me"),
+    path("directory/people/<int:person_id>/", views.person_detail_page, name="person-detail"),
+    path(
+        "directory/people/<int:person_id>/contact-visibility/",
+        views.person_contact_visibility_page,
+        name="person-contact-visibility",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Pages of the groups app: the tree, a group's page, memberships and representatives,
-and the directory of organisations and people (who sees whom follows from the seats)."""
+and the directory of organisations and people (who sees whom follows from the seats;
+whose e-mail and phone, from each person's choice too)."""
 
 from collections import defaultdict
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from groups import forms, services
 from groups.models import CoordinationGroup, Membership
 from groups.permissions import (
+    contact_details_visible_to,
     group_get_for_user,
     groups_visible_to,
     membership_get_for_user,
@@ -24,12 +26,16 @@ from groups.permissions import (
     organisations_visible_to,
     people_offered_to,
     people_visible_to,
+    people_with_contact_details_visible_to,
+    person_get_for_user,
     representative_get_for_user,
     user_can_manage_group,
 )
 from groups.selectors import current_representatives, group_detail, organisation_seats
+from members.permissions import user_can_set_contact_visibility, user_person
 from members.selectors import organisation_list, organisation_search, person_list, person_search
-from portal.pages import form_token_claim, paginate, query_without_page
+from members.services import person_contact_visibility_set
+from portal.pages import form_token_claim, paginate, query_without_page, service_error_onto_form
 
 
 @login_required
@@ -249,7 +255,7 @@ def organisation_list_page(request):
 def organisation_detail_page(request, organisation_id: int):
     user = request.user
     organisation = organisation_get_for_user(user, organisation_id)
-    people = person_list(queryset=people_visible_to(user).filter(organisation=organisation))
+    people = list(person_list(queryset=people_visible_to(user).filter(organisation=organisation)))
     memberships = organisation_seats(
         queryset=memberships_visible_to(user), organisation=organisation
     )
@@ -260,6 +266,7 @@ def organisation_detail_page(request, organisation_id: int):
             "nav": "directory",
             "organisation": organisation,
             "people": people,
+            "contact_visible": contact_details_visible_to(user, people),
             "memberships": memberships,
         },
     )
@@ -268,11 +275,76 @@ def organisation_detail_page(request, organisation_id: int):
 @login_required
 @require_GET
 def person_list_page(request):
+    user = request.user
     query = _search(request)
-    people = person_search(queryset=people_visible_to(request.user), text=query)
+    people = person_search(
+        queryset=people_visible_to(user),
+        text=query,
+        contact_details_of=people_with_contact_details_visible_to(user),
+    )
     page = paginate(request, person_list(queryset=people))
     return render(
         request,
         "groups/directory/person_list.html",
-        {"nav": "directory", "page": page, "q": query, "query": query_without_page(request)},
+        {
+            "nav": "directory",
+            "page": page,
+            "contact_visible": contact_details_visible_to(user, page.object_list),
+            "q": query,
+            "query": query_without_page(request),
+        },
     )
+
+
+def _person_page(request, person, form, status=200):
+    user = request.user
+    return render(
+        request,
+        "groups/directory/person_detail.html",
+        {
+            "nav": "directory",
+            "person": person,
+            "contact_visible": contact_details_visible_to(user, [person]),
+            "form": form if user_can_set_contact_visibility(user, person) else None,
+            "is_self": person.user_id is not None and person.user_id == user.pk,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def person_detail_page(request, person_id: int):
+    person = person_get_for_user(request.user, person_id)
+    form = forms.ContactVisibilityForm(initial={"contact_visibility": person.contact_visibility})
+    return _person_page(request, person, form)
+
+
+@login_required
+@require_GET
+def person_me_page(request):
+    """The signed-in person's own entry, where they choose who sees their details."""
+    person = user_person(request.user)
+    if person is None:
+        raise Http404(_("Your login is not linked to a person."))
+    return redirect("person-detail", person.pk)
+
+
+@login_required
+@require_POST
+def person_contact_visibility_page(request, person_id: int):
+    person = person_get_for_user(request.user, person_id, set_contact_visibility=True)
+    form = forms.ContactVisibilityForm(request.POST)
+    if not form.is_valid():
+        return _person_page(request, person, form, status=400)
+    try:
+        person_contact_visibility_set(
+            person=person,
+            visibility=form.cleaned_data["contact_visibility"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        service_error_onto_form(form, error)
+        return _person_page(request, person, form, status=400)
+    messages.success(request, _("Saved: who sees the contact details."))
+    return redirect("person-detail", person.pk)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -464,6 +465,70 @@ class ActionPoint(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def meeting_pack_file_name(pack: "MeetingPack", filename: str) -> str:
+    return f"packs/meeting-{pack.meeting_id}/{filename}"
+
+
+class MeetingPack(models.Model):
+    """A meeting pack PDF built in the background and kept on the default storage, one
+    per version: `key` is a hash of everything the pack shows, in its language and for
+    its audience, so a change to any of it is a new version (meetings.pack)."""
+
+    class Audience(models.TextChoices):
+        # Who may read the minutes it shows: draft minutes only those who manage the
+        # meeting; published ones (or none) everyone who sees it.
+        MEMBERS = "members", _("Members")
+        MANAGERS = "managers", _("Managers")
+
+    class Status(models.TextChoices):
+        BUILDING = "building", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="packs", verbose_name=_("meeting")
+    )
+    key = models.CharField(_("version"), max_length=64, unique=True, editable=False)
+    language = models.CharField(_("language"), max_length=10)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    file = models.FileField(_("file"), upload_to=meeting_pack_file_name, max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.BUILDING
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # When a build was last asked for: a pack still building long after this lost its
+    # task (a broker outage, a killed worker), and the next request asks again.
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("meeting pack")
+        verbose_name_plural = _("meeting packs")
+        indexes = [models.Index(fields=["meeting", "language", "audience", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["building", "ready", "failed"]),
+                name="meeting_pack_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=["members", "managers"]),
+                name="meeting_pack_audience_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | ~Q(file=""),
+                name="meeting_pack_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Meeting pack of %(meeting)s (%(language)s)") % {
+            "meeting": self.meeting,
+            "language": self.language,
+        }
 
 
 class MeetingUserObjectPermission(UserObjectPermissionBase):

@@ -15,13 +15,15 @@ text object of its own: every piece is then read back as it was written, whateve
 extractor does with runs, and the page looks the same either way.
 """
 
+import hashlib
+import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -29,7 +31,13 @@ from fpdf.bidi import BidiParagraph
 from fpdf.enums import TextDirection
 
 from meetings.models import Meeting, Minutes
+from meetings.permissions import minutes_audience
 from portal.pages import local_name
+
+# Raise this whenever what meeting_pack_pdf draws changes (layout, wording, a field shown
+# or left out, a new font): stored packs are kept per version, and the version includes
+# this number, so every pack is built anew with the new code.
+PACK_LAYOUT_VERSION = 1
 
 FONT = "TansiqSans"
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
@@ -401,3 +409,65 @@ def meeting_pack_pdf(meeting: Meeting, *, minutes: Minutes | None) -> bytes:
     else:
         document.paragraph(_("No action points."))
     return document.output()
+
+
+@dataclass(frozen=True)
+class PackVersion:
+    """What a reader's pack of a meeting contains, as one key: `key` names a stored pack."""
+
+    key: str
+    language: str
+    audience: str
+
+
+def meeting_pack_version(
+    meeting: Meeting, *, minutes: Minutes | None, language: str
+) -> PackVersion:
+    """The version of the pack meeting_pack_pdf would draw for these minutes in this
+    language: a hash of every value it shows, in that language (names, labels of choices),
+    from what meetings.selectors.meeting_detail has loaded, so no query is made.
+
+    Values, not `updated_at` stamps: an edit the pack does not show (a meeting's
+    description, a progress report) keeps the stored pack. Whatever meeting_pack_pdf
+    starts to show must be added here, with PACK_LAYOUT_VERSION raised.
+    """
+    audience = minutes_audience(minutes)
+    with translation.override(language):
+        shown = {
+            "layout": PACK_LAYOUT_VERSION,
+            "language": language,
+            "audience": audience,
+            "meeting": [
+                meeting.pk,
+                meeting.title,
+                local_name(meeting.group),
+                meeting.start_at.isoformat(),
+                meeting.end_at.isoformat(),
+                meeting.time_zone,
+                meeting.venue,
+                meeting.status,
+            ],
+            "agenda": [
+                [item.position, item.title, local_name(item.presenter), item.duration_minutes]
+                for item in meeting.agenda_items.all()
+            ],
+            "attendance": [
+                [local_name(entry.organisation), local_name(entry.person), entry.person.position]
+                for entry in meeting.attendance.all()
+            ],
+            "minutes": None if minutes is None else [minutes.status, minutes.body],
+            "decisions": [[decision.number, decision.text] for decision in meeting.decisions.all()],
+            "action_points": [
+                [
+                    action_point.title,
+                    local_name(action_point.owner_organisation),
+                    action_point.due_on.isoformat(),
+                    action_point.status,
+                ]
+                for action_point in meeting.action_points.all()
+            ],
+        }
+    canonical = json.dumps(shown, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return PackVersion(
+        key=hashlib.sha256(canonical.encode()).hexdigest(), language=language, audience=audience
+    )

@@ -26,6 +26,7 @@ from meetings.models import (
     Decision,
     Invitation,
     Meeting,
+    MeetingPack,
     Minutes,
 )
 from members.permissions import (
@@ -102,6 +103,27 @@ def minutes_of_meeting_for_user(user: Actor, meeting: Meeting) -> Minutes | None
     """The meeting's minutes if the user may read them (the rule of minutes_visible_to:
     published ones for whoever sees the meeting, drafts for those who manage it)."""
     return minutes_visible_to(user).filter(meeting=meeting).first()
+
+
+def minutes_audience(minutes: Minutes | None) -> str:
+    """Which audience a reader shown these minutes belongs to: only managers are shown
+    minutes before they are published, so no minutes or published ones make the
+    members' variant, whoever reads it."""
+    if minutes is not None and minutes.status != Minutes.Status.PUBLISHED:
+        return MeetingPack.Audience.MANAGERS
+    return MeetingPack.Audience.MEMBERS
+
+
+def minutes_for_audience(meeting: Meeting, audience: str) -> Minutes | None:
+    """The minutes an audience of a meeting is shown (the rule of minutes_visible_to,
+    for readers who see the meeting), for work done without a reader at hand: the
+    background build of a meeting pack. `meeting` has its minutes joined."""
+    minutes: Minutes | None = getattr(meeting, "minutes", None)
+    if audience == MeetingPack.Audience.MANAGERS:
+        return minutes
+    if minutes is not None and minutes.status == Minutes.Status.PUBLISHED:
+        return minutes
+    return None
 
 
 def minutes_get_for_user(user: Actor, minutes_id: int | str, *, manage: bool = False) -> Minutes:

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from groups.models import CoordinationGroup
 from groups.selectors import group_descendant_ids
-from meetings.models import ActionPoint, AgendaItem, Attendance, Invitation, Meeting
+from meetings.models import (
+    ActionPoint,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    Meeting,
+    MeetingPack,
+)
 from members.models import Organisation, Person
 
 
@@ -80,6 +87,11 @@ def meeting_detail(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
             ),
         )
     )
+
+
+def meeting_pack_of_version(*, key: str) -> MeetingPack | None:
+    """The stored pack of a version (meetings.pack.meeting_pack_version), in any state."""
+    return MeetingPack.objects.filter(key=key).first()
 
 
 def meetings_awaiting_answers(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:

@@ -6,17 +6,21 @@ for held meetings, so published minutes never belong to a cancelled meeting.
 """
 
 import datetime as dt
+import logging
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
@@ -30,13 +34,21 @@ from meetings.models import (
     Decision,
     Invitation,
     Meeting,
+    MeetingPack,
     Minutes,
+    meeting_pack_file_name,
 )
+from meetings.pack import PackVersion, meeting_pack_pdf
+from meetings.permissions import minutes_for_audience
+from meetings.selectors import meeting_detail
 from members.models import Organisation, Person
 from members.services import person_check_active
 from notices import outbox
 from notices.outbox import NoticeKind
 from portal.audit import Actor, audited_delete, audited_save, author_of
+from portal.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
 
 Status = Meeting.Status
 # Changes that invitees must be told about, raising the calendar SEQUENCE.
@@ -166,7 +178,10 @@ def meeting_delete_draft(*, meeting: Meeting, by: Actor) -> None:
     meeting is cancelled instead (its invitees hear of it); a held one stays."""
     meeting = _locked(meeting)
     _require_status(meeting, {Status.DRAFT}, _("A %(status)s meeting cannot be deleted."))
+    # Its packs' rows go with it (CASCADE); their files only once that is committed.
+    pack_files = list(meeting.packs.exclude(file="").values_list("file", flat=True))
     audited_delete(meeting, by=by)
+    transaction.on_commit(partial(_pack_files_delete, pack_files))
 
 
 MEETING_GRANTS = {"view_meeting", "change_meeting"}
@@ -572,6 +587,144 @@ def action_point_report(
     if progress is not None:
         action_point.progress = progress
     return audited_save(action_point, by=by)
+
+
+# --- Meeting packs --------------------------------------------------------------------
+
+PACK_BUILD_TASK = "meetings.tasks.meeting_pack_build_task"
+# Versions kept per meeting, language and audience: the newest is what readers get, and
+# the ones before it may still be streaming to readers who asked just before a change.
+PACK_VERSIONS_KEPT = 3
+# Far longer than a build takes (seconds): a pack still building after this has lost its
+# task (broker down when it was asked for, worker killed), and the next request asks again.
+PACK_BUILD_PATIENCE = dt.timedelta(minutes=10)
+PACK_ERROR_MAX_CHARS = 2000
+
+
+@transaction.atomic
+def meeting_pack_request(*, meeting: Meeting, version: PackVersion, by: Actor) -> MeetingPack:
+    """The stored pack of this version (meetings.pack.meeting_pack_version), its build
+    enqueued after commit when the pack is new, has failed, or has lost its task. A pack
+    ready or building is returned as it is: readers asking together share one build."""
+    pack = MeetingPack.objects.filter(key=version.key).first()
+    if pack is None:
+        try:
+            pack = audited_save(
+                MeetingPack(
+                    meeting=meeting,
+                    key=version.key,
+                    language=version.language,
+                    audience=version.audience,
+                ),
+                by=by,
+            )
+        except ValidationError:
+            # Another reader inserted this version first (the key is unique): share theirs.
+            return MeetingPack.objects.get(key=version.key)
+        transaction.on_commit(partial(_pack_build_soon, pack.pk))
+        return pack
+    now = timezone.now()
+    # One conditional UPDATE, so of two readers retrying together one enqueues.
+    retried = (
+        MeetingPack.objects.filter(pk=pack.pk)
+        .filter(
+            Q(status=MeetingPack.Status.FAILED)
+            | Q(status=MeetingPack.Status.BUILDING, requested_at__lt=now - PACK_BUILD_PATIENCE)
+        )
+        .update(status=MeetingPack.Status.BUILDING, error="", requested_at=now)
+    )
+    if retried:
+        pack.refresh_from_db()
+        transaction.on_commit(partial(_pack_build_soon, pack.pk))
+    return pack
+
+
+def _pack_build_soon(pack_id: int) -> None:
+    """Enqueue a pack's build. A dead broker leaves the pack building, and the first
+    request after PACK_BUILD_PATIENCE asks again: it must not fail the request."""
+    try:
+        celery_app.tasks[PACK_BUILD_TASK].delay(pack_id)
+    except Exception:  # any broker failure means "later", not "never"
+        logger.exception("Meeting pack %s requested but not enqueued.", pack_id)
+
+
+def meeting_pack_build(*, pack_id: int) -> MeetingPack | None:
+    """Draw a requested pack with meetings.pack.meeting_pack_pdf, in its language and with
+    its audience's minutes, store it and mark it ready (meeting_pack_build_task's one call).
+
+    Not one transaction: drawing long minutes takes seconds, and no lock may be held that
+    long (SQLite would stop every writer). Safe to run twice: a ready pack is left as it
+    is, and of two builds racing, the second to finish deletes its copy. A failure is
+    recorded on the pack with its reason; the next request for the pack tries again.
+    """
+    pack = MeetingPack.objects.filter(pk=pack_id).first()
+    if pack is None or pack.status != MeetingPack.Status.BUILDING:
+        return pack
+    try:
+        meeting = meeting_detail(queryset=Meeting.objects.filter(pk=pack.meeting_id)).get()
+        with translation.override(pack.language):
+            content = meeting_pack_pdf(
+                meeting, minutes=minutes_for_audience(meeting, pack.audience)
+            )
+        name = default_storage.save(
+            meeting_pack_file_name(pack, f"{pack.key}.pdf"), ContentFile(content)
+        )
+    except Exception as error:  # whatever breaks a build is recorded for a retry
+        logger.exception("Meeting pack %s could not be built.", pack_id)
+        reason = f"{type(error).__name__}: {error}"[:PACK_ERROR_MAX_CHARS]
+        MeetingPack.objects.filter(pk=pack_id, status=MeetingPack.Status.BUILDING).update(
+            status=MeetingPack.Status.FAILED, error=reason
+        )
+        return MeetingPack.objects.filter(pk=pack_id).first()
+    return _pack_store(pack_id=pack_id, name=name)
+
+
+@transaction.atomic
+def _pack_store(*, pack_id: int, name: str) -> MeetingPack | None:
+    pack = MeetingPack.objects.select_for_update().filter(pk=pack_id).first()
+    if pack is None or pack.status == MeetingPack.Status.READY:
+        # Another build stored it first, or the version was pruned meanwhile.
+        transaction.on_commit(partial(_pack_files_delete, [name]))
+        return pack
+    pack.file.name = name
+    pack.status = MeetingPack.Status.READY
+    pack.error = ""
+    pack.built_at = timezone.now()
+    audited_save(pack, by=None, update_fields=["file", "status", "error", "built_at"])
+    _packs_prune(pack)
+    return pack
+
+
+def _packs_prune(pack: MeetingPack) -> None:
+    """Delete all but the newest PACK_VERSIONS_KEPT versions of the pack's meeting,
+    language and audience (and never the one just built), files after commit."""
+    versions = MeetingPack.objects.filter(
+        meeting_id=pack.meeting_id, language=pack.language, audience=pack.audience
+    )
+    kept = list(versions.values_list("pk", flat=True)[:PACK_VERSIONS_KEPT])
+    old = versions.exclude(pk__in=[*kept, pack.pk])
+    files = [name for name in old.values_list("file", flat=True) if name]
+    old.delete()
+    transaction.on_commit(partial(_pack_files_delete, files))
+
+
+def _pack_files_delete(names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # a file left behind wastes space; it must not fail a build
+            logger.exception("Stored meeting pack %s could not be deleted.", name)
+
+
+@transaction.atomic
+def meeting_pack_file_lost(*, pack: MeetingPack, by: Actor) -> MeetingPack:
+    """A ready pack whose file the storage no longer has is marked failed, so that
+    meeting_pack_request builds it again."""
+    MeetingPack.objects.filter(pk=pack.pk, status=MeetingPack.Status.READY).update(
+        status=MeetingPack.Status.FAILED, error=f"The stored file {pack.file.name} is missing."
+    )
+    pack.refresh_from_db()
+    return pack
 
 
 # --- Reminders (beat) -----------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Beat jobs for meetings: reminders and action-point reminders. Each is one service
-call, safe to run twice (notices are unique per event version)."""
+"""Background jobs for meetings: the beat's reminders and action-point reminders, and
+the build of a requested meeting pack. Each is one service call, safe to run twice
+(notices are unique per event version; a ready pack is left as it is)."""
 
 from celery import shared_task
 
@@ -16,3 +17,11 @@ def reminders_due_task() -> int:
 def action_points_due_task() -> int:
     """Beat: remind owners of open action points due within three days or overdue."""
     return services.action_points_remind_due()
+
+
+@shared_task
+def meeting_pack_build_task(pack_id: int) -> str | None:
+    """Build and store a requested meeting pack (enqueued by meeting_pack_request after
+    commit); returns the pack's status, or None when the pack is gone."""
+    pack = services.meeting_pack_build(pack_id=pack_id)
+    return None if pack is None else pack.status

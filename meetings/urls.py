@@ -60,6 +60,11 @@ urlpatterns = [
         name="meeting-attendance-csv",
     ),
     path("meetings/<int:meeting_id>/pack.pdf", views.meeting_pack_pdf, name="meeting-pack"),
+    path(
+        "meetings/<int:meeting_id>/pack/status/",
+        views.meeting_pack_status_fragment,
+        name="meeting-pack-status",
+    ),
     path("meetings/<int:meeting_id>/minutes/", views.minutes_page, name="meeting-minutes"),
     path(
         "meetings/<int:meeting_id>/minutes/approve/",

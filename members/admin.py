@@ -6,6 +6,9 @@ deactivating someone or an organisation ends seats and recomputes access, which 
 the groups app's services.
 """
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, User
@@ -20,6 +23,10 @@ from portal.admin_base import NoDeleteMixin, ReadOnlyAdmin, permission_labels, s
 admin.site.unregister(User)
 admin.site.unregister(Group)
 admin.site.unregister(AuthToken)
+# allauth's own screens would write around the services (and show the secrets of
+# authenticators); logins, e-mail addresses and second factors are not edited there.
+for _allauth_model in (EmailAddress, Authenticator, SocialAccount, SocialApp, SocialToken):
+    admin.site.unregister(_allauth_model)
 
 
 @admin.register(User)

@@ -13,9 +13,9 @@ def _log_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
     # Logging, not domain behaviour: the one place every failed sign-in passes
     # (pages and the API's token endpoint alike). Never log the password.
     address = client_address(request) if request is not None else "?"
-    security_log.warning(
-        "Failed sign-in for %r from %s", str(credentials.get("username", ""))[:150], address
-    )
+    # The sign-in page passes what was typed as "email" when it looks like an address.
+    login = credentials.get("username") or credentials.get("email") or ""
+    security_log.warning("Failed sign-in for %r from %s", str(login)[:150], address)
 
 
 class MembersConfig(AppConfig):

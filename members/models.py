@@ -63,12 +63,22 @@ class Organisation(models.Model):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
 
+class ContactVisibility(models.TextChoices):
+    """Who sees a person's e-mail address and phone number (groups.permissions
+    contact_details_visible_to holds the rule)."""
+
+    MEMBERS = "members", _("Members of their groups")
+    SECRETARIAT = "secretariat", _("The secretariat only")
+
+
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
 class Person(models.Model):
     """Someone who represents an organisation; may have a login."""
+
+    ContactVisibility = ContactVisibility
 
     full_name = models.CharField(_("full name"), max_length=200)
     full_name_ar = models.CharField(_("full name (Arabic)"), max_length=200, blank=True)
@@ -83,6 +93,19 @@ class Person(models.Model):
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Existing rows keep today's behaviour: a working group's directory is how members
+    # reach each other, and hiding everyone's details until each opts in would empty it.
+    contact_visibility = models.CharField(
+        _("contact details shown to"),
+        max_length=20,
+        choices=ContactVisibility.choices,
+        default=ContactVisibility.MEMBERS,
+        help_text=_(
+            "Who sees the e-mail address and phone number: everyone who sees the person in "
+            "the directory (the members of the groups their organisation sits in), or the "
+            "secretariat only. The person always sees their own."
+        ),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -122,6 +145,10 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(preferred_language__in=Language.values),
                 name="person_language_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_visibility__in=ContactVisibility.values),
+                name="person_contact_visibility_valid",
             ),
         ]
 

@@ -53,6 +53,14 @@ def user_person(user: Actor) -> Person | None:
         return None
 
 
+def user_can_set_contact_visibility(user: Actor, person: Person) -> bool:
+    """The person chooses who sees their contact details; the secretariat may change the
+    choice for anyone (on request, or for someone without a login)."""
+    if user_is_secretariat(user):
+        return True
+    return user_is_signed_in(user) and person.user_id is not None and person.user_id == user.pk
+
+
 def organisations_acted_for_by(user: Actor) -> QuerySet[Organisation]:
     """Organisations whose invitations and action points the user may answer for."""
     if not user_is_signed_in(user):

@@ -34,14 +34,20 @@ def organisation_search(*, queryset: QuerySet[Organisation], text: str) -> Query
     )
 
 
-def person_search(*, queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
-    """People whose name (either script), e-mail, position or organisation contains `text`."""
+def person_search(
+    *, queryset: QuerySet[Person], text: str, contact_details_of: QuerySet[Person]
+) -> QuerySet[Person]:
+    """People whose name (either script), e-mail, position or organisation contains `text`.
+
+    The e-mail is searched only among `contact_details_of`, the people whose contact
+    details the reader may see: otherwise a search for an address would tell whose it is.
+    """
     if not text:
         return queryset
     return queryset.filter(
         Q(full_name__icontains=text)
         | Q(full_name_ar__icontains=text)
-        | Q(email__icontains=text)
+        | Q(email__icontains=text, pk__in=contact_details_of.values("pk"))
         | Q(position__icontains=text)
         | Q(organisation__name__icontains=text)
         | Q(organisation__acronym__icontains=text)

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
@@ -80,6 +81,18 @@ def person_update(*, person: Person, by: Actor, **changes: Any) -> Person:
     changed = _apply(person, changes, PERSON_FIELDS)
     if changed:
         audited_save(person, by=by)
+    return person
+
+
+@transaction.atomic
+def person_contact_visibility_set(*, person: Person, visibility: str, by: Actor) -> Person:
+    """Who sees the person's e-mail and phone (ContactVisibility). The caller has checked
+    that `by` may choose (members.permissions.user_can_set_contact_visibility)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.contact_visibility != visibility:
+        # full_clean (in audited_save) refuses a value that is not one of the choices.
+        person.contact_visibility = visibility
+        audited_save(person, by=by, update_fields=["contact_visibility"])
     return person
 
 
@@ -244,3 +257,16 @@ def api_tokens_revoke_all(*, user: User, by: Actor) -> int:
     their sessions: clients using them are refused at once. Returns how many ended."""
     deleted, _per_model = AuthToken.objects.filter(user=user).delete()
     return deleted
+
+
+@transaction.atomic
+def user_email_confirm(*, user: User, email: str) -> None:
+    """Record that `email` is `user`'s confirmed address, as single sign-on finds them by
+    it: the secretariat typed it in and the identity provider vouched for it."""
+    has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+    address, created = EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": not has_primary}
+    )
+    if not created and not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])

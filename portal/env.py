@@ -5,6 +5,7 @@ malformed value stops start-up instead of surfacing later as a confusing error.
 """
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -59,6 +60,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_origins(name: str) -> list[str]:
+    """Comma-separated origins (https://sso.example.gov), as a Content-Security-Policy
+    names a source: a path, a quote or a space there would change the policy's meaning."""
+    origins = env_list(name, [])
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise ImproperlyConfigured(
+                f"{name} must list origins like https://sso.example.gov, separated by "
+                f"commas, not {origin!r}."
+            )
+    return origins
 
 
 def env_choice(name: str, default: str, choices: set[str]) -> str:

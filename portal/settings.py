@@ -4,12 +4,15 @@ The defaults run with nothing installed: SQLite under var/, Celery tasks in-proc
 mail written to files under var/mail/. Production sets DEBUG=0 and the rest.
 """
 
+import base64
 import datetime as dt
+import hashlib
 import re
 import zoneinfo
 from pathlib import Path
 from typing import Any
 
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +22,7 @@ from portal.env import (
     env_bool,
     env_int,
     env_list,
+    env_origins,
     env_str,
     imap_from_url,
     redis_url,
@@ -53,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # allauth's list of security keys says "3 days ago".
+    "django.contrib.humanize",
     "rest_framework",
     "knox",
     "django_filters",
@@ -62,6 +68,11 @@ INSTALLED_APPS = [
     "simple_history",
     "django_countries",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "members",
     "groups",
     "meetings",
@@ -71,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "members.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,7 +146,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and object permissions ----------------------------------
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, taught e-mail addresses as logins; it alone checks
+    # passwords, so a wrong one costs one hash, not two.
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian's anonymous user would add a row to every fresh database; nobody
@@ -147,9 +163,9 @@ AUTH_PASSWORD_VALIDATORS = [
     # Checks nothing: ends the login's API tokens whenever its password is changed.
     {"NAME": "members.auth.ApiTokensEndWithPassword"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 DEMO_PASSWORD = env_str("DEMO_PASSWORD")
 # Reverting a row to an old version from the admin's history would write around the
 # services (and their notices); history is for reading.
@@ -349,6 +365,80 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Sign-in: django-allauth ------------------------------------------------------
+# Pages under /accounts/: sign-in with a username or an e-mail address, password reset,
+# two-factor sign-in, and single sign-on when an identity provider is configured. There
+# is no sign-up: the secretariat creates the logins (members.adapters).
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+# The secretariat types the addresses in; nobody is sent a link to confirm them.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# A password reset answers the same whether or not the address belongs to a login, and
+# an unknown address is sent nothing (no "you have no account" mail to strangers).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# As Django's own sign-in did: the session lasts SESSION_COOKIE_AGE, no checkbox.
+ACCOUNT_SESSION_REMEMBER = True
+# Failed sign-ins count per client address and per account, on the pages and on the
+# API's token endpoint alike (members.api.views): 10 a minute from one address, 5 in
+# 5 minutes for one account, whichever of its username or e-mail address is typed.
+# A successful sign-in does not reset the count (an attacker could interleave their
+# own); a password reset through the e-mailed link does.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "10/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+# The client's address as the API's throttles see it (portal.api.throttles): allauth's
+# own reading of X-Forwarded-For, for what it logs, trusts the same one proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_TLS_PROXY else 0
+
+MFA_ADAPTER = "members.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Tansiq"
+# WebAuthn needs https, except on http://localhost while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Staff, superusers and the secretariat must set up a second factor before anything
+# else (members.middleware); off while developing, so the demo logins need no phone.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
+
+# Single sign-on through one OpenID Connect provider, off unless OIDC_SERVER_URL is set.
+# People are matched to existing logins by an e-mail address the provider says it has
+# verified; nobody new gets a login this way (members.adapters.SocialAccountAdapter).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
+if OIDC_SERVER_URL:
+    # Plain http only for a provider running beside `make run`.
+    _oidc_scheme = "https?" if DEBUG else "https"
+    if not re.fullmatch(rf"{_oidc_scheme}://[^\s?#]+", OIDC_SERVER_URL):
+        raise ImproperlyConfigured(
+            f"OIDC_SERVER_URL must be the provider's https:// address (its issuer), "
+            f"not {OIDC_SERVER_URL!r}."
+        )
+    _oidc_client_id = env_str("OIDC_CLIENT_ID")
+    if not _oidc_client_id:
+        raise ImproperlyConfigured("OIDC_CLIENT_ID must be set when OIDC_SERVER_URL is.")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "sso",
+                "name": env_str("OIDC_PROVIDER_NAME", "Single sign-on"),
+                "client_id": _oidc_client_id,
+                "secret": env_str("OIDC_CLIENT_SECRET", ""),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ],
+    }
+
 # --- Cache --------------------------------------------------------------------
 # The pages' one-time form tokens and the API's throttle counters live in the cache,
 # so it must be shared between processes wherever there is more than one: Redis when
@@ -379,6 +469,45 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Enforced in development too, so `make run` shows a violation as soon as it is written.
+# Scripts and styles come only from the portal's own files: no inline code, no eval
+# (htmx's is switched off in templates/base.html), so markup that slips into a page
+# runs nothing. Chrome also checks form-action against the redirect that follows a
+# form post: an identity provider that a sign-in or sign-out form redirects to must be
+# named in CSP_EXTRA_FORM_ACTION.
+# Pages whose templates are not ours set a few style attributes: the browsable API
+# (Django REST framework's Bootstrap pages) and the admin's history lists
+# (django-simple-history). 'unsafe-hashes' allows exactly these declarations and no
+# other; tests/portal/test_content_security_policy.py names the template that adds one.
+THIRD_PARTY_STYLE_ATTRIBUTES = (
+    "float: right; margin-right: 10px",
+    "float: right",
+    "width: 350px",
+    "border-bottom: 1px solid #e5e5e5",
+    "border-bottom: 0",
+    "border-top: 0",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [
+            UNSAFE_HASHES,
+            *(
+                f"'sha256-{base64.b64encode(hashlib.sha256(declaration.encode()).digest()).decode()}'"
+                for declaration in THIRD_PARTY_STYLE_ATTRIBUTES
+            ),
+        ],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *env_origins("CSP_EXTRA_FORM_ACTION")],
+    }
+}
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -17,6 +17,7 @@ from groups.api.serializers import (
 )
 from groups.models import CoordinationGroup, Membership
 from groups.permissions import (
+    contact_details_visible_to,
     group_check_may_create_under,
     group_get_for_user,
     groups_visible_to,
@@ -30,11 +31,17 @@ from groups.permissions import (
 from groups.selectors import group_detail, group_list_with_chairs, membership_list
 from groups.services import group_create, group_update, membership_create, membership_end
 from groups.services import membership_update as membership_update_service
-from members.api.serializers import MeSerializer, OrganisationSerializer, PersonSerializer
+from members.api.serializers import (
+    CONTACT_DETAILS_VISIBLE,
+    MeSerializer,
+    MeUpdateInputSerializer,
+    OrganisationSerializer,
+    PersonSerializer,
+)
 from members.models import Organisation, OrganisationKind, Person
 from members.permissions import user_person
 from members.selectors import organisation_list, person_list
-from members.services import person_calendar_token_reset
+from members.services import person_calendar_token_reset, person_contact_visibility_set
 from portal.api.filters import IdFilter
 from portal.api.views import FunnelViewSet
 
@@ -201,6 +208,11 @@ class PersonViewSet(FunnelViewSet):
     def select(self, queryset):
         return person_list(queryset=queryset)
 
+    def context_for(self, instances):
+        context = super().context_for(instances)
+        context[CONTACT_DETAILS_VISIBLE] = contact_details_visible_to(self.request.user, instances)
+        return context
+
     def _me(self) -> Person:
         person = user_person(self.request.user)
         if person is None:
@@ -212,6 +224,16 @@ class PersonViewSet(FunnelViewSet):
     def me(self, request):
         """You, with the address of your personal calendar feed (.ics)."""
         return self.render(self._me(), MeSerializer)
+
+    @extend_schema(request=MeUpdateInputSerializer, responses=MeSerializer)
+    @me.mapping.patch
+    def me_update(self, request):
+        """Choose who sees your e-mail and phone: `members` or `secretariat`."""
+        data = self.validated(MeUpdateInputSerializer)
+        person = person_contact_visibility_set(
+            person=self._me(), visibility=data["contact_visibility"], by=request.user
+        )
+        return self.render(person, MeSerializer)
 
     @extend_schema(request=None, responses=MeSerializer)
     @action(detail=False, methods=["post"], url_path="me/reset-calendar")

@@ -33,6 +33,7 @@ from meetings.views.meeting import (
     meeting_held_page,
     meeting_list_page,
     meeting_pack_pdf,
+    meeting_pack_status_fragment,
     meeting_schedule_page,
 )
 from meetings.views.minutes import (
@@ -68,6 +69,7 @@ __all__ = [
     "meeting_held_page",
     "meeting_list_page",
     "meeting_pack_pdf",
+    "meeting_pack_status_fragment",
     "meeting_schedule_page",
     "minutes_approve_page",
     "minutes_page",

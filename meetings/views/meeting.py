@@ -1,24 +1,29 @@
 """A meeting itself: the list, create and edit, its page, the status changes
-(schedule, held, cancel) and the meeting pack.
+(schedule, held, cancel) and the meeting pack (built in the background, served stored).
 """
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups.models import CoordinationGroup
 from groups.permissions import groups_managed_by, groups_visible_to, people_offered_to
 from meetings import forms, services
-from meetings.models import Meeting
-from meetings.pack import meeting_pack_pdf as meeting_pack_pdf_bytes
+from meetings.models import Meeting, MeetingPack
+from meetings.pack import PackVersion, meeting_pack_version
 from meetings.permissions import (
     meeting_get_for_user,
     meetings_visible_to,
@@ -30,6 +35,7 @@ from meetings.selectors import (
     answer_tally,
     meeting_filter,
     meeting_list,
+    meeting_pack_of_version,
 )
 from meetings.views.shared import (
     detail_url,
@@ -212,14 +218,79 @@ def meeting_cancel_page(request, meeting_id: int):
     )
 
 
+def _pack_for_reader(request, meeting_id: int) -> tuple[Meeting, PackVersion, MeetingPack | None]:
+    """The meeting through the funnel (404 when hidden), the version of the pack this
+    reader gets (their language; draft minutes only for managers) and its stored pack."""
+    user = request.user
+    meeting = loaded_meeting(user, meeting_id)
+    version = meeting_pack_version(
+        meeting,
+        minutes=minutes_of_meeting_for_user(user, meeting),
+        language=get_language() or settings.LANGUAGE_CODE,
+    )
+    return meeting, version, meeting_pack_of_version(key=version.key)
+
+
+def _pack_requested(request, meeting: Meeting, version: PackVersion) -> MeetingPack:
+    pack = services.meeting_pack_request(meeting=meeting, version=version, by=request.user)
+    # Without a broker (make run) the build ran in-process when the request above was
+    # committed, so the pack may be ready already: read it again.
+    return meeting_pack_of_version(key=version.key) or pack
+
+
+def _pack_file_name(meeting: Meeting, pack: MeetingPack) -> str:
+    """ASCII only, so every browser keeps it as it is; an Arabic title leaves it out."""
+    title = slugify(meeting.title)[:60].strip("-")
+    return "-".join(
+        part for part in ("meeting-pack", str(meeting.pk), title, pack.language) if part
+    )
+
+
+def _pack_file_response(meeting: Meeting, pack: MeetingPack) -> FileResponse:
+    response = FileResponse(
+        default_storage.open(pack.file.name, "rb"),
+        as_attachment=True,
+        filename=f"{_pack_file_name(meeting, pack)}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # What a reader gets depends on who they are: no shared cache may keep it.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
 @login_required
 @require_GET
 def meeting_pack_pdf(request, meeting_id: int):
-    user = request.user
-    meeting = loaded_meeting(user, meeting_id)
-    minutes = minutes_of_meeting_for_user(user, meeting)
-    response = HttpResponse(
-        meeting_pack_pdf_bytes(meeting, minutes=minutes), content_type="application/pdf"
+    """The stored pack of what the reader sees now; when it is not built yet, it is asked
+    for and a page says so and shows the link as soon as the pack is ready."""
+    meeting, version, pack = _pack_for_reader(request, meeting_id)
+    if pack is None or pack.status != MeetingPack.Status.READY:
+        pack = _pack_requested(request, meeting, version)
+    if pack.status == MeetingPack.Status.READY:
+        try:
+            return _pack_file_response(meeting, pack)
+        except FileNotFoundError:
+            services.meeting_pack_file_lost(pack=pack, by=request.user)
+            pack = _pack_requested(request, meeting, version)
+            if pack.status == MeetingPack.Status.READY:
+                return _pack_file_response(meeting, pack)
+    return render(
+        request,
+        "meetings/meeting_pack_wait.html",
+        {"nav": "meetings", "meeting": meeting, "pack": pack},
+        status=202,
     )
-    response["Content-Disposition"] = f'inline; filename="meeting-pack-{meeting.pk}.pdf"'
-    return response
+
+
+@login_required
+@require_GET
+def meeting_pack_status_fragment(request, meeting_id: int):
+    """What the waiting page polls: the pack's state, with the link once it is ready.
+    A version that changed while the reader waited is asked for here; a failed one only
+    when the reader asks again (the page's link), so a broken build is not retried
+    every two seconds."""
+    meeting, version, pack = _pack_for_reader(request, meeting_id)
+    if pack is None:
+        pack = _pack_requested(request, meeting, version)
+    return render(request, "meetings/_pack_status.html", {"meeting": meeting, "pack": pack})

@@ -27,8 +27,45 @@ class OrganisationSerializer(OutputModelSerializer):
         fields = ["id", "name", "name_ar", "acronym", "kind", "country", "website", "created_at"]
 
 
+# The context key under which a view hands the serializer the ids of the people whose
+# contact details the caller may see (groups.permissions.contact_details_visible_to),
+# worked out once per response.
+CONTACT_DETAILS_VISIBLE = "contact_details_visible"
+
+HIDDEN_CONTACT_HELP = (
+    "null when the person shares their contact details with the secretariat only "
+    "(and you are neither the secretariat nor that person); '' when none is recorded."
+)
+
+
+class ContactDetailMixin(serializers.Field):
+    """A contact detail that is null unless the caller may see the person's details.
+
+    Missing context hides it: a view that forgot to work out the ids leaks nothing."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Person):
+        if instance.pk not in self.context.get(CONTACT_DETAILS_VISIBLE, ()):
+            return None
+        return super().get_attribute(instance)
+
+
+class ContactEmailField(ContactDetailMixin, serializers.EmailField):
+    pass
+
+
+class ContactPhoneField(ContactDetailMixin, serializers.CharField):
+    pass
+
+
 class PersonSerializer(OutputModelSerializer):
     organisation = OrganisationBriefSerializer(allow_null=True)
+    email = ContactEmailField(help_text=f"E-mail address; {HIDDEN_CONTACT_HELP}")
+    phone = ContactPhoneField(help_text=f"Phone number; {HIDDEN_CONTACT_HELP}")
 
     class Meta:
         model = Person
@@ -39,6 +76,7 @@ class PersonSerializer(OutputModelSerializer):
             "position",
             "organisation",
             "email",
+            "phone",
             "preferred_language",
         ]
 
@@ -50,9 +88,14 @@ class MeSerializer(PersonSerializer):
         help_text="Subscribe to this .ics address in a calendar program; keep it secret."
     )
     username = serializers.CharField(source="user.username")
+    contact_visibility = serializers.ChoiceField(
+        choices=Person.ContactVisibility.choices,
+        help_text="Who sees your e-mail and phone besides you: `members` (everyone who sees "
+        "you in the directory) or `secretariat` (the secretariat only).",
+    )
 
     class Meta(PersonSerializer.Meta):
-        fields = [*PersonSerializer.Meta.fields, "username", "calendar_url"]
+        fields = [*PersonSerializer.Meta.fields, "contact_visibility", "username", "calendar_url"]
 
     @extend_schema_field(serializers.URLField())
     def get_calendar_url(self, person: Person) -> str:
@@ -60,9 +103,21 @@ class MeSerializer(PersonSerializer):
         return self.context["request"].build_absolute_uri(path)
 
 
+class MeUpdateInputSerializer(InputSerializer):
+    contact_visibility = serializers.ChoiceField(choices=Person.ContactVisibility.choices)
+
+
 class TokenLoginInputSerializer(InputSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    code = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text=(
+            "For a login with two-factor sign-in: the current code of its authenticator app, "
+            "or one of its recovery codes (each works once)."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

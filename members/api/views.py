@@ -4,15 +4,20 @@ The directory (organisations, people) is served by groups/api, since who may see
 whom follows from the groups they sit in.
 """
 
-from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from members.adapters import two_factor_missing_message, user_must_use_two_factor
 from members.api.serializers import NewTokenSerializer, TokenLoginInputSerializer, TokenSerializer
 from members.permissions import api_token_get_for_user, api_tokens_visible_to
 from members.services import api_token_create, api_token_revoke
@@ -30,18 +35,45 @@ class TokenCreateView(GenericAPIView):
 
     @extend_schema(request=TokenLoginInputSerializer, responses={201: NewTokenSerializer}, auth=[])
     def post(self, request):
-        """One token per client system; throttled per client address, failures included."""
+        """One token per client system. Requests are throttled per client address, and
+        failed sign-ins per account and per address together with the sign-in page."""
         serializer = TokenLoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         credentials = serializer.validated_data
-        user = authenticate(
-            request, username=credentials["username"], password=credentials["password"]
+        user = _signed_in(
+            request._request,
+            username=credentials["username"],
+            password=credentials["password"],
+            code=credentials.get("code", ""),
         )
-        if user is None:
-            raise ValidationError(_("Wrong username or password."))
         token, secret = api_token_create(user=user)
         token.token = secret
         return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+def _signed_in(request, *, username: str, password: str, code: str) -> User:
+    """The login the credentials name, checked as the sign-in page checks them."""
+    try:
+        # allauth's check counts each failure against the account and the address in
+        # the same counters as the page, so neither door adds guesses to the other.
+        user = get_account_adapter(request).authenticate(
+            request, username=username, password=password
+        )
+    except ValidationError as error:
+        if error.code == "too_many_login_attempts":
+            raise Throttled() from error
+        raise
+    if user is None:
+        raise ValidationError(_("Wrong username or password."))
+    if is_mfa_enabled(user):
+        # A password alone must not open what the pages keep behind a second factor.
+        form = AuthenticateForm(user=user, data={"code": code})
+        if not form.is_valid():
+            raise ValidationError({"code": form.errors["code"]})
+        form.authenticator.record_usage()
+    elif user_must_use_two_factor(user):
+        raise PermissionDenied(two_factor_missing_message())
+    return user
 
 
 class TokenViewSet(FunnelViewSet):

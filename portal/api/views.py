@@ -6,7 +6,7 @@ e.g. `meeting_get_for_user`) and its selector (`select`, the joins). It cannot s
 lists are filtered in the database before they are paginated.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -65,15 +65,21 @@ class FunnelViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def context_for(self, instances: Sequence) -> dict:
+        """The serializer context for the rows of one response. A resource adds what it
+        works out once for all of them (which people's contact details the caller may
+        see), so no serializer asks per row."""
+        return self.get_serializer_context()
+
     def render(self, instance, serializer_class=None, *, code=status.HTTP_200_OK) -> Response:
         serializer_class = serializer_class or self.output_serializer_class
-        data = serializer_class(instance, context=self.get_serializer_context()).data
+        data = serializer_class(instance, context=self.context_for([instance])).data
         return Response(data, status=code)
 
     def paginated(self, queryset, serializer_class=None) -> Response:
         serializer_class = serializer_class or self.output_serializer_class
-        page = self.paginate_queryset(queryset)
-        data = serializer_class(page, many=True, context=self.get_serializer_context()).data
+        page = list(self.paginate_queryset(queryset) or [])
+        data = serializer_class(page, many=True, context=self.context_for(page)).data
         return self.get_paginated_response(data)
 
     def list(self, request, *args, **kwargs):

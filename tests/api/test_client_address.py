@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WRONG = "wrong"
 
 
-def _guess(client, password=WRONG, **headers):
+def _guess(client, password=WRONG, username="member", **headers):
     return client.post(
-        TOKEN, {"username": "member", "password": password}, REMOTE_ADDR="10.0.0.2", **headers
+        TOKEN, {"username": username, "password": password}, REMOTE_ADDR="10.0.0.2", **headers
     ).status_code
 
 
@@ -39,7 +39,11 @@ def behind_one_proxy(settings):
 def test_rotating_x_forwarded_for_does_not_escape_the_login_throttle(cast):
     client = SchemaCheckedClient()
 
-    answers = [_guess(client, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in range(11)]
+    # Each guess names another login, so only the per-address count can stop them.
+    answers = [
+        _guess(client, username=f"guess{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        for n in range(11)
+    ]
     right = _guess(client, password=PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.99")
 
     assert answers == [400] * 10 + [429]
@@ -52,7 +56,8 @@ def test_behind_the_proxy_only_the_address_it_added_counts(cast, behind_one_prox
 
     # The client rotates what it writes; the proxy appends the address it saw.
     answers = [
-        _guess(client, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7") for n in range(11)
+        _guess(client, username=f"guess{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7")
+        for n in range(11)
     ]
     right = _guess(client, password=PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.7")
     other_client = _guess(client, password=PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.8")
@@ -99,3 +104,21 @@ def test_behind_tls_proxy_sets_how_many_proxies_are_trusted(behind_proxy, proxie
     )
 
     assert result.stdout.strip().splitlines()[-1] == proxies
+
+
+def test_an_account_is_limited_whichever_addresses_guess(cast):
+    client = SchemaCheckedClient()
+
+    answers = [
+        client.post(
+            TOKEN, {"username": "member", "password": WRONG}, REMOTE_ADDR=f"192.0.2.{n}"
+        ).status_code
+        for n in range(6)
+    ]
+    right = client.post(
+        TOKEN, {"username": "member", "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+    )
+
+    assert answers == [400] * 5 + [429]
+    assert right.status_code == 429
+    assert not AuthToken.objects.exists()

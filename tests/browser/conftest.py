@@ -86,7 +86,7 @@ def sign_in(page, username: str, language: str = "en") -> None:
     page.goto("/accounts/login/")
     if language != "en":
         page.locator(f'.language-switch button[value="{language}"]').click()
-    page.locator("#id_username").fill(username)
+    page.locator("#id_login").fill(username)
     page.locator("#id_password").fill("tansiq-test-password")
     page.locator("main button[type=submit]").click()
     page.wait_for_url("**/")

@@ -2,10 +2,9 @@
 sessions do; whichever way it happens (the page, a reset link, the admin, a service)."""
 
 import pytest
-from django.contrib.auth.tokens import default_token_generator
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -35,8 +34,8 @@ def test_password_changed_on_the_page_ends_the_api_tokens(client, cast):
     client.force_login(cast.member)
 
     response = client.post(
-        reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
 
     assert response.status_code == 302
@@ -56,8 +55,8 @@ def test_wrong_old_password_changes_nothing_and_keeps_the_api_tokens(client, cas
     password_hash = cast.member.password
 
     response = client.post(
-        reverse("password_change"),
-        {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        reverse("account_change_password"),
+        {"oldpassword": "wrong", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
 
     assert response.status_code == 200
@@ -69,15 +68,17 @@ def test_wrong_old_password_changes_nothing_and_keeps_the_api_tokens(client, cas
 
 def test_password_reset_through_the_emailed_link_ends_the_api_tokens(client, cast):
     api = _token_client(cast.member)
-    uid = urlsafe_base64_encode(force_bytes(cast.member.pk))
     link = reverse(
-        "password_reset_confirm",
-        args=[uid, default_token_generator.make_token(cast.member)],
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(cast.member),
+            "key": default_token_generator.make_token(cast.member),
+        },
     )
 
     form = client.get(link, follow=True)
     response = client.post(
-        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        form.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
 
     assert response.status_code == 302

@@ -55,7 +55,7 @@ def test_deactivating_an_organisation_ends_its_memberships_and_keeps_the_row(cas
 
 def test_a_failed_sign_in_is_logged_once_without_the_password(client, cast, caplog):
     with caplog.at_level("WARNING", logger="tansiq.security"):
-        client.post("/accounts/login/", {"username": "member", "password": "wrong-secret"})
+        client.post("/accounts/login/", {"login": "member", "password": "wrong-secret"})
 
     lines = [r.getMessage() for r in caplog.records if r.name == "tansiq.security"]
     assert len(lines) == 1

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.services import (
@@ -20,6 +21,36 @@ def login(client, cast, persona: str):
     if persona != "anonymous":
         client.force_login(getattr(cast, persona))
     return client
+
+
+def streamed(response) -> bytes:
+    """The whole body of a file response. The test client closes the response (and its
+    file) once the body is read; closing it again here would close the database too."""
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    """Stored files (meeting packs) go to the test's own folder, not under VAR_DIR."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def pack_download(client, media_in_tmp, django_capture_on_commit_callbacks):
+    """GET a meeting's pack as the signed-in reader: the first request asks for it, and
+    its build runs in-process when the request's transaction commits (here: when the
+    test's capture ends), so the waiting page's next request gets the stored file."""
+
+    def download(meeting):
+        url = reverse("meeting-pack", args=[meeting.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(url)
+        if response.status_code == 202:
+            response = client.get(url)
+        return response
+
+    return download
 
 
 @pytest.fixture

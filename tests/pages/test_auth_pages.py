@@ -1,5 +1,5 @@
 import pytest
-from django.core import mail
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from tests.factories import PASSWORD
@@ -10,37 +10,75 @@ pytestmark = pytest.mark.django_db
 def test_anonymous_visitor_is_sent_to_sign_in(client):
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_sign_in_lands_on_the_dashboard(client, cast):
+@pytest.mark.parametrize("login", ["member", "member@example.org", "MEMBER@example.org"])
+def test_sign_in_with_username_or_email_lands_on_the_dashboard(client, cast, login):
     response = client.post(
-        reverse("login"), {"username": "member", "password": PASSWORD}, follow=True
+        reverse("account_login"), {"login": login, "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("dashboard")
     assert "Amina Health" in response.content.decode()
 
 
+def test_sign_in_page_is_the_portals_own(client, cast):
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert 'class="language-switch"' in page
+    assert 'name="login"' in page
+    assert 'name="password"' in page
+    assert ">Sign in</button>" in page
+    assert 'href="/accounts/password/reset/"' in page
+    # No sign-up, and no single sign-on while no identity provider is configured.
+    assert "/accounts/signup/" not in page
+    assert "/accounts/oidc/" not in page
+
+
 def test_wrong_password_keeps_the_username_and_says_why(client, cast):
-    response = client.post(reverse("login"), {"username": "member", "password": "wrong"})
+    response = client.post(reverse("account_login"), {"login": "member", "password": "wrong"})
     page = response.content.decode()
     assert response.status_code == 200
     assert 'value="member"' in page
-    assert "correct username and password" in page
+    assert "username and/or password you specified are not correct" in page
+    assert "_auth_user_id" not in client.session
 
 
 def test_sign_out_is_a_post_and_ends_the_session(client, cast):
     client.force_login(cast.member)
-    response = client.post(reverse("logout"))
+    response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 302
 
 
-def test_password_reset_sends_a_link(client, cast):
-    response = client.post(reverse("password_reset"), {"email": "member@example.org"})
+def test_nobody_can_sign_up(client, cast):
+    users = User.objects.count()
+
+    page = client.get("/accounts/signup/")
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "stranger",
+            "email": "stranger@example.org",
+            "password1": "a-long-and-fresh-passphrase-1",
+            "password2": "a-long-and-fresh-passphrase-1",
+        },
+    )
+
+    assert "Ask the secretariat for a login" in page.content.decode()
+    assert response.status_code == 200
+    assert User.objects.count() == users
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admins_own_sign_in_form_is_not_a_way_around_the_limits(client, cast):
+    response = client.get("/admin/login/?next=/admin/")
+    refused = client.post("/admin/login/", {"username": "admin", "password": PASSWORD})
+
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    assert "/accounts/reset/" in mail.outbox[0].body
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+    assert refused.status_code == 302
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize(

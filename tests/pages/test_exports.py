@@ -26,7 +26,7 @@ from meetings.services import (
 )
 from members.models import Person
 from members.services import organisation_update, person_update
-from tests.pages.conftest import login
+from tests.pages.conftest import login, streamed
 
 pytestmark = pytest.mark.django_db
 ARABIC_MINUTES = "اجتمعت المجموعة الفرعية للصحة في طرابلس (ليبيا) يوم الاثنين"
@@ -55,13 +55,18 @@ def _published(cast, held, body, decision="اعتماد مسار الإحالة"
     decision_add(meeting=held, text=decision, by=cast.secretariat)
 
 
-def _pack_text(client, cast, held, language: str | None = None) -> str:
-    login(client, cast, "member")
-    if language:
-        client.post(reverse("set_language"), {"language": language, "next": "/"})
-    response = client.get(reverse("meeting-pack", args=[held.pk]))
-    assert response["Content-Type"] == "application/pdf"
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+@pytest.fixture
+def pack_text(client, cast, pack_download):
+    def text(meeting, language: str | None = None) -> str:
+        login(client, cast, "member")
+        if language:
+            client.post(reverse("set_language"), {"language": language, "next": "/"})
+        response = pack_download(meeting)
+        assert response["Content-Type"] == "application/pdf"
+        pages = PdfReader(io.BytesIO(streamed(response))).pages
+        return "\n".join(page.extract_text() for page in pages)
+
+    return text
 
 
 def _presentation_forms(text: str) -> list[str]:
@@ -82,10 +87,10 @@ def _brackets_balanced(text: str) -> bool:
     return depth == 0
 
 
-def test_meeting_pack_pdf_has_every_part(client, cast, held):
+def test_meeting_pack_pdf_has_every_part(pack_text, cast, held):
     _published(cast, held, "The sub-group met in Tripoli.")
     attendance_record(meeting=held, person=cast.member_person, by=cast.secretariat)
-    text = _pack_text(client, cast, held)
+    text = pack_text(held)
     for part in (
         "Agenda",
         "Welcome",
@@ -100,9 +105,9 @@ def test_meeting_pack_pdf_has_every_part(client, cast, held):
         assert part in text
 
 
-def test_meeting_pack_hides_draft_minutes_from_members(client, cast, held):
+def test_meeting_pack_hides_draft_minutes_from_members(pack_text, cast, held):
     minutes_save(meeting=held, body="Draft only", by=cast.secretariat)
-    text = _pack_text(client, cast, held)
+    text = pack_text(held)
     assert "Draft only" not in text
 
 
@@ -143,13 +148,15 @@ def bilingual_meeting(cast):
     return meeting
 
 
-def test_meeting_pack_in_arabic_keeps_the_letters_in_reading_order(client, cast, bilingual_meeting):
+def test_meeting_pack_in_arabic_keeps_the_letters_in_reading_order(
+    pack_text, cast, bilingual_meeting
+):
     meeting = bilingual_meeting
     _published(cast, meeting, ARABIC_MINUTES)
     start = timezone.localtime(meeting.start_at, meeting.zone)
     due = ActionPoint.objects.get(meeting=meeting).due_on
 
-    text = _pack_text(client, cast, meeting, "ar")
+    text = pack_text(meeting, "ar")
 
     # The original letters in reading order, as typed: what a search or a screen
     # reader finds, not presentation forms drawn right to left.
@@ -187,7 +194,7 @@ def test_meeting_pack_in_arabic_keeps_the_letters_in_reading_order(client, cast,
     ],
 )
 def test_meeting_pack_in_english_and_french_keeps_the_letters_in_reading_order(
-    client, cast, bilingual_meeting, language, when, words
+    pack_text, cast, bilingual_meeting, language, when, words
 ):
     meeting = bilingual_meeting
     _published(
@@ -196,7 +203,7 @@ def test_meeting_pack_in_english_and_french_keeps_the_letters_in_reading_order(
     start = timezone.localtime(meeting.start_at, meeting.zone)
     due = ActionPoint.objects.get(meeting=meeting).due_on
 
-    text = _pack_text(client, cast, meeting, language)
+    text = pack_text(meeting, language)
 
     for part in (
         *words,

@@ -161,9 +161,9 @@ def test_token_guessing_is_still_throttled_while_redis_is_down(cast, redis_serve
 
     answers = [
         api.post(
-            "/api/v1/auth/token/", {"username": "member", "password": "wrong"}, format="json"
+            "/api/v1/auth/token/", {"username": f"guess{n}", "password": "wrong"}, format="json"
         ).status_code
-        for _ in range(11)
+        for n in range(11)
     ]
     right = api.post(
         "/api/v1/auth/token/", {"username": "member", "password": PASSWORD}, format="json"

@@ -58,6 +58,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("LOG_LEVEL", "chatty", "LOG_LEVEL must be DEBUG, INFO"),
         ("SITE_URL", "tansiq.example.org", "SITE_URL must be the portal's address"),
         ("SITE_URL", "https://tansiq.example.org/portal", "SITE_URL must be the portal's address"),
+        ("CSP_EXTRA_FORM_ACTION", "https://sso.example.gov/auth", "CSP_EXTRA_FORM_ACTION must"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(variable, value, words):
@@ -184,3 +185,15 @@ def test_throttle_counters_use_redis_when_redis_url_is_set():
     )
 
     assert result.stdout.strip().splitlines()[-1] == "portal.cache.RedisCacheWithFallback"
+
+
+def test_two_factor_is_required_of_staff_in_production_only():
+    show = "from django.conf import settings; print(settings.MFA_REQUIRED_FOR_STAFF)"
+
+    production = _manage("shell", "-c", show, **PRODUCTION).stdout.splitlines()[-1]
+    development = _manage("shell", "-c", show, DEBUG="1").stdout.splitlines()[-1]
+    switched_off = _manage(
+        "shell", "-c", show, **PRODUCTION, MFA_REQUIRED_FOR_STAFF="0"
+    ).stdout.splitlines()[-1]
+
+    assert (production, development, switched_off) == ("True", "False", "False")
