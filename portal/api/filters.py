@@ -9,6 +9,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from portal.dates import date_in_range, moment_in_range, out_of_range_message
+
 # Query parameters every list understands besides its FilterSet's.
 COMMON_PARAMETERS = {"page", "page_size", "format"}
 
@@ -67,7 +69,7 @@ class IdFilter(filters.NumberFilter):
 
 class RangeFilterSet(filters.FilterSet):
     """A FilterSet whose `ranges` pairs (low, high) refuse an empty, impossible range,
-    and whose datetimes must be storable (in UTC) at all."""
+    and whose dates lie in the portal's range of dates."""
 
     ranges: list[tuple[str, str]] = []
 
@@ -75,12 +77,14 @@ class RangeFilterSet(filters.FilterSet):
         if not super().is_valid():
             return False
         for name, value in self.form.cleaned_data.items():
-            if isinstance(value, dt.datetime):
-                try:
-                    value.astimezone(dt.UTC)
-                except OverflowError:
-                    self.form.add_error(name, _("The date is out of range."))
-                    return False
+            # The same range as every stored date (portal.dates): a filter outside it
+            # can match nothing, and is most likely a typing slip.
+            if isinstance(value, dt.datetime) and not moment_in_range(value):
+                self.form.add_error(name, out_of_range_message())
+                return False
+            if isinstance(value, dt.date) and not date_in_range(value):
+                self.form.add_error(name, out_of_range_message())
+                return False
         for low, high in self.ranges:
             start, end = self.form.cleaned_data.get(low), self.form.cleaned_data.get(high)
             if start is not None and end is not None and start >= end:

@@ -154,3 +154,23 @@ def test_the_calendar_answers_400_for_a_month_it_cannot_show(client, cast, month
 def test_the_calendar_shows_a_month_inside_the_range(client, cast):
     client.force_login(cast.member)
     assert client.get(reverse("meeting-calendar"), {"month": "2100-12"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("meetings", "start_after", "9999-12-31T10:00:00Z"),
+        ("meetings", "start_before", "1999-12-31T10:00:00Z"),
+        ("action-points", "due_after", "9999-12-31"),
+        ("action-points", "due_before", "0001-01-01"),
+    ],
+)
+def test_a_list_filter_outside_the_range_is_a_400_naming_it(client_for, path, field, value):
+    response = client_for("member").get(f"{V1}/{path}/", {field: value})
+    assert response.status_code == 400, response.content
+    assert "between 2000-01-01 and 2100-12-31" in response.json()["errors"][field][0]
+
+
+def test_a_list_filter_inside_the_range_is_taken(client_for):
+    response = client_for("member").get(f"{V1}/action-points/", {"due_after": "2100-12-31"})
+    assert response.status_code == 200
