@@ -7,13 +7,13 @@ when it was ignored, so the secretariat can look at those.
 """
 
 import contextlib
-import email.utils
 import ssl
 from collections.abc import Iterator
 
 from django.conf import settings
 from imap_tools import OR, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 
+from notices import replies
 from portal.env import ImapMailbox
 
 READ_FOLDER = "Tansiq-replies-read"
@@ -43,16 +43,9 @@ def mailbox_open(config: ImapMailbox) -> Iterator[BaseMailBox]:
         yield session
 
 
-def reply_search_prefix() -> str:
-    """What every reply address starts with: the secretariat's local part and '+rsvp-'."""
-    _, address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)
-    local = address.rpartition("@")[0]
-    return f"{local}+rsvp-"
-
-
 def replies_fetch(mailbox: BaseMailBox):
     """The messages in the folder addressed to a reply address, oldest first."""
-    prefix = reply_search_prefix()
+    prefix = replies.reply_address_prefix()
     return mailbox.fetch(
         OR(to=prefix, cc=prefix), mark_seen=False, limit=BATCH, bulk=True, reverse=False
     )

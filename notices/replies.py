@@ -33,7 +33,9 @@ logger = logging.getLogger(__name__)
 # A salt and an address tag, not secrets: the signature is keyed by SECRET_KEY.
 TOKEN_SALT = "tansiq.calendar-reply"  # noqa: S105
 TOKEN_PREFIX = "rsvp-"  # noqa: S105
-_TOKEN = re.compile(r"\+rsvp-(?P<id>[0-9]{1,19})-(?P<signature>[0-9a-f]{20})@", re.IGNORECASE)
+_TOKEN = re.compile(
+    rf"\+{TOKEN_PREFIX}(?P<id>[0-9]{{1,19}})-(?P<signature>[0-9a-f]{{20}})@", re.IGNORECASE
+)
 ANSWERS = {
     "ACCEPTED": Invitation.Response.ACCEPTED,
     "DECLINED": Invitation.Response.DECLINED,
@@ -47,11 +49,23 @@ def _signature(invitation_id: int) -> str:
     return salted_hmac(TOKEN_SALT, str(invitation_id), algorithm="sha256").hexdigest()[:20]
 
 
-def reply_address(invitation_id: int) -> str:
-    """The organizer address for one invitation's calendar file (no display name)."""
+def _secretariat_mailbox() -> tuple[str, str]:
+    """The secretariat address's local part and domain."""
     _, address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)
     local, _, domain = address.rpartition("@")
-    return f"{local}+{TOKEN_PREFIX}{invitation_id}-{_signature(invitation_id)}@{domain}"
+    return local, domain
+
+
+def reply_address_prefix() -> str:
+    """What every reply address starts with: the secretariat's local part, '+rsvp-'."""
+    local, _ = _secretariat_mailbox()
+    return f"{local}+{TOKEN_PREFIX}"
+
+
+def reply_address(invitation_id: int) -> str:
+    """The organizer address for one invitation's calendar file (no display name)."""
+    _, domain = _secretariat_mailbox()
+    return f"{reply_address_prefix()}{invitation_id}-{_signature(invitation_id)}@{domain}"
 
 
 def invitation_id_in(addresses: list[str]) -> int | None:

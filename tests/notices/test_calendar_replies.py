@@ -95,17 +95,19 @@ def reply_message(
     program: str,
     *,
     invitation: Invitation,
-    organizer: str,
     answer: str,
+    organizer: str | None = None,
     uid: str | None = None,
     attendee: str | None = None,
     stamp: dt.datetime | None = None,
     message_id: str | None = None,
     calendar_text: str | None = None,
 ) -> bytes:
-    """A reply as `program` writes it, to `organizer`, for `invitation`."""
+    """A reply as `program` writes it, for `invitation`, to `organizer` (by default the
+    invitation's own reply address)."""
     person = invitation.person
     attendee = attendee or person.email
+    organizer = organizer or reply_address(invitation.pk)
     values = {
         "organizer": organizer,
         "attendee": attendee,
@@ -127,6 +129,11 @@ def reply_message(
         .format(calendar_text=calendar_text, calendar_base64=encoded.strip(), **values)
     )
     return "\r\n".join(message.splitlines()).encode() + b"\r\n"
+
+
+def deliver(mailbox, program: str, **reply) -> None:
+    """Put a reply in the secretariat's mailbox, as the mail server would."""
+    mailbox.append(reply_message(program, **reply), "INBOX")
 
 
 def _invitee(cast, name="Tarhuni, Amal", email_address="amal.tarhuni@example.org"):
@@ -156,12 +163,7 @@ def _folder_uids(box, folder: str) -> list[str]:
 def test_a_calendar_programs_answer_is_recorded_once(cast, mailbox, program):
     invitation = _invitee(cast)
     answer = PROGRAMS[program]
-    mailbox.append(
-        reply_message(
-            program, invitation=invitation, organizer=reply_address(invitation.pk), answer=answer
-        ),
-        "INBOX",
-    )
+    deliver(mailbox, program, invitation=invitation, answer=answer)
 
     counts = calendar_replies_read()
 
@@ -211,14 +213,12 @@ def test_the_whole_way_round_through_smtp_and_imap(
     assert organizer == reply_address(invitation.pk)
     assert str(event["ATTENDEE"].params["RSVP"]) == "TRUE"
 
-    mailbox.append(
-        reply_message(
-            "outlook",
-            invitation=invitation,
-            organizer=organizer,
-            answer=Invitation.Response.ACCEPTED,
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "outlook",
+        invitation=invitation,
+        organizer=organizer,
+        answer=Invitation.Response.ACCEPTED,
     )
     calendar_replies_read()
 
@@ -269,14 +269,12 @@ def test_a_forged_token_is_ignored(cast, mailbox, caplog):
     genuine = reply_address(invitation.pk)
     local, _, domain = genuine.partition("@")
     forged = f"{local[:-4]}{'0000' if not local.endswith('0000') else '1111'}@{domain}"
-    mailbox.append(
-        reply_message(
-            "thunderbird",
-            invitation=invitation,
-            organizer=forged,
-            answer=Invitation.Response.ACCEPTED,
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "thunderbird",
+        invitation=invitation,
+        organizer=forged,
+        answer=Invitation.Response.ACCEPTED,
     )
     calendar_replies_read()
     _assert_ignored(mailbox, invitation, CalendarReply.Reason.NO_TOKEN, caplog)
@@ -285,14 +283,12 @@ def test_a_forged_token_is_ignored(cast, mailbox, caplog):
 def test_another_invitations_token_does_not_answer_this_one(cast, mailbox, caplog):
     invitation = _invitee(cast)
     other = _invitee(cast, name="Salem Ahmed", email_address="salem@example.org")
-    mailbox.append(
-        reply_message(
-            "google",
-            invitation=invitation,
-            organizer=reply_address(other.pk),
-            answer=Invitation.Response.DECLINED,
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "google",
+        invitation=invitation,
+        organizer=reply_address(other.pk),
+        answer=Invitation.Response.DECLINED,
     )
     calendar_replies_read()
     # The token names `other`; the reply's meeting and attendee are `invitation`'s.
@@ -303,15 +299,12 @@ def test_another_invitations_token_does_not_answer_this_one(cast, mailbox, caplo
 
 def test_a_reply_from_someone_else_is_ignored(cast, mailbox, caplog):
     invitation = _invitee(cast)
-    mailbox.append(
-        reply_message(
-            "outlook",
-            invitation=invitation,
-            organizer=reply_address(invitation.pk),
-            answer=Invitation.Response.ACCEPTED,
-            attendee="forwarded.to@example.org",
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "outlook",
+        invitation=invitation,
+        answer=Invitation.Response.ACCEPTED,
+        attendee="forwarded.to@example.org",
     )
     calendar_replies_read()
     _assert_ignored(mailbox, invitation, CalendarReply.Reason.OTHER_ATTENDEE, caplog)
@@ -319,15 +312,12 @@ def test_a_reply_from_someone_else_is_ignored(cast, mailbox, caplog):
 
 def test_a_malformed_reply_is_ignored(cast, mailbox, caplog):
     invitation = _invitee(cast)
-    mailbox.append(
-        reply_message(
-            "thunderbird",
-            invitation=invitation,
-            organizer=reply_address(invitation.pk),
-            answer=Invitation.Response.ACCEPTED,
-            calendar_text="BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:x\r\n",
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "thunderbird",
+        invitation=invitation,
+        answer=Invitation.Response.ACCEPTED,
+        calendar_text="BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:x\r\n",
     )
     calendar_replies_read()
     _assert_ignored(mailbox, invitation, CalendarReply.Reason.MALFORMED, caplog)
@@ -335,14 +325,11 @@ def test_a_malformed_reply_is_ignored(cast, mailbox, caplog):
 
 def test_a_delegation_is_not_taken_as_an_answer(cast, mailbox, caplog):
     invitation = _invitee(cast)
-    mailbox.append(
-        reply_message(
-            "google",
-            invitation=invitation,
-            organizer=reply_address(invitation.pk),
-            answer="DELEGATED",
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "google",
+        invitation=invitation,
+        answer="DELEGATED",
     )
     calendar_replies_read()
     _assert_ignored(mailbox, invitation, CalendarReply.Reason.NOT_AN_ANSWER, caplog)
@@ -355,7 +342,6 @@ def test_a_message_read_twice_counts_once(cast, mailbox):
     message = reply_message(
         "outlook",
         invitation=invitation,
-        organizer=reply_address(invitation.pk),
         answer=Invitation.Response.ACCEPTED,
         stamp=timezone.now() + dt.timedelta(minutes=5),
         message_id="same-message",
@@ -377,15 +363,12 @@ def test_a_message_read_twice_counts_once(cast, mailbox):
 def test_an_older_reply_does_not_overwrite_a_later_answer(cast, mailbox):
     invitation = _invitee(cast)
     invitation_respond(invitation=invitation, response=Invitation.Response.DECLINED, by=None)
-    mailbox.append(
-        reply_message(
-            "thunderbird",
-            invitation=invitation,
-            organizer=reply_address(invitation.pk),
-            answer=Invitation.Response.ACCEPTED,
-            stamp=timezone.now() - dt.timedelta(hours=1),
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "thunderbird",
+        invitation=invitation,
+        answer=Invitation.Response.ACCEPTED,
+        stamp=timezone.now() - dt.timedelta(hours=1),
     )
     calendar_replies_read()
     invitation.refresh_from_db()
@@ -402,14 +385,11 @@ def test_a_reply_after_cancellation_is_refused_and_kept(cast, mailbox, caplog):
 
     invitation = _invitee(cast)
     meeting_cancel(meeting=invitation.meeting, reason="Postponed", by=None)
-    mailbox.append(
-        reply_message(
-            "google",
-            invitation=invitation,
-            organizer=reply_address(invitation.pk),
-            answer=Invitation.Response.ACCEPTED,
-        ),
-        "INBOX",
+    deliver(
+        mailbox,
+        "google",
+        invitation=invitation,
+        answer=Invitation.Response.ACCEPTED,
     )
     calendar_replies_read()
     _assert_ignored(mailbox, invitation, CalendarReply.Reason.REFUSED, caplog)
