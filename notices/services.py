@@ -53,7 +53,9 @@ def _webhook_url_check(url: str) -> None:
     if parts.scheme != "https":
         raise ValidationError({"url": _("Webhook URLs must use https://.")})
     try:
-        webhook_http.checked_addresses(parts.hostname, parts.port or 443)
+        webhook_http.checked_addresses(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        )
     except webhook_http.Unresolvable:
         raise ValidationError(
             {"url": _("The host %(host)s cannot be resolved.") % {"host": parts.hostname}}
