@@ -29,7 +29,8 @@ def meeting_calendar_page(request):
     try:
         first = forms.month_start(request.GET.get("month"), today)
     except ValidationError as error:
-        return render(request, "400.html", {"problems": error.message_dict}, status=400)
+        problems = {field: " ".join(messages) for field, messages in error.message_dict.items()}
+        return render(request, "400.html", {"problems": problems}, status=400)
     weeks = month_calendar.Calendar(firstweekday=5).monthdatescalendar(first.year, first.month)
     # Saturday first: the Libyan working week starts on Sunday, the weekend is Fri–Sat.
     zone = timezone.get_current_timezone()

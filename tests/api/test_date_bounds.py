@@ -149,6 +149,7 @@ def test_the_calendar_answers_400_for_a_month_it_cannot_show(client, cast, month
     body = response.content.decode()
     assert "month" in body
     assert says in body
+    assert "[&#x27;" not in body  # the sentence, not a Python list
 
 
 def test_the_calendar_shows_a_month_inside_the_range(client, cast):
