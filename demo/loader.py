@@ -152,7 +152,7 @@ class _Loader:
                     established_on=spec.established_on,
                     endorsed_by=spec.endorsed_by,
                     description=spec.description,
-                    terms_of_reference=spec.terms_of_reference,
+                    mandate=spec.mandate,
                     by=self.admin,
                 )
             )

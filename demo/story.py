@@ -68,7 +68,7 @@ class Group:
     established_on: dt.date | None = None
     endorsed_by: str = ""
     description: str = ""
-    terms_of_reference: str = ""
+    mandate: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ GROUPS = (
         name_fr="Groupe de travail sur la migration",
         short_name="MWG",
         established_on=LAUNCH_DAY,
-        terms_of_reference=(
+        mandate=(
             "To coordinate respective strategy and policies on migration and to serve as a "
             "platform for constructive dialogue on migration, aiming to provide actionable "
             "tools and practical solutions to govern migration effectively with respect of "
@@ -275,7 +275,7 @@ GROUPS = (
         short_name="AU–EU–UN Taskforce",
         established_on=dt.date(2017, 11, 29),
         endorsed_by="5th AU–EU Summit, Abidjan",
-        terms_of_reference=(
+        mandate=(
             "To save and protect the lives of migrants and refugees along the migratory "
             "routes, and in particular inside Libya."
         ),

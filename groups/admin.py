@@ -57,7 +57,7 @@ class GroupForm(forms.ModelForm):
             "parent",
             "status",
             "description",
-            "terms_of_reference",
+            "mandate",
             "established_on",
             "endorsed_by",
         ]

@@ -1,4 +1,7 @@
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +27,28 @@ def default_reminder_days() -> list[int]:
 
 def default_answer_reminder_days() -> list[int]:
     return [3]
+
+
+def validate_reference_code(value: str) -> None:
+    if not re.fullmatch(r"[A-Z][A-Z0-9-]{0,19}", value):
+        raise ValidationError(
+            _("Use capital Latin letters, digits and hyphens, starting with a letter, e.g. MWG.")
+        )
+
+
+class QuorumRule(models.TextChoices):
+    COUNT = "count", _("A number of member organisations")
+    SHARE = "share", _("A percentage of the member organisations")
+
+
+class Rhythm(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+    BIMONTHLY = "bimonthly", _("Every two months")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Twice a year")
+    AS_NEEDED = "as_needed", _("As needed")
 
 
 class CoordinationGroup(models.Model):
@@ -57,9 +82,50 @@ class CoordinationGroup(models.Model):
         blank=True,
     )
     description = models.TextField(_("description"), blank=True)
-    terms_of_reference = models.TextField(_("terms of reference"), blank=True)
+    # Official references of the group's meetings and decisions start with it (MWG/2026/04).
+    reference_code = models.CharField(
+        _("reference code"),
+        max_length=20,
+        blank=True,
+        validators=[validate_reference_code],
+        help_text=_("Starts the official references of its meetings, e.g. MWG for MWG/2026/04."),
+    )
     established_on = models.DateField(_("established on"), null=True, blank=True)
+    # Terms of reference. A sub-group inherits each rule it leaves empty from the group
+    # above it (groups.selectors.terms_of_reference).
+    mandate = models.TextField(_("mandate (English)"), blank=True)
+    mandate_ar = models.TextField(_("mandate (Arabic)"), blank=True)
+    mandate_fr = models.TextField(_("mandate (French)"), blank=True)
     endorsed_by = models.CharField(_("endorsed by"), max_length=200, blank=True)
+    endorsed_on = models.DateField(_("endorsed on"), null=True, blank=True)
+    notice_period_days = models.PositiveSmallIntegerField(
+        _("notice period (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_("Meetings are called at least this many days ahead."),
+    )
+    quorum_rule = models.CharField(
+        _("quorum rule"), max_length=10, choices=QuorumRule.choices, blank=True
+    )
+    quorum_value = models.PositiveSmallIntegerField(
+        _("quorum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A number of member organisations, or a percentage of them; observers never count."
+        ),
+    )
+    usual_duration_minutes = models.PositiveSmallIntegerField(
+        _("usual length (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+    )
+    usual_venue = models.CharField(_("usual place"), max_length=300, blank=True)
+    rhythm = models.CharField(
+        _("meeting rhythm"), max_length=20, choices=Rhythm.choices, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -111,10 +177,26 @@ class CoordinationGroup(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["active", "archived"]), name="group_status_valid"
             ),
+            models.UniqueConstraint(
+                fields=["reference_code"],
+                condition=~Q(reference_code=""),
+                name="group_reference_code_unique",
+                violation_error_message=_("Another group already uses this reference code."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(quorum_rule="") & Q(quorum_value__isnull=True))
+                | (Q(quorum_rule="count") & Q(quorum_value__gte=1))
+                | (Q(quorum_rule="share") & Q(quorum_value__gte=1) & Q(quorum_value__lte=100)),
+                name="group_quorum_rule_has_value",
+                violation_error_message=_(
+                    "A quorum is a number of organisations (at least 1) or a percentage "
+                    "(1 to 100), given with its rule."
+                ),
+            ),
         ]
 
     def clean(self) -> None:
-        dates_check({"established_on": self.established_on})
+        dates_check({"established_on": self.established_on, "endorsed_on": self.endorsed_on})
 
     def __str__(self) -> str:
         return self.name

@@ -1,12 +1,14 @@
 """Reads for groups, with their joins done."""
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from groups.models import CoordinationGroup, Membership, Representative
+from groups.models import CoordinationGroup, Membership, QuorumRule, Representative
 from members.models import Organisation
 
 
@@ -41,6 +43,94 @@ def group_ancestor_ids(group: CoordinationGroup) -> list[int]:
         ancestors.append(current)
         current = parents.get(current)
     return ancestors
+
+
+# The rules of the terms of reference a sub-group inherits when it leaves them empty.
+INHERITED_RULES = (
+    "mandate",
+    "mandate_ar",
+    "mandate_fr",
+    "endorsed_by",
+    "endorsed_on",
+    "notice_period_days",
+    "quorum_rule",
+    "usual_duration_minutes",
+    "usual_venue",
+    "rhythm",
+)
+# The roles whose organisations make a quorum; observers never count.
+QUORUM_ROLES = (Membership.Role.CHAIR, Membership.Role.CO_CHAIR, Membership.Role.MEMBER)
+
+
+@dataclass(frozen=True)
+class TermsOfReference:
+    """A group's rules as they apply to it: its own, or else its nearest ancestor's.
+    `inherited_from` names, for each rule taken from above, the group that set it."""
+
+    group: CoordinationGroup
+    mandate: str = ""
+    mandate_ar: str = ""
+    mandate_fr: str = ""
+    endorsed_by: str = ""
+    endorsed_on: dt.date | None = None
+    notice_period_days: int | None = None
+    quorum_rule: str = ""
+    quorum_value: int | None = None
+    usual_duration_minutes: int | None = None
+    usual_venue: str = ""
+    rhythm: str = ""
+    inherited_from: dict[str, CoordinationGroup] = field(default_factory=dict)
+
+    def mandate_in(self, language: str) -> str:
+        """The mandate in `language`, or in English when it has none in that language."""
+        return {"ar": self.mandate_ar, "fr": self.mandate_fr}.get(language) or self.mandate
+
+    def quorum_needed(self, member_organisations: int) -> int | None:
+        """How many member organisations make the quorum, of `member_organisations`;
+        None when the terms set none."""
+        if self.quorum_rule == QuorumRule.COUNT and self.quorum_value:
+            return self.quorum_value
+        if self.quorum_rule == QuorumRule.SHARE and self.quorum_value:
+            return math.ceil(member_organisations * self.quorum_value / 100)
+        return None
+
+
+def _is_set(value: object) -> bool:
+    return value not in (None, "")
+
+
+def terms_of_reference(group: CoordinationGroup) -> TermsOfReference:
+    """The group's terms with what it leaves empty taken from the groups above it.
+    One query for the chain above (the tree is shallow)."""
+    chain = [group]
+    ancestor_ids = group_ancestor_ids(group) if group.parent_id else []
+    if ancestor_ids:
+        ancestors = CoordinationGroup.objects.in_bulk(ancestor_ids)
+        chain += [ancestors[pk] for pk in ancestor_ids if pk in ancestors]
+    values: dict[str, object] = {}
+    inherited: dict[str, CoordinationGroup] = {}
+    for rule in INHERITED_RULES:
+        for source in chain:
+            value = getattr(source, rule)
+            if _is_set(value):
+                values[rule] = value
+                if source is not group:
+                    inherited[rule] = source
+                # The quorum's value goes with its rule.
+                if rule == "quorum_rule":
+                    values["quorum_value"] = source.quorum_value
+                break
+    return TermsOfReference(group=group, inherited_from=inherited, **values)  # type: ignore[arg-type]
+
+
+def quorum_organisation_ids(group: CoordinationGroup, *, on: dt.date | None = None) -> set[int]:
+    """The organisations that count towards the group's quorum: its current members,
+    chair and co-chair included, observers not."""
+    return set(
+        current_memberships(on=on)
+        .filter(group=group, role__in=QUORUM_ROLES)
+        .values_list("organisation_id", flat=True)
+    )
 
 
 def current_memberships(*, on: dt.date | None = None) -> QuerySet[Membership]:

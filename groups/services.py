@@ -39,7 +39,7 @@ GROUP_FIELDS = {
     "name_fr",
     "short_name",
     "description",
-    "terms_of_reference",
+    "mandate",
     "established_on",
     "endorsed_by",
     "reminder_days",

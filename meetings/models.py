@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -26,15 +27,158 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class MeetingKind(models.TextChoices):
+    LAUNCH = "launch", _("Launch")
+    REGULAR = "regular", _("Regular meeting")
+    EXTRAORDINARY = "extraordinary", _("Extraordinary meeting")
+    WORKSHOP = "workshop", _("Workshop")
+    CONSULTATION = "consultation", _("Consultation")
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+WEEK_OF_MONTH = [
+    (1, _("first")),
+    (2, _("second")),
+    (3, _("third")),
+    (4, _("fourth")),
+    (-1, _("last")),
+]
+
+
+class MeetingSeries(models.Model):
+    """A group's recurring meetings: a rule (weekly, every n weeks, monthly on a day or
+    on the nth weekday) with an end, whose occurrences are meetings of their own,
+    created ahead as far as `create_ahead_days` (meetings.series)."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Every n weeks")
+        MONTHLY_DAY = "monthly_day", _("Monthly on a day of the month")
+        MONTHLY_WEEKDAY = "monthly_weekday", _("Monthly on the nth weekday")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    group = models.ForeignKey(
+        CoordinationGroup,
+        on_delete=models.PROTECT,
+        related_name="meeting_series",
+        verbose_name=_("group"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR
+    )
+    frequency = models.CharField(_("repeats"), max_length=20, choices=Frequency.choices)
+    interval = models.PositiveSmallIntegerField(
+        _("every"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Every how many weeks or months."),
+    )
+    # 0 = Monday … 6 = Sunday, as Python's datetime.weekday().
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), null=True, blank=True, choices=WEEKDAYS
+    )
+    month_day = models.PositiveSmallIntegerField(
+        _("day of the month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    # 1 to 4, or -1 for the last such weekday of the month.
+    week_of_month = models.SmallIntegerField(
+        _("which weekday of the month"), null=True, blank=True, choices=WEEK_OF_MONTH
+    )
+    start_time = models.TimeField(_("starts at (local time)"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("length (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("first meeting on or after"))
+    ends_on = models.DateField(_("last meeting on or before"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(
+        _("number of meetings"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(520)],
+    )
+    create_ahead_days = models.PositiveSmallIntegerField(
+        _("create meetings this many days ahead"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    # The series' iCalendar UID and SEQUENCE: invitees hold one recurring event.
+    calendar_uid = models.CharField(
+        max_length=200, unique=True, editable=False, verbose_name=_("calendar UID")
+    )
+    sequence = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("sequence"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["group", "starts_on"]
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(count__isnull=True),
+                name="series_ends_by_date_or_count",
+                violation_error_message=_(
+                    "End the series on a date or after a number of meetings, not both."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["weekly", "monthly_day", "monthly_weekday"]),
+                name="series_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "cancelled"]), name="series_status_valid"
+            ),
+        ]
+
+    def clean(self) -> None:
+        dates_check({"starts_on": self.starts_on, "ends_on": self.ends_on})
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
 class Meeting(models.Model):
     """A meeting of a group. Times are stored in UTC and shown in `time_zone`."""
 
-    class Kind(models.TextChoices):
-        LAUNCH = "launch", _("Launch")
-        REGULAR = "regular", _("Regular meeting")
-        EXTRAORDINARY = "extraordinary", _("Extraordinary meeting")
-        WORKSHOP = "workshop", _("Workshop")
-        CONSULTATION = "consultation", _("Consultation")
+    Kind = MeetingKind
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -69,6 +213,38 @@ class Meeting(models.Model):
     # Raised on every change that invitees must hear about (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("sequence"))
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # The official reference (MWG/2026/04), given when the meeting is scheduled and
+    # never given again (ReferenceCounter).
+    reference = models.CharField(_("reference"), max_length=40, blank=True, editable=False)
+    # Called inside the group's notice period: who allowed it and why.
+    short_notice_reason = models.TextField(_("reason for short notice"), blank=True)
+    short_notice_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("short notice allowed by"),
+    )
+    series = models.ForeignKey(
+        MeetingSeries,
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("series"),
+    )
+    # The occurrence's slot in its series (the iCalendar RECURRENCE-ID), kept when the
+    # meeting is moved.
+    occurrence_start = models.DateTimeField(
+        _("slot in the series"), null=True, blank=True, editable=False
+    )
+    # Moved or changed by hand: a change to the series leaves it as it is.
+    detached_from_series = models.BooleanField(
+        _("changed apart from its series"), default=False, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -101,6 +277,21 @@ class Meeting(models.Model):
                 condition=Q(status__in=["draft", "scheduled", "held", "cancelled"]),
                 name="meeting_status_valid",
             ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="meeting_reference_unique",
+                violation_error_message=_("Another meeting already has this reference."),
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurrence_start"],
+                name="meeting_once_per_series_slot",
+                violation_error_message=_("The series already has a meeting in this slot."),
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True) | Q(occurrence_start__isnull=False),
+                name="meeting_series_occurrence_has_slot",
+            ),
         ]
 
     def clean(self) -> None:
@@ -112,6 +303,27 @@ class Meeting(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ReferenceCounter(models.Model):
+    """The last meeting number given in a group's year, so a reference is never given
+    twice, even when its meeting is cancelled."""
+
+    group = models.ForeignKey(
+        CoordinationGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("group")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "year"], name="reference_counter_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.year}: {self.last_number}"
 
 
 class AgendaItem(models.Model):
@@ -246,6 +458,14 @@ class Invitation(models.Model):
         }
 
 
+class AttendanceMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+
+
+INTERPRETATION_LANGUAGES = [("ar", _("Arabic")), ("en", _("English")), ("fr", _("French"))]
+
+
 class Attendance(models.Model):
     """A line of the attendance register; invitation is empty for people not invited."""
 
@@ -271,6 +491,15 @@ class Attendance(models.Model):
         related_name="attendance",
         verbose_name=_("invitation"),
     )
+    mode = models.CharField(
+        _("attended"),
+        max_length=10,
+        choices=AttendanceMode.choices,
+        default=AttendanceMode.IN_PERSON,
+    )
+    interpretation = models.CharField(
+        _("interpretation into"), max_length=2, choices=INTERPRETATION_LANGUAGES, blank=True
+    )
     recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     history = HistoricalRecords()
@@ -284,6 +513,13 @@ class Attendance(models.Model):
                 fields=["meeting", "person"],
                 name="attendance_once_per_person",
                 violation_error_message=_("This person is already in the register."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["in_person", "online"]), name="attendance_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(interpretation__in=["", "ar", "en", "fr"]),
+                name="attendance_interpretation_valid",
             ),
         ]
 
@@ -369,6 +605,11 @@ class Decision(models.Model):
         verbose_name=_("agenda item"),
     )
     text = models.TextField(_("decision"))
+    # The meeting's reference and the number (MWG/2026/04/D3), fixed when recorded.
+    reference = models.CharField(_("reference"), max_length=50, blank=True, editable=False)
+    # Whether the quorum was met when the decision was recorded; None when the group's
+    # terms set no quorum.
+    quorum_met = models.BooleanField(_("quorum met"), null=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -82,6 +82,9 @@ class Notice(models.Model):
         ANSWER_REMINDER = "answer_reminder", _("Reminder to answer")
         MINUTES = "minutes", _("Minutes published")
         ACTION_DUE = "action_due", _("Action point due")
+        SERIES_INVITATION = "series_invitation", _("Invitation to a meeting series")
+        SERIES_UPDATE = "series_update", _("Meeting series changed")
+        SERIES_CANCELLATION = "series_cancellation", _("Meeting series cancelled")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -108,6 +111,14 @@ class Notice(models.Model):
         null=True,
         blank=True,
         verbose_name=_("meeting"),
+    )
+    series = models.ForeignKey(
+        "meetings.MeetingSeries",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+        verbose_name=_("meeting series"),
     )
     action_point = models.ForeignKey(
         "meetings.ActionPoint",

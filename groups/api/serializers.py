@@ -47,7 +47,7 @@ class GroupSerializer(OutputModelSerializer):
             "status",
             "parent",
             "description",
-            "terms_of_reference",
+            "mandate",
             "established_on",
             "endorsed_by",
             "chair",
@@ -118,7 +118,7 @@ class GroupInputSerializer(InputSerializer):
     name_fr = serializers.CharField(max_length=200, required=False, allow_blank=True)
     short_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    terms_of_reference = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    mandate = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
     established_on = serializers.DateField(required=False, allow_null=True)
     endorsed_by = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
