@@ -9,8 +9,9 @@ The services stamp every event with the present and refuse what cannot happen no
 a past has to happen in the present first, then be moved back: a past meeting is
 written a little in the future, scheduled and answered, moved to its real dates, held,
 and its timestamps and outbox rows are then backdated to when each thing happened, so
-nothing about the past is mailed today and no old action point is ever reminded of.
-Those backdating `.update()` calls are the demo's only writes outside the services.
+nothing about the past is mailed today and no old action point is ever reminded of;
+its reference is given anew in the year it took place. Those backdating `.update()`
+calls are the demo's only writes outside the services.
 """
 
 import datetime as dt
@@ -24,7 +25,17 @@ from django.utils import timezone
 from demo import story
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import group_create, membership_create, person_link_user, representative_add
-from meetings.models import ActionPoint, Attendance, Invitation, Meeting, Minutes
+from meetings.models import (
+    ActionPoint,
+    Attendance,
+    Invitation,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+    ReferenceCounter,
+)
+from meetings.references import reference_assign
+from meetings.selectors import short_notice_of
 from meetings.services import (
     action_point_create,
     action_point_report,
@@ -37,9 +48,12 @@ from meetings.services import (
     meeting_create,
     meeting_mark_held,
     meeting_schedule,
+    meeting_update,
     minutes_approve,
     minutes_publish,
     minutes_save,
+    series_create,
+    series_schedule,
 )
 from members.models import Organisation, Person
 from members.services import (
@@ -56,6 +70,9 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 # Far enough ahead for the services to accept a schedule and answers, near enough that
 # no reminder (due whole days before the start) is planned for a meeting of the past.
 PROVISIONAL_LEAD = dt.timedelta(hours=1)
+# Demo only: the reason a meeting that the story calls on an earlier day gives when it is
+# called today, inside its group's notice period; _Backdating takes it back.
+CALLED_ON_AN_EARLIER_DAY = "Called on an earlier day (demo data)."
 # Local times of day at which the backdated events happened.
 INVITED_AT = dt.time(9, 0)
 ANSWERED_AT = dt.time(11, 30)
@@ -135,6 +152,42 @@ class _Loader:
         self.load_seats()
         for meeting in story.MEETINGS:
             self.load_meeting(meeting)
+        for series in story.SERIES:
+            self.load_series(series)
+
+    def load_series(self, spec: story.Series) -> None:
+        group = self.groups[spec.group]
+        if self.find(MeetingSeries, group=group, title=spec.title) is not None:
+            return
+        series = self.made(
+            series_create(
+                group=group,
+                title=spec.title,
+                frequency=MeetingSeries.Frequency.MONTHLY_WEEKDAY,
+                weekday=spec.weekday,
+                week_of_month=spec.week_of_month,
+                start_time=spec.starts.time,
+                duration_minutes=spec.duration_minutes,
+                time_zone=story.TRIPOLI.key,
+                venue=spec.venue,
+                starts_on=self.day(spec.starts),
+                count=spec.count,
+                by=self.secretariat,
+            )
+        )
+        series_schedule(series=series, by=self.secretariat)
+        if spec.moved_index is None:
+            return
+        meetings = list(series.occurrences.order_by("occurrence_start"))
+        if spec.moved_index < len(meetings):
+            meeting = meetings[spec.moved_index]
+            shift = dt.timedelta(days=spec.moved_by_days)
+            meeting_update(
+                meeting=meeting,
+                start_at=meeting.start_at + shift,
+                end_at=meeting.end_at + shift,
+                by=self.secretariat,
+            )
 
     def load_groups(self) -> None:
         for spec in story.GROUPS:
@@ -152,7 +205,17 @@ class _Loader:
                     established_on=spec.established_on,
                     endorsed_by=spec.endorsed_by,
                     description=spec.description,
+                    reference_code=spec.reference_code,
                     mandate=spec.mandate,
+                    mandate_ar=spec.mandate_ar,
+                    mandate_fr=spec.mandate_fr,
+                    endorsed_on=spec.endorsed_on,
+                    notice_period_days=spec.notice_period_days,
+                    quorum_rule=spec.quorum_rule,
+                    quorum_value=spec.quorum_value,
+                    usual_duration_minutes=spec.usual_duration_minutes,
+                    usual_venue=spec.usual_venue,
+                    rhythm=spec.rhythm,
                     by=self.admin,
                 )
             )
@@ -299,7 +362,15 @@ class _Loader:
 
     def invite_and_answer(self, meeting: Meeting, spec: story.Meeting) -> Meeting:
         invitations_create_for_group(meeting=meeting, by=self.secretariat)
-        meeting = meeting_schedule(meeting=meeting, by=self.secretariat)
+        # A meeting the story calls on an earlier day is called today, maybe inside its
+        # group's notice period; _Backdating then records the call as the story has it.
+        called_earlier = spec.invited_days_before is not None
+        meeting = meeting_schedule(
+            meeting=meeting,
+            by=self.secretariat,
+            short_notice_reason=spec.short_notice_reason
+            or (CALLED_ON_AN_EARLIER_DAY if called_earlier else ""),
+        )
         invitees = set(meeting.invitations.values_list("person__full_name", flat=True))
         answered = {answer.person for answer in spec.answers}
         if answered - invitees:
@@ -353,9 +424,22 @@ class _Loader:
         # have taken its schedule and answers, so that it can be held and minuted.
         Meeting.objects.filter(pk=meeting.pk).update(start_at=start, end_at=end)
         meeting.refresh_from_db()
+        self.renumber(meeting, provisional)
         if spec.status == "held":
             self.hold(meeting, spec)
         _Backdating(self, meeting, spec).apply()
+
+    def renumber(self, meeting: Meeting, provisional: dt.datetime) -> None:
+        """Demo only: scheduled at its provisional date, the meeting was numbered in that
+        date's year. It gives that number back (the last given, in this same transaction)
+        and takes the next one of the year it really took place."""
+        provisional_year = provisional.astimezone(meeting.zone).year
+        ReferenceCounter.objects.filter(group=meeting.group, year=provisional_year).update(
+            last_number=models.F("last_number") - 1
+        )
+        Meeting.objects.filter(pk=meeting.pk).update(reference="")
+        meeting.reference = ""
+        Meeting.objects.filter(pk=meeting.pk).update(reference=reference_assign(meeting))
 
     def hold(self, meeting: Meeting, spec: story.Meeting) -> None:
         declined = {a.person for a in spec.answers if a.response == "declined"}
@@ -422,6 +506,7 @@ class _Backdating:
     def apply(self) -> None:
         meeting, spec = self.meeting, self.spec
         invited_at = self.past(self.before(spec.invited_days_before, INVITED_AT), "inviting")
+        self.short_notice(invited_at)
         last_change = invited_at
         Invitation.objects.filter(meeting=meeting).update(created_at=invited_at)
         for answer in spec.answers:
@@ -472,6 +557,20 @@ class _Backdating:
             raise StoryError(f"{spec.title!r} is {spec.status} but has no closing day.")
         ActionPoint.objects.filter(pk=action_point.pk).update(**changes)
 
+    def short_notice(self, invited_at: dt.datetime) -> None:
+        """The override the call made today needed (or not) is the one the story's call
+        needed: none when it gave the group's notice, the story's reason when it did not."""
+        meeting, spec = self.meeting, self.spec
+        short = short_notice_of(group=meeting.group, start_at=meeting.start_at, now=invited_at)
+        if short is not None and not spec.short_notice_reason:
+            raise StoryError(f"{spec.title!r} is called at short notice without a reason.")
+        reason = spec.short_notice_reason if short is not None else ""
+        Meeting.objects.filter(pk=meeting.pk).update(
+            short_notice_reason=reason,
+            short_notice_by=self.loader.secretariat if reason else None,
+        )
+        meeting.short_notice_reason = reason
+
     def notices_sent(self, kind: str, at: dt.datetime) -> None:
         notices = Notice.objects.filter(meeting=self.meeting, kind=kind)
         first = notices.first()
@@ -481,7 +580,10 @@ class _Backdating:
         # a resend or the delivery log must show the real ones. One event, one payload.
         payload = first.payload
         payload["meeting"].update(
-            start_at=utc_iso(self.meeting.start_at), end_at=utc_iso(self.meeting.end_at)
+            start_at=utc_iso(self.meeting.start_at),
+            end_at=utc_iso(self.meeting.end_at),
+            short_notice=bool(self.meeting.short_notice_reason),
+            short_notice_reason=self.meeting.short_notice_reason,
         )
         notices.update(
             payload=payload,

@@ -68,7 +68,18 @@ class Group:
     established_on: dt.date | None = None
     endorsed_by: str = ""
     description: str = ""
+    # The terms of reference (a sub-group inherits what it leaves empty).
+    reference_code: str = ""
     mandate: str = ""
+    mandate_ar: str = ""
+    mandate_fr: str = ""
+    endorsed_on: dt.date | None = None
+    notice_period_days: int | None = None
+    quorum_rule: str = ""
+    quorum_value: int | None = None
+    usual_duration_minutes: int | None = None
+    usual_venue: str = ""
+    rhythm: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,9 @@ class Meeting:
     decisions: tuple[str, ...] = ()
     minutes: Minutes | None = None
     action_points: tuple[ActionPoint, ...] = ()
+    # Why the meeting was called inside its group's notice period, when the story's
+    # call (`invited_days_before`) came that late.
+    short_notice_reason: str = ""
 
 
 # --- Logins -------------------------------------------------------------------------
@@ -240,6 +254,7 @@ GROUPS = (
         name_ar="إطار التنسيق للتعاون الفني الدولي مع دولة ليبيا",
         name_fr="Cadre de coordination de la coopération technique internationale avec l'État de Libye",
         short_name="Coordination Framework",
+        reference_code="CF",
         established_on=FRAMEWORK_DAY,
         endorsed_by="Senior Policy Committee, Tripoli",
         description="Six working groups coordinating international technical cooperation with Libya.",
@@ -252,27 +267,60 @@ GROUPS = (
         name_fr="Groupe de travail sur la migration",
         short_name="MWG",
         established_on=LAUNCH_DAY,
+        # The terms of reference, from the launch's news item: the framework's working
+        # groups were endorsed by the Senior Policy Committee on 18 July 2017.
+        reference_code="MWG",
         mandate=(
-            "To coordinate respective strategy and policies on migration and to serve as a "
-            "platform for constructive dialogue on migration, aiming to provide actionable "
-            "tools and practical solutions to govern migration effectively with respect of "
-            "human rights, and to reduce the impact of irregular migration."
+            "The Migration Working Group coordinates the strategies and policies of the "
+            "Libyan authorities and their international partners on migration, and serves "
+            "as a platform for constructive dialogue on migration. It aims to provide "
+            "actionable tools and practical solutions to govern migration effectively with "
+            "respect for human rights, and to reduce the impact of irregular migration. "
+            "Chaired by the Ministry of Foreign Affairs and co-chaired by IOM, it covers "
+            "labour migration, border management and migrants' health through its sub-groups."
         ),
+        mandate_ar=(
+            "تنسّق مجموعة عمل الهجرة استراتيجيات وسياسات السلطات الليبية وشركائها الدوليين "
+            "في مجال الهجرة، وتشكّل منصة للحوار البنّاء بشأنها. وتهدف إلى توفير أدوات عملية "
+            "وحلول ملموسة لإدارة الهجرة بفعالية مع احترام حقوق الإنسان، والحدّ من آثار الهجرة "
+            "غير النظامية. وتترأسها وزارة الخارجية وتشاركها في الرئاسة المنظمة الدولية للهجرة، "
+            "وتغطي عبر مجموعاتها الفرعية هجرة اليد العاملة وإدارة الحدود وصحة المهاجرين."
+        ),
+        mandate_fr=(
+            "Le Groupe de travail sur la migration coordonne les stratégies et les politiques "
+            "des autorités libyennes et de leurs partenaires internationaux en matière de "
+            "migration, et offre un cadre de dialogue constructif sur la migration. Il vise à "
+            "fournir des outils concrets et des solutions pratiques pour gouverner efficacement "
+            "la migration dans le respect des droits humains, et à réduire l'impact de la "
+            "migration irrégulière. Présidé par le ministère des Affaires étrangères et coprésidé "
+            "par l'OIM, il couvre, à travers ses sous-groupes, la migration de main-d'œuvre, la "
+            "gestion des frontières et la santé des migrants."
+        ),
+        endorsed_by="Senior Policy Committee",
+        endorsed_on=FRAMEWORK_DAY,
+        notice_period_days=14,
+        quorum_rule="share",
+        quorum_value=50,
+        usual_duration_minutes=120,
+        usual_venue="Ministry of Planning, Tripoli",
+        rhythm="monthly",
     ),
-    Group("Governance and Rule of Law Working Group", "working_group", FRAMEWORK, "مجموعة عمل الحوكمة وسيادة القانون", established_on=FRAMEWORK_DAY),
-    Group("Economic Recovery Working Group", "working_group", FRAMEWORK, "مجموعة عمل التعافي الاقتصادي", established_on=FRAMEWORK_DAY),
-    Group("Public Finance Working Group", "working_group", FRAMEWORK, "مجموعة عمل المالية العامة", established_on=FRAMEWORK_DAY),
-    Group("Health Working Group", "working_group", FRAMEWORK, "مجموعة عمل الصحة", established_on=FRAMEWORK_DAY),
-    Group("Education Working Group", "working_group", FRAMEWORK, "مجموعة عمل التعليم", established_on=FRAMEWORK_DAY),
-    Group(LABOUR, "sub_group", MWG, "المجموعة الفرعية لسياسات العمل", "Sous-groupe des politiques du travail"),
-    Group(BORDER, "sub_group", MWG, "المجموعة الفرعية لإدارة الحدود", "Sous-groupe de la gestion des frontières"),
-    Group(HEALTH, "sub_group", MWG, "المجموعة الفرعية للصحة", "Sous-groupe de la santé"),
+    Group("Governance and Rule of Law Working Group", "working_group", FRAMEWORK, "مجموعة عمل الحوكمة وسيادة القانون", established_on=FRAMEWORK_DAY, reference_code="GRLWG"),
+    Group("Economic Recovery Working Group", "working_group", FRAMEWORK, "مجموعة عمل التعافي الاقتصادي", established_on=FRAMEWORK_DAY, reference_code="ERWG"),
+    Group("Public Finance Working Group", "working_group", FRAMEWORK, "مجموعة عمل المالية العامة", established_on=FRAMEWORK_DAY, reference_code="PFWG"),
+    Group("Health Working Group", "working_group", FRAMEWORK, "مجموعة عمل الصحة", established_on=FRAMEWORK_DAY, reference_code="HWG"),
+    Group("Education Working Group", "working_group", FRAMEWORK, "مجموعة عمل التعليم", established_on=FRAMEWORK_DAY, reference_code="EWG"),
+    # The sub-groups follow the Migration Working Group's terms in all but their codes.
+    Group(LABOUR, "sub_group", MWG, "المجموعة الفرعية لسياسات العمل", "Sous-groupe des politiques du travail", reference_code="MWG-LAB"),
+    Group(BORDER, "sub_group", MWG, "المجموعة الفرعية لإدارة الحدود", "Sous-groupe de la gestion des frontières", reference_code="MWG-BRD"),
+    Group(HEALTH, "sub_group", MWG, "المجموعة الفرعية للصحة", "Sous-groupe de la santé", reference_code="MWG-HLT"),
     Group(
         TASKFORCE,
         "taskforce",
         name_ar="فريق العمل الثلاثي للاتحاد الأفريقي والاتحاد الأوروبي والأمم المتحدة",
         name_fr="Task force UA–UE–ONU sur la situation des migrants et réfugiés en Libye",
         short_name="AU–EU–UN Taskforce",
+        reference_code="AU-EU-UN-TF",
         established_on=dt.date(2017, 11, 29),
         endorsed_by="5th AU–EU Summit, Abidjan",
         mandate=(
@@ -666,6 +714,41 @@ TASKFORCE_UNGA74 = Meeting(
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class Series:
+    """A group's regular meetings: monthly on the nth weekday, from a day counted from
+    the demo's loading, scheduled (the group invited once to the whole series); the
+    meeting at `moved_index` (0 = the first) moved by `moved_by_days`."""
+
+    group: str
+    title: str
+    weekday: int
+    week_of_month: int
+    starts: FromToday
+    count: int
+    duration_minutes: int
+    venue: str
+    moved_index: int | None = None
+    moved_by_days: int = 0
+
+
+# The Working Group meets monthly under its terms of reference: the second Tuesday of
+# the month, starting after the notice period; one meeting moved a day (a holiday).
+MONTHLY_MWG = Series(
+    MWG,
+    "Monthly meeting of the Migration Working Group",
+    weekday=1,
+    week_of_month=2,
+    starts=FromToday(15),
+    count=12,
+    duration_minutes=120,
+    venue="Ministry of Planning, Tripoli",
+    moved_index=1,
+    moved_by_days=1,
+)
+SERIES = (MONTHLY_MWG,)
 
 MEETINGS = (
     LAUNCH,

@@ -33,8 +33,10 @@ from members.services import (
     person_contact_visibility_set,
     person_create,
     person_set_active,
+    person_time_zone_set,
     person_update,
 )
+from portal import zones
 from portal.admin_base import (
     SEAT_GRANTS,
     DerivedGrantsAdmin,
@@ -43,6 +45,25 @@ from portal.admin_base import (
     pristine,
     service_action,
 )
+from portal.pages import form_field
+
+# The terms of reference, in the order the group's page shows them; written through
+# group_update like the rest of the group (groups.services.TERMS_FIELDS).
+TERMS_ADMIN_FIELDS = [
+    "reference_code",
+    "mandate",
+    "mandate_ar",
+    "mandate_fr",
+    "endorsed_by",
+    "endorsed_on",
+    "notice_period_days",
+    "quorum_rule",
+    "quorum_value",
+    "usual_duration_minutes",
+    "usual_venue",
+    "rhythm",
+    "reminder_days",
+]
 
 
 class GroupForm(forms.ModelForm):
@@ -57,10 +78,14 @@ class GroupForm(forms.ModelForm):
             "parent",
             "status",
             "description",
-            "mandate",
             "established_on",
-            "endorsed_by",
+            *TERMS_ADMIN_FIELDS,
         ]
+
+    def clean_reminder_days(self):
+        # An emptied box means no reminders, not a missing value.
+        value = self.cleaned_data.get("reminder_days")
+        return [] if value is None else value
 
 
 class SubGroupInline(admin.TabularInline):
@@ -97,7 +122,42 @@ class MembershipInline(admin.TabularInline):
 @admin.register(CoordinationGroup)
 class CoordinationGroupAdmin(NoDeleteMixin, DerivedGrantsAdmin):
     form = GroupForm
-    list_display = ["name", "short_name", "kind", "parent", "status", "established_on"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "name_ar",
+                    "name_fr",
+                    "short_name",
+                    "kind",
+                    "parent",
+                    "status",
+                    "description",
+                    "established_on",
+                ]
+            },
+        ),
+        (
+            _("Terms of reference"),
+            {
+                "fields": TERMS_ADMIN_FIELDS,
+                "description": _(
+                    "A sub-group follows the group above it in every rule it leaves empty."
+                ),
+            },
+        ),
+    ]
+    list_display = [
+        "name",
+        "short_name",
+        "reference_code",
+        "kind",
+        "parent",
+        "status",
+        "established_on",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["name", "name_ar", "name_fr", "short_name"]
     list_select_related = ["parent"]
@@ -290,9 +350,27 @@ class AffiliationInline(admin.TabularInline):
 
 
 class PersonForm(forms.ModelForm):
+    # The places offered (portal.zones) rather than a free text box; a zone stored before
+    # that is no longer offered is offered back, so saving does not change it unasked.
+    time_zone = forms.ChoiceField(
+        label=_("time zone for the pages"),
+        required=False,
+        widget=zones.ZoneSelect,
+        error_messages={"invalid_choice": zones.NOT_OFFERED_MESSAGE},
+        help_text=Person._meta.get_field("time_zone").help_text,
+    )
+
     class Meta:
         model = Person
-        fields = [*PERSON_EDITABLE, "contact_visibility", "organisation", "user"]
+        fields = [*PERSON_EDITABLE, "contact_visibility", "time_zone", "organisation", "user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.time_zone if self.instance.pk else ""
+        form_field(self, "time_zone", forms.ChoiceField).choices = [
+            ("", _("Each meeting's own time zone")),
+            *zones.zone_choices(keep=current),
+        ]
 
 
 @admin.register(Person)
@@ -340,6 +418,9 @@ class PersonAdmin(NoDeleteMixin, ServiceAdmin):
             )
         if person.user_id != (user.pk if user else None):
             person = person_link_user(person=person, user=user, by=request.user)
+        person = person_time_zone_set(
+            person=person, time_zone=form.cleaned_data["time_zone"], by=request.user
+        )
         return person_contact_visibility_set(
             person=person, visibility=form.cleaned_data["contact_visibility"], by=request.user
         )

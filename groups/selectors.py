@@ -99,14 +99,53 @@ def _is_set(value: object) -> bool:
     return value not in (None, "")
 
 
+# What the terms of reference of a tree are worked out from: the links, the names an
+# inherited rule is shown with ("from <group>"), and the rules.
+_TERMS_COLUMNS = (
+    "id",
+    "parent_id",
+    "name",
+    "name_ar",
+    "name_fr",
+    "short_name",
+    "kind",
+    *INHERITED_RULES,
+    "quorum_value",
+)
+
+
 def terms_of_reference(group: CoordinationGroup) -> TermsOfReference:
     """The group's terms with what it leaves empty taken from the groups above it.
-    One query for the chain above (the tree is shallow)."""
-    chain = [group]
-    ancestor_ids = group_ancestor_ids(group) if group.parent_id else []
-    if ancestor_ids:
-        ancestors = CoordinationGroup.objects.in_bulk(ancestor_ids)
-        chain += [ancestors[pk] for pk in ancestor_ids if pk in ancestors]
+    One query for the chain above (the tree is shallow); none for a group at the root."""
+    if not group.parent_id:
+        return _terms_from_chain([group])
+    return terms_of_reference_for([group])[group.pk]
+
+
+def terms_of_reference_for(groups: Iterable[CoordinationGroup]) -> dict[int, TermsOfReference]:
+    """terms_of_reference for each of `groups`, by id, in one query whatever their
+    number: the tree is small (a framework has tens of groups), so its rules are read
+    whole rather than chain by chain."""
+    groups = list(groups)
+    if not groups:
+        return {}
+    # The rows above are read with only what the terms need; the groups asked about
+    # are the caller's own instances.
+    tree = {row.pk: row for row in CoordinationGroup.objects.only(*_TERMS_COLUMNS)}
+    terms = {}
+    for group in groups:
+        chain = [group]
+        current = group.parent_id
+        while current is not None and current in tree and tree[current] not in chain:
+            chain.append(tree[current])
+            current = tree[current].parent_id
+        terms[group.pk] = _terms_from_chain(chain)
+    return terms
+
+
+def _terms_from_chain(chain: list[CoordinationGroup]) -> TermsOfReference:
+    """The terms of chain[0], from it and the groups above it, nearest first."""
+    group = chain[0]
     values: dict[str, object] = {}
     inherited: dict[str, CoordinationGroup] = {}
     for rule in INHERITED_RULES:

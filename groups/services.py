@@ -20,6 +20,7 @@ from groups.models import (
     CoordinationGroup,
     CoordinationGroupUserObjectPermission,
     Membership,
+    QuorumRule,
     Representative,
 )
 from groups.selectors import group_ancestor_ids, group_descendant_ids
@@ -33,18 +34,35 @@ from members.services import (
 )
 from portal.audit import Actor, audited_save
 
+# The group's terms of reference (groups.selectors.terms_of_reference reads them with
+# what a sub-group inherits); group_update writes them like any other field.
+TERMS_FIELDS = {
+    "reference_code",
+    "mandate",
+    "mandate_ar",
+    "mandate_fr",
+    "endorsed_by",
+    "endorsed_on",
+    "notice_period_days",
+    "quorum_rule",
+    "quorum_value",
+    "usual_duration_minutes",
+    "usual_venue",
+    "rhythm",
+    "reminder_days",
+}
 GROUP_FIELDS = {
     "name",
     "name_ar",
     "name_fr",
     "short_name",
     "description",
-    "mandate",
     "established_on",
-    "endorsed_by",
-    "reminder_days",
     "answer_reminder_days",
+    *TERMS_FIELDS,
 }
+NOTICE_PERIOD_MAX_DAYS = 365
+USUAL_DURATION_MAX_MINUTES = 1440
 # Which kinds of group may sit under which parent kind (None: at the root).
 ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
     CoordinationGroup.Kind.FRAMEWORK: {None},
@@ -81,6 +99,52 @@ def group_placement_check(
         raise ValidationError({"parent": message})
 
 
+def terms_of_reference_check(group: CoordinationGroup) -> None:
+    """Refuse terms that do not hold together, naming the field: a quorum is a rule
+    with its value (a number of organisations, or a percentage from 1 to 100), a notice
+    period is 0 to 365 days, a usual length 1 minute to a day."""
+    code = group.reference_code
+    if code and CoordinationGroup.objects.filter(reference_code=code).exclude(pk=group.pk).exists():
+        raise ValidationError(
+            {"reference_code": _("Another group already uses this reference code.")}
+        )
+    rule, value = group.quorum_rule, group.quorum_value
+    if rule and rule not in QuorumRule.values:
+        raise ValidationError({"quorum_rule": _("Choose a number or a percentage.")})
+    if rule and value is None:
+        raise ValidationError(
+            {
+                "quorum_value": _(
+                    "Give the quorum with its rule: a number of member organisations, "
+                    "or a percentage of them."
+                )
+            }
+        )
+    if not rule and value is not None:
+        raise ValidationError(
+            {
+                "quorum_rule": _(
+                    "Say whether the quorum is a number of member organisations or a "
+                    "percentage of them."
+                )
+            }
+        )
+    if rule == QuorumRule.SHARE and value is not None and not 1 <= value <= 100:
+        raise ValidationError(
+            {"quorum_value": _("A quorum given as a percentage is from 1 to 100.")}
+        )
+    if rule == QuorumRule.COUNT and value is not None and value < 1:
+        raise ValidationError({"quorum_value": _("A quorum is at least one member organisation.")})
+    days = group.notice_period_days
+    if days is not None and not 0 <= days <= NOTICE_PERIOD_MAX_DAYS:
+        raise ValidationError({"notice_period_days": _("A notice period is from 0 to 365 days.")})
+    minutes = group.usual_duration_minutes
+    if minutes is not None and not 1 <= minutes <= USUAL_DURATION_MAX_MINUTES:
+        raise ValidationError(
+            {"usual_duration_minutes": _("A usual length is from 1 to 1440 minutes (a whole day).")}
+        )
+
+
 def _seat_holder_users_above(group_ids: Iterable[int]) -> set[int]:
     """Users holding a chair seat on any of these groups or their ancestors."""
     ids: set[int] = set()
@@ -111,7 +175,9 @@ def group_create(
     unknown = set(fields) - GROUP_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in unknown})
-    group = audited_save(CoordinationGroup(name=name, kind=kind, parent=parent, **fields), by=by)
+    group = CoordinationGroup(name=name, kind=kind, parent=parent, **fields)
+    terms_of_reference_check(group)
+    group = audited_save(group, by=by)
     if parent is not None:
         # The chairs of every group above manage this new sub-group too.
         access_sync_for_users(_seat_holder_users_above([parent.pk]))
@@ -139,6 +205,7 @@ def group_update(
         group.parent = parent
     for field, value in changes.items():
         setattr(group, field, value)
+    terms_of_reference_check(group)
     audited_save(group, by=by)
     if moved:
         access_sync_for_users(users_before | _seat_holder_users_above([group.pk]))

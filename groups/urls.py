@@ -5,6 +5,7 @@ from groups import views
 urlpatterns = [
     path("groups/", views.group_list_page, name="group-list"),
     path("groups/<int:group_id>/", views.group_detail_page, name="group-detail"),
+    path("groups/<int:group_id>/terms/", views.group_terms_edit_page, name="group-terms-edit"),
     path(
         "groups/<int:group_id>/memberships/new/",
         views.membership_create_page,
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("directory/people/", views.person_list_page, name="person-list"),
     path("directory/people/me/", views.person_me_page, name="person-me"),
+    path("directory/people/me/time-zone/", views.person_time_zone_page, name="person-time-zone"),
     path("directory/people/<int:person_id>/", views.person_detail_page, name="person-detail"),
     path(
         "directory/people/<int:person_id>/contact-visibility/",

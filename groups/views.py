@@ -3,6 +3,7 @@ and the directory of organisations and people (who sees whom follows from the se
 whose e-mail and phone, from each person's choice too)."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +11,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups import forms, services
-from groups.models import CoordinationGroup, Membership
+from groups.models import CoordinationGroup, Membership, QuorumRule, Rhythm
 from groups.permissions import (
     contact_details_visible_to,
     group_get_for_user,
@@ -31,10 +34,17 @@ from groups.permissions import (
     representative_get_for_user,
     user_can_manage_group,
 )
-from groups.selectors import current_representatives, group_detail, organisation_seats
+from groups.selectors import (
+    QUORUM_ROLES,
+    TermsOfReference,
+    current_representatives,
+    group_detail,
+    organisation_seats,
+    terms_of_reference,
+)
 from members.permissions import user_can_set_contact_visibility, user_person
 from members.selectors import organisation_list, organisation_search, person_list, person_search
-from members.services import person_contact_visibility_set
+from members.services import person_contact_visibility_set, person_time_zone_set
 from portal.pages import form_token_claim, paginate, query_without_page, service_error_onto_form
 
 
@@ -66,6 +76,109 @@ def _seat(memberships, role):
     return next((membership for membership in memberships if membership.role == role), None)
 
 
+@dataclass(frozen=True)
+class TermsRow:
+    """A line of the terms of reference panel: what the rule says, and the group above
+    it comes from when the group does not set it itself."""
+
+    label: str
+    value: str
+    source: CoordinationGroup | None = None
+
+
+def _endorsement(terms: TermsOfReference) -> str:
+    body = terms.endorsed_by.strip()
+    # "the" is the sentence's: a body entered with it would read "the the".
+    if body.lower().startswith("the "):
+        body = body[4:]
+    date = formats.date_format(terms.endorsed_on, "DATE_FORMAT") if terms.endorsed_on else ""
+    if body and date:
+        return _("Endorsed by the %(body)s on %(date)s.") % {"body": body, "date": date}
+    if body:
+        return _("Endorsed by the %(body)s.") % {"body": body}
+    return _("Endorsed on %(date)s.") % {"date": date}
+
+
+def _quorum(terms: TermsOfReference, member_organisations: int) -> str:
+    value = terms.quorum_value or 0
+    if terms.quorum_rule == QuorumRule.SHARE:
+        if value == 50:
+            rule = _("Half of the member organisations (%(share)s%%); observers do not count.") % {
+                "share": value
+            }
+        else:
+            rule = _("%(share)s%% of the member organisations; observers do not count.") % {
+                "share": value
+            }
+    else:
+        rule = ngettext(
+            "%(count)s member organisation; observers do not count.",
+            "%(count)s member organisations; observers do not count.",
+            value,
+        ) % {"count": value}
+    needed = terms.quorum_needed(member_organisations)
+    if needed is None:
+        return rule
+    today = ngettext(
+        "Today that is %(needed)s of its %(total)s member organisation.",
+        "Today that is %(needed)s of its %(total)s member organisations.",
+        member_organisations,
+    ) % {"needed": needed, "total": member_organisations}
+    return f"{rule} {today}"
+
+
+def _terms_rows(
+    group: CoordinationGroup, terms: TermsOfReference, memberships: list[Membership]
+) -> list[TermsRow]:
+    """The rules of the group's terms (the mandate aside), in words, each with the group
+    above it comes from when inherited. `memberships` are the group's current seats."""
+    inherited = terms.inherited_from
+    rows = []
+    if group.reference_code:
+        rows.append(TermsRow(_("Reference code"), group.reference_code))
+    if terms.endorsed_by or terms.endorsed_on:
+        source = inherited.get("endorsed_by") or inherited.get("endorsed_on")
+        rows.append(TermsRow(_("Endorsement"), _endorsement(terms), source))
+    if terms.notice_period_days is not None:
+        days = terms.notice_period_days
+        notice = (
+            ngettext(
+                "At least %(count)s day before the meeting.",
+                "At least %(count)s days before the meeting.",
+                days,
+            )
+            % {"count": days}
+            if days
+            else _("None: a meeting may be called at any time.")
+        )
+        rows.append(TermsRow(_("Notice period"), notice, inherited.get("notice_period_days")))
+    if terms.quorum_rule:
+        organisations = {m.organisation_id for m in memberships if m.role in QUORUM_ROLES}
+        rows.append(
+            TermsRow(_("Quorum"), _quorum(terms, len(organisations)), inherited.get("quorum_rule"))
+        )
+    if terms.usual_duration_minutes:
+        minutes = terms.usual_duration_minutes
+        length = ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+        rows.append(TermsRow(_("Usual length"), length, inherited.get("usual_duration_minutes")))
+    if terms.usual_venue:
+        rows.append(TermsRow(_("Usual place"), terms.usual_venue, inherited.get("usual_venue")))
+    if terms.rhythm:
+        rows.append(
+            TermsRow(_("Meeting rhythm"), str(Rhythm(terms.rhythm).label), inherited.get("rhythm"))
+        )
+    reminders = ", ".join(str(day) for day in group.reminder_days or [])
+    rows.append(TermsRow(_("Reminders (days before each meeting)"), reminders or _("None")))
+    return rows
+
+
+def _mandate_language(terms: TermsOfReference, language: str) -> str:
+    """The language the mandate is shown in: the reader's when it is written in it,
+    else English."""
+    own = {"ar": terms.mandate_ar, "fr": terms.mandate_fr}.get(language)
+    return language if own else "en"
+
+
 @login_required
 @require_GET
 def group_detail_page(request, group_id: int):
@@ -78,18 +191,52 @@ def group_detail_page(request, group_id: int):
     memberships = group.current_memberships  # type: ignore[attr-defined]
     role_order = {role: index for index, role in enumerate(Membership.Role.values)}
     memberships.sort(key=lambda m: (role_order[m.role], m.organisation.name))
+    terms = terms_of_reference(group)
+    mandate_language = _mandate_language(terms, (get_language() or "en")[:2])
     return render(
         request,
         "groups/group_detail.html",
         {
             "nav": "groups",
             "group": group,
+            "terms": terms,
+            "terms_rows": _terms_rows(group, terms, memberships),
+            "mandate": terms.mandate_in(mandate_language),
+            "mandate_language": mandate_language,
+            "mandate_source": terms.inherited_from.get(
+                {"ar": "mandate_ar", "fr": "mandate_fr"}.get(mandate_language, "mandate")
+            ),
             "chair": _seat(memberships, Membership.Role.CHAIR),
             "co_chair": _seat(memberships, Membership.Role.CO_CHAIR),
             "memberships": memberships,
             "children": group.children.all(),
             "can_manage": user_can_manage_group(user, group),
         },
+    )
+
+
+@login_required
+def group_terms_edit_page(request, group_id: int):
+    """The group's terms of reference, for those who manage the group: a rule left
+    empty is inherited from the group above."""
+    group = group_get_for_user(request.user, group_id, manage=True)
+    form = forms.TermsOfReferenceForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        if not form_token_claim(request):
+            messages.info(request, _("That form was already sent; nothing was changed twice."))
+            return redirect("group-detail", group.pk)
+        try:
+            services.group_update(group=group, by=request.user, **form.terms())
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The terms of reference are saved."))
+            return redirect("group-detail", group.pk)
+    return render(
+        request,
+        "groups/terms_form.html",
+        {"nav": "groups", "group": group, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -296,8 +443,11 @@ def person_list_page(request):
     )
 
 
-def _person_page(request, person, form, status=200):
+def _person_page(request, person, form, status=200, time_zone_form=None):
     user = request.user
+    is_self = person.user_id is not None and person.user_id == user.pk
+    if is_self and time_zone_form is None:
+        time_zone_form = forms.TimeZoneForm(current=person.time_zone)
     return render(
         request,
         "groups/directory/person_detail.html",
@@ -306,7 +456,9 @@ def _person_page(request, person, form, status=200):
             "person": person,
             "contact_visible": contact_details_visible_to(user, [person]),
             "form": form if user_can_set_contact_visibility(user, person) else None,
-            "is_self": person.user_id is not None and person.user_id == user.pk,
+            "is_self": is_self,
+            # Only the person chooses the zone of their own pages (the admin aside).
+            "time_zone_form": time_zone_form if is_self else None,
         },
         status=status,
     )
@@ -347,4 +499,28 @@ def person_contact_visibility_page(request, person_id: int):
         service_error_onto_form(form, error)
         return _person_page(request, person, form, status=400)
     messages.success(request, _("Saved: who sees the contact details."))
+    return redirect("person-detail", person.pk)
+
+
+@login_required
+@require_POST
+def person_time_zone_page(request):
+    """The signed-in person chooses the zone their pages show meeting times in."""
+    person = user_person(request.user)
+    if person is None:
+        raise Http404(_("Your login is not linked to a person."))
+    form = forms.TimeZoneForm(request.POST, current=person.time_zone)
+    visibility_form = forms.ContactVisibilityForm(
+        initial={"contact_visibility": person.contact_visibility}
+    )
+    if not form.is_valid():
+        return _person_page(request, person, visibility_form, 400, time_zone_form=form)
+    try:
+        person_time_zone_set(
+            person=person, time_zone=form.cleaned_data["time_zone"], by=request.user
+        )
+    except ValidationError as error:
+        service_error_onto_form(form, error)
+        return _person_page(request, person, visibility_form, 400, time_zone_form=form)
+    messages.success(request, _("Saved: the time zone of your pages."))
     return redirect("person-detail", person.pk)

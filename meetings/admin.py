@@ -20,12 +20,16 @@ from meetings.models import (
     Decision,
     Invitation,
     Meeting,
+    MeetingSeries,
     Minutes,
 )
 from meetings.selectors import answer_counts
 from meetings.services import (
     MEETING_FIELDS,
     MEETING_GRANTS,
+    SERIES_CHANGEABLE_FIELDS,
+    SERIES_FIELDS,
+    SERIES_RULE_FIELDS,
     action_point_create,
     action_point_report,
     action_point_update,
@@ -34,6 +38,7 @@ from meetings.services import (
     agenda_item_update,
     attendance_record,
     attendance_remove,
+    attendance_update,
     decision_add,
     invitation_create,
     invitations_create_for_group,
@@ -47,6 +52,10 @@ from meetings.services import (
     minutes_approve,
     minutes_publish,
     minutes_save,
+    series_cancel,
+    series_create,
+    series_schedule,
+    series_update,
 )
 from portal.admin_base import (
     GuardedServiceAdmin,
@@ -110,17 +119,40 @@ class MeetingAccessForm(UserPermissionsForm):
         )
 
 
+class MeetingAdminForm(forms.ModelForm):
+    # Handed to meeting_update, which reads it only when a scheduled meeting moves inside
+    # its group's notice period (meetings.services.notice_period_check).
+    short_notice_reason = forms.CharField(
+        label=_("reason for short notice"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed to move a scheduled meeting to a start inside its group's notice "
+            "period; the invitees read it in their update."
+        ),
+    )
+
+    class Meta:
+        model = Meeting
+        # The admin's own `fields` list decides what the form shows.
+        fields = ["short_notice_reason"]
+
+
 @admin.register(Meeting)
 class MeetingAdmin(GuardedServiceAdmin):
+    form = MeetingAdminForm
     obj_perms_manage_template = "admin/meeting_access.html"
-    list_display = ["title", "group", "kind", "status", "start_at", "venue", "invited"]
+    list_display = ["reference", "title", "group", "kind", "status", "start_at", "venue", "invited"]
+    list_display_links = ["reference", "title"]
     list_filter = ["status", "kind", "group"]
-    search_fields = ["title", "venue", "group__name"]
+    search_fields = ["reference", "title", "venue", "group__name"]
     list_select_related = ["group"]
     date_hierarchy = "start_at"
     autocomplete_fields = ["group"]
     fields = [
         "group",
+        "reference",
         "title",
         "kind",
         "start_at",
@@ -132,9 +164,18 @@ class MeetingAdmin(GuardedServiceAdmin):
         "status",
         "sequence",
         "cancellation_reason",
+        "short_notice_reason",
+        "short_notice_by",
         "notices",
     ]
-    readonly_fields = ["status", "sequence", "cancellation_reason", "notices"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "sequence",
+        "cancellation_reason",
+        "short_notice_by",
+        "notices",
+    ]
     inlines = [AgendaItemInline, InvitationInline]
     actions = [
         service_action(_("Schedule"), lambda m, user: meeting_schedule(meeting=m, by=user)),
@@ -167,7 +208,12 @@ class MeetingAdmin(GuardedServiceAdmin):
     def service_save(self, request, form, change):
         data = {name: form.cleaned_data[name] for name in MEETING_FIELDS}
         if change:
-            return meeting_update(meeting=pristine(form.instance), by=request.user, **data)
+            return meeting_update(
+                meeting=pristine(form.instance),
+                by=request.user,
+                short_notice_reason=form.cleaned_data.get("short_notice_reason", ""),
+                **data,
+            )
         return meeting_create(group=form.cleaned_data["group"], by=request.user, **data)
 
     def has_delete_permission(self, request, obj=None):
@@ -186,6 +232,86 @@ class MeetingAdmin(GuardedServiceAdmin):
 
     def obj_perms_manage_group_view(self, request, object_pk, group_id):
         raise PermissionDenied(_("Grant access on a meeting to people, one by one."))
+
+
+class SeriesOccurrenceInline(ReadOnlyInline):
+    model = Meeting
+    fk_name = "series"
+    fields = [
+        "reference",
+        "title",
+        "status",
+        "start_at",
+        "occurrence_start",
+        "detached_from_series",
+    ]
+    readonly_fields = [
+        "reference",
+        "title",
+        "status",
+        "start_at",
+        "occurrence_start",
+        "detached_from_series",
+    ]
+    ordering = ["occurrence_start"]
+    verbose_name = _("meeting of the series")
+    verbose_name_plural = _("meetings of the series (each is changed on its own page)")
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(NoDeleteMixin, ServiceAdmin):
+    """A series is made and changed through its services: the rule is fixed once made,
+    the rest changes the meetings still to come that were not changed on their own."""
+
+    list_display = ["title", "group", "frequency", "starts_on", "status", "sequence"]
+    list_filter = ["status", "frequency", "group"]
+    search_fields = ["title", "group__name"]
+    list_select_related = ["group"]
+    autocomplete_fields = ["group"]
+    fields = [
+        "group",
+        "title",
+        "kind",
+        "frequency",
+        "interval",
+        "weekday",
+        "month_day",
+        "week_of_month",
+        "start_time",
+        "duration_minutes",
+        "time_zone",
+        "venue",
+        "online_url",
+        "description",
+        "starts_on",
+        "ends_on",
+        "count",
+        "create_ahead_days",
+        "status",
+        "sequence",
+        "calendar_uid",
+    ]
+    readonly_fields = ["status", "sequence", "calendar_uid"]
+    inlines = [SeriesOccurrenceInline]
+    actions = [
+        service_action(
+            _("Schedule the series"), lambda s, user: series_schedule(series=s, by=user)
+        ),
+        service_action(_("Cancel the series"), lambda s, user: series_cancel(series=s, by=user)),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # The rule stays as it was made: a series that meets otherwise is a new series.
+        return [*self.readonly_fields, "group", *sorted(SERIES_RULE_FIELDS)]
+
+    def service_save(self, request, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in SERIES_CHANGEABLE_FIELDS}
+            return series_update(series=pristine(form.instance), by=request.user, **data)
+        data = {name: form.cleaned_data[name] for name in SERIES_FIELDS}
+        return series_create(group=form.cleaned_data["group"], by=request.user, **data)
 
 
 @admin.register(AgendaItem)
@@ -258,27 +384,47 @@ class InvitationAdmin(NoDeleteMixin, ServiceAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ServiceAdmin):
-    list_display = ["person", "organisation", "meeting", "invited", "recorded_at"]
-    list_filter = ["meeting__group", "organisation__kind"]
+    list_display = ["person", "organisation", "meeting", "invited", "mode", "interpretation"]
+    list_filter = ["meeting__group", "organisation__kind", "mode", "interpretation"]
     search_fields = ["person__full_name", "organisation__name", "meeting__title"]
     list_select_related = ["person", "organisation", "meeting"]
     autocomplete_fields = ["meeting", "person", "organisation"]
-    fields = ["meeting", "person", "organisation", "invitation", "recorded_at"]
+    fields = [
+        "meeting",
+        "person",
+        "organisation",
+        "invitation",
+        "mode",
+        "interpretation",
+        "recorded_at",
+    ]
     readonly_fields = ["invitation", "recorded_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        # A line of the register is recorded or removed, never edited.
-        return self.fields if obj is not None else self.readonly_fields
+        # A line of the register is recorded or removed; only how the person attended
+        # and their interpretation change.
+        if obj is None:
+            return self.readonly_fields
+        return [name for name in self.fields if name not in {"mode", "interpretation"}]
 
     @admin.display(boolean=True, description=_("invited"))
     def invited(self, obj):
         return obj.invitation_id is not None
 
     def service_save(self, request, form, change):
+        if change:
+            return attendance_update(
+                attendance=form.instance,
+                mode=form.cleaned_data["mode"],
+                interpretation=form.cleaned_data["interpretation"],
+                by=request.user,
+            )
         return attendance_record(
             meeting=form.cleaned_data["meeting"],
             person=form.cleaned_data["person"],
             organisation=form.cleaned_data.get("organisation"),
+            mode=form.cleaned_data["mode"],
+            interpretation=form.cleaned_data["interpretation"],
             by=request.user,
         )
 
@@ -314,14 +460,14 @@ class MinutesAdmin(NoDeleteMixin, ServiceAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(NoDeleteMixin, ServiceAdmin):
-    list_display = ["meeting", "number", "text"]
-    list_filter = ["meeting__group"]
-    search_fields = ["text", "meeting__title"]
+    list_display = ["reference", "meeting", "number", "text", "quorum_met"]
+    list_filter = ["meeting__group", "quorum_met"]
+    search_fields = ["reference", "text", "meeting__title"]
     list_select_related = ["meeting"]
     autocomplete_fields = ["meeting"]
     raw_id_fields = ["agenda_item"]
-    fields = ["meeting", "number", "agenda_item", "text"]
-    readonly_fields = ["number"]
+    fields = ["meeting", "number", "reference", "agenda_item", "text", "quorum_met"]
+    readonly_fields = ["number", "reference", "quorum_met"]
 
     def get_readonly_fields(self, request, obj=None):
         # A recorded decision is the group's record: it is not rewritten here.
@@ -357,7 +503,12 @@ class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
     form = ActionPointForm
     list_display = ["title", "owner_organisation", "owner_person", "due_on", "status", "meeting"]
     list_filter = ["status", "meeting__group", "owner_organisation__kind"]
-    search_fields = ["title", "owner_organisation__name", "owner_person__full_name"]
+    search_fields = [
+        "title",
+        "owner_organisation__name",
+        "owner_person__full_name",
+        "meeting__reference",
+    ]
     list_select_related = ["owner_organisation", "owner_person", "meeting"]
     autocomplete_fields = ["meeting", "owner_organisation", "owner_person"]
     raw_id_fields = ["decision"]

@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Q
 
 from groups.selectors import current_memberships, current_representatives
-from meetings.models import ActionPoint, Invitation, Meeting
+from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries
+from meetings.series import rrule_text
 from members.models import Person
 from notices import outbox
 from notices.outbox import NoticeKind
@@ -22,6 +23,7 @@ def meeting_payload(meeting: Meeting) -> dict[str, Any]:
     return {
         "meeting": {
             "id": meeting.pk,
+            "reference": meeting.reference,
             "title": meeting.title,
             "group": {"id": meeting.group_id, "name": meeting.group.name},
             "status": meeting.status,
@@ -33,6 +35,8 @@ def meeting_payload(meeting: Meeting) -> dict[str, Any]:
             "online_url": meeting.online_url,
             "sequence": meeting.sequence,
             "cancellation_reason": meeting.cancellation_reason,
+            "short_notice": bool(meeting.short_notice_reason),
+            "short_notice_reason": meeting.short_notice_reason,
         }
     }
 
@@ -73,6 +77,71 @@ def _invitees_and_alternates(meeting: Meeting):
             alternate_for__response=Invitation.Response.ALTERNATE,
         )
     ).distinct()
+
+
+def series_payload(series: MeetingSeries, occurrences: Iterable[Meeting]) -> dict[str, Any]:
+    """The series as it stands (its rule as an RRULE too) and its announced occurrences."""
+    return {
+        "series": {
+            "id": series.pk,
+            "title": series.title,
+            "group": {"id": series.group_id, "name": series.group.name},
+            "status": series.status,
+            "kind": series.kind,
+            "rule": rrule_text(series),
+            "start_time": series.start_time.strftime("%H:%M"),
+            "duration_minutes": series.duration_minutes,
+            "time_zone": series.time_zone,
+            "venue": series.venue,
+            "online_url": series.online_url,
+            "starts_on": series.starts_on.isoformat(),
+            "ends_on": series.ends_on.isoformat() if series.ends_on else None,
+            "count": series.count,
+            "sequence": series.sequence,
+        },
+        "occurrences": [
+            {
+                "id": occurrence.pk,
+                "reference": occurrence.reference,
+                "status": occurrence.status,
+                "start_at": utc_iso(occurrence.start_at),
+                "end_at": utc_iso(occurrence.end_at),
+                "slot": utc_iso(occurrence.occurrence_start or occurrence.start_at),
+                "changed_by_hand": occurrence.detached_from_series,
+            }
+            for occurrence in occurrences
+        ],
+    }
+
+
+def series_announce(
+    series: MeetingSeries,
+    *,
+    kind: str,
+    people: Iterable[Person] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """One e-mail per person about the whole series (its calendar holds the rule, the
+    cancelled dates and the meetings changed by hand) to everyone invited to one of its
+    announced meetings, or to `people`; when all are told, a webhook call per subscribed
+    member organisation. One notice per person and version of the series."""
+    occurrences = series.occurrences.exclude(status=Meeting.Status.DRAFT).order_by(
+        "occurrence_start"
+    )
+    payload = {**series_payload(series, occurrences), **(extra or {})}
+    everyone = people is None
+    if people is None:
+        people = Person.objects.filter(
+            pk__in=Invitation.objects.filter(meeting__in=occurrences).values("person_id")
+        )
+    return outbox.notices_write(
+        kind=kind,
+        version=f"s{series.sequence}",
+        payload=payload,
+        people=people,
+        webhook_group_id=series.group_id if everyone else None,
+        series=series,
+    )
 
 
 def alternate_announce(invitation: Invitation) -> int:
@@ -131,7 +200,11 @@ def action_point_announce(action_point: ActionPoint, *, stage: str) -> int:
                 "id": action_point.owner_organisation_id,
                 "name": action_point.owner_organisation.name,
             },
-            "meeting": {"id": action_point.meeting_id, "title": action_point.meeting.title},
+            "meeting": {
+                "id": action_point.meeting_id,
+                "reference": action_point.meeting.reference,
+                "title": action_point.meeting.title,
+            },
         },
     }
     return outbox.notices_write(

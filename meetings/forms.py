@@ -1,48 +1,46 @@
 """Forms of the meetings pages. They only validate input; views call the services."""
 
+import copy
 import datetime as dt
 import zoneinfo
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import CoordinationGroup
+from groups.selectors import TermsOfReference
 from meetings.models import (
+    INTERPRETATION_LANGUAGES,
     MINUTES_MAX_CHARS,
+    WEEK_OF_MONTH,
+    WEEKDAYS,
     ActionPoint,
     AgendaItem,
+    AttendanceMode,
     Decision,
     Invitation,
     Meeting,
+    MeetingSeries,
 )
 from meetings.selectors import invitation_alternates
 from members.models import Organisation, Person
+from portal import zones
 from portal.dates import date_in_range, out_of_range_message
 from portal.pages import LocalNameChoiceField, PageForm, form_field
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-# The zones offered first: where the working group meets and its members sit.
-COMMON_ZONES = [
-    "Africa/Tripoli",
-    "Africa/Tunis",
-    "Africa/Cairo",
-    "Europe/Rome",
-    "Europe/Brussels",
-    "Europe/Paris",
-    "Europe/London",
-    "America/New_York",
-    "Asia/Amman",
-    "UTC",
-]
+# When a new meeting is proposed to start, local time, on the day the form suggests.
+USUAL_START = dt.time(10, 0)
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    others = sorted(zoneinfo.available_timezones() - set(COMMON_ZONES))
-    return [(zone, zone) for zone in COMMON_ZONES + others]
+def time_zone_choices(keep: str = "") -> list[tuple[str, str]]:
+    """The places offered (portal.zones), labelled in the page's language; `keep` is the
+    meeting's stored zone, offered back even when it is an older name."""
+    return zones.zone_choices(keep=keep)
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -52,27 +50,61 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_INPUT, **kwargs)
 
 
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as typed, with no zone: the form puts it in the meeting's zone.
+    Django would read it in the reader's zone first, and refuse a time that falls in
+    that zone's summer-time gap though it exists where the meeting is."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value
+        return forms.fields.BaseTemporalField.to_python(self, str(value).strip())
+
+
 class MeetingForm(PageForm):
     """Create or edit a meeting; times are read in the meeting's own time zone."""
 
     group = LocalNameChoiceField(label=_("Group"), queryset=CoordinationGroup.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
-    start_at = forms.DateTimeField(
+    start_at = WallClockDateTimeField(
         label=_("Starts at"), widget=LocalDateTimeInput(), input_formats=[DATETIME_INPUT]
     )
-    end_at = forms.DateTimeField(
+    end_at = WallClockDateTimeField(
         label=_("Ends at"), widget=LocalDateTimeInput(), input_formats=[DATETIME_INPUT]
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         help_text=_("The start and end times are in this time zone."),
+        widget=zones.ZoneSelect,
+        error_messages={"invalid_choice": zones.NOT_OFFERED_MESSAGE},
     )
     venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    # Offered only when needed: a scheduled meeting moved inside its group's notice
+    # period (the view offers it when the service refuses the move without one).
+    short_notice_reason = forms.CharField(
+        label=_("Reason for short notice"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The meeting starts inside its group's notice period: say why it is called "
+            "now. The invitees read it in their invitation."
+        ),
+    )
 
-    def __init__(self, *args, groups=None, meeting: Meeting | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        groups=None,
+        meeting: Meeting | None = None,
+        group_terms: TermsOfReference | None = None,
+        **kwargs,
+    ):
         if meeting is not None and "initial" not in kwargs:
             zone = meeting.zone
             kwargs["initial"] = {
@@ -87,7 +119,9 @@ class MeetingForm(PageForm):
                 "description": meeting.description,
             }
         super().__init__(*args, **kwargs)
-        form_field(self, "time_zone", forms.ChoiceField).choices = time_zone_choices()
+        form_field(self, "time_zone", forms.ChoiceField).choices = time_zone_choices(
+            keep=meeting.time_zone if meeting is not None else ""
+        )
         self.initial.setdefault("time_zone", timezone.get_default_timezone_name())
         self.initial.setdefault("kind", Meeting.Kind.REGULAR)
         if meeting is not None:
@@ -95,6 +129,43 @@ class MeetingForm(PageForm):
             del self.fields["group"]
         else:
             form_field(self, "group", forms.ModelChoiceField).queryset = groups
+        if meeting is not None:
+            self.initial.setdefault("short_notice_reason", meeting.short_notice_reason)
+        offered = (
+            meeting is not None
+            and meeting.status == Meeting.Status.SCHEDULED
+            and (bool(meeting.short_notice_reason) or "short_notice_reason" in self.data)
+        )
+        if not offered:
+            del self.fields["short_notice_reason"]
+        if meeting is None and group_terms is not None and not self.is_bound:
+            self._usual_defaults(group_terms)
+
+    def _usual_defaults(self, terms: TermsOfReference) -> None:
+        """A new meeting of a group starts with the group's usual place and length: the
+        length from a start proposed on the first day outside its notice period."""
+        if terms.usual_venue:
+            self.initial.setdefault("venue", terms.usual_venue)
+        if terms.usual_duration_minutes and "start_at" not in self.initial:
+            zone = zoneinfo.ZoneInfo(self.initial["time_zone"])
+            day = timezone.localdate(timezone.now(), zone) + dt.timedelta(
+                days=(terms.notice_period_days or 0) + 1
+            )
+            start = dt.datetime.combine(day, USUAL_START)
+            self.initial["start_at"] = start
+            self.initial.setdefault(
+                "end_at", start + dt.timedelta(minutes=terms.usual_duration_minutes)
+            )
+
+    def offer_short_notice(self) -> None:
+        """Show the reason for short notice (after the service asked for one)."""
+        if "short_notice_reason" not in self.fields:
+            self.fields["short_notice_reason"] = copy.deepcopy(
+                self.base_fields["short_notice_reason"]
+            )
+
+    def reason_for_short_notice(self) -> str:
+        return self.cleaned_data.get("short_notice_reason", "")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -118,6 +189,18 @@ class MeetingForm(PageForm):
         return {name: self.cleaned_data[name] for name in [*names, "description"]}
 
 
+class ScheduleForm(forms.Form):
+    """The preview's button: schedule, with a reason when the meeting is called inside
+    its group's notice period."""
+
+    short_notice_reason = forms.CharField(
+        label=_("Reason for short notice"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class CancelForm(PageForm):
     reason = forms.CharField(
         label=_("Reason for cancelling"),
@@ -139,6 +222,34 @@ class AgendaItemForm(PageForm):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "presenter", forms.ModelChoiceField).queryset = people
+
+
+class AgendaItemEditForm(AgendaItemForm):
+    """An agenda item edited in place: its row becomes this form (prefixed by the item,
+    so its fields' ids do not clash with the add form's on the same page)."""
+
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, item: AgendaItem, people, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": item.title,
+                "duration_minutes": item.duration_minutes,
+                "presenter": item.presenter_id,
+                "description": item.description,
+            },
+        )
+        # The presenter stays offered even when the editor would not be offered them.
+        people = (
+            Person.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=item.presenter_id))
+            .select_related("organisation")
+            .order_by("full_name")
+        )
+        super().__init__(*args, people=people, prefix=f"item-{item.pk}", **kwargs)
+        self.fields["title"].widget.attrs["autofocus"] = True
 
 
 class InviteeForm(PageForm):
@@ -182,10 +293,34 @@ class AttendanceAddForm(PageForm):
         help_text=_("Leave empty for the person's own organisation."),
     )
 
+    mode = forms.ChoiceField(
+        label=_("Attended"),
+        choices=AttendanceMode.choices,
+        initial=AttendanceMode.IN_PERSON,
+        required=False,
+    )
+    interpretation = forms.ChoiceField(
+        label=_("Interpretation"),
+        choices=[("", _("No interpretation")), *INTERPRETATION_LANGUAGES],
+        required=False,
+    )
+
     def __init__(self, *args, people, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "person", forms.ModelChoiceField).queryset = people
         form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
+
+
+class AttendanceDetailsForm(forms.Form):
+    """How a person in the register attended and the interpretation they need, changed
+    in place in the register (the row's own small form)."""
+
+    mode = forms.ChoiceField(label=_("Attended"), choices=AttendanceMode.choices)
+    interpretation = forms.ChoiceField(
+        label=_("Interpretation"),
+        choices=[("", _("No interpretation")), *INTERPRETATION_LANGUAGES],
+        required=False,
+    )
 
 
 class MinutesForm(PageForm):
@@ -288,6 +423,12 @@ class ActionPointFilterForm(forms.Form):
 
 
 class MeetingFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Title or reference"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "MWG/2026/04"}),
+    )
     group = LocalNameChoiceField(
         label=_("Group (with its sub-groups)"),
         queryset=CoordinationGroup.objects.none(),
@@ -321,3 +462,177 @@ def month_start(value: str | None, today: dt.date) -> dt.date:
     if not date_in_range(first):
         raise ValidationError({"month": out_of_range_message()})
     return first
+
+
+# --- Series -----------------------------------------------------------------------------
+
+
+def _blank_first(choices: list, label: str) -> list:
+    return [("", label), *choices]
+
+
+class SeriesForm(PageForm):
+    """A new series; the service checks the rule (what each kind of repetition needs,
+    one end, a first meeting to come) and the errors come back next to the fields."""
+
+    group = LocalNameChoiceField(label=_("Group"), queryset=CoordinationGroup.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
+    frequency = forms.ChoiceField(label=_("Repeats"), choices=MeetingSeries.Frequency.choices)
+    interval = forms.IntegerField(
+        label=_("Every"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("Every how many weeks or months: 1 for every week or every month."),
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day of the week"),
+        choices=_blank_first(WEEKDAYS, "—"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For a weekly series, and for the nth weekday of the month."),
+    )
+    month_day = forms.IntegerField(
+        label=_("Day of the month"),
+        min_value=1,
+        max_value=28,
+        required=False,
+        help_text=_("For a monthly series on a day of the month (1 to 28)."),
+    )
+    week_of_month = forms.TypedChoiceField(
+        label=_("Which weekday of the month"),
+        choices=_blank_first(WEEK_OF_MONTH, "—"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For the nth weekday of the month: the second Tuesday, the last Friday."),
+    )
+    start_time = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Length (minutes)"), min_value=1, max_value=1440, initial=120
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("The start time is in this time zone, summer time included."),
+        widget=zones.ZoneSelect,
+        error_messages={"invalid_choice": zones.NOT_OFFERED_MESSAGE},
+    )
+    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    starts_on = forms.DateField(
+        label=_("First meeting on or after"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Last meeting on or before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Give an end date or a number of meetings, not both."),
+    )
+    count = forms.IntegerField(
+        label=_("Or after this many meetings"), min_value=1, max_value=520, required=False
+    )
+    create_ahead_days = forms.IntegerField(
+        label=_("Prepare meetings this many days ahead"),
+        min_value=1,
+        max_value=730,
+        initial=90,
+        help_text=_(
+            "Each meeting of the series is a meeting of its own, with its agenda and "
+            "invitations, made this far ahead."
+        ),
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+
+    series_field_names: tuple[str, ...] = (
+        "title",
+        "kind",
+        "frequency",
+        "interval",
+        "weekday",
+        "month_day",
+        "week_of_month",
+        "start_time",
+        "duration_minutes",
+        "time_zone",
+        "venue",
+        "online_url",
+        "starts_on",
+        "ends_on",
+        "count",
+        "create_ahead_days",
+        "description",
+    )
+
+    def __init__(self, *args, groups=None, group_terms: TermsOfReference | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "group" in self.fields:
+            form_field(self, "group", forms.ModelChoiceField).queryset = groups
+        keep = self.initial.get("time_zone", "")
+        form_field(self, "time_zone", forms.ChoiceField).choices = time_zone_choices(keep=keep)
+        self.initial.setdefault("time_zone", timezone.get_default_timezone_name())
+        self.initial.setdefault("kind", Meeting.Kind.REGULAR)
+        self.initial.setdefault("start_time", USUAL_START)
+        if group_terms is not None:
+            # The group's usual length and place, as its terms of reference say.
+            if group_terms.usual_duration_minutes:
+                self.initial.setdefault("duration_minutes", group_terms.usual_duration_minutes)
+            if group_terms.usual_venue:
+                self.initial.setdefault("venue", group_terms.usual_venue)
+
+    def series_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.series_field_names}
+
+
+class SeriesEditForm(SeriesForm):
+    """What may change in a series (not its rule); `short_notice_reason` when a meeting
+    moves inside the group's notice period."""
+
+    short_notice_reason = forms.CharField(
+        label=_("Reason for short notice"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when a meeting moves inside the group's notice period: say why. The "
+            "invitees read it."
+        ),
+    )
+    series_field_names = (
+        "title",
+        "kind",
+        "start_time",
+        "duration_minutes",
+        "time_zone",
+        "venue",
+        "online_url",
+        "ends_on",
+        "count",
+        "create_ahead_days",
+        "description",
+    )
+
+    def __init__(self, *args, series: MeetingSeries, **kwargs):
+        if "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(series, name) for name in self.series_field_names}
+        super().__init__(*args, **kwargs)
+        # The rule stays: a series that meets otherwise is a new series.
+        rule = ("group", "frequency", "interval", "weekday", "month_day", "week_of_month")
+        for name in (*rule, "starts_on"):
+            del self.fields[name]
+
+
+class SeriesScheduleForm(PageForm):
+    short_notice_reason = forms.CharField(
+        label=_("Reason for short notice"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the first meetings fall inside the group's notice period: say why "
+            "they are called now. The invitees read it."
+        ),
+    )

@@ -1,7 +1,6 @@
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from groups.models import CoordinationGroup
 from members.models import Organisation, Person
+from portal import zones
 from portal.dates import dates_check
 
 
@@ -20,11 +20,9 @@ def default_time_zone() -> str:
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(
-            _("%(value)s is not a time zone name (e.g. Africa/Tripoli)."),
-            params={"value": value},
-        )
+    """Any zone Python knows, so that older stored values stay valid; the forms offer
+    and the API takes fewer (portal.zones)."""
+    zones.validate_zone(value)
 
 
 class MeetingKind(models.TextChoices):

@@ -18,7 +18,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
-from groups.permissions import groups_managed_by, groups_visible_to
+from groups.models import CoordinationGroup
+from groups.permissions import groups_managed_by, groups_visible_to, user_can_manage_group
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -27,6 +28,7 @@ from meetings.models import (
     Invitation,
     Meeting,
     MeetingPack,
+    MeetingSeries,
     Minutes,
 )
 from members.permissions import (
@@ -76,6 +78,14 @@ def user_can_manage_meeting(user: Actor, meeting: Meeting) -> bool:
     if user_is_secretariat(user):
         return True
     return meetings_managed_by(user).filter(pk=meeting.pk).exists()
+
+
+def user_may_call_short_notice(user: Actor, group: CoordinationGroup) -> bool:
+    """Who may call a meeting of `group` inside its notice period (with a reason): the
+    secretariat, and the chairs and co-chairs of the group or of a group above it, who
+    manage it. A direct grant on one meeting (change_meeting) is not enough: the rule
+    is the group's, and so is the override."""
+    return user_can_manage_group(user, group)
 
 
 def meeting_get_for_user(user: Actor, meeting_id: int | str, *, manage: bool = False) -> Meeting:
@@ -313,3 +323,44 @@ def decision_get_for_user(user: Actor, decision_id: int | str, *, manage: bool =
         user=user,
         missing=_("No such decision."),
     )
+
+
+def series_visible_to(user: Actor) -> QuerySet[MeetingSeries]:
+    """A series is seen by whoever sees its group, and by those invited to one of its
+    meetings."""
+    if user_is_secretariat(user):
+        return MeetingSeries.objects.all()
+    if not user_is_signed_in(user):
+        return MeetingSeries.objects.none()
+    invited = Invitation.objects.filter(meeting__series=OuterRef("pk"), person__user=user)
+    return MeetingSeries.objects.filter(Q(group__in=groups_visible_to(user)) | Exists(invited))
+
+
+def series_managed_by(user: Actor) -> QuerySet[MeetingSeries]:
+    """A series is the group's rhythm: managed by the secretariat and the chairs of its
+    group (and of the groups above), not by a grant on one of its meetings."""
+    if user_is_secretariat(user):
+        return MeetingSeries.objects.all()
+    if not user_is_signed_in(user):
+        return MeetingSeries.objects.none()
+    return MeetingSeries.objects.filter(group__in=groups_managed_by(user))
+
+
+def user_can_manage_series(user: Actor, series: MeetingSeries) -> bool:
+    if user_is_secretariat(user):
+        return True
+    return series_managed_by(user).filter(pk=series.pk).exists()
+
+
+def series_get_for_user(
+    user: Actor, series_id: int | str, *, manage: bool = False
+) -> MeetingSeries:
+    try:
+        series = series_visible_to(user).select_related("group").get(pk=series_id)
+    except (MeetingSeries.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such meeting series.")) from None
+    if manage and not user_can_manage_series(user, series):
+        raise PermissionDenied(
+            _("Only the secretariat and the group's chairs may change a meeting series.")
+        )
+    return series

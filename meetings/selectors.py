@@ -1,6 +1,8 @@
 """Reads for meetings and what hangs off them, with their joins done."""
 
 import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
 
 from django.db.models import (
     Count,
@@ -11,12 +13,20 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextChoices,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from groups.models import CoordinationGroup
-from groups.selectors import group_descendant_ids
+from groups.models import CoordinationGroup, Membership, Representative
+from groups.selectors import (
+    current_memberships,
+    group_descendant_ids,
+    quorum_organisation_ids,
+    terms_of_reference,
+)
+from meetings import references
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -24,8 +34,11 @@ from meetings.models import (
     Invitation,
     Meeting,
     MeetingPack,
+    MeetingSeries,
+    ReferenceCounter,
 )
 from members.models import Organisation, Person
+from portal.pages import local_name
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -68,7 +81,7 @@ def meeting_detail(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     """A meeting with its agenda, invitations, register, decisions, action points and
     answer counts."""
     return (
-        queryset.select_related("group", "group__parent", "minutes")
+        queryset.select_related("group", "group__parent", "minutes", "series")
         .annotate(**answer_counts())
         .prefetch_related(
             Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")),
@@ -150,11 +163,15 @@ def meeting_filter(
     group: CoordinationGroup | None = None,
     status: str = "",
     when: str = "",
+    q: str = "",
     now: dt.datetime | None = None,
 ) -> QuerySet[Meeting]:
-    """The meetings list's filters: group (with its sub-groups), status, upcoming or
-    past (upcoming soonest first; otherwise newest first)."""
+    """The meetings list's filters: words of the title or the official reference (all
+    the words, in any order), group (with its sub-groups), status, upcoming or past
+    (upcoming soonest first; otherwise newest first)."""
     now = now or timezone.now()
+    for word in q.split():
+        queryset = queryset.filter(Q(title__icontains=word) | Q(reference__icontains=word))
     if group is not None:
         queryset = meetings_of_group_tree(queryset=queryset, group_id=group.pk)
     if status:
@@ -199,11 +216,21 @@ def action_points_carried_into(meeting: Meeting) -> QuerySet[ActionPoint]:
 
 
 def meetings_in_feed_of(person: Person) -> QuerySet[Meeting]:
-    """Meetings the person is invited to that are out of draft, oldest first."""
+    """Meetings the person is invited to that are out of draft, oldest first; those of a
+    series with the series and, on it, `announced_occurrences` (the slots and states of
+    all its meetings out of draft), from which the feed writes the series once."""
+    announced = (
+        Meeting.objects.exclude(status=Meeting.Status.DRAFT)
+        .only("pk", "series_id", "occurrence_start", "status")
+        .order_by("occurrence_start")
+    )
     return (
         Meeting.objects.filter(invitations__person=person)
         .exclude(status=Meeting.Status.DRAFT)
-        .select_related("group")
+        .select_related("group", "series", "series__group")
+        .prefetch_related(
+            Prefetch("series__occurrences", queryset=announced, to_attr="announced_occurrences")
+        )
         .order_by("start_at")
     )
 
@@ -248,3 +275,361 @@ def invitations_awaiting_answer(
         .select_related("meeting", "meeting__group", "person", "organisation")
         .order_by("meeting__start_at", "person__full_name")
     )
+
+
+# --- Before the invitations go out ----------------------------------------------------
+
+
+class UnreachedReason(TextChoices):
+    """Why a member organisation of the group has nobody invited."""
+
+    NOT_INVITED = "not_invited", gettext_lazy("Its representatives are not invited.")
+    NO_ACTIVE_PERSON = "no_active_person", gettext_lazy("None of its representatives is active.")
+    NO_REPRESENTATIVE = "no_representative", gettext_lazy("It has no current representative.")
+
+
+@dataclass(frozen=True)
+class UnreachedOrganisation:
+    """A current member organisation (observers too) of the meeting's group with nobody
+    invited, and why (`UnreachedReason`)."""
+
+    organisation: Organisation
+    role: str
+    reason: str
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == Membership.Role.OBSERVER
+
+    @property
+    def reason_label(self) -> str:
+        return str(UnreachedReason(self.reason).label)
+
+
+def organisations_unreached(meeting: Meeting) -> list[UnreachedOrganisation]:
+    """The group's current member organisations for whom nobody is invited: no
+    invitation is for the organisation, and none of its current representatives or seat
+    holders is invited. Three queries, by organisation name."""
+    invited = list(meeting.invitations.values_list("person_id", "organisation_id"))
+    invited_people = {person_id for person_id, _organisation_id in invited}
+    invited_organisations = {organisation_id for _person_id, organisation_id in invited}
+    representatives = Prefetch(
+        "representatives",
+        queryset=Representative.objects.filter(end_on__isnull=True).select_related("person"),
+        to_attr="current_representatives",
+    )
+    memberships = (
+        current_memberships()
+        .filter(group_id=meeting.group_id)
+        .select_related("organisation", "seat_holder")
+        .prefetch_related(representatives)
+        .order_by("organisation__name", "pk")
+    )
+    unreached = []
+    for membership in memberships:
+        people = [representative.person for representative in membership.current_representatives]
+        if membership.seat_holder is not None:
+            people.append(membership.seat_holder)
+        if membership.organisation_id in invited_organisations or any(
+            person.pk in invited_people for person in people
+        ):
+            continue
+        if any(person.is_active for person in people):
+            reason = UnreachedReason.NOT_INVITED
+        elif people:
+            reason = UnreachedReason.NO_ACTIVE_PERSON
+        else:
+            reason = UnreachedReason.NO_REPRESENTATIVE
+        unreached.append(
+            UnreachedOrganisation(
+                organisation=membership.organisation, role=membership.role, reason=reason
+            )
+        )
+    return unreached
+
+
+@dataclass(frozen=True)
+class InviteesOfOrganisation:
+    organisation: Organisation | None
+    people: list[Person]
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    """Who scheduling the meeting will invite: the invitees by organisation (none last),
+    the member organisations with nobody invited, the invitees without an e-mail address
+    (they get nothing), and the `recipients` of the e-mail, whose languages the message
+    goes out in (notices.content.invitation_previews renders it)."""
+
+    meeting: Meeting
+    invitees: list[InviteesOfOrganisation]
+    unreached_organisations: list[UnreachedOrganisation]
+    without_email: list[Person]
+    recipients: list[Person]
+    # The official reference the meeting will carry once scheduled.
+    reference: str
+
+    @property
+    def invitee_count(self) -> int:
+        return sum(len(group.people) for group in self.invitees)
+
+
+def reference_when_scheduled(meeting: Meeting) -> str:
+    """The reference meeting_schedule would give the meeting now (as
+    references.reference_assign does), read without giving it, for the preview: a
+    meeting of the group scheduled in between would take it, and this one the next."""
+    if meeting.reference:
+        return meeting.reference
+    year = meeting.start_at.astimezone(meeting.zone).year
+    counter = ReferenceCounter.objects.filter(group_id=meeting.group_id, year=year)
+    number = (counter.values_list("last_number", flat=True).first() or 0) + 1
+    code = references.group_code(meeting)
+    taken = set(
+        Meeting.objects.filter(reference__startswith=f"{code}/{year}/").values_list(
+            "reference", flat=True
+        )
+    )
+    while references.meeting_reference_format(code, year, number) in taken:
+        number += 1
+    return references.meeting_reference_format(code, year, number)
+
+
+def invitation_preview(meeting: Meeting) -> InvitationPreview:
+    """What meeting_schedule will send, read before it does (six queries)."""
+    invitations = meeting.invitations.select_related("person", "organisation")
+    by_organisation: dict[int | None, InviteesOfOrganisation] = {}
+    people: list[Person] = []
+    for invitation in invitations:
+        key = invitation.organisation_id
+        if key not in by_organisation:
+            by_organisation[key] = InviteesOfOrganisation(invitation.organisation, [])
+        by_organisation[key].people.append(invitation.person)
+        people.append(invitation.person)
+    for group in by_organisation.values():
+        group.people.sort(key=lambda person: person.full_name.casefold())
+    invitees = sorted(
+        by_organisation.values(),
+        key=lambda group: (
+            group.organisation is None,
+            group.organisation.name.casefold() if group.organisation else "",
+        ),
+    )
+    people.sort(key=lambda person: person.full_name.casefold())
+    return InvitationPreview(
+        meeting=meeting,
+        invitees=invitees,
+        unreached_organisations=organisations_unreached(meeting),
+        without_email=[person for person in people if not person.email],
+        recipients=[person for person in people if person.email],
+        reference=reference_when_scheduled(meeting),
+    )
+
+
+# --- The agenda's running times -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaSlot:
+    """An agenda item with when it starts and ends if the items before it keep to their
+    durations, in the zone the agenda is shown in."""
+
+    item: AgendaItem
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    is_first: bool
+    is_last: bool
+
+    @property
+    def start_clock(self) -> str:
+        return self.starts_at.strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class AgendaTimeline:
+    slots: list[AgendaSlot]
+    ends_at: dt.datetime
+    planned_end: dt.datetime
+    overrun_minutes: int
+
+    @property
+    def planned_end_clock(self) -> str:
+        return self.planned_end.strftime("%H:%M")
+
+    def slot_of(self, item_id: int) -> AgendaSlot | None:
+        return next((slot for slot in self.slots if slot.item.pk == item_id), None)
+
+
+def agenda_timeline(meeting: Meeting, *, zone: zoneinfo.ZoneInfo | None = None) -> AgendaTimeline:
+    """The running start time of each agenda item (the meeting's start plus the
+    durations before it) and by how many minutes the agenda runs past the planned end.
+    Times are added in UTC, then shown in `zone` (the meeting's by default), so a
+    change of daylight saving time during a meeting moves the clock, not the sums.
+    Reads `meeting.agenda_items` (prefetched by meeting_detail: no query then)."""
+    zone = zone or meeting.zone
+    items = list(meeting.agenda_items.all())
+    slots = []
+    elapsed = dt.timedelta()
+    for index, item in enumerate(items):
+        starts_at = meeting.start_at + elapsed
+        elapsed += dt.timedelta(minutes=item.duration_minutes)
+        slots.append(
+            AgendaSlot(
+                item=item,
+                starts_at=timezone.localtime(starts_at, zone),
+                ends_at=timezone.localtime(meeting.start_at + elapsed, zone),
+                is_first=index == 0,
+                is_last=index == len(items) - 1,
+            )
+        )
+    ends_at = meeting.start_at + elapsed
+    overrun = ends_at - meeting.end_at
+    # Whole minutes, rounded up: a meeting cut short by seconds still runs over.
+    overrun_minutes = max(0, -(-int(overrun.total_seconds()) // 60))
+    return AgendaTimeline(
+        slots=slots,
+        ends_at=timezone.localtime(ends_at, zone),
+        planned_end=timezone.localtime(meeting.end_at, zone),
+        overrun_minutes=overrun_minutes,
+    )
+
+
+# --- Quorum -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuorumStatus:
+    """The quorum of a meeting at one moment. `counted` member organisations of its
+    group (chair, co-chair and members on the meeting's day; observers never count),
+    `present` of them with someone in the register, `needed` by the group's terms of
+    reference; `needed` and `met` are None when the terms set no quorum."""
+
+    counted: int
+    present: int
+    needed: int | None
+    met: bool | None
+    present_organisations: tuple[Organisation, ...]
+    absent_organisations: tuple[Organisation, ...]
+
+    @property
+    def short_by(self) -> int:
+        """How many more member organisations would make the quorum."""
+        return max(0, (self.needed or 0) - self.present)
+
+
+def quorum_status(meeting: Meeting) -> QuorumStatus:
+    """Which member organisations are in the register, against the quorum. Reads
+    `meeting.attendance` (prefetched by meeting_detail: no query then); two queries for
+    the member organisations, one or two for the terms."""
+    day = timezone.localtime(meeting.start_at, meeting.zone).date()
+    counted_ids = quorum_organisation_ids(meeting.group, on=day)
+    in_register = {line.organisation_id for line in meeting.attendance.all()}
+    organisations = list(Organisation.objects.filter(pk__in=counted_ids).order_by("name", "pk"))
+    present = tuple(o for o in organisations if o.pk in in_register)
+    absent = tuple(o for o in organisations if o.pk not in in_register)
+    needed = terms_of_reference(meeting.group).quorum_needed(len(counted_ids))
+    return QuorumStatus(
+        counted=len(counted_ids),
+        present=len(present),
+        needed=needed,
+        met=None if needed is None else len(present) >= needed,
+        present_organisations=present,
+        absent_organisations=absent,
+    )
+
+
+def sign_in_sheet_invitations(meeting: Meeting) -> QuerySet[Invitation]:
+    """The invitations a sign-in sheet lists, with the people, their organisations and
+    the alternates sent in their place (one query)."""
+    return meeting.invitations.select_related("person", "organisation", "alternate").order_by("pk")
+
+
+# --- Notice period ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShortNotice:
+    """A meeting called inside its group's notice period: the period, the group whose
+    terms set it (the meeting's own group, or one above it), and how far ahead of its
+    start the meeting would be called."""
+
+    notice_period_days: int
+    rule_group: CoordinationGroup
+    ahead: dt.timedelta
+
+    def explanation(self) -> str:
+        """The rule and how far short of it the meeting falls, in whole sentences."""
+        name = local_name(self.rule_group)
+        rule = ngettext(
+            "The %(group)s's terms of reference ask for %(count)d day's notice.",
+            "The %(group)s's terms of reference ask for %(count)d days' notice.",
+            self.notice_period_days,
+        ) % {"group": name, "count": self.notice_period_days}
+        days = self.ahead.days
+        if days < 1:
+            ahead = gettext("This meeting would be called less than a day ahead.")
+        else:
+            ahead = ngettext(
+                "This meeting would be called %(count)d day ahead.",
+                "This meeting would be called %(count)d days ahead.",
+                days,
+            ) % {"count": days}
+        return f"{rule} {ahead}"
+
+
+def short_notice_of(
+    *, group: CoordinationGroup, start_at: dt.datetime, now: dt.datetime | None = None
+) -> ShortNotice | None:
+    """How a meeting of `group` starting at `start_at`, called `now`, falls inside the
+    notice period of the group's terms of reference (inherited from above when the group
+    sets none); None when it does not, or when the terms set no period."""
+    terms = terms_of_reference(group)
+    days = terms.notice_period_days
+    if not days:
+        return None
+    ahead = start_at - (now or timezone.now())
+    if ahead >= dt.timedelta(days=days):
+        return None
+    return ShortNotice(
+        notice_period_days=days,
+        rule_group=terms.inherited_from.get("notice_period_days", group),
+        ahead=ahead,
+    )
+
+
+# --- Series -----------------------------------------------------------------------------
+
+
+def series_list(*, queryset: QuerySet[MeetingSeries]) -> QuerySet[MeetingSeries]:
+    """Series with their group and their meetings (slot order): two queries a page."""
+    return queryset.select_related("group").prefetch_related(
+        Prefetch("occurrences", queryset=Meeting.objects.order_by("occurrence_start"))
+    )
+
+
+def series_is_announced(series: MeetingSeries) -> bool:
+    """Whether the series was scheduled: one of its meetings is scheduled or held, or
+    has a reference (given when it was scheduled, kept when it is cancelled)."""
+    return series.occurrences.filter(
+        Q(status__in=[Meeting.Status.SCHEDULED, Meeting.Status.HELD]) | ~Q(reference="")
+    ).exists()
+
+
+@dataclass(frozen=True)
+class SeriesChangePreview:
+    """Which meetings a change to the series reaches: those still to come, open and not
+    changed by hand (`changing`), and those it leaves as they are (`kept`)."""
+
+    changing: list[Meeting]
+    kept: list[Meeting]
+
+
+def series_change_preview(series: MeetingSeries) -> SeriesChangePreview:
+    upcoming = series.occurrences.filter(
+        status__in=[Meeting.Status.DRAFT, Meeting.Status.SCHEDULED],
+        start_at__gt=timezone.now(),
+    ).order_by("start_at")
+    changing: list[Meeting] = []
+    kept: list[Meeting] = []
+    for occurrence in upcoming:
+        (kept if occurrence.detached_from_series else changing).append(occurrence)
+    return SeriesChangePreview(changing=changing, kept=kept)

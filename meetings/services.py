@@ -9,9 +9,11 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -19,34 +21,47 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from groups.models import CoordinationGroup
 from groups.selectors import current_memberships, current_representatives
-from meetings import announcements
+from meetings import announcements, references
 from meetings.models import (
+    INTERPRETATION_LANGUAGES,
     ActionPoint,
     AgendaItem,
     Attendance,
+    AttendanceMode,
     Decision,
     Invitation,
     Meeting,
     MeetingPack,
+    MeetingSeries,
     Minutes,
     meeting_pack_file_name,
 )
 from meetings.pack import PackVersion, meeting_pack_pdf
-from meetings.permissions import minutes_for_audience
-from meetings.selectors import meeting_detail
+from meetings.permissions import minutes_for_audience, user_may_call_short_notice
+from meetings.selectors import (
+    UnreachedOrganisation,
+    meeting_detail,
+    organisations_unreached,
+    quorum_status,
+    series_is_announced,
+    short_notice_of,
+)
+from meetings.series import MAX_SPAN as SERIES_MAX_SPAN
+from meetings.series import first_start, last_start, occurrence_starts, slot_for_day
 from members.models import Organisation, Person
 from members.services import person_check_active
 from notices import outbox
 from notices.outbox import NoticeKind
 from portal.audit import Actor, audited_delete, audited_save, author_of
 from portal.celery import app as celery_app
+from portal.dates import moment_in_range
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +79,24 @@ def _to_the_minute(value: Any) -> Any:
     return value
 
 
-def _new_calendar_uid() -> str:
+def _new_calendar_uid(kind: str = "meeting") -> str:
     host = urlsplit(settings.SITE_URL).hostname or "tansiq.local"
-    return f"meeting-{uuid.uuid4()}@{host}"
+    return f"{kind}-{uuid.uuid4()}@{host}"
 
 
 def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _not_into_the_past(moments: dict[str, Any], refusal: str) -> None:
+    """Refuse a start or end before the current minute (times are kept to the minute, so
+    a meeting may start in the minute it is saved). A moment outside the portal's range
+    of dates is left to the range check, whose sentence says more."""
+    this_minute = _to_the_minute(timezone.now())
+    for name in ("start_at", "end_at"):
+        moment = moments.get(name)
+        if moment is not None and moment_in_range(moment) and moment < this_minute:
+            raise ValidationError({name: refusal})
 
 
 def _require_status(meeting: Meeting, allowed: Collection[str], refusal: str) -> None:
@@ -92,13 +118,21 @@ def meeting_create(
     start_at: dt.datetime,
     end_at: dt.datetime,
     by: Actor,
+    record_past: bool = False,
     **fields: Any,
 ) -> Meeting:
+    """A draft meeting. It starts in the future unless `record_past`: a meeting that took
+    place and is recorded afterwards (the demo, imports); the pages and the API never
+    ask for that."""
     unknown = set(fields) - MEETING_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in unknown})
     if group.is_archived:
         raise ValidationError({"group": _("The group is archived.")})
+    if not record_past:
+        _not_into_the_past(
+            {"start_at": _to_the_minute(start_at)}, _("A new meeting cannot start in the past.")
+        )
     meeting = Meeting(
         calendar_uid=_new_calendar_uid(),
         group=group,
@@ -111,8 +145,51 @@ def meeting_create(
     return audited_save(meeting, by=by)
 
 
+def notice_period_check(
+    *, group: CoordinationGroup, start_at: dt.datetime, short_notice_reason: str, by: Actor
+) -> bool:
+    """Whether a meeting of `group` called now for `start_at` is called at short notice:
+    inside the notice period of the group's terms of reference (or of a group above).
+    Such a call needs a reason, given by someone who may override the rule
+    (meetings.permissions.user_may_call_short_notice; the portal itself, `by` None, may);
+    otherwise it is refused with the rule, on start_at."""
+    short = short_notice_of(group=group, start_at=start_at)
+    if short is None:
+        return False
+    allowed = by is None or user_may_call_short_notice(by, group)
+    if allowed and short_notice_reason.strip():
+        return True
+    if not allowed:
+        remedy = _(
+            "Only the secretariat and the group's chairs may call a meeting at short notice."
+        )
+    else:
+        remedy = _("Give a reason for short notice to call it anyway.")
+    raise ValidationError(
+        {"start_at": ValidationError(f"{short.explanation()} {remedy}", code="short_notice")}
+    )
+
+
+def _short_notice_set(meeting: Meeting, *, short_notice_reason: str, by: Actor) -> None:
+    """Check the meeting's call against its group's notice period, and record the
+    override (reason and who gave it), or clear an earlier one the call no longer needs."""
+    short = notice_period_check(
+        group=meeting.group,
+        start_at=meeting.start_at,
+        short_notice_reason=short_notice_reason,
+        by=by,
+    )
+    meeting.short_notice_reason = short_notice_reason.strip() if short else ""
+    meeting.short_notice_by = author_of(by) if short else None
+
+
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, by: Actor, **changes: Any) -> Meeting:
+def meeting_update(
+    *, meeting: Meeting, by: Actor, short_notice_reason: str = "", **changes: Any
+) -> Meeting:
+    """Change a draft or scheduled meeting. A scheduled meeting moved to a start inside
+    its group's notice period is called anew at short notice: that needs
+    `short_notice_reason` (notice_period_check); a draft is not called yet."""
     unknown = set(changes) - MEETING_FIELDS
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -120,8 +197,18 @@ def meeting_update(*, meeting: Meeting, by: Actor, **changes: Any) -> Meeting:
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be changed."))
     changes = {name: _to_the_minute(value) for name, value in changes.items()}
     changed = {name for name, value in changes.items() if getattr(meeting, name) != value}
+    _not_into_the_past(
+        {name: changes[name] for name in changed & {"start_at", "end_at"}},
+        _("A meeting cannot be moved into the past."),
+    )
     for name in changed:
         setattr(meeting, name, changes[name])
+    if changed and meeting.series_id is not None:
+        # Changed by hand: the series' own changes pass it by from now on, and calendars
+        # hold it as an exception to the rule (RECURRENCE-ID).
+        meeting.detached_from_series = True
+    if meeting.status == Status.SCHEDULED and "start_at" in changed:
+        _short_notice_set(meeting, short_notice_reason=short_notice_reason, by=by)
     must_tell = meeting.status == Status.SCHEDULED and bool(changed & NOTIFIABLE_FIELDS)
     if must_tell:
         meeting.sequence += 1
@@ -135,12 +222,22 @@ def meeting_update(*, meeting: Meeting, by: Actor, **changes: Any) -> Meeting:
 
 
 @transaction.atomic
-def meeting_schedule(*, meeting: Meeting, by: Actor) -> Meeting:
+def meeting_schedule(*, meeting: Meeting, by: Actor, short_notice_reason: str = "") -> Meeting:
+    """Call the meeting: draft → scheduled, the invitations go out. Inside its group's
+    notice period that needs `short_notice_reason` (notice_period_check)."""
     meeting = _locked(meeting)
     _require_status(meeting, {Status.DRAFT}, _("A %(status)s meeting cannot be scheduled."))
+    if meeting.series is not None and not series_is_announced(meeting.series):
+        raise ValidationError(
+            {"status": _("A meeting of a series is scheduled with its series, all together.")}
+        )
     if meeting.start_at <= timezone.now():
         raise ValidationError({"start_at": _("Only a meeting in the future can be scheduled.")})
+    _short_notice_set(meeting, short_notice_reason=short_notice_reason, by=by)
     meeting.status = Status.SCHEDULED
+    # Under the meeting's lock and the counter's, in this transaction: a refusal below
+    # gives the number back with everything else.
+    references.reference_assign(meeting)
     audited_save(meeting, by=by)
     announcements.meeting_announce(meeting, kind=NoticeKind.INVITATION)
     announcements.reminders_plan(meeting)
@@ -154,6 +251,9 @@ def meeting_mark_held(*, meeting: Meeting, by: Actor) -> Meeting:
     if meeting.start_at > timezone.now():
         raise ValidationError({"start_at": _("A meeting cannot be held before it starts.")})
     meeting.status = Status.HELD
+    # A meeting recorded after it took place was never scheduled: its decisions need
+    # a reference all the same.
+    references.reference_assign(meeting)
     return audited_save(meeting, by=by)
 
 
@@ -178,6 +278,10 @@ def meeting_delete_draft(*, meeting: Meeting, by: Actor) -> None:
     meeting is cancelled instead (its invitees hear of it); a held one stays."""
     meeting = _locked(meeting)
     _require_status(meeting, {Status.DRAFT}, _("A %(status)s meeting cannot be deleted."))
+    if meeting.series_id is not None:
+        raise ValidationError(
+            {"status": _("A meeting of a series is cancelled, not deleted: its slot stays.")}
+        )
     # Its packs' rows go with it (CASCADE); their files only once that is committed.
     pack_files = list(meeting.packs.exclude(file="").values_list("file", flat=True))
     audited_delete(meeting, by=by)
@@ -308,10 +412,21 @@ def invitation_create(*, meeting: Meeting, person: Person, by: Actor) -> Invitat
     return invitation
 
 
+@dataclass(frozen=True)
+class GroupInvitations:
+    """What inviting the group did: the new invitations, the current member
+    organisations (observers too) that still have nobody invited, and the newly invited
+    people without an e-mail address, who will get no invitation."""
+
+    invitations: list[Invitation]
+    unreached_organisations: list[UnreachedOrganisation]
+    without_email: list[Person]
+
+
 @transaction.atomic
-def invitations_create_for_group(*, meeting: Meeting, by: Actor) -> list[Invitation]:
+def invitations_create_for_group(*, meeting: Meeting, by: Actor) -> GroupInvitations:
     """Invite the chair and co-chair seat holders and every current representative of
-    the meeting's group who is not invited yet."""
+    the meeting's group who is not invited yet, and say whom it could not reach."""
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new invitees."))
     already = set(meeting.invitations.values_list("person_id", flat=True))
@@ -338,7 +453,11 @@ def invitations_create_for_group(*, meeting: Meeting, by: Actor) -> list[Invitat
         announcements.meeting_announce(
             meeting, kind=NoticeKind.INVITATION, people=[i.person for i in invitations]
         )
-    return invitations
+    return GroupInvitations(
+        invitations=invitations,
+        unreached_organisations=organisations_unreached(meeting),
+        without_email=[i.person for i in invitations if not i.person.email],
+    )
 
 
 @transaction.atomic
@@ -393,10 +512,32 @@ def invitation_respond(
 # --- Attendance ---------------------------------------------------------------------
 
 
+def _check_attendance_manner(*, mode: str | None, interpretation: str | None) -> None:
+    """How someone attended and the interpretation they need, when given."""
+    if mode is not None and mode not in AttendanceMode.values:
+        raise ValidationError({"mode": _("Choose how the person attended: in person or online.")})
+    codes = {""} | {code for code, _label in INTERPRETATION_LANGUAGES}
+    if interpretation is not None and interpretation not in codes:
+        raise ValidationError(
+            {
+                "interpretation": _(
+                    "Choose the interpretation needed: Arabic, English, French or none."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def attendance_record(
-    *, meeting: Meeting, person: Person, by: Actor, organisation: Organisation | None = None
+    *,
+    meeting: Meeting,
+    person: Person,
+    by: Actor,
+    organisation: Organisation | None = None,
+    mode: str = AttendanceMode.IN_PERSON,
+    interpretation: str = "",
 ) -> Attendance:
+    _check_attendance_manner(mode=mode, interpretation=interpretation)
     meeting = _locked(meeting)
     _require_status(
         meeting,
@@ -415,8 +556,40 @@ def attendance_record(
         person=person,
         organisation=organisation or person.organisation,
         invitation=invitation,
+        mode=mode,
+        interpretation=interpretation,
     )
     return audited_save(attendance, by=by)
+
+
+@transaction.atomic
+def attendance_update(
+    *,
+    attendance: Attendance,
+    by: Actor,
+    mode: str | None = None,
+    interpretation: str | None = None,
+) -> Attendance:
+    """Change how someone attended (in person, online) or the interpretation they need;
+    what is not given stays."""
+    _check_attendance_manner(mode=mode, interpretation=interpretation)
+    meeting = _locked(attendance.meeting)
+    _require_status(
+        meeting,
+        {Status.SCHEDULED, Status.HELD},
+        _("A %(status)s meeting cannot be given an attendance register."),
+    )
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    changed = []
+    if mode is not None and mode != attendance.mode:
+        attendance.mode = mode
+        changed.append("mode")
+    if interpretation is not None and interpretation != attendance.interpretation:
+        attendance.interpretation = interpretation
+        changed.append("interpretation")
+    if not changed:
+        return attendance
+    return audited_save(attendance, by=by, update_fields=changed)
 
 
 @transaction.atomic
@@ -507,9 +680,16 @@ def decision_add(
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": _("The agenda item belongs to another meeting.")})
     number = (meeting.decisions.aggregate(last=Max("number"))["last"] or 0) + 1
-    return audited_save(
-        Decision(meeting=meeting, number=number, text=text, agenda_item=agenda_item), by=by
+    decision = Decision(
+        meeting=meeting,
+        number=number,
+        text=text,
+        agenda_item=agenda_item,
+        reference=references.decision_reference(meeting, number),
+        # As the register stands now; the meeting's lock keeps a tick from slipping in.
+        quorum_met=quorum_status(meeting).met,
     )
+    return audited_save(decision, by=by)
 
 
 def _check_owner(organisation: Organisation, person: Person | None) -> None:
@@ -587,6 +767,401 @@ def action_point_report(
     if progress is not None:
         action_point.progress = progress
     return audited_save(action_point, by=by)
+
+
+# --- Series ---------------------------------------------------------------------------
+#
+# A series is a rule (meetings/series.py) whose occurrences are meetings of their own,
+# made ahead as far as `create_ahead_days` says. Invitees hold the series once in their
+# calendar: one event with an RRULE, EXDATE for cancelled occurrences and overrides for
+# the ones changed by hand (`detached_from_series`), so scheduling a series, changing it
+# or cancelling it sends one notice per person about the whole series, not one per
+# meeting. A series is "announced" once one of its occurrences has been scheduled (it
+# has a reference then, kept when it is cancelled); from then on the occurrences made
+# later are scheduled as they are made, and need no mail: the rule is in the calendars.
+
+SeriesFrequency = MeetingSeries.Frequency
+# The rule itself: changing it would re-number the slots invitees' calendars hold.
+SERIES_RULE_FIELDS = {
+    "frequency",
+    "interval",
+    "weekday",
+    "month_day",
+    "week_of_month",
+    "starts_on",
+}
+SERIES_CHANGEABLE_FIELDS = {
+    "title",
+    "kind",
+    "start_time",
+    "duration_minutes",
+    "time_zone",
+    "venue",
+    "online_url",
+    "description",
+    "ends_on",
+    "count",
+    "create_ahead_days",
+}
+SERIES_FIELDS = SERIES_RULE_FIELDS | SERIES_CHANGEABLE_FIELDS
+# What an occurrence takes from its series; a change to these reaches the calendars.
+SERIES_MEETING_FIELDS = ("title", "kind", "time_zone", "venue", "online_url", "description")
+SERIES_SLOT_FIELDS = {"start_time", "time_zone"}
+
+
+def _series_locked(series: MeetingSeries) -> MeetingSeries:
+    return MeetingSeries.objects.select_for_update().select_related("group").get(pk=series.pk)
+
+
+def _series_require_active(series: MeetingSeries, refusal: str) -> None:
+    if series.status != MeetingSeries.Status.ACTIVE:
+        raise ValidationError({"status": refusal})
+
+
+def _series_check(series: MeetingSeries, *, creating: bool) -> None:
+    """The rule's shape: each kind of repetition names what it needs (the others are
+    cleared), exactly one end, a first meeting in the future (for a new series) and at
+    most MAX_SPAN from the first meeting to the last."""
+    series.clean_fields(exclude=["calendar_uid", "group"])
+    # The dates in the portal's range before any rule is worked out from them.
+    series.clean()
+    errors: dict[str, str] = {}
+    if series.frequency == SeriesFrequency.WEEKLY:
+        series.month_day = series.week_of_month = None
+        if series.weekday is None:
+            errors["weekday"] = _("A weekly series needs its day of the week.")
+    elif series.frequency == SeriesFrequency.MONTHLY_DAY:
+        series.weekday = series.week_of_month = None
+        if series.month_day is None:
+            errors["month_day"] = _("A series on a day of the month needs that day (from 1 to 28).")
+    else:
+        series.month_day = None
+        if series.weekday is None:
+            errors["weekday"] = _("A series on a weekday of the month needs the day of the week.")
+        if series.week_of_month is None:
+            errors["week_of_month"] = _(
+                "A series on a weekday of the month needs which one: first to fourth, or last."
+            )
+    if (series.ends_on is None) == (series.count is None):
+        errors["ends_on"] = _(
+            "End the series on a date or after a number of meetings: one of the two."
+        )
+    elif series.ends_on is not None and series.ends_on < series.starts_on:
+        errors["ends_on"] = _("The series cannot end before its first meeting.")
+    if errors:
+        raise ValidationError(errors)
+    end_field = "count" if series.count else "ends_on"
+    first, last = first_start(series), last_start(series)
+    if first is None or last is None:
+        raise ValidationError({end_field: _("The series ends before its first meeting.")})
+    if creating and first <= timezone.now():
+        raise ValidationError(
+            {"starts_on": _("The first meeting of a series must be in the future.")}
+        )
+    if last - first > SERIES_MAX_SPAN:
+        raise ValidationError(
+            {end_field: _("A series runs for at most five years; start a new one after that.")}
+        )
+
+
+def _occurrence_new(series: MeetingSeries, slot: dt.datetime, by: Actor) -> Meeting:
+    meeting = Meeting(
+        calendar_uid=_new_calendar_uid(),
+        group=series.group,
+        start_at=slot,
+        end_at=slot + dt.timedelta(minutes=series.duration_minutes),
+        series=series,
+        occurrence_start=slot,
+        created_by=author_of(by),
+        **{name: getattr(series, name) for name in SERIES_MEETING_FIELDS},
+    )
+    return audited_save(meeting, by=by)
+
+
+def _series_fill(series: MeetingSeries, *, by: Actor) -> list[Meeting]:
+    """Make the occurrences due by now + create_ahead_days (the first one at least)
+    that do not exist yet, as drafts; slots already past are left out. Safe to run
+    twice: an existing slot is skipped (and unique per series in the database)."""
+    now = timezone.now()
+    first = first_start(series)
+    horizon = now + dt.timedelta(days=series.create_ahead_days)
+    if first is not None:
+        horizon = max(horizon, first)
+    existing = set(series.occurrences.values_list("occurrence_start", flat=True))
+    return [
+        _occurrence_new(series, slot, by)
+        for slot in occurrence_starts(series, until=horizon)
+        if slot > now and slot not in existing
+    ]
+
+
+def _occurrences_schedule(
+    series: MeetingSeries,
+    occurrences: Iterable[Meeting],
+    *,
+    by: Actor,
+    short_notice_reason: str | None,
+) -> None:
+    """Invite the group to each draft occurrence and schedule it, with a reference and
+    its reminders, and no invitation of its own (the series' notice is the invitation).
+    `short_notice_reason` None: no notice period to check (occurrences made later were
+    announced with the rule)."""
+    for occurrence in occurrences:
+        meeting = _locked(occurrence)
+        meeting.group = series.group
+        if short_notice_reason is not None:
+            _short_notice_set(meeting, short_notice_reason=short_notice_reason, by=by)
+        # Invited while still a draft, so no invitation of its own goes out.
+        invitations_create_for_group(meeting=meeting, by=by)
+        meeting.status = Status.SCHEDULED
+        references.reference_assign(meeting)
+        audited_save(meeting, by=by)
+        announcements.reminders_plan(meeting)
+
+
+def _series_invitees(series: MeetingSeries) -> QuerySet[Person]:
+    """Everyone invited to an announced occurrence of the series: they hold the series."""
+    return Person.objects.filter(
+        pk__in=Invitation.objects.filter(meeting__series=series)
+        .exclude(meeting__status=Status.DRAFT)
+        .values("person_id")
+    )
+
+
+@transaction.atomic
+def series_create(*, group: CoordinationGroup, by: Actor, **fields: Any) -> MeetingSeries:
+    """A group's series and its first occurrences (up to create_ahead_days ahead, the
+    first at least), as drafts; series_schedule announces them."""
+    unknown = set(fields) - SERIES_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    if group.is_archived:
+        raise ValidationError({"group": _("The group is archived.")})
+    series = MeetingSeries(
+        group=group,
+        calendar_uid=_new_calendar_uid("series"),
+        created_by=author_of(by),
+        **fields,
+    )
+    _series_check(series, creating=True)
+    audited_save(series, by=by)
+    _series_fill(series, by=by)
+    return series
+
+
+@transaction.atomic
+def series_schedule(
+    *, series: MeetingSeries, by: Actor, short_notice_reason: str = ""
+) -> MeetingSeries:
+    """Schedule every draft occurrence still to come: the group is invited to each, each
+    gets its reference and reminders, and every invitee gets one invitation to the whole
+    series (with its calendar). The group's notice period applies to each occurrence:
+    one inside it needs `short_notice_reason` and an actor who may give it."""
+    series = _series_locked(series)
+    _series_require_active(series, _("A cancelled series cannot be scheduled."))
+    drafts = list(
+        series.occurrences.filter(status=Status.DRAFT, start_at__gt=timezone.now()).order_by(
+            "start_at"
+        )
+    )
+    if not drafts:
+        raise ValidationError(
+            {"status": _("The series has no meeting in draft still to come to schedule.")}
+        )
+    _occurrences_schedule(series, drafts, by=by, short_notice_reason=short_notice_reason)
+    announcements.series_announce(series, kind=NoticeKind.SERIES_INVITATION)
+    return series
+
+
+def _series_extend(series: MeetingSeries, *, by: Actor) -> list[Meeting]:
+    """Make the occurrences now due; in an announced series, schedule them and send the
+    series' invitation to those of their invitees who had none (who joined the group
+    since): the others hold the rule in their calendars already."""
+    announced = series_is_announced(series)
+    holders = set(_series_invitees(series).values_list("pk", flat=True)) if announced else set()
+    created = _series_fill(series, by=by)
+    if created and announced:
+        _occurrences_schedule(series, created, by=by, short_notice_reason=None)
+        newcomers = (
+            Person.objects.filter(invitations__meeting__in=created)
+            .exclude(pk__in=holders)
+            .distinct()
+        )
+        announcements.series_announce(
+            series, kind=NoticeKind.SERIES_INVITATION, people=list(newcomers)
+        )
+    return created
+
+
+def series_extend_ahead() -> int:
+    """Beat: make (and, in announced series, schedule) the occurrences of every active
+    series that are now within its create_ahead_days; each series in its own
+    transaction. Safe to run twice: existing slots are skipped, and the notices are
+    unique per series version and person. Returns how many meetings were made."""
+    made = 0
+    series_ids = MeetingSeries.objects.filter(status=MeetingSeries.Status.ACTIVE).values_list(
+        "pk", flat=True
+    )
+    for series_id in list(series_ids):
+        with transaction.atomic():
+            series = (
+                MeetingSeries.objects.select_for_update()
+                .select_related("group")
+                .filter(pk=series_id, status=MeetingSeries.Status.ACTIVE)
+                .first()
+            )
+            if series is None:
+                continue
+            made += len(_series_extend(series, by=None))
+    return made
+
+
+def _series_slots_move(series: MeetingSeries, *, old_zone: ZoneInfo, by: Actor) -> None:
+    """A new start time or zone moves every slot to the same day at the new time, so
+    the slots (RECURRENCE-ID) stay those of the rule; meetings that took place or were
+    moved by hand keep their own times and become the rule's exceptions."""
+    # One slot a day at most, a week apart at least: a move of a day or so in UTC never
+    # lands a slot on another's, so the unique (series, slot) holds at every step.
+    for occurrence in series.occurrences.order_by("occurrence_start"):
+        if occurrence.occurrence_start is None:  # never: a series' meeting has its slot
+            continue
+        day = occurrence.occurrence_start.astimezone(old_zone).date()
+        occurrence.occurrence_start = slot_for_day(series, day)
+        audited_save(occurrence, by=by, update_fields=["occurrence_start"], validate=False)
+
+
+@transaction.atomic
+def series_update(
+    *, series: MeetingSeries, by: Actor, short_notice_reason: str = "", **changes: Any
+) -> MeetingSeries:
+    """Change the series and, with it, its occurrences still to come that are open and
+    were not changed by hand; those changed by hand, held or cancelled stay as they are.
+    A new end cancels the open occurrences after it, or makes those now due. Invitees
+    are told once, with the whole series' calendar (SEQUENCE raised). The rule itself
+    (how often, which day, from when) does not change: that is a new series."""
+    unknown = set(changes) - SERIES_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    series = _series_locked(series)
+    _series_require_active(series, _("A cancelled series cannot be changed."))
+    changed = {name for name, value in changes.items() if getattr(series, name) != value}
+    rule_changed = changed & SERIES_RULE_FIELDS
+    if rule_changed:
+        raise ValidationError(
+            {
+                name: _(
+                    "How often and from when a series meets cannot change; cancel it and "
+                    "start a new series."
+                )
+                for name in rule_changed
+            }
+        )
+    if not changed:
+        return series
+    old_zone = series.zone
+    for name in changed:
+        setattr(series, name, changes[name])
+    _series_check(series, creating=False)
+    now = timezone.now()
+    slots = set(occurrence_starts(series))
+    slots_moved = bool(changed & SERIES_SLOT_FIELDS)
+    announced = series_is_announced(series)
+    tells = bool(changed - {"create_ahead_days"}) and announced
+    if tells:
+        series.sequence += 1
+    audited_save(series, by=by)
+    if slots_moved:
+        _series_slots_move(series, old_zone=old_zone, by=by)
+    occurrences = list(series.occurrences.order_by("occurrence_start"))
+    for occurrence in occurrences:
+        if occurrence.occurrence_start in slots or occurrence.status == Status.CANCELLED:
+            continue
+        if occurrence.start_at <= now or occurrence.status == Status.HELD:
+            raise ValidationError(
+                {
+                    "count" if series.count else "ends_on": _(
+                        "The series would end before meetings that have already begun."
+                    )
+                }
+            )
+    for occurrence in occurrences:
+        if occurrence.status not in OPEN_STATUSES or occurrence.start_at <= now:
+            continue
+        if occurrence.occurrence_start not in slots:
+            # After the new end: gone from the rule, so from the invitees' calendars.
+            occurrence.status = Status.CANCELLED
+            occurrence.sequence += 1
+            audited_save(occurrence, by=by)
+            announcements.reminders_clear(occurrence)
+            continue
+        if occurrence.detached_from_series:
+            continue
+        _occurrence_follow(
+            series,
+            occurrence,
+            by=by,
+            short_notice_reason=short_notice_reason if announced else None,
+        )
+    created = _series_fill(series, by=by)
+    if created and announced:
+        _occurrences_schedule(series, created, by=by, short_notice_reason=None)
+    if tells:
+        announcements.series_announce(series, kind=NoticeKind.SERIES_UPDATE)
+    return series
+
+
+def _occurrence_follow(
+    series: MeetingSeries,
+    occurrence: Meeting,
+    *,
+    by: Actor,
+    short_notice_reason: str | None,
+) -> None:
+    """Give an occurrence its series' current title, place and time."""
+    start = occurrence.occurrence_start
+    if start is None:  # never: a series' meeting has its slot
+        return
+    values = {name: getattr(series, name) for name in SERIES_MEETING_FIELDS}
+    values["start_at"] = start
+    values["end_at"] = start + dt.timedelta(minutes=series.duration_minutes)
+    changed = {name for name, value in values.items() if getattr(occurrence, name) != value}
+    if not changed:
+        return
+    for name in changed:
+        setattr(occurrence, name, values[name])
+    occurrence.group = series.group
+    moved = occurrence.status == Status.SCHEDULED and "start_at" in changed
+    if moved and short_notice_reason is not None:
+        _short_notice_set(occurrence, short_notice_reason=short_notice_reason, by=by)
+    audited_save(occurrence, by=by)
+    if moved:
+        announcements.reminders_plan(occurrence)
+
+
+@transaction.atomic
+def series_cancel(*, series: MeetingSeries, reason: str = "", by: Actor) -> MeetingSeries:
+    """Cancel the series and its open occurrences still to come (each keeps its slot and
+    reference); those that took place stay. Invitees are told once: the series'
+    calendar event is cancelled (METHOD:CANCEL of its UID)."""
+    series = _series_locked(series)
+    _series_require_active(series, _("The series is cancelled already."))
+    announced = series_is_announced(series)
+    series.status = MeetingSeries.Status.CANCELLED
+    if announced:
+        series.sequence += 1
+    audited_save(series, by=by)
+    upcoming = series.occurrences.filter(status__in=OPEN_STATUSES, start_at__gt=timezone.now())
+    for occurrence in upcoming:
+        occurrence.status = Status.CANCELLED
+        occurrence.cancellation_reason = reason
+        occurrence.sequence += 1
+        audited_save(occurrence, by=by)
+        announcements.reminders_clear(occurrence)
+    if announced:
+        announcements.series_announce(
+            series, kind=NoticeKind.SERIES_CANCELLATION, extra={"reason": reason}
+        )
+    return series
 
 
 # --- Meeting packs --------------------------------------------------------------------

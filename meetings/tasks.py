@@ -1,6 +1,7 @@
-"""Background jobs for meetings: the beat's reminders and action-point reminders, and
-the build of a requested meeting pack. Each is one service call, safe to run twice
-(notices are unique per event version; a ready pack is left as it is)."""
+"""Background jobs for meetings: the beat's reminders, action-point reminders and the
+meetings of series made ahead, and the build of a requested meeting pack. Each is one
+service call, safe to run twice (notices are unique per event version; a series' slot
+is made once; a ready pack is left as it is)."""
 
 from celery import shared_task
 
@@ -17,6 +18,13 @@ def reminders_due_task() -> int:
 def action_points_due_task() -> int:
     """Beat: remind owners of open action points due within three days or overdue."""
     return services.action_points_remind_due()
+
+
+@shared_task
+def series_extend_ahead_task() -> int:
+    """Beat: make (and in announced series schedule) the meetings of every series that
+    are now within its create_ahead_days; returns how many were made."""
+    return services.series_extend_ahead()
 
 
 @shared_task

@@ -6,11 +6,25 @@ urlpatterns = [
     path("meetings/", views.meeting_list_page, name="meeting-list"),
     path("meetings/new/", views.meeting_create_page, name="meeting-create"),
     path("meetings/<int:meeting_id>/", views.meeting_detail_page, name="meeting-detail"),
+    path("series/new/", views.series_create_page, name="series-create"),
+    path("series/<int:series_id>/", views.series_detail_page, name="series-detail"),
+    path("series/<int:series_id>/edit/", views.series_edit_page, name="series-edit"),
+    path(
+        "series/<int:series_id>/schedule/",
+        views.series_schedule_page,
+        name="series-schedule",
+    ),
+    path("series/<int:series_id>/cancel/", views.series_cancel_page, name="series-cancel"),
     path("meetings/<int:meeting_id>/edit/", views.meeting_edit_page, name="meeting-edit"),
     path(
         "meetings/<int:meeting_id>/schedule/",
         views.meeting_schedule_page,
         name="meeting-schedule",
+    ),
+    path(
+        "meetings/<int:meeting_id>/schedule/preview/",
+        views.meeting_schedule_preview_page,
+        name="meeting-schedule-preview",
     ),
     path("meetings/<int:meeting_id>/held/", views.meeting_held_page, name="meeting-held"),
     path("meetings/<int:meeting_id>/cancel/", views.meeting_cancel_page, name="meeting-cancel"),
@@ -18,6 +32,16 @@ urlpatterns = [
         "meetings/<int:meeting_id>/agenda/add/",
         views.agenda_item_add_page,
         name="agenda-item-add",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/<int:item_id>/",
+        views.agenda_item_page,
+        name="agenda-item",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/<int:item_id>/edit/",
+        views.agenda_item_edit_page,
+        name="agenda-item-edit",
     ),
     path(
         "meetings/<int:meeting_id>/agenda/<int:item_id>/remove/",
@@ -58,6 +82,16 @@ urlpatterns = [
         "meetings/<int:meeting_id>/attendance.csv",
         views.attendance_csv,
         name="meeting-attendance-csv",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/<int:person_id>/details/",
+        views.attendance_details_page,
+        name="attendance-details",
+    ),
+    path(
+        "meetings/<int:meeting_id>/sign-in-sheet.pdf",
+        views.sign_in_sheet_pdf_download,
+        name="meeting-sign-in-sheet",
     ),
     path("meetings/<int:meeting_id>/pack.pdf", views.meeting_pack_pdf, name="meeting-pack"),
     path(

@@ -2,6 +2,7 @@
 login's sessions do (Django keys a session to the password hash; knox's tokens know
 nothing of the password)."""
 
+from allauth.account.auth_backends import AuthenticationBackend as AllauthAuthenticationBackend
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -47,3 +48,15 @@ class TokenScheme(KnoxTokenScheme):
     authentication classes exactly, not their subclasses)."""
 
     target_class = "members.auth.TokenAuthentication"
+
+
+class AuthenticationBackend(AllauthAuthenticationBackend):
+    """allauth's backend, loading the signed-in user's person with the user: every page
+    reads it (the header, the zone of the pages), so one query serves them all."""
+
+    def get_user(self, user_id: int) -> User | None:
+        try:
+            user = User._default_manager.select_related("person").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

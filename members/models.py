@@ -10,6 +10,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from knox.models import AuthToken
 from simple_history.models import HistoricalRecords
 
+from portal import zones
+
 
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
@@ -108,6 +110,18 @@ class Person(models.Model):
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    # Blank: each meeting is shown in its own zone. Mails and calendar files always carry
+    # the meeting's own zone; this is for the pages only (members.middleware).
+    time_zone = models.CharField(
+        _("time zone for the pages"),
+        max_length=64,
+        blank=True,
+        validators=[zones.validate_zone],
+        help_text=_(
+            "The pages show meeting times in this zone. Empty: each meeting in its own "
+            "zone. E-mails and calendar files always use the meeting's own zone."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -21,6 +21,7 @@ from members.models import (
     new_calendar_token,
 )
 from members.permissions import SECRETARIAT_GROUP
+from portal import zones
 from portal.audit import Actor, audited_save
 
 # The apps whose every model permission the secretariat holds.
@@ -94,6 +95,20 @@ def person_contact_visibility_set(*, person: Person, visibility: str, by: Actor)
         person.contact_visibility = visibility
         audited_save(person, by=by, update_fields=["contact_visibility"])
     return person
+
+
+@transaction.atomic
+def person_time_zone_set(*, person: Person, time_zone: str, by: Actor) -> Person:
+    """The zone the person's pages show meeting times in: one of the places offered
+    (portal.zones), or "" for each meeting's own zone. A zone set before that is no
+    longer offered may be kept as it is."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.time_zone == time_zone:
+        return person
+    if time_zone and not zones.is_offered(time_zone):
+        raise ValidationError({"time_zone": str(zones.NOT_OFFERED_MESSAGE)})
+    person.time_zone = time_zone
+    return audited_save(person, by=by, update_fields=["time_zone"])
 
 
 @transaction.atomic

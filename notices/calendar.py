@@ -3,6 +3,14 @@
 One event per meeting, with a UID that never changes and a SEQUENCE that rises with
 every change invitees must hear about, so calendar programs update the event they
 already hold instead of adding a new one.
+
+A series is one recurring event: a master with the series' UID, its rule (RRULE),
+the slots of its cancelled meetings (EXDATE) and SEQUENCE, and an override per meeting
+that differs from the rule (moved or changed by hand, or held before the series
+changed), under the same UID with the meeting's slot as RECURRENCE-ID. A meeting of a
+series is that override wherever it travels alone (its own update or cancellation), so
+calendar programs change that one date of the series they hold and leave the rest.
+An override's SEQUENCE is the series' plus the meeting's own: it rises with either.
 """
 
 import datetime as dt
@@ -14,7 +22,10 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
-from meetings.models import Invitation, Meeting
+from groups.models import CoordinationGroup
+from meetings.models import Invitation, Meeting, MeetingSeries
+from meetings.series import first_start, last_start, rrule_text
+from members.models import Person
 from notices.replies import reply_address
 
 PRODUCT_ID = "-//Tansiq//Working group meetings//EN"
@@ -28,7 +39,14 @@ ATTENDEE_STATUS: dict[str, str] = {
 
 
 def meeting_uid(meeting: Meeting) -> str:
-    return meeting.calendar_uid
+    """The meeting's UID; a series' meeting is known by the series' UID (and its slot)."""
+    series = meeting.series
+    return series.calendar_uid if series is not None else meeting.calendar_uid
+
+
+def meeting_sequence(meeting: Meeting) -> int:
+    series = meeting.series
+    return meeting.sequence + (series.sequence if series is not None else 0)
 
 
 def _organizer(reply_to: Invitation | None = None) -> icalendar.vCalAddress:
@@ -42,21 +60,38 @@ def _organizer(reply_to: Invitation | None = None) -> icalendar.vCalAddress:
     return organizer
 
 
-def _location(meeting: Meeting) -> str:
+def _location(meeting: Meeting | MeetingSeries) -> str:
     return " — ".join(part for part in (meeting.venue, meeting.online_url) if part)
 
 
-def event_summary(meeting: Meeting, language: str | None = None) -> str:
-    """The meeting's title, after its group's name in the reader's language, unless the
-    title already names the group."""
-    group = meeting.group
+def _summary(group: CoordinationGroup, title: str, language: str | None) -> str:
+    """The title after its group's name in the reader's language, unless the title
+    already names the group."""
     localised = {"ar": group.name_ar, "fr": group.name_fr}.get(language or "")
     label = localised or group.short_name or group.name
     names = [name for name in (group.name, group.short_name, group.name_ar, group.name_fr) if name]
-    title = meeting.title
     if any(name.casefold() in title.casefold() for name in names):
         return title
     return f"{label}: {title}"
+
+
+def event_summary(meeting: Meeting, language: str | None = None) -> str:
+    """The meeting's official reference, then its title after its group's name in the
+    reader's language, unless the title already names the group
+    (MWG/2026/04 Migration Working Group: Quarterly meeting)."""
+    title = _summary(meeting.group, meeting.title, language)
+    return f"{meeting.reference} {title}" if meeting.reference else title
+
+
+def _add_attendee(event: icalendar.Event, person: Person, *, status: str, rsvp: bool) -> None:
+    if not person.email:
+        return
+    attendee = icalendar.vCalAddress(f"mailto:{person.email}")
+    attendee.params["CN"] = icalendar.vText(person.full_name)
+    attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee.params["PARTSTAT"] = icalendar.vText(status)
+    attendee.params["RSVP"] = icalendar.vText("TRUE" if rsvp else "FALSE")
+    event.add("attendee", attendee, encode=False)
 
 
 def meeting_event(
@@ -70,8 +105,11 @@ def meeting_event(
     zone = meeting.zone
     event = icalendar.Event()
     event.add("uid", meeting_uid(meeting))
-    event.add("sequence", meeting.sequence)
+    event.add("sequence", meeting_sequence(meeting))
     event.add("dtstamp", timezone.now())
+    if meeting.series is not None and meeting.occurrence_start is not None:
+        # The slot in the zone of the series' DTSTART, as the rule gives it.
+        event.add("recurrence-id", meeting.occurrence_start.astimezone(meeting.series.zone))
     event.add("dtstart", meeting.start_at.astimezone(zone))
     event.add("dtend", meeting.end_at.astimezone(zone))
     event.add("summary", event_summary(meeting, language))
@@ -86,22 +124,26 @@ def meeting_event(
     is_cancelled = cancelled or meeting.status == Meeting.Status.CANCELLED
     event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
     for invitation in invitations:
-        if not invitation.person.email:
-            continue
-        attendee = icalendar.vCalAddress(f"mailto:{invitation.person.email}")
-        attendee.params["CN"] = icalendar.vText(invitation.person.full_name)
-        attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
-        attendee.params["PARTSTAT"] = icalendar.vText(ATTENDEE_STATUS[invitation.response])
         # A cancellation asks for no answer; an invitation asks those who have not given one.
         wants_answer = not is_cancelled and invitation.response == Invitation.Response.PENDING
-        attendee.params["RSVP"] = icalendar.vText("TRUE" if wants_answer else "FALSE")
-        event.add("attendee", attendee, encode=False)
+        _add_attendee(
+            event,
+            invitation.person,
+            status=ATTENDEE_STATUS[invitation.response],
+            rsvp=wants_answer,
+        )
     return event
 
 
 def build_calendar(
-    events: Iterable[icalendar.Event], *, method: str | None = None, name: str | None = None
+    events: Iterable[icalendar.Event],
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    years: Iterable[int] = (),
 ) -> bytes:
+    """The calendar file; `years` adds years the events' rules reach (a series' last
+    meeting), so the time-zone rules cover them too."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -109,7 +151,7 @@ def build_calendar(
         calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
-    years = set()
+    years = set(years)
     for event in events:
         calendar.add_component(event)
         years.update({event.decoded("dtstart").year, event.decoded("dtend").year})
@@ -167,10 +209,148 @@ def invitation_calendar(
     return build_calendar([event], method="CANCEL" if cancelled else "REQUEST")
 
 
-def feed_calendar(meetings: Iterable[Meeting], *, name: str, language: str | None = None) -> bytes:
-    """A subscribable feed (METHOD:PUBLISH) of meetings, cancelled ones marked so."""
-    return build_calendar(
-        (meeting_event(meeting, language=language) for meeting in meetings),
-        method="PUBLISH",
-        name=name,
+def _differs_from_rule(series: MeetingSeries, occurrence: Meeting) -> bool:
+    """Whether the meeting is not what the series' master gives for its slot."""
+    slot = occurrence.occurrence_start
+    if slot is None:
+        return True
+    return (
+        occurrence.start_at != slot
+        or occurrence.end_at != slot + dt.timedelta(minutes=series.duration_minutes)
+        or occurrence.title != series.title
+        or occurrence.venue != series.venue
+        or occurrence.online_url != series.online_url
+        or occurrence.description != series.description
     )
+
+
+def series_years(series: MeetingSeries) -> set[int]:
+    """The years from the series' first meeting to its last, in its zone."""
+    moments = [moment for moment in (first_start(series), last_start(series)) if moment]
+    years = {moment.astimezone(series.zone).year for moment in moments}
+    return set(range(min(years), max(years) + 1)) if years else set()
+
+
+def series_events(
+    series: MeetingSeries,
+    occurrences: Iterable[Meeting],
+    *,
+    language: str | None = None,
+    attendee: Person | None = None,
+    cancelled: bool = False,
+    excluded_slots: Iterable[dt.datetime] | None = None,
+) -> list[icalendar.Event]:
+    """The series as a calendar holds it: the master and the overrides of `occurrences`
+    (its meetings out of draft, or those one person holds) that differ from the rule.
+
+    Left out of the rule (EXDATE): the slots of the cancelled `occurrences`, or
+    `excluded_slots` when given (the feed's, per person). `cancelled`: the master alone,
+    cancelled (METHOD:CANCEL of its UID). Otherwise a cancelled series ends at its last
+    meeting that was not cancelled, so the meetings that took place stay in the feed.
+    """
+    first = first_start(series)
+    if first is None:
+        return []
+    occurrences = list(occurrences)
+    for occurrence in occurrences:
+        occurrence.series = series
+    live = [o for o in occurrences if o.status != Meeting.Status.CANCELLED]
+    if excluded_slots is None:
+        excluded_slots = [
+            o.occurrence_start
+            for o in occurrences
+            if o.status == Meeting.Status.CANCELLED and o.occurrence_start is not None
+        ]
+    until = None
+    if not cancelled and series.status == MeetingSeries.Status.CANCELLED:
+        slots = [o.occurrence_start for o in live if o.occurrence_start is not None]
+        if slots:
+            until = max(slots)
+        else:
+            cancelled = True
+    zone = series.zone
+    master = icalendar.Event()
+    master.add("uid", series.calendar_uid)
+    master.add("sequence", series.sequence)
+    master.add("dtstamp", timezone.now())
+    master.add("dtstart", first.astimezone(zone))
+    master.add("dtend", (first + dt.timedelta(minutes=series.duration_minutes)).astimezone(zone))
+    master.add("rrule", icalendar.vRecur.from_ical(rrule_text(series, until=until)))
+    # One date a line: readers built on ical.js take only the first date of a list.
+    for slot in sorted(set(excluded_slots)):
+        if until is None or slot <= until:
+            master.add("exdate", slot.astimezone(zone))
+    master.add("summary", _summary(series.group, series.title, language))
+    if series.description:
+        master.add("description", series.description)
+    location = _location(series)
+    if location:
+        master.add("location", location)
+    if series.online_url:
+        master.add("url", series.online_url)
+    master.add("organizer", _organizer())
+    master.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if attendee is not None:
+        _add_attendee(master, attendee, status="NEEDS-ACTION", rsvp=False)
+    events = [master]
+    if cancelled:
+        return events
+    for occurrence in live:
+        start = occurrence.occurrence_start
+        if until is not None and start is not None and start > until:
+            continue
+        if _differs_from_rule(series, occurrence):
+            override = meeting_event(occurrence, language=language)
+            if attendee is not None:
+                _add_attendee(override, attendee, status="NEEDS-ACTION", rsvp=False)
+            events.append(override)
+    return events
+
+
+def series_calendar(
+    series: MeetingSeries,
+    occurrences: Iterable[Meeting],
+    *,
+    attendee: Person | None = None,
+    language: str | None = None,
+) -> bytes:
+    """The whole series for an invitee: METHOD:REQUEST (invitation, change) with the
+    master and its overrides; METHOD:CANCEL of the master once the series is cancelled."""
+    cancelled = series.status == MeetingSeries.Status.CANCELLED
+    events = series_events(
+        series, occurrences, language=language, attendee=attendee, cancelled=cancelled
+    )
+    return build_calendar(
+        events, method="CANCEL" if cancelled else "REQUEST", years=series_years(series)
+    )
+
+
+def feed_calendar(meetings: Iterable[Meeting], *, name: str, language: str | None = None) -> bytes:
+    """A subscribable feed (METHOD:PUBLISH) of meetings, cancelled ones marked so. The
+    meetings of a series come as the series, once: its rule without the slots of the
+    series' other meetings out of draft that this person does not hold (cancelled, or
+    not invited to), and overrides for theirs that differ from the rule."""
+    events: list[icalendar.Event] = []
+    years: set[int] = set()
+    held_by_series: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        if meeting.series_id is None:
+            events.append(meeting_event(meeting, language=language))
+        else:
+            held_by_series.setdefault(meeting.series_id, []).append(meeting)
+    for held in held_by_series.values():
+        series = held[0].series
+        if series is None:  # never: grouped by their series
+            continue
+        announced = getattr(series, "announced_occurrences", None)
+        if announced is None:
+            announced = list(series.occurrences.exclude(status=Meeting.Status.DRAFT))
+        kept = {m.occurrence_start for m in held if m.status != Meeting.Status.CANCELLED}
+        excluded = [
+            o.occurrence_start
+            for o in announced
+            if o.occurrence_start is not None and o.occurrence_start not in kept
+        ]
+        events += series_events(series, held, language=language, excluded_slots=excluded)
+        years |= series_years(series)
+    return build_calendar(events, method="PUBLISH", name=name, years=years)

@@ -5,20 +5,26 @@ carries the meeting as it is now; the calendar SEQUENCE tells calendar programs 
 version they hold.
 """
 
+import copy
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from meetings.announcements import meeting_payload
 from meetings.models import Invitation, Meeting
 from meetings.rsvp import rsvp_url
-from notices.calendar import invitation_calendar
+from meetings.series import first_start, series_rule_description
+from members.models import Person
+from notices.calendar import invitation_calendar, series_calendar
 from notices.models import Notice
 from portal.api.serializers import utc_iso
 
@@ -50,11 +56,38 @@ def _group_name(meeting: Meeting, language: str) -> str:
     return localised or group.name
 
 
+def _with_reference(subject: str, meeting: Meeting) -> str:
+    """The subject after the meeting's official reference, when it has one, so the mail
+    of one meeting files together (MWG/2026/04 — Invitation: …)."""
+    if not meeting.reference:
+        return subject
+    return _("%(reference)s — %(subject)s") % {"reference": meeting.reference, "subject": subject}
+
+
 @dataclass
 class Email:
     subject: str
     context: dict
     calendar: bytes | None = None
+
+
+def _answer_url(invitation: Invitation, response: str) -> str:
+    if invitation.pk is None:
+        # A preview's invitation is not saved: nobody may answer from a preview.
+        return _("(each invitee's own link)")
+    return rsvp_url(invitation, response)
+
+
+# The notices that call the meeting, or call it anew at another time: they say when it
+# is called inside its group's notice period, and why.
+SHORT_NOTICE_KINDS = {KIND.INVITATION, KIND.UPDATE}
+
+
+def _short_notice(meeting: Meeting) -> str:
+    reason = meeting.short_notice_reason.strip().rstrip(".")
+    if not reason:
+        return ""
+    return _("This meeting is called at short notice: %(reason)s.") % {"reason": reason}
 
 
 def _meeting_email(notice: Notice, invitation: Invitation | None, language: str) -> Email:
@@ -97,9 +130,12 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
     links = []
     if invitation is not None and in_place_of is None and wants_answer:
         links = [
-            (_("I will attend"), rsvp_url(invitation, Invitation.Response.ACCEPTED)),
-            (_("I cannot attend"), rsvp_url(invitation, Invitation.Response.DECLINED)),
-            (_("I am sending an alternate"), rsvp_url(invitation, Invitation.Response.ALTERNATE)),
+            (_("I will attend"), _answer_url(invitation, Invitation.Response.ACCEPTED)),
+            (_("I cannot attend"), _answer_url(invitation, Invitation.Response.DECLINED)),
+            (
+                _("I am sending an alternate"),
+                _answer_url(invitation, Invitation.Response.ALTERNATE),
+            ),
         ]
     context = {
         "kind": notice.kind,
@@ -117,6 +153,7 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
             else ""
         ),
         "reason": meeting.cancellation_reason if notice.kind == KIND.CANCELLATION else "",
+        "short_notice": _short_notice(meeting) if notice.kind in SHORT_NOTICE_KINDS else "",
         "minutes": meeting.minutes.body if notice.kind == KIND.MINUTES else "",
         "agenda": list(meeting.agenda_items.all()) if notice.kind != KIND.MINUTES else [],
     }
@@ -134,6 +171,97 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
             language=language,
             reply_to=invitation if attendee is invitation else None,
         )
+    subject = _with_reference(subjects[notice.kind] % names, meeting)
+    return Email(subject=subject, context=context, calendar=calendar)
+
+
+SERIES_KINDS = {KIND.SERIES_INVITATION, KIND.SERIES_UPDATE, KIND.SERIES_CANCELLATION}
+
+
+def _series_dates(occurrences: list[Meeting]) -> list[dict[str, str]]:
+    """The series' meetings not over yet, each at its own time and zone, with what
+    happened to it apart from the series."""
+    now = timezone.now()
+    dates = []
+    for occurrence in occurrences:
+        if occurrence.end_at < now:
+            continue
+        when = _when(occurrence)
+        if occurrence.status == Meeting.Status.CANCELLED:
+            note = _("cancelled")
+        elif occurrence.detached_from_series:
+            note = _("changed on its own")
+        else:
+            note = ""
+        dates.append(
+            {
+                "date": f"{when['weekday']} {when['date']}",
+                "time": f"{when['local_time']} ({when['zone']})",
+                "reference": occurrence.reference,
+                "note": note,
+            }
+        )
+    return dates
+
+
+def _series_email(notice: Notice, language: str) -> Email:
+    """The whole series at once: its rule, its meetings to come and a calendar file
+    with the recurring event (notices.calendar.series_calendar)."""
+    series = notice.series
+    if series is None:
+        raise ValueError(f"Notice {notice.pk} ({notice.kind}) has no meeting series.")
+    occurrences = list(
+        series.occurrences.exclude(status=Meeting.Status.DRAFT).order_by("occurrence_start")
+    )
+    group = series.group
+    group_name = {"ar": group.name_ar, "fr": group.name_fr}.get(language) or group.name
+    first = first_start(series)
+    first_day = first.astimezone(series.zone) if first else None
+    names = {
+        "title": series.title,
+        "group": group_name,
+        "date": formats.date_format(first_day, "DATE_FORMAT") if first_day else "",
+    }
+    subjects: dict[str, str] = {
+        KIND.SERIES_INVITATION: _("Invitation to a series of meetings: %(title)s, from %(date)s"),
+        KIND.SERIES_UPDATE: _("Series of meetings changed: %(title)s"),
+        KIND.SERIES_CANCELLATION: _("Series of meetings cancelled: %(title)s"),
+    }
+    intros: dict[str, str] = {
+        KIND.SERIES_INVITATION: _(
+            "You are invited to a series of meetings of the %(group)s. The attached "
+            "calendar file holds the whole series; each meeting has its own agenda and "
+            "invitation in the portal."
+        ),
+        KIND.SERIES_UPDATE: _(
+            "The series of meetings of the %(group)s has changed. Here are the new details; "
+            "meetings changed on their own keep their own."
+        ),
+        KIND.SERIES_CANCELLATION: _(
+            "The series of meetings of the %(group)s has been cancelled: its meetings still "
+            "to come will not take place."
+        ),
+    }
+    end = first + dt.timedelta(minutes=series.duration_minutes) if first else None
+    context = {
+        "kind": notice.kind,
+        "intro": intros[notice.kind] % names,
+        "series": series,
+        "group_name": group_name,
+        "rule": series_rule_description(series),
+        "series_time": (
+            f"{_clock(first.astimezone(series.zone))}–{_clock(end.astimezone(series.zone))}"
+            if first and end
+            else ""
+        ),
+        "dates": _series_dates(occurrences),
+        "series_url": settings.SITE_URL.rstrip("/") + reverse("series-detail", args=[series.pk]),
+        "reason": notice.payload.get("reason", "")
+        if notice.kind == KIND.SERIES_CANCELLATION
+        else "",
+        "links": [],
+    }
+    calendar = series_calendar(series, occurrences, attendee=notice.person, language=language)
     return Email(subject=subjects[notice.kind] % names, context=context, calendar=calendar)
 
 
@@ -163,18 +291,34 @@ def _action_point_email(notice: Notice, language: str) -> Email:
         "when": _when(action_point.meeting),
         "links": [],
     }
-    return Email(subject=subject, context=context)
+    return Email(subject=_with_reference(subject, action_point.meeting), context=context)
 
 
-def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAlternatives:
-    """The message for an e-mail notice, in the recipient's preferred language."""
+def _language_of(person: Person) -> str:
+    return person.preferred_language or settings.LANGUAGE_CODE
+
+
+@dataclass
+class RenderedEmail:
+    email: Email
+    person: Person
+    language: str
+    text: str
+    html: str
+
+
+def _rendered(notice: Notice, invitation: Invitation | None) -> RenderedEmail:
+    """The subject and the text and HTML bodies of an e-mail notice, in the recipient's
+    preferred language."""
     person = notice.person
     if person is None:
         raise ValueError(f"Notice {notice.pk} is an e-mail without a recipient.")
-    language = person.preferred_language or settings.LANGUAGE_CODE
+    language = _language_of(person)
     with translation.override(language):
         if notice.kind == KIND.ACTION_DUE:
             email = _action_point_email(notice, language)
+        elif notice.kind in SERIES_KINDS:
+            email = _series_email(notice, language)
         else:
             email = _meeting_email(notice, invitation, language)
         context = {
@@ -187,9 +331,16 @@ def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAltern
         }
         text = render_to_string("notices/email.txt", context)
         html = render_to_string("notices/email.html", context)
+    return RenderedEmail(email=email, person=person, language=language, text=text, html=html)
+
+
+def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAlternatives:
+    """The message for an e-mail notice, in the recipient's preferred language."""
+    rendered = _rendered(notice, invitation)
+    email, language, person = rendered.email, rendered.language, rendered.person
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=text,
+        body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         # The standard library quotes and encodes the name, so a comma, a quote or an
         # Arabic letter in it cannot split or break the address.
@@ -200,9 +351,10 @@ def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAltern
             "Content-Language": language,
         },
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(rendered.html, "text/html")
     if email.calendar is not None:
-        method = "CANCEL" if notice.kind == KIND.CANCELLATION else "REQUEST"
+        cancels = notice.kind in {KIND.CANCELLATION, KIND.SERIES_CANCELLATION}
+        method = "CANCEL" if cancels else "REQUEST"
         # Outlook acts on the calendar part inside the alternatives (as calendar servers
         # send it); other programs offer the attached file. Both carry the same event.
         message.attach_alternative(
@@ -212,11 +364,72 @@ def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAltern
     return message
 
 
+@dataclass(frozen=True)
+class MessagePreview:
+    """The invitation e-mail in one language, as the first of its recipients in that
+    language will read it."""
+
+    language: str
+    is_rtl: bool
+    subject: str
+    text: str
+    recipient: Person
+    recipient_count: int
+
+
+def invitation_previews(
+    meeting: Meeting, recipients: Iterable[Person], *, reference: str = ""
+) -> list[MessagePreview]:
+    """The invitation that scheduling the meeting sends, once per language among the
+    recipients (in the order of settings.LANGUAGES): rendered by the code and templates
+    that render the real e-mail, with the meeting as it will be once scheduled (with
+    `reference`, the official reference it will be given, when it has none yet). Nothing
+    is saved or sent, and the answer links only say that each invitee gets their own
+    (nobody may answer from a preview)."""
+    by_language: dict[str, list[Person]] = {}
+    for person in recipients:
+        by_language.setdefault(_language_of(person), []).append(person)
+    scheduled = copy.copy(meeting)
+    scheduled.status = Meeting.Status.SCHEDULED
+    scheduled.reference = meeting.reference or reference
+    previews = []
+    rank = {code: index for index, code in enumerate(code for code, _name in settings.LANGUAGES)}
+    for language in sorted(by_language, key=lambda code: (rank.get(code, len(rank)), code)):
+        people = by_language[language]
+        notice = Notice(
+            kind=KIND.INVITATION,
+            channel=Notice.Channel.EMAIL,
+            meeting=scheduled,
+            person=people[0],
+            payload=meeting_payload(scheduled),
+        )
+        rendered = _rendered(notice, Invitation(meeting=scheduled, person=people[0]))
+        previews.append(
+            MessagePreview(
+                language=language,
+                is_rtl=bool(translation.get_language_info(language)["bidi"]),
+                subject=rendered.email.subject,
+                text=rendered.text,
+                recipient=people[0],
+                recipient_count=len(people),
+            )
+        )
+    return previews
+
+
+# Meeting fields added to the payload since notices were first written: a notice
+# frozen before them still sends every field its schema promises.
+MEETING_FIELDS_ADDED = {"reference": "", "short_notice": False, "short_notice_reason": ""}
+
+
 def webhook_body(notice: Notice) -> bytes:
+    data = notice.payload
+    if isinstance(data.get("meeting"), dict):
+        data = {**data, "meeting": {**MEETING_FIELDS_ADDED, **data["meeting"]}}
     body = {
         "id": notice.pk,
         "event": notice.event,
         "occurred_at": utc_iso(notice.created_at),
-        "data": notice.payload,
+        "data": data,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

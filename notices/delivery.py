@@ -24,7 +24,7 @@ from django.core.mail import get_connection
 from django.db.models import F
 from django.utils import timezone
 
-from meetings.models import Invitation, Meeting
+from meetings.models import Invitation, Meeting, MeetingSeries
 from notices import outbox, webhook_http
 from notices.content import email_for, webhook_body
 from notices.models import Notice, NoticeAttempt
@@ -34,6 +34,7 @@ KIND = Notice.Kind
 STATUS = Notice.Status
 # Kinds that make no sense once the meeting is cancelled.
 MOOT_WHEN_CANCELLED = {KIND.INVITATION, KIND.UPDATE, KIND.REMINDER, KIND.ANSWER_REMINDER}
+MOOT_WHEN_SERIES_CANCELLED = {KIND.SERIES_INVITATION, KIND.SERIES_UPDATE}
 
 
 class TransientError(Exception):
@@ -65,6 +66,8 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
         .select_related(
             "meeting__group",
             "meeting__minutes",
+            "meeting__series",
+            "series__group",
             "person",
             "endpoint",
             "action_point__meeting__group",
@@ -249,6 +252,13 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                 and notice.meeting.status == Meeting.Status.CANCELLED
             ):
                 _mark_skipped(notice, token, "The meeting was cancelled before this was sent.")
+                continue
+            if (
+                notice.kind in MOOT_WHEN_SERIES_CANCELLED
+                and notice.series is not None
+                and notice.series.status == MeetingSeries.Status.CANCELLED
+            ):
+                _mark_skipped(notice, token, "The series was cancelled before this was sent.")
                 continue
             try:
                 if notice.channel == Notice.Channel.EMAIL:

@@ -24,6 +24,9 @@ class WebhookEndpoint(models.Model):
         MEETING_CANCELLED = "meeting.cancelled", "meeting.cancelled"
         MINUTES_PUBLISHED = "minutes.published", "minutes.published"
         ACTION_POINT_DUE = "action_point.due", "action_point.due"
+        SERIES_SCHEDULED = "series.scheduled", "series.scheduled"
+        SERIES_UPDATED = "series.updated", "series.updated"
+        SERIES_CANCELLED = "series.cancelled", "series.cancelled"
 
     organisation = models.ForeignKey(
         Organisation,

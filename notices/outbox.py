@@ -40,6 +40,9 @@ EVENT_OF_KIND: dict[str, str] = {
     NoticeKind.ANSWER_REMINDER: "invitation.reminder",
     NoticeKind.MINUTES: "minutes.published",
     NoticeKind.ACTION_DUE: "action_point.due",
+    NoticeKind.SERIES_INVITATION: "series.scheduled",
+    NoticeKind.SERIES_UPDATE: "series.updated",
+    NoticeKind.SERIES_CANCELLATION: "series.cancelled",
 }
 
 
@@ -69,6 +72,7 @@ def notices_write(
     webhook_group_id: int | None = None,
     webhook_organisation_id: int | None = None,
     meeting: models.Model | None = None,
+    series: models.Model | None = None,
     action_point: models.Model | None = None,
 ) -> int:
     """Write the notices of one event: an e-mail to each person and, when
@@ -80,7 +84,11 @@ def notices_write(
     """
     subject = {
         name: value
-        for name, value in (("meeting", meeting), ("action_point", action_point))
+        for name, value in (
+            ("meeting", meeting),
+            ("series", series),
+            ("action_point", action_point),
+        )
         if value is not None
     }
     key = _subject_key(subject)
@@ -121,6 +129,7 @@ def notice_copy_write(*, notice: Notice, dedup_key: str) -> Notice:
         channel=notice.channel,
         event=notice.event,
         meeting_id=notice.meeting_id,
+        series_id=notice.series_id,
         action_point_id=notice.action_point_id,
         person_id=notice.person_id,
         endpoint_id=notice.endpoint_id,

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from meetings.permissions import meetings_managed_by
+from meetings.permissions import meetings_managed_by, series_managed_by
 from members.models import Organisation
 from members.permissions import (
     organisations_acted_for_by,
@@ -25,9 +25,9 @@ from portal.audit import Actor
 
 
 def notices_visible_to(user: Actor) -> QuerySet[Notice]:
-    """The delivery log: everything for the secretariat; a meeting's notices for those
-    who manage it; otherwise what was sent to the user, and the webhook calls made to
-    the organisations they act for."""
+    """The delivery log: everything for the secretariat; a meeting's (or a series')
+    notices for those who manage it; otherwise what was sent to the user, and the
+    webhook calls made to the organisations they act for."""
     if user_is_secretariat(user):
         return Notice.objects.all()
     if not user_is_signed_in(user):
@@ -37,6 +37,7 @@ def notices_visible_to(user: Actor) -> QuerySet[Notice]:
         Q(person__user=user)
         | Q(endpoint__organisation__in=organisations_acted_for_by(user))
         | Q(meeting__in=managed)
+        | Q(series__in=series_managed_by(user))
         | Q(action_point__meeting__in=managed)
     )
 
@@ -57,19 +58,29 @@ def notice_get_for_user(user: Actor, notice_id: int | str, *, resend: bool = Fal
 
 def notices_resendable_by(user: Actor, notices: Iterable[Notice]) -> set[int]:
     """Which of these notices the user may send again: those about a meeting (or an
-    action point raised at a meeting) that the user manages."""
+    action point raised at a meeting) or a series that the user manages."""
     about: dict[int, int] = {}
+    about_series: dict[int, int] = {}
     for notice in notices:
         if notice.meeting_id is not None:
             about[notice.pk] = notice.meeting_id
+        elif notice.series_id is not None:
+            about_series[notice.pk] = notice.series_id
         elif notice.action_point is not None:
             about[notice.pk] = notice.action_point.meeting_id
-    if not about or not user_is_signed_in(user):
+    if not (about or about_series) or not user_is_signed_in(user):
         return set()
     managed = set(
         meetings_managed_by(user).filter(pk__in=set(about.values())).values_list("pk", flat=True)
     )
-    return {notice_id for notice_id, meeting_id in about.items() if meeting_id in managed}
+    managed_series = set(
+        series_managed_by(user)
+        .filter(pk__in=set(about_series.values()))
+        .values_list("pk", flat=True)
+    )
+    return {notice_id for notice_id, meeting_id in about.items() if meeting_id in managed} | {
+        notice_id for notice_id, series_id in about_series.items() if series_id in managed_series
+    }
 
 
 def webhook_endpoints_visible_to(user: Actor) -> QuerySet[WebhookEndpoint]:

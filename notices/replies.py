@@ -165,14 +165,16 @@ def _apply(reply: ParsedReply) -> tuple[str, str, Invitation | None, str]:
     invitation_id = invitation_id_in(reply.addresses)
     if invitation_id is None:
         return CalendarReply.Outcome.IGNORED, Reason.NO_TOKEN, None, reply.detail
-    invitations = Invitation.objects.select_related("meeting", "person__user")
+    invitations = Invitation.objects.select_related("meeting__series", "person__user")
     invitation = invitations.filter(pk=invitation_id).first()
     if invitation is None:
         return CalendarReply.Outcome.IGNORED, Reason.NO_INVITATION, None, str(invitation_id)
     ignored = CalendarReply.Outcome.IGNORED
     if reply.problem:
         return ignored, reply.problem, invitation, reply.detail
-    if reply.uid != invitation.meeting.calendar_uid:
+    # A series' meeting travels under the series' UID (notices.calendar.meeting_uid).
+    series = invitation.meeting.series
+    if reply.uid not in {invitation.meeting.calendar_uid, series.calendar_uid if series else ""}:
         return ignored, Reason.OTHER_MEETING, invitation, reply.uid[:200]
     if reply.attendee != invitation.person.email.casefold():
         return ignored, Reason.OTHER_ATTENDEE, invitation, reply.attendee[:200]

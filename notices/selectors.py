@@ -9,7 +9,7 @@ def notices_failed(*, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
     """Notices that failed for good, newest first, with what they were about."""
     return (
         queryset.filter(status=Notice.Status.FAILED)
-        .select_related("person", "endpoint", "meeting", "action_point")
+        .select_related("person", "endpoint", "meeting", "series", "action_point")
         .order_by("-created_at", "-pk")
     )
 

@@ -44,9 +44,15 @@ def _feed_version(token: str) -> tuple[str, dt.datetime] | None:
     person = person_for_calendar_token(token)
     if person is None:
         return None
-    state = meetings_in_feed_of(person).aggregate(count=Count("pk"), changed=Max("updated_at"))
-    # With no meetings yet, the feed last changed when the person was added.
-    changed = state["changed"] or person.created_at
+    state = meetings_in_feed_of(person).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), series_changed=Max("series__updated_at")
+    )
+    # With no meetings yet, the feed last changed when the person was added. A series'
+    # change (its rule's time, its end) changes the feed even when no meeting row does.
+    changed = max(
+        (moment for moment in (state["changed"], state["series_changed"]) if moment),
+        default=person.created_at,
+    )
     return f'"{person.pk}-{state["count"]}-{changed.timestamp():.6f}"', changed
 
 

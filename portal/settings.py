@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.MfaRequiredMiddleware",
+    "members.middleware.PersonTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -146,9 +147,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and object permissions ----------------------------------
 AUTHENTICATION_BACKENDS = [
-    # Django's ModelBackend, taught e-mail addresses as logins; it alone checks
-    # passwords, so a wrong one costs one hash, not two.
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's ModelBackend, taught e-mail addresses as logins by allauth and loading
+    # the user's person with the user; it alone checks passwords, so a wrong one costs
+    # one hash, not two.
+    "members.auth.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian's anonymous user would add a row to every fresh database; nobody
@@ -256,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.action_points_due_task",
         "schedule": 3600,
     },
+    # Series make their meetings a number of days ahead: once an hour is ample.
+    "series-extend-ahead": {
+        "task": "meetings.tasks.series_extend_ahead_task",
+        "schedule": 3600,
+    },
 }
 if INBOUND_IMAP is not None:
     CELERY_BEAT_SCHEDULE["calendar-replies"] = {
@@ -343,6 +350,9 @@ SPECTACULAR_SETTINGS = {
         "notices.api.webhooks.MEETING_CANCELLED",
         "notices.api.webhooks.MINUTES_PUBLISHED",
         "notices.api.webhooks.ACTION_POINT_DUE",
+        "notices.api.webhooks.SERIES_SCHEDULED",
+        "notices.api.webhooks.SERIES_UPDATED",
+        "notices.api.webhooks.SERIES_CANCELLED",
     ],
     # Swagger UI served by the portal itself (drf-spectacular-sidecar): the docs work on a
     # government network with no way to a public CDN.
@@ -362,6 +372,11 @@ SPECTACULAR_SETTINGS = {
         "RepresentativeKindEnum": "groups.models.Representative.Kind",
         "OrganisationKindEnum": "members.models.OrganisationKind",
         "LanguageEnum": "members.models.Language",
+        "UnreachedReasonEnum": "meetings.selectors.UnreachedReason",
+        "MeetingSeriesFrequencyEnum": "meetings.models.MeetingSeries.Frequency",
+        "MeetingSeriesStatusEnum": "meetings.models.MeetingSeries.Status",
+        "WeekdayEnum": "meetings.models.WEEKDAYS",
+        "WeekOfMonthEnum": "meetings.models.WEEK_OF_MONTH",
     },
 }
 

@@ -1,8 +1,17 @@
 """Template filters shared by every app's pages."""
 
-from django import template
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
-from portal import pages
+from django import template
+from django.templatetags.tz import do_timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from portal import pages, zones
 
 register = template.Library()
 
@@ -11,3 +20,68 @@ register = template.Library()
 def local_name(obj) -> str:
     """A group's, organisation's or person's name in the page's language when it has one."""
     return pages.local_name(obj)
+
+
+@register.filter
+def shown(value: dt.datetime | None, zone_name: str):
+    """A meeting's time in the zone the page shows it in: the reader's chosen zone, or
+    `zone_name` (the meeting's own). `date` and `time` then format it as it is."""
+    if value is None or value == "":
+        return ""
+    return do_timezone(value, zones.shown_zone(zone_name))
+
+
+@register.filter
+def shown_zone(zone_name: str) -> str:
+    """The zone the page shows a meeting in, for `{% timezone meeting.time_zone|shown_zone %}`."""
+    return zones.shown_zone(zone_name)
+
+
+@register.filter
+def zone_label(zone_name: str) -> str:
+    """ "Tripoli — Libya (UTC+02:00)", in the page's language."""
+    return zones.zone_label(zone_name)
+
+
+@register.filter
+def zone_city(zone_name: str) -> str:
+    return zones.zone_city(zone_name)
+
+
+class HasZone(Protocol):
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class TimesIn:
+    caption: SafeString
+    # The meetings are in several zones and each is shown in its own: say which by each.
+    mixed: bool
+
+
+def _caption(sentence: str, zone_name: str) -> SafeString:
+    place = format_html("<bdi>{}</bdi>", zones.zone_label(zone_name))
+    # Both parts are escaped: the sentence here, the label by format_html.
+    return mark_safe(conditional_escape(sentence) % {"zone": place})  # noqa: S308
+
+
+@register.simple_tag
+def times_in(meetings: Iterable[HasZone] | str) -> TimesIn:
+    """Which zone a page's meeting times are in, as a sentence for above them: the
+    reader's chosen zone, or the meetings' own zone when they share one. `meetings` are
+    objects with a `time_zone` (a page of them, a list), or one zone's name."""
+    chosen = zones.chosen_zone()
+    if chosen:
+        return TimesIn(_caption(_("Times in your zone: %(zone)s"), chosen), mixed=False)
+    if isinstance(meetings, str):
+        names = [meetings]
+    else:
+        names = list(dict.fromkeys(meeting.time_zone for meeting in meetings))
+    if not names:
+        return TimesIn(SafeString(""), mixed=False)
+    if len(names) == 1:
+        return TimesIn(_caption(_("Times in %(zone)s"), names[0]), mixed=False)
+    return TimesIn(
+        conditional_escape(_("Times in each meeting's own time zone, named beside it.")),
+        mixed=True,
+    )

@@ -85,7 +85,12 @@ def _build_meetings(cast):
 
     past = timezone.now() - dt.timedelta(days=7)
     held = meeting_create(
-        group=cast.health, title="Held", start_at=past, end_at=past + dt.timedelta(hours=2), by=None
+        group=cast.health,
+        title="Held",
+        start_at=past,
+        end_at=past + dt.timedelta(hours=2),
+        by=None,
+        record_past=True,
     )
     meeting_mark_held(meeting=held, by=None)
     published = minutes_save(meeting=held, body="Published minutes", by=None)
@@ -104,6 +109,7 @@ def _build_meetings(cast):
         start_at=past,
         end_at=past + dt.timedelta(hours=2),
         by=None,
+        record_past=True,
     )
     meeting_mark_held(meeting=mwg_held, by=None)
     draft = minutes_save(meeting=mwg_held, body="Draft minutes", by=None)

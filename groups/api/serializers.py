@@ -1,10 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from groups.models import CoordinationGroup, Membership, Representative
+from groups.models import CoordinationGroup, Membership, QuorumRule, Representative, Rhythm
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
+from groups.selectors import INHERITED_RULES, TermsOfReference, terms_of_reference
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
+
+# PositiveSmallIntegerField's upper bound in every database Django supports.
+SMALL_INTEGER_MAX = 32767
 
 
 class GroupBriefSerializer(OutputModelSerializer):
@@ -31,9 +35,53 @@ def _seat(group: CoordinationGroup, role: str) -> Membership | None:
     return next((seat for seat in chair_seats if seat.role == role), None)
 
 
+# The serializer context key under which a response's terms of reference are worked
+# out once for all its groups (groups.selectors.terms_of_reference_for).
+TERMS_OF_REFERENCE = "terms_of_reference"
+
+
+class TermsOfReferenceSerializer(serializers.Serializer):
+    """The rules that apply to the group: its own, or else the nearest group's above it."""
+
+    mandate = serializers.CharField(allow_blank=True)
+    mandate_ar = serializers.CharField(allow_blank=True)
+    mandate_fr = serializers.CharField(allow_blank=True)
+    endorsed_by = serializers.CharField(allow_blank=True)
+    endorsed_on = serializers.DateField(allow_null=True)
+    notice_period_days = serializers.IntegerField(
+        allow_null=True, help_text="Meetings are called at least this many days ahead."
+    )
+    quorum_rule = serializers.ChoiceField(
+        choices=[("", ""), *QuorumRule.choices],
+        help_text="`count`: a number of member organisations; `share`: a percentage of them.",
+    )
+    quorum_value = serializers.IntegerField(allow_null=True)
+    usual_duration_minutes = serializers.IntegerField(allow_null=True)
+    usual_venue = serializers.CharField(allow_blank=True)
+    rhythm = serializers.ChoiceField(choices=[("", ""), *Rhythm.choices])
+    reminder_days = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The group's own: not inherited."
+    )
+    inherited_from = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="For each rule taken from a group above: that group's id.",
+    )
+
+    def to_representation(self, instance: TermsOfReference) -> dict:
+        return {
+            **{rule: getattr(instance, rule) for rule in (*INHERITED_RULES, "quorum_value")},
+            "endorsed_on": instance.endorsed_on.isoformat() if instance.endorsed_on else None,
+            "reminder_days": list(instance.group.reminder_days or []),
+            "inherited_from": {
+                rule: source.pk for rule, source in sorted(instance.inherited_from.items())
+            },
+        }
+
+
 class GroupSerializer(OutputModelSerializer):
     chair = serializers.SerializerMethodField()
     co_chair = serializers.SerializerMethodField()
+    terms_of_reference = serializers.SerializerMethodField()
 
     class Meta:
         model = CoordinationGroup
@@ -47,13 +95,30 @@ class GroupSerializer(OutputModelSerializer):
             "status",
             "parent",
             "description",
+            "reference_code",
             "mandate",
+            "mandate_ar",
+            "mandate_fr",
             "established_on",
             "endorsed_by",
+            "endorsed_on",
+            "notice_period_days",
+            "quorum_rule",
+            "quorum_value",
+            "usual_duration_minutes",
+            "usual_venue",
+            "rhythm",
+            "terms_of_reference",
             "chair",
             "co_chair",
             "created_at",
         ]
+
+    @extend_schema_field(TermsOfReferenceSerializer)
+    def get_terms_of_reference(self, group: CoordinationGroup) -> dict:
+        known = self.context.get(TERMS_OF_REFERENCE, {})
+        terms = known.get(group.pk) or terms_of_reference(group)
+        return TermsOfReferenceSerializer(terms).data
 
     @extend_schema_field(SeatSerializer(allow_null=True))
     def get_chair(self, group: CoordinationGroup) -> dict | None:
@@ -119,8 +184,31 @@ class GroupInputSerializer(InputSerializer):
     short_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     mandate = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    mandate_ar = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    mandate_fr = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
     established_on = serializers.DateField(required=False, allow_null=True)
     endorsed_by = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    endorsed_on = serializers.DateField(required=False, allow_null=True)
+    reference_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    # Ranges and the quorum's rule-with-value are the service's to check, with its
+    # sentences (groups.services.terms_of_reference_check); these bounds only keep the
+    # numbers inside the database's small integers.
+    notice_period_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=SMALL_INTEGER_MAX
+    )
+    quorum_rule = serializers.ChoiceField(
+        choices=[("", ""), *QuorumRule.choices], required=False, allow_blank=True
+    )
+    quorum_value = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=SMALL_INTEGER_MAX
+    )
+    usual_duration_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=SMALL_INTEGER_MAX
+    )
+    usual_venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    rhythm = serializers.ChoiceField(
+        choices=[("", ""), *Rhythm.choices], required=False, allow_blank=True
+    )
 
 
 class GroupUpdateInputSerializer(GroupInputSerializer):

@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 
 from groups.api.serializers import (
+    TERMS_OF_REFERENCE,
     GroupDetailSerializer,
     GroupInputSerializer,
     GroupSerializer,
@@ -28,7 +29,12 @@ from groups.permissions import (
     people_visible_to,
     person_get_for_user,
 )
-from groups.selectors import group_detail, group_list_with_chairs, membership_list
+from groups.selectors import (
+    group_detail,
+    group_list_with_chairs,
+    membership_list,
+    terms_of_reference_for,
+)
 from groups.services import group_create, group_update, membership_create, membership_end
 from groups.services import membership_update as membership_update_service
 from members.api.serializers import (
@@ -64,6 +70,12 @@ class GroupViewSet(FunnelViewSet):
     get_for_user = staticmethod(group_get_for_user)
     output_serializer_class = GroupSerializer
     filterset_class = GroupFilter
+
+    def context_for(self, instances):
+        context = super().context_for(instances)
+        # Every group's inherited rules, for the whole page in one query.
+        context[TERMS_OF_REFERENCE] = terms_of_reference_for(instances)
+        return context
 
     def select(self, queryset):
         if self.action == "retrieve":

@@ -12,24 +12,32 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from groups.api.serializers import GroupBriefSerializer
+from groups.models import Membership
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
 from meetings.models import (
+    INTERPRETATION_LANGUAGES,
     MINUTES_MAX_CHARS,
+    WEEK_OF_MONTH,
+    WEEKDAYS,
     ActionPoint,
     AgendaItem,
     Attendance,
+    AttendanceMode,
     Decision,
     Invitation,
     Meeting,
+    MeetingSeries,
     Minutes,
 )
-from meetings.models import validate_time_zone as model_validate_time_zone
 from meetings.permissions import (
     agenda_items_visible_to,
     decisions_visible_to,
     meetings_visible_to,
 )
+from meetings.selectors import UnreachedReason
+from meetings.series import rrule_text
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
+from portal import zones
 from portal.api.serializers import (
     InputSerializer,
     OutputModelSerializer,
@@ -47,10 +55,15 @@ class ChairSeatSerializer(serializers.Serializer):
     seat_holder = PersonBriefSerializer(allow_null=True)
 
 
+REFERENCE_HELP = "The official reference, e.g. MWG/2026/04; '' until the meeting is scheduled."
+
+
 class MeetingBriefSerializer(OutputModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text=REFERENCE_HELP)
+
     class Meta:
         model = Meeting
-        fields = ["id", "title", "start_at"]
+        fields = ["id", "reference", "title", "start_at"]
 
 
 def _brief(row: dict, prefix: str, names: tuple[str, ...]) -> dict | None:
@@ -66,6 +79,7 @@ class MeetingListSerializer(serializers.Serializer):
     """A meeting in a list: its group, the group's chair and the RSVP counts."""
 
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text=REFERENCE_HELP)
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     status = serializers.ChoiceField(choices=Meeting.Status.choices)
@@ -81,6 +95,7 @@ class MeetingListSerializer(serializers.Serializer):
 
     VALUES = (
         "id",
+        "reference",
         "title",
         "kind",
         "status",
@@ -106,6 +121,7 @@ class MeetingListSerializer(serializers.Serializer):
         return [
             {
                 "id": row["id"],
+                "reference": row["reference"],
                 "title": row["title"],
                 "kind": row["kind"],
                 "status": row["status"],
@@ -161,15 +177,23 @@ class MeetingSerializer(OutputModelSerializer):
     """A meeting with its agenda and RSVP counts."""
 
     group = GroupBriefSerializer()
+    reference = serializers.CharField(read_only=True, help_text=REFERENCE_HELP)
     online_url = serializers.CharField(help_text="Link to join online, or ''.")
     agenda_items = AgendaItemSerializer(many=True)
     invited_count = serializers.IntegerField()
     accepted_count = serializers.IntegerField()
+    short_notice = serializers.SerializerMethodField(
+        help_text="Called inside its group's notice period, with a reason (the override)."
+    )
+    short_notice_reason = serializers.CharField(
+        read_only=True, help_text="Why it was called at short notice, or ''."
+    )
 
     class Meta:
         model = Meeting
         fields = [
             "id",
+            "reference",
             "title",
             "kind",
             "status",
@@ -182,12 +206,30 @@ class MeetingSerializer(OutputModelSerializer):
             "group",
             "sequence",
             "cancellation_reason",
+            "short_notice",
+            "short_notice_reason",
             "invited_count",
             "accepted_count",
             "agenda_items",
             "created_at",
             "updated_at",
         ]
+
+    def get_short_notice(self, meeting: Meeting) -> bool:
+        return bool(meeting.short_notice_reason)
+
+
+SHORT_NOTICE_REASON_HELP = (
+    "Needed to call the meeting inside its group's notice period (its terms of reference); "
+    "only the secretariat and the group's chairs may. Without it such a call is refused "
+    "with 400 on `start_at`, naming the rule. The invitees read it in their invitation."
+)
+
+
+class MeetingScheduleInputSerializer(InputSerializer):
+    short_notice_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2_000, help_text=SHORT_NOTICE_REASON_HELP
+    )
 
 
 class MeetingInputSerializer(InputSerializer):
@@ -196,14 +238,21 @@ class MeetingInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices, required=False)
     start_at = UTCDateTimeField()
     end_at = UTCDateTimeField()
-    time_zone = serializers.CharField(max_length=64, required=False)
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="The meeting's own zone: a place's IANA name (Africa/Tripoli), UTC, or "
+        "another canonical zone of the tz database; old aliases (US/Pacific) are refused.",
+    )
     venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
     online_url = serializers.URLField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
     def validate_time_zone(self, value: str) -> str:
-        model_validate_time_zone(value)
-        return value
+        # A place, UTC or a canonical zone; a meeting's own older name may be sent back.
+        if zones.is_accepted(value) or value == getattr(self.instance, "time_zone", None):
+            return value
+        raise serializers.ValidationError(zones.refusal(value))
 
     def validate(self, data):
         # On a change, the side not sent keeps the meeting's current value.
@@ -221,6 +270,13 @@ class MeetingUpdateInputSerializer(MeetingInputSerializer):
     title = serializers.CharField(max_length=200, required=False)
     start_at = UTCDateTimeField(required=False)
     end_at = UTCDateTimeField(required=False)
+    short_notice_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2_000,
+        help_text="When a scheduled meeting moves inside its group's notice period. "
+        + SHORT_NOTICE_REASON_HELP,
+    )
 
 
 class MeetingCancelInputSerializer(InputSerializer):
@@ -233,8 +289,184 @@ class AgendaReorderInputSerializer(InputSerializer):
     )
 
 
-class CountSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
+class UnreachedOrganisationSerializer(serializers.Serializer):
+    """A current member organisation of the meeting's group (observers too) for whom
+    nobody is invited."""
+
+    organisation = OrganisationBriefSerializer()
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    is_observer = serializers.BooleanField()
+    reason = serializers.ChoiceField(
+        choices=UnreachedReason.choices,
+        help_text=(
+            "not_invited: it has active representatives, none invited; no_active_person: "
+            "none of its representatives is active; no_representative: it has none."
+        ),
+    )
+
+
+class GroupInvitationsSerializer(serializers.Serializer):
+    """What inviting the group did, and whom it could not reach."""
+
+    created = serializers.IntegerField(help_text="How many people were invited now.")
+    invited = PersonBriefSerializer(many=True, help_text="The people invited now.")
+    unreached_organisations = UnreachedOrganisationSerializer(
+        many=True, help_text="Current member organisations that still have nobody invited."
+    )
+    without_email = PersonBriefSerializer(
+        many=True,
+        help_text="People invited now who have no e-mail address: no invitation reaches them.",
+    )
+
+
+class InviteesOfOrganisationSerializer(serializers.Serializer):
+    organisation = OrganisationBriefSerializer(
+        allow_null=True, help_text="The organisation the invitations are for, or null."
+    )
+    people = PersonBriefSerializer(many=True)
+
+
+# --- Series -------------------------------------------------------------------------
+
+
+class SeriesOccurrenceSerializer(OutputModelSerializer):
+    """A meeting of the series: `occurrence_start` is its slot in the rule (the iCalendar
+    RECURRENCE-ID), `detached_from_series` that it was moved or changed on its own."""
+
+    reference = serializers.CharField(read_only=True, help_text=REFERENCE_HELP)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "status",
+            "start_at",
+            "end_at",
+            "occurrence_start",
+            "detached_from_series",
+        ]
+
+
+class SeriesSerializer(OutputModelSerializer):
+    """A group's meeting series: its rule, and its meetings made so far (slot order)."""
+
+    group = GroupBriefSerializer()
+    online_url = serializers.CharField(help_text="Link to join online, or ''.")
+    rule = serializers.SerializerMethodField(
+        help_text="The rule as an iCalendar RRULE, e.g. FREQ=MONTHLY;INTERVAL=1;BYDAY=2TU;COUNT=12."
+    )
+    occurrences = SeriesOccurrenceSerializer(many=True)
+
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "id",
+            "group",
+            "title",
+            "kind",
+            "frequency",
+            "interval",
+            "weekday",
+            "month_day",
+            "week_of_month",
+            "start_time",
+            "duration_minutes",
+            "time_zone",
+            "venue",
+            "online_url",
+            "description",
+            "starts_on",
+            "ends_on",
+            "count",
+            "create_ahead_days",
+            "status",
+            "sequence",
+            "rule",
+            "occurrences",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_rule(self, series: MeetingSeries) -> str:
+        return rrule_text(series)
+
+
+class SeriesInputSerializer(InputSerializer):
+    """A new series. Weekly needs `weekday`; monthly on a day `month_day`; monthly on a
+    weekday `weekday` and `week_of_month`. It ends on `ends_on` or after `count`
+    meetings (one of the two); its first meeting is in the future."""
+
+    group = VisibleRelatedField(visible=groups_visible_to)
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Meeting.Kind.choices, required=False)
+    frequency = serializers.ChoiceField(choices=MeetingSeries.Frequency.choices)
+    interval = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    weekday = serializers.ChoiceField(
+        choices=WEEKDAYS, required=False, allow_null=True, help_text="0 = Monday … 6 = Sunday."
+    )
+    month_day = serializers.IntegerField(min_value=1, max_value=28, required=False, allow_null=True)
+    week_of_month = serializers.ChoiceField(
+        choices=WEEK_OF_MONTH,
+        required=False,
+        allow_null=True,
+        help_text="1 to 4, or -1 for the last such weekday of the month.",
+    )
+    start_time = serializers.TimeField(help_text="HH:MM on the wall clock of `time_zone`.")
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="The series' own zone: a place's IANA name (Africa/Tripoli) or UTC.",
+    )
+    venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    online_url = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    starts_on = serializers.DateField(help_text="The first meeting is on or after this day.")
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    count = serializers.IntegerField(min_value=1, max_value=520, required=False, allow_null=True)
+    create_ahead_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
+
+    def validate_time_zone(self, value: str) -> str:
+        if zones.is_accepted(value) or value == getattr(self.instance, "time_zone", None):
+            return value
+        raise serializers.ValidationError(zones.refusal(value))
+
+
+class SeriesUpdateInputSerializer(SeriesInputSerializer):
+    """What may change in a series: not its rule (how often, which day, from when).
+    The meetings still to come that were not changed on their own follow."""
+
+    group = None  # type: ignore[assignment]  # DRF drops an inherited field set to None
+    frequency = None  # type: ignore[assignment]
+    interval = None  # type: ignore[assignment]
+    weekday = None  # type: ignore[assignment]
+    month_day = None  # type: ignore[assignment]
+    week_of_month = None  # type: ignore[assignment]
+    starts_on = None  # type: ignore[assignment]
+    title = serializers.CharField(max_length=200, required=False)
+    start_time = serializers.TimeField(required=False)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=1440, required=False)
+    short_notice_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Needed when a meeting moves inside the group's notice period.",
+    )
+
+
+class SeriesScheduleInputSerializer(InputSerializer):
+    short_notice_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Needed when a meeting falls inside the group's notice period.",
+    )
+
+
+class SeriesCancelInputSerializer(InputSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5_000)
 
 
 # --- Agenda items -------------------------------------------------------------------
@@ -302,13 +534,31 @@ class InvitationRespondInputSerializer(InputSerializer):
 # --- Attendance ---------------------------------------------------------------------
 
 
+MODE_HELP = "How the person attended: `in_person` or `online`."
+INTERPRETATION_HELP = "Interpretation needed: `ar`, `en`, `fr`, or empty for none."
+INTERPRETATION_CHOICES = [("", "None"), *INTERPRETATION_LANGUAGES]
+
+
 class AttendanceSerializer(OutputModelSerializer):
     person = PersonBriefSerializer()
     organisation = OrganisationBriefSerializer(allow_null=True)
+    mode = serializers.ChoiceField(choices=AttendanceMode.choices, help_text=MODE_HELP)
+    interpretation = serializers.ChoiceField(
+        choices=INTERPRETATION_CHOICES, help_text=INTERPRETATION_HELP
+    )
 
     class Meta:
         model = Attendance
-        fields = ["id", "meeting", "person", "organisation", "invitation", "recorded_at"]
+        fields = [
+            "id",
+            "meeting",
+            "person",
+            "organisation",
+            "invitation",
+            "mode",
+            "interpretation",
+            "recorded_at",
+        ]
 
 
 class AttendanceInputSerializer(InputSerializer):
@@ -316,6 +566,27 @@ class AttendanceInputSerializer(InputSerializer):
     person = VisibleRelatedField(visible=people_visible_to)
     organisation = VisibleRelatedField(
         visible=organisations_visible_to, required=False, allow_null=True
+    )
+    mode = serializers.ChoiceField(
+        choices=AttendanceMode.choices, required=False, help_text=MODE_HELP
+    )
+    interpretation = serializers.ChoiceField(
+        choices=INTERPRETATION_CHOICES,
+        required=False,
+        allow_blank=True,
+        help_text=INTERPRETATION_HELP,
+    )
+
+
+class AttendanceUpdateInputSerializer(InputSerializer):
+    mode = serializers.ChoiceField(
+        choices=AttendanceMode.choices, required=False, help_text=MODE_HELP
+    )
+    interpretation = serializers.ChoiceField(
+        choices=INTERPRETATION_CHOICES,
+        required=False,
+        allow_blank=True,
+        help_text=INTERPRETATION_HELP,
     )
 
 
@@ -340,9 +611,19 @@ class MinutesUpdateInputSerializer(InputSerializer):
 
 
 class DecisionSerializer(OutputModelSerializer):
+    reference = serializers.CharField(
+        read_only=True, help_text="The official reference, e.g. MWG/2026/04/D3."
+    )
+    quorum_met = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whether the quorum was met when the decision was recorded (false: "
+        "recorded without quorum); null when the group's terms of reference set none.",
+    )
+
     class Meta:
         model = Decision
-        fields = ["id", "meeting", "number", "agenda_item", "text"]
+        fields = ["id", "meeting", "number", "reference", "agenda_item", "text", "quorum_met"]
 
 
 class DecisionInputSerializer(InputSerializer):
@@ -382,6 +663,7 @@ class ActionPointListSerializer(serializers.Serializer):
         "closed_at",
         "updated_at",
         "meeting_id",
+        "meeting__reference",
         "meeting__title",
         "meeting__start_at",
         "meeting__group_id",
@@ -411,6 +693,7 @@ class ActionPointListSerializer(serializers.Serializer):
                 "updated_at": row["updated_at"],
                 "meeting": {
                     "id": row["meeting_id"],
+                    "reference": row["meeting__reference"],
                     "title": row["meeting__title"],
                     "start_at": row["meeting__start_at"],
                 },

@@ -8,10 +8,12 @@ from meetings.api.views import (
     InvitationViewSet,
     MeetingViewSet,
     MinutesViewSet,
+    SeriesViewSet,
 )
 
 router = SimpleRouter()
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("series", SeriesViewSet, basename="series")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("attendance", AttendanceViewSet, basename="attendance")

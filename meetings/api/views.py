@@ -18,20 +18,27 @@ from meetings.api.serializers import (
     AgendaReorderInputSerializer,
     AttendanceInputSerializer,
     AttendanceSerializer,
-    CountSerializer,
+    AttendanceUpdateInputSerializer,
     DecisionInputSerializer,
     DecisionSerializer,
+    GroupInvitationsSerializer,
     InvitationInputSerializer,
     InvitationRespondInputSerializer,
     InvitationSerializer,
     MeetingCancelInputSerializer,
     MeetingInputSerializer,
     MeetingListSerializer,
+    MeetingScheduleInputSerializer,
     MeetingSerializer,
     MeetingUpdateInputSerializer,
     MinutesInputSerializer,
     MinutesSerializer,
     MinutesUpdateInputSerializer,
+    SeriesCancelInputSerializer,
+    SeriesInputSerializer,
+    SeriesScheduleInputSerializer,
+    SeriesSerializer,
+    SeriesUpdateInputSerializer,
 )
 from meetings.models import (
     ActionPoint,
@@ -40,6 +47,7 @@ from meetings.models import (
     Decision,
     Invitation,
     Meeting,
+    MeetingSeries,
     Minutes,
 )
 from meetings.permissions import (
@@ -57,6 +65,8 @@ from meetings.permissions import (
     meetings_visible_to,
     minutes_get_for_user,
     minutes_visible_to,
+    series_get_for_user,
+    series_visible_to,
 )
 from meetings.selectors import (
     action_point_list,
@@ -65,6 +75,7 @@ from meetings.selectors import (
     meeting_list,
     meeting_summaries,
     meetings_of_group_tree,
+    series_list,
 )
 from meetings.services import (
     action_point_create,
@@ -76,6 +87,7 @@ from meetings.services import (
     agenda_reorder,
     attendance_record,
     attendance_remove,
+    attendance_update,
     decision_add,
     invitation_create,
     invitation_respond,
@@ -89,6 +101,10 @@ from meetings.services import (
     minutes_create,
     minutes_publish,
     minutes_save,
+    series_cancel,
+    series_create,
+    series_schedule,
+    series_update,
 )
 from portal.api.filters import IdFilter, RangeFilterSet
 from portal.api.views import FunnelViewSet
@@ -109,6 +125,7 @@ class MeetingFilter(RangeFilterSet):
     group = IdFilter(
         method=_meetings_in_group_tree, label="Group id; its sub-groups' meetings too."
     )
+    reference = filters.CharFilter(label="Official reference, exactly (MWG/2026/04).")
     status = filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
     kind = filters.MultipleChoiceFilter(choices=Meeting.Kind.choices)
     start_after = filters.IsoDateTimeFilter(
@@ -123,7 +140,7 @@ class MeetingFilter(RangeFilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["group", "status", "kind", "start_after", "start_before"]
+        fields = ["group", "reference", "status", "kind", "start_after", "start_before"]
 
 
 class MeetingViewSet(FunnelViewSet):
@@ -144,7 +161,7 @@ class MeetingViewSet(FunnelViewSet):
     @extend_schema(responses=MeetingListSerializer(many=True))
     def list(self, request):
         """Newest first unless `ordering` says otherwise; filter by group (with its
-        sub-groups), status, kind and start date range."""
+        sub-groups), official reference, status, kind and start date range."""
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset.values(*MeetingListSerializer.VALUES))
         return self.get_paginated_response(MeetingListSerializer.rows(page))
@@ -165,13 +182,17 @@ class MeetingViewSet(FunnelViewSet):
         meeting_update(meeting=meeting, by=request.user, **data)
         return self._rendered(meeting)
 
-    @extend_schema(request=None, responses=MeetingSerializer)
+    @extend_schema(request=MeetingScheduleInputSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def schedule(self, request, pk=None):
-        """Draft → scheduled: invitees may now answer."""
-        return self._rendered(
-            meeting_schedule(meeting=self.get_object(manage=True), by=request.user)
-        )
+        """Draft → scheduled: the invitations go out at once and invitees may answer.
+        `GET /api/v1/meetings/{id}/invitation-preview/` shows first who will be invited,
+        which member organisations have nobody invited, who has no e-mail address, and
+        the invitation in each language it goes out in. Inside the group's notice period
+        it needs `short_notice_reason`."""
+        meeting = self.get_object(manage=True)
+        data = self.validated(MeetingScheduleInputSerializer)
+        return self._rendered(meeting_schedule(meeting=meeting, by=request.user, **data))
 
     @extend_schema(request=MeetingCancelInputSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
@@ -188,13 +209,21 @@ class MeetingViewSet(FunnelViewSet):
         meeting = self.get_object(manage=True)
         return self._rendered(meeting_mark_held(meeting=meeting, by=request.user))
 
-    @extend_schema(request=None, responses={201: CountSerializer})
+    @extend_schema(request=None, responses={201: GroupInvitationsSerializer})
     @action(detail=True, methods=["post"], url_path="invite-group")
     def invite_group(self, request, pk=None):
-        """Invite the chairs and every current representative not invited yet."""
+        """Invite the chairs and every current representative not invited yet; the
+        answer says which member organisations still have nobody invited and which new
+        invitees have no e-mail address."""
         meeting = self.get_object(manage=True)
-        created = invitations_create_for_group(meeting=meeting, by=request.user)
-        return self.render({"created": len(created)}, CountSerializer, code=status.HTTP_201_CREATED)
+        invited = invitations_create_for_group(meeting=meeting, by=request.user)
+        result = {
+            "created": len(invited.invitations),
+            "invited": [invitation.person for invitation in invited.invitations],
+            "unreached_organisations": invited.unreached_organisations,
+            "without_email": invited.without_email,
+        }
+        return self.render(result, GroupInvitationsSerializer, code=status.HTTP_201_CREATED)
 
     @extend_schema(request=AgendaReorderInputSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"], url_path="reorder-agenda")
@@ -207,6 +236,69 @@ class MeetingViewSet(FunnelViewSet):
 
     def _rendered(self, meeting, *, code=status.HTTP_200_OK):
         return self.render(self.get_queryset().get(pk=meeting.pk), code=code)
+
+
+# --- Series -------------------------------------------------------------------------
+
+
+class SeriesFilter(filters.FilterSet):
+    group = IdFilter(field_name="group_id")
+    status = filters.MultipleChoiceFilter(choices=MeetingSeries.Status.choices)
+
+    class Meta:
+        model = MeetingSeries
+        fields = ["group", "status"]
+
+
+class SeriesViewSet(FunnelViewSet):
+    """Meeting series of the groups you can see (and those you are invited to), each
+    with its meetings made so far."""
+
+    visible = staticmethod(series_visible_to)
+    get_for_user = staticmethod(series_get_for_user)
+    output_serializer_class = SeriesSerializer
+    filterset_class = SeriesFilter
+
+    def select(self, queryset):
+        return series_list(queryset=queryset).order_by("-starts_on", "-id")
+
+    @extend_schema(request=SeriesInputSerializer, responses={201: SeriesSerializer})
+    def create(self, request):
+        """A series of a group you manage, its first meetings made as drafts; schedule it
+        to invite the group."""
+        data = self.validated(SeriesInputSerializer)
+        group = group_get_for_user(request.user, data.pop("group").pk, manage=True)
+        series = series_create(group=group, by=request.user, **data)
+        return self._rendered(series, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SeriesUpdateInputSerializer, responses=SeriesSerializer)
+    def partial_update(self, request, pk=None):
+        """Change the series; its meetings still to come that were not changed on their
+        own follow, and invitees are told once."""
+        series = self.get_object(manage=True)
+        data = self.validated(SeriesUpdateInputSerializer, instance=series)
+        series_update(series=series, by=request.user, **data)
+        return self._rendered(series)
+
+    @extend_schema(request=SeriesScheduleInputSerializer, responses=SeriesSerializer)
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        """Schedule the draft meetings to come: the group is invited to each, and each
+        invitee gets one invitation to the whole series."""
+        series = self.get_object(manage=True)
+        data = self.validated(SeriesScheduleInputSerializer)
+        return self._rendered(series_schedule(series=series, by=request.user, **data))
+
+    @extend_schema(request=SeriesCancelInputSerializer, responses=SeriesSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the series and its meetings still to come; those held stay."""
+        series = self.get_object(manage=True)
+        data = self.validated(SeriesCancelInputSerializer)
+        return self._rendered(series_cancel(series=series, by=request.user, **data))
+
+    def _rendered(self, series, *, code=status.HTTP_200_OK):
+        return self.render(self.get_queryset().get(pk=series.pk), code=code)
 
 
 # --- Agenda items -------------------------------------------------------------------
@@ -334,6 +426,15 @@ class AttendanceViewSet(FunnelViewSet):
         attendance = attendance_record(meeting=meeting, by=request.user, **data)
         return self.render(attendance, code=status.HTTP_201_CREATED)
 
+    @extend_schema(request=AttendanceUpdateInputSerializer, responses=AttendanceSerializer)
+    def partial_update(self, request, pk=None):
+        """Change how someone attended (`mode`) or the interpretation they need, at a
+        meeting you manage."""
+        attendance = self.get_object(manage=True)
+        data = self.validated(AttendanceUpdateInputSerializer)
+        attendance_update(attendance=attendance, by=request.user, **data)
+        return self.render(self.get_visible_object())
+
     def destroy(self, request, pk=None):
         attendance_remove(attendance=self.get_object(manage=True), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -394,9 +495,11 @@ class MinutesViewSet(FunnelViewSet):
 
 
 class DecisionFilter(MeetingChildFilter):
+    reference = filters.CharFilter(label="Official reference, exactly (MWG/2026/04/D3).")
+
     class Meta:
         model = Decision
-        fields = ["meeting"]
+        fields = ["meeting", "reference"]
 
 
 class DecisionViewSet(FunnelViewSet):

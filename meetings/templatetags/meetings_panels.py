@@ -4,13 +4,19 @@ meetings app: a group's page shows its meetings and open action points with a ta
 from django import template
 
 from groups.models import CoordinationGroup
-from meetings.models import ActionPoint
-from meetings.permissions import action_points_visible_to, meetings_visible_to
+from meetings.models import ActionPoint, Meeting, MeetingSeries
+from meetings.permissions import (
+    action_points_visible_to,
+    meetings_visible_to,
+    series_visible_to,
+    user_may_call_short_notice,
+)
 from meetings.selectors import (
     action_point_list,
     action_points_of_group_tree,
     meeting_list,
     meetings_of_group_tree,
+    short_notice_of,
 )
 
 register = template.Library()
@@ -19,7 +25,8 @@ register = template.Library()
 @register.inclusion_tag("meetings/_group_panels.html", takes_context=True)
 def group_meetings_panels(context, group: CoordinationGroup) -> dict:
     """The group's latest meetings and open action points, its sub-groups' included
-    (as the meetings list that "All the group's meetings" opens)."""
+    (as the meetings list that "All the group's meetings" opens), and its own active
+    meeting series."""
     user = context["request"].user
     meetings = meetings_of_group_tree(queryset=meetings_visible_to(user), group_id=group.pk)
     open_points = action_points_of_group_tree(
@@ -30,6 +37,22 @@ def group_meetings_panels(context, group: CoordinationGroup) -> dict:
         "group": group,
         "meetings": meeting_list(queryset=meetings).order_by("-start_at", "pk")[:10],
         "action_points": action_point_list(queryset=open_points).order_by("due_on", "pk")[:20],
+        "series": series_visible_to(user)
+        .filter(group=group, status=MeetingSeries.Status.ACTIVE)
+        .order_by("title", "pk"),
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("meetings/_short_notice_field.html", takes_context=True)
+def short_notice_field(context, meeting: Meeting) -> dict:
+    """Inside a form that schedules `meeting`: when it would be called inside its
+    group's notice period, the rule and, for those who may override it, the reason
+    for short notice to give (meetings.services.notice_period_check)."""
+    user = context["request"].user
+    short = short_notice_of(group=meeting.group, start_at=meeting.start_at)
+    return {
+        "short": short,
+        "may_override": short is not None and user_may_call_short_notice(user, meeting.group),
     }

@@ -13,16 +13,25 @@ from meetings.views.action_points import (
 )
 from meetings.views.agenda import (
     agenda_item_add_page,
+    agenda_item_edit_page,
     agenda_item_move_page,
+    agenda_item_page,
     agenda_item_remove_page,
 )
-from meetings.views.attendance import attendance_csv, attendance_page, attendance_toggle_page
+from meetings.views.attendance import (
+    attendance_csv,
+    attendance_details_page,
+    attendance_page,
+    attendance_toggle_page,
+    sign_in_sheet_pdf_download,
+)
 from meetings.views.calendars import calendar_token_reset_page, meeting_calendar_page
 from meetings.views.dashboard import dashboard
 from meetings.views.invitations import (
     invitation_respond_page,
     invitations_for_group_page,
     invitations_page,
+    meeting_schedule_preview_page,
     rsvp,
 )
 from meetings.views.meeting import (
@@ -42,6 +51,13 @@ from meetings.views.minutes import (
     minutes_page,
     minutes_publish_page,
 )
+from meetings.views.series import (
+    series_cancel_page,
+    series_create_page,
+    series_detail_page,
+    series_edit_page,
+    series_schedule_page,
+)
 
 __all__ = [
     "action_point_create_page",
@@ -50,9 +66,12 @@ __all__ = [
     "action_point_list_page",
     "action_point_page",
     "agenda_item_add_page",
+    "agenda_item_edit_page",
     "agenda_item_move_page",
+    "agenda_item_page",
     "agenda_item_remove_page",
     "attendance_csv",
+    "attendance_details_page",
     "attendance_page",
     "attendance_toggle_page",
     "calendar_token_reset_page",
@@ -71,8 +90,15 @@ __all__ = [
     "meeting_pack_pdf",
     "meeting_pack_status_fragment",
     "meeting_schedule_page",
+    "meeting_schedule_preview_page",
     "minutes_approve_page",
     "minutes_page",
     "minutes_publish_page",
     "rsvp",
+    "series_cancel_page",
+    "series_create_page",
+    "series_detail_page",
+    "series_edit_page",
+    "series_schedule_page",
+    "sign_in_sheet_pdf_download",
 ]

@@ -77,7 +77,11 @@ def action_point_page(request, action_point_id: int):
     """An action point: the owner's report (status, progress) and the managers' edit."""
     user = request.user
     action_point = action_point_get_for_user(user, action_point_id)
-    action_point = action_point_list(queryset=ActionPoint.objects.filter(pk=action_point.pk)).get()
+    action_point = (
+        action_point_list(queryset=ActionPoint.objects.filter(pk=action_point.pk))
+        .select_related("decision")
+        .get()
+    )
     can_manage = user_can_manage_meeting(user, action_point.meeting)
     can_report = user_can_report_on_action_point(user, action_point)
     report_form = forms.ActionPointReportForm(
@@ -197,6 +201,7 @@ def action_point_csv(request):
         _("Action"),
         _("Group"),
         _("Meeting"),
+        _("Meeting reference"),
         _("Owner organisation"),
         _("Owner"),
         _("Due on"),
@@ -208,6 +213,7 @@ def action_point_csv(request):
             action_point.title,
             action_point.meeting.group.name,
             action_point.meeting.title,
+            action_point.meeting.reference,
             str(action_point.owner_organisation),
             action_point.owner_person.full_name if action_point.owner_person else "",
             action_point.due_on.isoformat(),

@@ -1,4 +1,6 @@
-"""The agenda builder (htmx: each change answers with the agenda fragment)."""
+"""The agenda builder (htmx: each change answers with the agenda fragment; each item is
+edited in place, its row swapped for a small form). Without JavaScript every control
+falls back to a page of its own and a redirect to the meeting."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,14 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.permissions import people_offered_to
 from meetings import forms, services
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import agenda_item_get_for_user, meeting_get_for_user
 from meetings.selectors import meeting_detail
-from meetings.views.shared import detail_url
+from meetings.views.shared import agenda_shown, detail_url
 from portal.pages import form_token_claim
 
 
@@ -28,6 +30,7 @@ def _agenda_response(request, meeting: Meeting, form=None):
         "meetings/_agenda.html",
         {
             "meeting": meeting,
+            "agenda": agenda_shown(meeting),
             "can_manage": True,
             "agenda_open": meeting.status in services.OPEN_STATUSES,
             "agenda_form": form or forms.AgendaItemForm(people=people),
@@ -72,16 +75,92 @@ def _agenda_item(user: User, meeting: Meeting, item_id: int) -> AgendaItem:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_item_remove_page(request, meeting_id: int, item_id: int):
+    """GET asks first (the page the remove link opens without JavaScript; with it, htmx
+    asks in the browser and posts); POST removes."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
-    try:
-        services.agenda_item_remove(
-            item=_agenda_item(request.user, meeting, item_id), by=request.user
+    item = _agenda_item(request.user, meeting, item_id)
+    if request.method == "GET":
+        return render(
+            request,
+            "meetings/agenda_item_remove.html",
+            {"nav": "meetings", "meeting": meeting, "item": item, "can_manage": True},
         )
+    try:
+        services.agenda_item_remove(item=item, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        if not request.htmx:
+            messages.success(
+                request, _("“%(title)s” is removed from the agenda.") % {"title": item.title}
+            )
     return _agenda_response(request, meeting)
+
+
+@login_required
+@require_GET
+def agenda_item_page(request, meeting_id: int, item_id: int):
+    """One item's row as the agenda shows it (what "Cancel" in its in-place form puts
+    back); without htmx, the meeting's page at the item."""
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    item = _agenda_item(request.user, meeting, item_id)
+    if not request.htmx:
+        return redirect(detail_url(meeting, f"agenda-item-{item.pk}"))
+    return _item_row(request, meeting, item.pk)
+
+
+def _item_row(request, meeting: Meeting, item_id: int):
+    meeting = meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
+    slot = agenda_shown(meeting).slot_of(item_id)
+    if slot is None:
+        raise Http404(_("No such agenda item."))
+    return render(
+        request,
+        "meetings/_agenda_item.html",
+        {
+            "meeting": meeting,
+            "slot": slot,
+            "item": slot.item,
+            "can_manage": True,
+            "agenda_open": meeting.status in services.OPEN_STATUSES,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agenda_item_edit_page(request, meeting_id: int, item_id: int):
+    """Edit one item in place: with htmx the row becomes the form, a save answers with
+    the whole agenda (the running times after it move) and errors come back in the row;
+    without it, a page with the form that saves and returns to the meeting."""
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    item = _agenda_item(request.user, meeting, item_id)
+    people = people_offered_to(request.user)
+    form = forms.AgendaItemEditForm(request.POST or None, item=item, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_update(
+                item=item,
+                by=request.user,
+                description=form.cleaned_data["description"],
+                **_agenda_fields(form),
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if not request.htmx:
+                messages.success(request, _("The agenda item is saved."))
+                return redirect(detail_url(meeting, f"agenda-item-{item.pk}"))
+            response = _agenda_response(request, meeting)
+            response["HX-Retarget"] = "#agenda"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+    context = {"nav": "meetings", "meeting": meeting, "item": item, "form": form}
+    if request.htmx:
+        return render(request, "meetings/_agenda_item_form.html", context)
+    return render(request, "meetings/agenda_item_edit.html", {**context, "can_manage": True})
 
 
 @login_required

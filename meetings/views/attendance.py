@@ -1,25 +1,37 @@
-"""The attendance register, and its CSV export."""
+"""The attendance register with its quorum, its CSV export and the sign-in sheet."""
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups.permissions import organisations_offered_to, people_offered_to, person_get_for_user
 from meetings import forms, services
-from meetings.models import Attendance, Invitation, Meeting
+from meetings.models import (
+    INTERPRETATION_LANGUAGES,
+    Attendance,
+    AttendanceMode,
+    Invitation,
+    Meeting,
+)
 from meetings.permissions import (
     attendance_visible_to,
     meeting_get_for_user,
     user_can_manage_meeting,
 )
-from meetings.views.shared import loaded_meeting, repeat_submit
+from meetings.selectors import quorum_status, sign_in_sheet_invitations
+from meetings.sign_in_sheet import SIGN_IN_SHEET_MAX_PEOPLE, sign_in_sheet_pdf
+from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
 from members.models import Organisation, Person
 from portal.exports import csv_response
 from portal.pages import form_token_claim
@@ -70,6 +82,35 @@ def _register_rows(meeting: Meeting) -> list[RegisterRow]:
     return rows
 
 
+def _register_open(meeting: Meeting) -> bool:
+    return (
+        meeting.status in (Meeting.Status.SCHEDULED, Meeting.Status.HELD)
+        and meeting.start_at <= timezone.now()
+    )
+
+
+def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
+    """What _register.html and _quorum.html show; `meeting` from loaded_meeting."""
+    return {
+        "meeting": meeting,
+        "rows": _register_rows(meeting),
+        "quorum": quorum_status(meeting),
+        "can_manage": can_manage,
+        "register_open": _register_open(meeting),
+        "mode_choices": AttendanceMode.choices,
+        "interpretation_choices": [("", _("No interpretation")), *INTERPRETATION_LANGUAGES],
+    }
+
+
+def _register_fragment(request, meeting_id: int, *, error: str = ""):
+    """The register after a change, for htmx: its quorum panel is swapped out of band."""
+    meeting = loaded_meeting(request.user, meeting_id)
+    context = _register_context(meeting, can_manage=True)
+    return render(
+        request, "meetings/_register.html", {**context, "quorum_oob": True, "register_error": error}
+    )
+
+
 @login_required
 def attendance_page(request, meeting_id: int):
     user = request.user
@@ -93,6 +134,8 @@ def attendance_page(request, meeting_id: int):
                     meeting=meeting,
                     person=form.cleaned_data["person"],
                     organisation=form.cleaned_data["organisation"],
+                    mode=form.cleaned_data["mode"] or AttendanceMode.IN_PERSON,
+                    interpretation=form.cleaned_data["interpretation"],
                     by=user,
                 )
             except ValidationError as error:
@@ -105,12 +148,8 @@ def attendance_page(request, meeting_id: int):
         "meetings/attendance.html",
         {
             "nav": "meetings",
-            "meeting": meeting,
-            "rows": _register_rows(meeting),
-            "can_manage": can_manage,
+            **_register_context(meeting, can_manage=can_manage),
             "form": form if can_manage else None,
-            "register_open": meeting.status in (Meeting.Status.SCHEDULED, Meeting.Status.HELD)
-            and meeting.start_at <= timezone.now(),
         },
     )
 
@@ -132,17 +171,32 @@ def attendance_toggle_page(request, meeting_id: int, person_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.htmx:
-        meeting = loaded_meeting(user, meeting.pk)
-        return render(
-            request,
-            "meetings/_register.html",
-            {
-                "meeting": meeting,
-                "rows": _register_rows(meeting),
-                "can_manage": True,
-                "register_open": True,
-            },
-        )
+        return _register_fragment(request, meeting.pk)
+    return redirect("meeting-attendance", meeting.pk)
+
+
+@login_required
+@require_POST
+def attendance_details_page(request, meeting_id: int, person_id: int):
+    """Change how one person in the register attended and their interpretation."""
+    user = request.user
+    meeting = meeting_get_for_user(user, meeting_id, manage=True)
+    line = attendance_visible_to(user).filter(meeting=meeting, person_id=person_id).first()
+    if line is None:
+        raise Http404(_("No such attendance record."))
+    form = forms.AttendanceDetailsForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.attendance_update(attendance=line, by=user, **form.cleaned_data)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    else:
+        error = " ".join(str(message) for errors in form.errors.values() for message in errors)
+    if request.htmx:
+        return _register_fragment(request, meeting.pk, error=error)
+    if error:
+        messages.error(request, error)
     return redirect("meeting-attendance", meeting.pk)
 
 
@@ -150,7 +204,16 @@ def attendance_toggle_page(request, meeting_id: int, person_id: int):
 @require_GET
 def attendance_csv(request, meeting_id: int):
     meeting = loaded_meeting(request.user, meeting_id)
-    header = [_("Organisation"), _("Name"), _("Position"), _("Invited"), _("Answer"), _("Present")]
+    header = [
+        _("Organisation"),
+        _("Name"),
+        _("Position"),
+        _("Invited"),
+        _("Answer"),
+        _("Present"),
+        _("Attended"),
+        _("Interpretation"),
+    ]
     rows = (
         [
             row["organisation"] or "",
@@ -159,7 +222,43 @@ def attendance_csv(request, meeting_id: int):
             _("yes") if row["invitation"] else _("no"),
             row["invitation"].get_response_display() if row["invitation"] else "",
             _("yes") if row["attendance"] else _("no"),
+            row["attendance"].get_mode_display() if row["attendance"] else "",
+            row["attendance"].get_interpretation_display() if row["attendance"] else "",
         ]
         for row in _register_rows(meeting)
     )
     return csv_response(f"attendance-{meeting.pk}.csv", header, rows)
+
+
+@login_required
+@require_GET
+def sign_in_sheet_pdf_download(request, meeting_id: int):
+    """The sign-in sheet to print, drawn on request (a sheet is small), in the reader's
+    language or the one `?lang=` names; for those who manage the meeting."""
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    languages = dict(settings.LANGUAGES)
+    language = request.GET.get("lang") or get_language() or settings.LANGUAGE_CODE
+    if language not in languages:
+        problems = {"lang": _("Choose one of: %(codes)s.") % {"codes": ", ".join(languages)}}
+        return render(request, "400.html", {"problems": problems}, status=400)
+    invitations = list(sign_in_sheet_invitations(meeting)[: SIGN_IN_SHEET_MAX_PEOPLE + 1])
+    if len(invitations) > SIGN_IN_SHEET_MAX_PEOPLE:
+        messages.error(
+            request,
+            _(
+                "A sign-in sheet lists at most %(count)s invitees; download the attendance "
+                "register as CSV instead."
+            )
+            % {"count": SIGN_IN_SHEET_MAX_PEOPLE},
+        )
+        return redirect(detail_url(meeting))
+    with translation.override(language):
+        content = sign_in_sheet_pdf(meeting, invitations)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="sign-in-sheet-{meeting.pk}-{language}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Names and organisations of the invitees: no shared cache may keep them.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

@@ -2,6 +2,7 @@
 
 import calendar as month_calendar
 import datetime as dt
+import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from meetings.permissions import meetings_visible_to
 from meetings.selectors import meetings_starting_between
 from members.permissions import user_person
 from members.services import person_calendar_token_reset
+from portal import zones
 
 
 @login_required
@@ -33,13 +35,18 @@ def meeting_calendar_page(request):
         return render(request, "400.html", {"problems": problems}, status=400)
     weeks = month_calendar.Calendar(firstweekday=5).monthdatescalendar(first.year, first.month)
     # Saturday first: the Libyan working week starts on Sunday, the weekend is Fri–Sat.
+    # Each meeting sits on its day in the zone the page shows it in (the reader's, or
+    # the meeting's own): look a day beyond the weeks on each side, then keep those
+    # whose day is shown.
     zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(weeks[0][0], dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    start = dt.datetime.combine(weeks[0][0] - dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=2), dt.time.min, tzinfo=zone)
     meetings = meetings_starting_between(queryset=meetings_visible_to(user), start=start, end=end)
     by_day: dict[dt.date, list[Meeting]] = {}
     for meeting in meetings:
-        by_day.setdefault(timezone.localtime(meeting.start_at).date(), []).append(meeting)
+        shown_in = zoneinfo.ZoneInfo(zones.shown_zone(meeting.time_zone))
+        by_day.setdefault(meeting.start_at.astimezone(shown_in).date(), []).append(meeting)
+    days = [[(day, by_day.get(day, [])) for day in week] for week in weeks]
     previous_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     person = user_person(user)
@@ -54,7 +61,10 @@ def meeting_calendar_page(request):
         {
             "nav": "calendar",
             "first": first,
-            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "weeks": days,
+            "month_meetings": [
+                meeting for week in days for _day, day_meetings in week for meeting in day_meetings
+            ],
             "weekdays": weeks[0],
             "today": today,
             "previous_month": previous_month,

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.permissions import people_offered_to
 from meetings import forms, services
-from meetings.models import Invitation
+from meetings.models import Invitation, Meeting
 from meetings.permissions import (
     invitation_get_for_user,
     invitations_answerable_by,
@@ -24,14 +24,14 @@ from meetings.permissions import (
     user_can_manage_meeting,
 )
 from meetings.rsvp import rsvp_read
-from meetings.selectors import answer_tally, invitation_alternates
+from meetings.selectors import answer_tally, invitation_alternates, invitation_preview
 from meetings.views.shared import (
     detail_url,
     loaded_meeting,
     repeat_submit,
 )
 from members.models import Person
-from portal.pages import form_token_claim
+from portal.pages import form_token_claim, form_token_new, local_name
 
 
 @login_required
@@ -86,15 +86,67 @@ def invitations_for_group_page(request, meeting_id: int):
     if not form_token_claim(request):
         return repeat_submit(request, url)
     try:
-        created = services.invitations_create_for_group(meeting=meeting, by=request.user)
+        invited = services.invitations_create_for_group(meeting=meeting, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
             request,
-            _("%(count)s representatives of the group are invited.") % {"count": len(created)},
+            _("%(count)s representatives of the group are invited.")
+            % {"count": len(invited.invitations)},
         )
+        _group_invitations_report(request, invited)
     return redirect(url)
+
+
+def _group_invitations_report(request, invited: services.GroupInvitations) -> None:
+    """Say whom inviting the group could not reach: organisations with nobody invited,
+    and new invitees who have no e-mail address."""
+    for unreached in invited.unreached_organisations:
+        sentence = (
+            _("Nobody is invited for %(organisation)s (observer). %(reason)s")
+            if unreached.is_observer
+            else _("Nobody is invited for %(organisation)s. %(reason)s")
+        )
+        messages.warning(
+            request,
+            sentence
+            % {
+                "organisation": local_name(unreached.organisation),
+                "reason": unreached.reason_label,
+            },
+        )
+    if invited.without_email:
+        messages.warning(
+            request,
+            _("No e-mail address, so no invitation will reach them: %(people)s.")
+            % {"people": ", ".join(local_name(person) for person in invited.without_email)},
+        )
+
+
+@login_required
+@require_GET
+def meeting_schedule_preview_page(request, meeting_id: int):
+    """Before a draft is scheduled: who will be invited, which member organisations have
+    nobody invited, who has no e-mail address, and the invitation in each language it
+    goes out in. The page's button posts to meeting-schedule, the one place the
+    invitations are sent from; nothing is sent before that."""
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    if meeting.status != Meeting.Status.DRAFT:
+        status = meeting.get_status_display().lower()
+        messages.error(request, _("A %(status)s meeting cannot be scheduled.") % {"status": status})
+        return redirect(detail_url(meeting))
+    return render(
+        request,
+        "meetings/schedule_preview.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "can_manage": True,
+            "preview": invitation_preview(meeting),
+            "form_token": form_token_new(),
+        },
+    )
 
 
 @login_required

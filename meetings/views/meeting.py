@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from groups.models import CoordinationGroup
 from groups.permissions import groups_managed_by, groups_visible_to, people_offered_to
+from groups.selectors import terms_of_reference
 from meetings import forms, services
 from meetings.models import Meeting, MeetingPack
 from meetings.pack import PackVersion, meeting_pack_version
@@ -38,6 +39,7 @@ from meetings.selectors import (
     meeting_pack_of_version,
 )
 from meetings.views.shared import (
+    agenda_shown,
     detail_url,
     loaded_meeting,
     repeat_submit,
@@ -96,10 +98,30 @@ def meeting_create_page(request):
                 messages.success(request, _("The meeting is saved as a draft."))
                 return redirect(detail_url(meeting))
     else:
-        form = forms.MeetingForm(groups=groups, initial={"group": request.GET.get("group")})
+        group = _group_asked_for(request, groups)
+        form = forms.MeetingForm(
+            groups=groups,
+            initial={"group": group.pk if group else request.GET.get("group")},
+            group_terms=terms_of_reference(group) if group else None,
+        )
     return render(
         request, "meetings/meeting_form.html", {"nav": "meetings", "form": form, "meeting": None}
     )
+
+
+def _group_asked_for(request, groups: QuerySet[CoordinationGroup]) -> CoordinationGroup | None:
+    """The group a new meeting is for (`?group=`), among those the user may choose."""
+    raw = request.GET.get("group", "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    return groups.filter(pk=int(raw)).first()
+
+
+def is_short_notice_refusal(error: ValidationError) -> bool:
+    """Whether a service refused a call because it falls inside the group's notice
+    period (services.notice_period_check), so the page offers the reason field."""
+    errors = getattr(error, "error_dict", {}).get("start_at", [])
+    return any(getattr(item, "code", None) == "short_notice" for item in errors)
 
 
 @login_required
@@ -109,8 +131,15 @@ def meeting_edit_page(request, meeting_id: int):
         form = forms.MeetingForm(request.POST, meeting=meeting)
         if form.is_valid():
             try:
-                services.meeting_update(meeting=meeting, by=request.user, **form.meeting_fields())
+                services.meeting_update(
+                    meeting=meeting,
+                    by=request.user,
+                    short_notice_reason=form.reason_for_short_notice(),
+                    **form.meeting_fields(),
+                )
             except ValidationError as error:
+                if is_short_notice_refusal(error):
+                    form.offer_short_notice()
                 form.add_service_error(error)
             else:
                 messages.success(request, _("The meeting is updated."))
@@ -147,6 +176,7 @@ def meeting_detail_page(request, meeting_id: int):
             "carried": action_points_carried_into(meeting)[:20] if can_manage else [],
             "minutes": minutes,
             "agenda_form": forms.AgendaItemForm(people=people) if can_manage else None,
+            "agenda": agenda_shown(meeting),
             "agenda_open": meeting.status in services.OPEN_STATUSES,
         },
     )
@@ -179,12 +209,31 @@ def _scheduled_message(meeting: Meeting) -> str:
 @login_required
 @require_POST
 def meeting_schedule_page(request, meeting_id: int):
-    return _status_change(
-        request,
-        meeting_id,
-        services.meeting_schedule,
-        _scheduled_message,
-    )
+    """Schedule the meeting (from the preview's button). Inside the group's notice period
+    the preview asks for a reason for short notice; refused without one, the preview is
+    shown again with the refusal and the field."""
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    form = forms.ScheduleForm(request.POST)
+    if not form.is_valid():
+        for message in form.errors.get("short_notice_reason", []):
+            messages.error(request, str(message))
+        return redirect("meeting-schedule-preview", meeting.pk)
+    if not form_token_claim(request):
+        return repeat_submit(request, detail_url(meeting))
+    try:
+        scheduled = services.meeting_schedule(
+            meeting=meeting,
+            by=request.user,
+            short_notice_reason=form.cleaned_data["short_notice_reason"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        if is_short_notice_refusal(error):
+            return redirect("meeting-schedule-preview", meeting.pk)
+        return redirect(detail_url(meeting))
+    messages.success(request, _scheduled_message(scheduled))
+    return redirect(detail_url(meeting))
 
 
 @login_required

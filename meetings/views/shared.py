@@ -1,5 +1,7 @@
 """Helpers every page module uses."""
 
+import zoneinfo
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -7,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from meetings.permissions import meeting_get_for_user
-from meetings.selectors import meeting_detail
+from meetings.selectors import AgendaTimeline, agenda_timeline, meeting_detail
+from portal import zones
 from portal.audit import Actor
 
 
@@ -25,3 +28,9 @@ def loaded_meeting(user: Actor, meeting_id: int) -> Meeting:
     """The meeting through the funnel, then with its agenda, invitations and register."""
     meeting = meeting_get_for_user(user, meeting_id)
     return meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
+
+
+def agenda_shown(meeting: Meeting) -> AgendaTimeline:
+    """The agenda's running times in the zone the page shows the meeting's times in (the
+    reader's chosen zone, or the meeting's own), so they agree with its start and end."""
+    return agenda_timeline(meeting, zone=zoneinfo.ZoneInfo(zones.shown_zone(meeting.time_zone)))

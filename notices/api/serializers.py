@@ -3,7 +3,13 @@
 from rest_framework import serializers
 
 from groups.permissions import organisations_visible_to
+from meetings.api.serializers import (
+    InviteesOfOrganisationSerializer,
+    MeetingBriefSerializer,
+    UnreachedOrganisationSerializer,
+)
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
+from members.models import Language
 from notices.models import Notice, NoticeAttempt, WebhookEndpoint
 from portal.api.serializers import (
     InputSerializer,
@@ -34,6 +40,7 @@ class NoticeSerializer(OutputModelSerializer):
             "channel",
             "event",
             "meeting",
+            "series",
             "action_point",
             "person",
             "endpoint",
@@ -97,6 +104,9 @@ class WebhookGroupSerializer(serializers.Serializer):
 
 class WebhookMeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(
+        allow_blank=True, help_text="The official reference, e.g. MWG/2026/04; '' for a draft."
+    )
     title = serializers.CharField()
     group = WebhookGroupSerializer()
     status = serializers.CharField(help_text="draft, scheduled, held or cancelled.")
@@ -108,6 +118,12 @@ class WebhookMeetingSerializer(serializers.Serializer):
     online_url = serializers.CharField(allow_blank=True)
     sequence = serializers.IntegerField(help_text="Rises with every change invitees must hear.")
     cancellation_reason = serializers.CharField(allow_blank=True)
+    short_notice = serializers.BooleanField(
+        help_text="Called inside the group's notice period (its terms of reference)."
+    )
+    short_notice_reason = serializers.CharField(
+        allow_blank=True, help_text="Why it was called at short notice, or ''."
+    )
 
 
 class WebhookMinutesSerializer(serializers.Serializer):
@@ -127,6 +143,9 @@ class WebhookOwnerSerializer(serializers.Serializer):
 
 class WebhookActionPointMeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(
+        allow_blank=True, help_text="The official reference of the meeting, e.g. MWG/2026/04."
+    )
     title = serializers.CharField()
 
 
@@ -158,3 +177,79 @@ class WebhookMeetingEventSerializer(WebhookEventSerializer):
 
 class WebhookActionPointEventSerializer(WebhookEventSerializer):
     data = WebhookActionPointDataSerializer()  # type: ignore[assignment]  # as above
+
+
+class MessagePreviewSerializer(serializers.Serializer):
+    """The invitation e-mail in one language, as it will be sent."""
+
+    language = serializers.ChoiceField(choices=Language.choices)
+    subject = serializers.CharField()
+    text = serializers.CharField(
+        help_text="The plain-text body, addressed to the first recipient in this language; "
+        "the answer links stand for each invitee's own."
+    )
+    recipient_count = serializers.IntegerField(
+        help_text="How many invitees get it in this language."
+    )
+
+
+class InvitationPreviewSerializer(serializers.Serializer):
+    """What scheduling the meeting will send, before anything is sent."""
+
+    meeting = MeetingBriefSerializer()
+    invitee_count = serializers.IntegerField()
+    invitees = InviteesOfOrganisationSerializer(
+        many=True, help_text="Who will be invited, by organisation (none last)."
+    )
+    unreached_organisations = UnreachedOrganisationSerializer(
+        many=True,
+        help_text="Current member organisations of the group (observers too) with nobody invited.",
+    )
+    without_email = PersonBriefSerializer(
+        many=True, help_text="Invitees with no e-mail address: they will get nothing."
+    )
+    messages = MessagePreviewSerializer(
+        many=True, help_text="The invitation in each language its recipients read."
+    )
+
+
+class WebhookSeriesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    group = WebhookGroupSerializer()
+    status = serializers.CharField(help_text="active or cancelled.")
+    kind = serializers.CharField()
+    rule = serializers.CharField(
+        help_text="The iCalendar RRULE, e.g. FREQ=MONTHLY;INTERVAL=1;BYDAY=2TU;COUNT=12."
+    )
+    start_time = serializers.CharField(help_text="HH:MM on the wall clock of `time_zone`.")
+    duration_minutes = serializers.IntegerField()
+    time_zone = serializers.CharField(help_text="The series' own zone, e.g. Africa/Tripoli.")
+    venue = serializers.CharField(allow_blank=True)
+    online_url = serializers.CharField(allow_blank=True)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)
+    count = serializers.IntegerField(allow_null=True)
+    sequence = serializers.IntegerField(help_text="Rises with every change invitees must hear.")
+
+
+class WebhookOccurrenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The meeting's id.")
+    reference = serializers.CharField(allow_blank=True)
+    status = serializers.CharField(help_text="scheduled, held or cancelled.")
+    start_at = UTCDateTimeField()
+    end_at = UTCDateTimeField()
+    slot = UTCDateTimeField(help_text="Its place in the rule (the iCalendar RECURRENCE-ID).")
+    changed_by_hand = serializers.BooleanField(
+        help_text="Moved or changed on its own: changes to the series pass it by."
+    )
+
+
+class WebhookSeriesDataSerializer(serializers.Serializer):
+    series = WebhookSeriesSerializer()
+    occurrences = WebhookOccurrenceSerializer(many=True)
+    reason = serializers.CharField(required=False, help_text="series.cancelled only.")
+
+
+class WebhookSeriesEventSerializer(WebhookEventSerializer):
+    data = WebhookSeriesDataSerializer()  # type: ignore[assignment]  # as above

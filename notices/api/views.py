@@ -5,13 +5,17 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 
+from meetings.permissions import meeting_get_for_user, meetings_visible_to
+from meetings.selectors import invitation_preview
 from notices.api.serializers import (
+    InvitationPreviewSerializer,
     NoticeSerializer,
     WebhookEndpointCreatedSerializer,
     WebhookEndpointInputSerializer,
     WebhookEndpointSerializer,
     WebhookEndpointUpdateInputSerializer,
 )
+from notices.content import invitation_previews
 from notices.models import Notice
 from notices.permissions import (
     notice_get_for_user,
@@ -93,3 +97,35 @@ class WebhookEndpointViewSet(FunnelViewSet):
         endpoint = self.get_object()
         data = self.validated(WebhookEndpointUpdateInputSerializer)
         return self.render(webhook_endpoint_update(endpoint=endpoint, by=request.user, **data))
+
+
+class MeetingInvitationPreviewViewSet(FunnelViewSet):
+    """What scheduling a meeting will send, before it is sent (GET
+    /meetings/{id}/invitation-preview/). Served by the notices app, not by the meetings
+    viewset, because the message is rendered by notices.content, which the meetings
+    app may not import."""
+
+    visible = staticmethod(meetings_visible_to)
+    get_for_user = staticmethod(meeting_get_for_user)
+    output_serializer_class = InvitationPreviewSerializer
+
+    @extend_schema(responses=InvitationPreviewSerializer)
+    def invitation_preview(self, request, pk=None):
+        """Who scheduling the meeting will invite (by organisation), which current member
+        organisations of the group (observers too) have nobody invited and why, which
+        invitees have no e-mail address, and the invitation in each language it goes out
+        in. Nothing is sent; `POST /meetings/{id}/schedule/` sends it. For those who may
+        schedule the meeting."""
+        meeting = self.get_object(manage=True)
+        preview = invitation_preview(meeting)
+        body = {
+            "meeting": meeting,
+            "invitee_count": preview.invitee_count,
+            "invitees": preview.invitees,
+            "unreached_organisations": preview.unreached_organisations,
+            "without_email": preview.without_email,
+            "messages": invitation_previews(
+                meeting, preview.recipients, reference=preview.reference
+            ),
+        }
+        return self.render(body)

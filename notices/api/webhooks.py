@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema
 from notices.api.serializers import (
     WebhookActionPointEventSerializer,
     WebhookMeetingEventSerializer,
+    WebhookSeriesEventSerializer,
 )
 
 SIGNED = (
@@ -44,4 +45,27 @@ ACTION_POINT_DUE = OpenApiWebhook(
         request=WebhookActionPointEventSerializer,
         responses=RECEIVED,
     ),
+)
+
+
+def _series_webhook(name: str, what: str) -> OpenApiWebhook:
+    return OpenApiWebhook(
+        name=name,
+        decorator=extend_schema(
+            summary=what,
+            description=what + SIGNED,
+            request=WebhookSeriesEventSerializer,
+            responses=RECEIVED,
+        ),
+    )
+
+
+SERIES_SCHEDULED = _series_webhook(
+    "series.scheduled", "A series of meetings of your group is called (its meetings in `data`)."
+)
+SERIES_UPDATED = _series_webhook(
+    "series.updated", "A series changed; its meetings changed on their own are kept."
+)
+SERIES_CANCELLED = _series_webhook(
+    "series.cancelled", "A series is cancelled with its meetings still to come."
 )

@@ -1,8 +1,11 @@
 """The notices' panels that other apps' pages show, so those pages need not import
-the notices app: the dashboard shows the failed notices with a template tag."""
+the notices app: the dashboard shows the failed notices with a template tag, and the
+preview before scheduling a meeting shows the invitation as it will be e-mailed."""
 
 from django import template
 
+from meetings.selectors import InvitationPreview
+from notices.content import invitation_previews
 from notices.permissions import notices_resendable_by, notices_visible_to
 from notices.selectors import notices_failed
 
@@ -21,3 +24,11 @@ def failed_notices_panel(context) -> dict:
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
     }
+
+
+@register.inclusion_tag("notices/_message_previews.html")
+def invitation_message_previews(preview: InvitationPreview) -> dict:
+    """The invitation e-mail in each language its recipients read (meetings.selectors.
+    invitation_preview says who they are)."""
+    messages = invitation_previews(preview.meeting, preview.recipients, reference=preview.reference)
+    return {"messages": messages}

@@ -89,7 +89,12 @@ def world(_world_rows, db):
 
 def _meeting(group, title, start, hours=2):
     return meeting_create(
-        group=group, title=title, start_at=start, end_at=start + dt.timedelta(hours=hours), by=None
+        group=group,
+        title=title,
+        start_at=start,
+        end_at=start + dt.timedelta(hours=hours),
+        by=None,
+        record_past=True,
     )
 
 

@@ -213,6 +213,7 @@ def test_meeting_list_row_carries_group_chair_and_rsvp_counts(cast, world, clien
     assert rows == [
         {
             "id": world["upcoming"].pk,
+            "reference": world["upcoming"].reference,
             "title": "Upcoming MWG meeting",
             "kind": "regular",
             "status": "scheduled",

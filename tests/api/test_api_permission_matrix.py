@@ -222,6 +222,14 @@ WRITES = [
         201,
     ),
     Write(
+        "attendance update",
+        "patch",
+        lambda c, w: f"/attendance/{w['attendance'].pk}/",
+        lambda c, w: {"mode": "online", "interpretation": "ar"},
+        MWG_MANAGERS,
+        {"member", "observer"},
+    ),
+    Write(
         "attendance remove",
         "delete",
         lambda c, w: f"/attendance/{w['attendance'].pk}/",

@@ -27,6 +27,7 @@ def _held(cast):
         start_at=start,
         end_at=start + dt.timedelta(hours=2),
         by=None,
+        record_past=True,
     )
     return meeting_mark_held(meeting=meeting, by=None)
 

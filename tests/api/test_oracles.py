@@ -25,6 +25,7 @@ def test_a_member_writing_minutes_gets_the_same_403_whether_a_draft_exists(
         start_at=start,
         end_at=start + dt.timedelta(hours=2),
         by=None,
+        record_past=True,
     )
     meeting_mark_held(meeting=meeting, by=None)
     if has_draft:

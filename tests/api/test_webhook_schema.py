@@ -51,7 +51,12 @@ def test_every_webhook_body_matches_the_schema(cast, settings):
     meeting_cancel(meeting=upcoming, reason="Postponed", by=None)
     past = timezone.now() - dt.timedelta(days=2)
     held = meeting_create(
-        group=cast.mwg, title="Held", start_at=past, end_at=past + dt.timedelta(hours=1), by=None
+        group=cast.mwg,
+        title="Held",
+        start_at=past,
+        end_at=past + dt.timedelta(hours=1),
+        by=None,
+        record_past=True,
     )
     meeting_mark_held(meeting=held, by=None)
     minutes = minutes_save(meeting=held, body="Agreed.", by=None)

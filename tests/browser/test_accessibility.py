@@ -45,9 +45,31 @@ def held_meeting(live_cast):
     return meeting
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
-def test_main_pages_have_no_serious_violations(page, live_cast, held_meeting, shoot, language):
+@pytest.fixture
+def draft_meeting(live_cast):
+    """A draft with an agenda and the group invited: the agenda's controls and the preview
+    before scheduling."""
     cast = live_cast
+    start = timezone.now() + dt.timedelta(days=30)
+    meeting = meeting_create(
+        group=cast.health,
+        title="Health sub-group review",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=1),
+        by=cast.secretariat,
+    )
+    for title in ("Welcome", "Referral pathway"):
+        agenda_item_add(meeting=meeting, title=title, duration_minutes=40, by=cast.secretariat)
+    invitations_create_for_group(meeting=meeting, by=cast.secretariat)
+    return meeting
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_main_pages_have_no_serious_violations(
+    page, live_cast, held_meeting, draft_meeting, shoot, language
+):
+    cast = live_cast
+    item = draft_meeting.agenda_items.first()
     axe = Axe()
     page.goto("/accounts/login/")
     if language != "en":
@@ -68,6 +90,10 @@ def test_main_pages_have_no_serious_violations(page, live_cast, held_meeting, sh
         "group": f"/groups/{cast.mwg.pk}/",
         "directory": "/directory/people/",
         "calendar": "/calendar/",
+        "draft-meeting": f"/meetings/{draft_meeting.pk}/",
+        "schedule-preview": f"/meetings/{draft_meeting.pk}/schedule/preview/",
+        "agenda-item-edit": f"/meetings/{draft_meeting.pk}/agenda/{item.pk}/edit/",
+        "agenda-item-remove": f"/meetings/{draft_meeting.pk}/agenda/{item.pk}/remove/",
     }
     for name, url in pages.items():
         page.goto(url)

@@ -52,6 +52,7 @@ def _held(cast, group=None):
         start_at=start,
         end_at=start + dt.timedelta(hours=2),
         by=cast.secretariat,
+        record_past=True,
     )
     return meeting_mark_held(meeting=meeting, by=cast.secretariat)
 

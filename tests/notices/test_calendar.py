@@ -109,7 +109,7 @@ def test_feed_lists_a_persons_meetings_by_secret_url(client, cast, scheduled):
     calendar = icalendar.Calendar.from_ical(response.content)
     assert calendar["METHOD"] == "PUBLISH"
     summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
-    assert summaries == ["Migration Working Group: Rome consultation"]
+    assert summaries == [f"{scheduled.reference} Migration Working Group: Rome consultation"]
 
 
 def test_feed_with_unknown_or_reset_secret_is_404(client, cast, scheduled):

@@ -20,14 +20,14 @@ READERS = Path(__file__).resolve().parents[1] / "js"
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
 
 
-def read_with_ical_js(body: bytes) -> list[dict]:
+def read_with_ical_js(body: bytes, *, script: str = "read_ics.mjs") -> list[dict]:
     node = shutil.which("node")
     if node is None or not (READERS / "node_modules" / "ical.js").exists():
         if os.environ.get("CI"):
             pytest.fail("CI must provide node and `npm ci --prefix tests/js` (see .ci/run)")
         pytest.skip("node or tests/js/node_modules missing: npm ci --prefix tests/js")
     result = subprocess.run(  # noqa: S603 - our own reader script, fixed arguments
-        [node, str(READERS / "read_ics.mjs")],
+        [node, str(READERS / script)],
         input=body,
         capture_output=True,
         timeout=60,
@@ -72,7 +72,7 @@ def test_an_invitation_reads_the_same_in_ical_js(cast):
     (event,) = read_with_ical_js(invitation_calendar(meeting, meeting.invitations.all()))
 
     assert event["uid"] == meeting.calendar_uid
-    assert event["summary"] == "Migration Working Group: Rome consultation"
+    assert event["summary"] == f"{meeting.reference} Migration Working Group: Rome consultation"
     assert event["end"] == meeting.end_at.astimezone(dt.UTC).isoformat(
         timespec="milliseconds"
     ).replace("+00:00", "Z")

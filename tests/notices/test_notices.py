@@ -6,6 +6,7 @@ faults, are in test_notices_worker.py.
 
 import datetime as dt
 import email
+import re
 import smtplib
 from email import policy
 
@@ -72,6 +73,15 @@ def _schedule(meeting, capture):
     return meeting, callbacks
 
 
+def _unreferenced(subject: str) -> str:
+    """The subject after the meeting's reference, which every notice of a scheduled
+    meeting starts with (G2/2026/01 — Invitation: …; tests/notices/test_notice_references.py)."""
+    reference, dash, rest = subject.partition(" — ")
+    assert dash, subject
+    assert re.fullmatch(r"G\d+/\d{4}/\d{2}", reference), subject
+    return rest
+
+
 def _by_recipient() -> dict[str, mail.EmailMessage]:
     return {message.to[0].split("<")[1].rstrip(">"): message for message in mail.outbox}
 
@@ -131,7 +141,7 @@ def test_each_invitee_reads_it_in_their_language_with_both_times(
     assert arabic.extra_headers["Content-Language"] == "ar"
     assert 'dir="rtl"' in arabic.alternatives[0][0]
     assert 'dir="ltr"' in french.alternatives[0][0]
-    assert english.subject.startswith("Invitation: Quarterly meeting")
+    assert _unreferenced(english.subject).startswith("Invitation: Quarterly meeting")
     local = timezone.localtime(meeting.start_at, meeting.zone).strftime("%H:%M")
     utc = meeting.start_at.astimezone(dt.UTC).strftime("%H:%M")
     for message in (arabic, french, english):
@@ -213,7 +223,7 @@ def test_an_update_raises_the_sequence_and_reaches_everyone_once(
     assert len(mail.outbox) == 3
     (event,) = _calendar(mail.outbox[0]).walk("VEVENT")
     assert event["SEQUENCE"] == 1
-    assert all(message.subject.startswith("Updated:") for message in mail.outbox)
+    assert all(_unreferenced(message.subject).startswith("Updated:") for message in mail.outbox)
 
 
 def test_cancelling_sends_a_calendar_cancel(cast, meeting, django_capture_on_commit_callbacks):
@@ -280,8 +290,10 @@ def test_reminders_are_due_times_in_the_database(cast, meeting, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_due_task() == 0
 
-    reminders = [m for m in mail.outbox if m.subject.startswith("Reminder:")]
-    answer_reminders = [m for m in mail.outbox if m.subject.startswith("Please answer:")]
+    reminders = [m for m in mail.outbox if _unreferenced(m.subject).startswith("Reminder:")]
+    answer_reminders = [
+        m for m in mail.outbox if _unreferenced(m.subject).startswith("Please answer:")
+    ]
     assert len(reminders) == 2  # the chair declined
     assert len(answer_reminders) == 2  # member and observer have not answered
 
@@ -328,6 +340,7 @@ def test_published_minutes_reach_invitees_and_group_representatives(
         start_at=past,
         end_at=past + dt.timedelta(hours=1),
         by=None,
+        record_past=True,
     )
     invitation_create(meeting=held, person=cast.cochair_person, by=None)
     meeting_mark_held(meeting=held, by=None)
@@ -352,7 +365,12 @@ def test_action_point_due_and_overdue_reminders_go_once_to_the_owner(
 ):
     past = timezone.now() - dt.timedelta(days=2)
     held = meeting_create(
-        group=cast.mwg, title="Review", start_at=past, end_at=past + dt.timedelta(hours=1), by=None
+        group=cast.mwg,
+        title="Review",
+        start_at=past,
+        end_at=past + dt.timedelta(hours=1),
+        by=None,
+        record_past=True,
     )
     meeting_mark_held(meeting=held, by=None)
     today = timezone.localdate()
@@ -384,7 +402,7 @@ def test_action_point_due_and_overdue_reminders_go_once_to_the_owner(
     with django_capture_on_commit_callbacks(execute=True):
         action_points_due_task()
 
-    subjects = sorted(message.subject for message in mail.outbox)
+    subjects = sorted(_unreferenced(message.subject) for message in mail.outbox)
     assert len([s for s in subjects if "Due soon" in s]) == 1
     # No owner named: the organisation's representatives in the group hear about it.
     assert len([s for s in subjects if s.startswith("Overdue action point: Overdue")]) == 2
@@ -574,7 +592,7 @@ def test_notices_of_a_cancelled_meeting_still_pending_are_skipped(cast, meeting)
 
     kinds = dict(Notice.objects.values_list("kind", "status").distinct())
     assert kinds == {"invitation": "skipped", "cancellation": "sent"}
-    assert all(message.subject.startswith("Cancelled:") for message in mail.outbox)
+    assert all(_unreferenced(message.subject).startswith("Cancelled:") for message in mail.outbox)
 
 
 def test_resend_delivers_a_new_copy(cast, meeting, django_capture_on_commit_callbacks):
@@ -608,7 +626,7 @@ def test_run_notice_jobs_sends_what_beat_would(cast, meeting, django_capture_on_
         call_command("run_notice_jobs", stdout=out)
 
     assert "Reminders written: 1;" in out.getvalue()
-    subjects = sorted(message.subject.split(":")[0] for message in mail.outbox)
+    subjects = sorted(_unreferenced(message.subject).split(":")[0] for message in mail.outbox)
     assert subjects == ["Invitation"] * 3 + ["Reminder"] * 3
     assert not Notice.objects.exclude(status="sent").exists()
 
@@ -629,7 +647,7 @@ def test_the_calendar_rides_inside_the_alternatives_too_as_outlook_expects(
         attached = [p for p in parsed.iter_attachments() if p.get_filename() == "invite.ics"]
         assert len(inline) == 1
         assert len(attached) == 1
-        method = "CANCEL" if sent.subject.startswith("Cancelled") else "REQUEST"
+        method = "CANCEL" if _unreferenced(sent.subject).startswith("Cancelled") else "REQUEST"
         assert inline[0].get_param("method") == method
         inline_event = icalendar.Calendar.from_ical(inline[0].get_content()).walk("VEVENT")[0]
         attached_event = icalendar.Calendar.from_ical(attached[0].get_content()).walk("VEVENT")[0]
@@ -651,9 +669,10 @@ def test_the_calendar_summary_names_the_group_once_in_the_readers_language(
     }
     arabic = next(s for to, s in summaries.items() if "member@" in to)
     english = next(s for to, s in summaries.items() if "chair@" in to)
-    assert arabic == "مجموعة عمل الهجرة: Quarterly meeting"
-    assert english == "Migration Working Group: Quarterly meeting"
-    assert event_summary(renamed, "en") == "Migration Working Group: Q4"
+    # After the meeting's reference (tests/notices/test_notice_references.py).
+    assert arabic == f"{renamed.reference} مجموعة عمل الهجرة: Quarterly meeting"
+    assert english == f"{renamed.reference} Migration Working Group: Quarterly meeting"
+    assert event_summary(renamed, "en") == f"{renamed.reference} Migration Working Group: Q4"
 
 
 def test_the_answer_page_looks_like_the_portal_in_the_invitees_language(
@@ -689,7 +708,10 @@ def test_the_alternate_gets_the_invitation_the_updates_and_a_line_in_the_registe
         meeting = meeting_update(meeting=meeting, venue="Ministry of Health, Tripoli", by=None)
 
     to_alternate = [m for m in mail.outbox if cast.member_colleague.email in m.to[0]]
-    assert [m.subject.split(":")[0] for m in to_alternate] == ["Invitation", "Updated"]
+    assert [_unreferenced(m.subject).split(":")[0] for m in to_alternate] == [
+        "Invitation",
+        "Updated",
+    ]
     invited = to_alternate[0]
     assert "in place of " + cast.member_person.full_name in invited.body
     assert "/rsvp/" not in invited.body  # the answer is the invitee's, and it is given

@@ -29,7 +29,12 @@ def enqueued(monkeypatch):
 def due_points(cast):
     past = timezone.now() - dt.timedelta(days=2)
     held = meeting_create(
-        group=cast.mwg, title="Held", start_at=past, end_at=past + dt.timedelta(hours=1), by=None
+        group=cast.mwg,
+        title="Held",
+        start_at=past,
+        end_at=past + dt.timedelta(hours=1),
+        by=None,
+        record_past=True,
     )
     meeting_mark_held(meeting=held, by=None)
     for days in (1, 2):

@@ -155,6 +155,7 @@ def test_decision_numbers_stay_with_their_text_in_right_to_left(client, cast):
         start_at=start,
         end_at=start + dt.timedelta(hours=1),
         by=cast.secretariat,
+        record_past=True,
     )
     meeting_mark_held(meeting=meeting, by=cast.secretariat)
     decision_add(meeting=meeting, text="IOM will share the mapping.", by=cast.secretariat)

@@ -39,8 +39,9 @@ def test_attendance_csv(client, cast, held):
     login(client, cast, "member")
     response = client.get(reverse("meeting-attendance-csv", args=[held.pk]))
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Organisation,Name,Position,Invited,Answer,Present"
-    assert "Ministry of Health (MoH),Amina Health,Representative,yes,Pending,yes" in lines
+    assert lines[0] == "Organisation,Name,Position,Invited,Answer,Present,Attended,Interpretation"
+    member = "Ministry of Health (MoH),Amina Health,Representative,yes,Pending,yes,In person,"
+    assert member in lines
 
 
 def test_attendance_csv_is_refused_to_outsiders(client, cast, held):
@@ -127,6 +128,7 @@ def bilingual_meeting(cast):
         start_at=start,
         end_at=start + dt.timedelta(hours=2),
         by=cast.secretariat,
+        record_past=True,
     )
     agenda_item_add(
         meeting=meeting,

@@ -18,7 +18,12 @@ def spread(cast):
     titles = {}
     for group, title in ((cast.mwg, "MWG"), (cast.health, "Health"), (cast.other_wg, "Other")):
         meeting = meeting_create(
-            group=group, title=title, start_at=past, end_at=past + dt.timedelta(hours=1), by=None
+            group=group,
+            title=title,
+            start_at=past,
+            end_at=past + dt.timedelta(hours=1),
+            by=None,
+            record_past=True,
         )
         meeting_mark_held(meeting=meeting, by=None)
         action_point_create(

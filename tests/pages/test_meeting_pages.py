@@ -168,6 +168,7 @@ def test_scheduling_a_past_meeting_shows_why(client, cast):
         start_at=start,
         end_at=start + dt.timedelta(hours=1),
         by=cast.secretariat,
+        record_past=True,
     )
     login(client, cast, "secretariat")
     response = client.post(reverse("meeting-schedule", args=[meeting.pk]), follow=True)
@@ -187,6 +188,7 @@ def test_scheduling_a_past_meeting_says_why_in_arabic(client, cast):
         start_at=start,
         end_at=start + dt.timedelta(hours=1),
         by=cast.secretariat,
+        record_past=True,
     )
     login(client, cast, "secretariat")
     client.post(reverse("set_language"), {"language": "ar", "next": "/"})

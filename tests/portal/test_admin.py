@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import CoordinationGroup, Membership
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingSeries
 from meetings.services import (
     action_point_create,
     decision_add,
@@ -19,6 +19,7 @@ from meetings.services import (
     meeting_mark_held,
     meeting_schedule,
     minutes_save,
+    series_create,
 )
 from notices.models import CalendarReply, Notice, NoticeAttempt
 from notices.services import webhook_endpoint_register
@@ -39,6 +40,7 @@ def world(cast):
         start_at=past,
         end_at=past + dt.timedelta(hours=2),
         by=cast.secretariat,
+        record_past=True,
     )
     invitation_create(meeting=meeting, person=cast.member_person, by=cast.secretariat)
     from meetings.services import agenda_item_add, attendance_record
@@ -65,6 +67,17 @@ def world(cast):
     )
     invitation_create(meeting=upcoming, person=cast.member_person, by=cast.secretariat)
     meeting_schedule(meeting=upcoming, by=cast.secretariat)  # writes notices and reminders
+    series_create(
+        group=cast.mwg,
+        title="Monthly coordination",
+        frequency="monthly_day",
+        month_day=15,
+        start_time=dt.time(10, 0),
+        duration_minutes=120,
+        starts_on=timezone.localdate() + dt.timedelta(days=20),
+        count=3,
+        by=cast.secretariat,
+    )
     NoticeAttempt.objects.create(notice=Notice.objects.first(), error="421 busy")
     with override_settings(WEBHOOK_ALLOW_INSECURE=True):
         webhook_endpoint_register(
@@ -207,6 +220,7 @@ def test_admin_schedule_action_calls_the_service(client, cast):
         start_at=start - dt.timedelta(days=30),
         end_at=start - dt.timedelta(days=30, hours=-1),
         by=cast.admin,
+        record_past=True,
     )
 
     response = client.post(
@@ -378,3 +392,37 @@ def test_the_permission_pickers_script_strings_are_in_arabic(client, cast):
         "اختيار كل %s" in text
     )
     assert '"Choose all %s": "Choose all %s"' not in text
+
+
+def test_admin_makes_a_series_through_its_service_and_keeps_its_rule(client, cast):
+    client.force_login(cast.admin)
+    starts_on = timezone.localdate() + dt.timedelta(days=20)
+    form = {
+        "group": cast.mwg.pk,
+        "title": "Weekly returns desk",
+        "kind": "regular",
+        "frequency": "weekly",
+        "interval": 1,
+        "weekday": 1,
+        "start_time": "09:30",
+        "duration_minutes": 60,
+        "time_zone": "Africa/Tripoli",
+        "starts_on": starts_on.isoformat(),
+        "count": 4,
+        "create_ahead_days": 90,
+        "occurrences-TOTAL_FORMS": 0,
+        "occurrences-INITIAL_FORMS": 0,
+    }
+
+    refused = client.post(reverse("admin:meetings_meetingseries_add"), {**form, "weekday": ""})
+    made = client.post(reverse("admin:meetings_meetingseries_add"), form)
+
+    assert refused.status_code == 200
+    assert "A weekly series needs its day of the week." in refused.content.decode()
+    assert made.status_code == 302
+    series = MeetingSeries.objects.get()
+    assert series.occurrences.count() == 4
+    assert series.history.first().history_user == cast.admin
+    change = client.get(reverse("admin:meetings_meetingseries_change", args=[series.pk]))
+    assert b'name="frequency"' not in change.content
+    assert b'name="title"' in change.content

@@ -35,7 +35,12 @@ pytestmark = pytest.mark.django_db
 def _meeting(cast, *, days: int, title: str = "Meeting") -> Meeting:
     start = timezone.now() + dt.timedelta(days=days)
     return meeting_create(
-        group=cast.mwg, title=title, start_at=start, end_at=start + dt.timedelta(hours=2), by=None
+        group=cast.mwg,
+        title=title,
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        by=None,
+        record_past=True,
     )
 
 

@@ -1,13 +1,18 @@
 """Run the periodic notice jobs once: what Celery beat does on a schedule.
 
 Without Redis (the `make run` default) there is no beat; run this from cron, or by
-hand, to send due reminders, action-point reminders and anything still pending, and to
-read the calendar replies waiting in the mailbox (when INBOUND_IMAP_URL is set).
+hand, to send due reminders, action-point reminders and anything still pending, to make the
+meetings of series now due, and to read the calendar replies waiting in the mailbox
+(when INBOUND_IMAP_URL is set).
 """
 
 from django.core.management.base import BaseCommand
 
-from meetings.tasks import action_points_due_task, reminders_due_task
+from meetings.tasks import (
+    action_points_due_task,
+    reminders_due_task,
+    series_extend_ahead_task,
+)
 from notices.tasks import (
     calendar_replies_read_task,
     notices_dispatch_task,
@@ -17,11 +22,12 @@ from notices.tasks import (
 
 class Command(BaseCommand):
     help = (
-        "Send due reminders and action-point reminders, deliver pending notices and read "
-        "calendar replies, once."
+        "Make the meetings of series now due, send due reminders and action-point reminders, "
+        "deliver pending notices and read calendar replies, once."
     )
 
     def handle(self, *args, **options):
+        series_meetings = series_extend_ahead_task()
         reminders = reminders_due_task()
         action_points = action_points_due_task()
         released = notices_sweep_task()
@@ -31,5 +37,5 @@ class Command(BaseCommand):
             f"Reminders written: {reminders}; action points reminded: {action_points}; "
             f"stale claims released: {released}; notices sent: {sent}; calendar replies "
             f"recorded: {replies['recorded']}, already on record: {replies['unchanged']}, "
-            f"ignored: {replies['ignored']}."
+            f"ignored: {replies['ignored']}; meetings of series made: {series_meetings}."
         )
