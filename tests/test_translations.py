@@ -34,11 +34,24 @@ def test_every_message_is_translated(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_translations_keep_the_placeholders(language):
+    """A translation names what its English names. A plural's forms each keep the
+    singular's placeholders and may add the plural's (the number, where the language says
+    it: "every week" but "every 3 weeks"); its last form, for most numbers, has them all."""
     wrong = []
     for entry in _catalogue(language):
-        wanted = set(PLACEHOLDER.findall(entry.msgid))
-        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
-        wrong += [entry.msgid for text in translations if set(PLACEHOLDER.findall(text)) != wanted]
+        singular = set(PLACEHOLDER.findall(entry.msgid))
+        if not entry.msgid_plural:
+            if set(PLACEHOLDER.findall(entry.msgstr)) != singular:
+                wrong.append(entry.msgid)
+            continue
+        every = singular | set(PLACEHOLDER.findall(entry.msgid_plural))
+        forms = [entry.msgstr_plural[index] for index in sorted(entry.msgstr_plural)]
+        for text in forms:
+            found = set(PLACEHOLDER.findall(text))
+            if not singular <= found <= every:
+                wrong.append(entry.msgid)
+        if set(PLACEHOLDER.findall(forms[-1])) != every:
+            wrong.append(entry.msgid)
     assert wrong == []
 
 
