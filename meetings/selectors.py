@@ -2,6 +2,7 @@
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -22,6 +23,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.selectors import (
     current_memberships,
+    current_representatives,
     group_descendant_ids,
     quorum_organisation_ids,
     terms_of_reference,
@@ -311,8 +313,18 @@ def organisations_unreached(meeting: Meeting) -> list[UnreachedOrganisation]:
     invitation is for the organisation, and none of its current representatives or seat
     holders is invited. Three queries, by organisation name."""
     invited = list(meeting.invitations.values_list("person_id", "organisation_id"))
-    invited_people = {person_id for person_id, _organisation_id in invited}
-    invited_organisations = {organisation_id for _person_id, organisation_id in invited}
+    return _organisations_unreached(
+        meeting.group_id,
+        invited_people={person_id for person_id, _organisation_id in invited},
+        invited_organisations={organisation_id for _person_id, organisation_id in invited},
+    )
+
+
+def _organisations_unreached(
+    group_id: int, *, invited_people: set[int], invited_organisations: set[int | None]
+) -> list[UnreachedOrganisation]:
+    """The group's current member organisations that none of `invited_people` and no
+    invitation for `invited_organisations` reaches. Two queries."""
     representatives = Prefetch(
         "representatives",
         queryset=Representative.objects.filter(end_on__isnull=True).select_related("person"),
@@ -320,7 +332,7 @@ def organisations_unreached(meeting: Meeting) -> list[UnreachedOrganisation]:
     )
     memberships = (
         current_memberships()
-        .filter(group_id=meeting.group_id)
+        .filter(group_id=group_id)
         .select_related("organisation", "seat_holder")
         .prefetch_related(representatives)
         .order_by("organisation__name", "pk")
@@ -346,6 +358,22 @@ def organisations_unreached(meeting: Meeting) -> list[UnreachedOrganisation]:
             )
         )
     return unreached
+
+
+def group_invitees(group: CoordinationGroup) -> QuerySet[Person]:
+    """Whom inviting the group invites (invitations_create_for_group): the current
+    representatives of its member organisations (observers' too) and the holders of its
+    seats, those who are active, by name."""
+    representatives = current_representatives().filter(membership__group=group)
+    seat_holders = current_memberships().filter(group=group, seat_holder__isnull=False)
+    return (
+        Person.objects.filter(
+            Q(pk__in=representatives.values("person_id"))
+            | Q(pk__in=seat_holders.values("seat_holder_id"))
+        )
+        .filter(is_active=True)
+        .order_by("full_name")
+    )
 
 
 @dataclass(frozen=True)
@@ -378,42 +406,71 @@ def reference_when_scheduled(meeting: Meeting) -> str:
     """The reference meeting_schedule would give the meeting now (as
     references.reference_assign does), read without giving it, for the preview: a
     meeting of the group scheduled in between would take it, and this one the next."""
-    if meeting.reference:
-        return meeting.reference
-    year = meeting.start_at.astimezone(meeting.zone).year
-    counter = ReferenceCounter.objects.filter(group_id=meeting.group_id, year=year)
-    number = (counter.values_list("last_number", flat=True).first() or 0) + 1
-    code = references.group_code(meeting)
-    taken = set(
-        Meeting.objects.filter(reference__startswith=f"{code}/{year}/").values_list(
-            "reference", flat=True
+    return references_when_scheduled([meeting])[0]
+
+
+def references_when_scheduled(meetings: Sequence[Meeting]) -> list[str]:
+    """The references that scheduling `meetings` of one group one after the other, in
+    this order (as series_schedule does), would give them now; a meeting that has one
+    keeps it. Read without giving them, in two queries."""
+    if not meetings:
+        return []
+    code = references.group_code(meetings[0])
+    years = {m.start_at.astimezone(m.zone).year for m in meetings if not m.reference}
+    last: dict[int, int] = {}
+    taken: set[str] = set()
+    if years:
+        last = dict(
+            ReferenceCounter.objects.filter(
+                group_id=meetings[0].group_id, year__in=years
+            ).values_list("year", "last_number")
         )
-    )
-    while references.meeting_reference_format(code, year, number) in taken:
-        number += 1
-    return references.meeting_reference_format(code, year, number)
+        same_year = Q()
+        for year in years:
+            same_year |= Q(reference__startswith=f"{code}/{year}/")
+        taken = set(Meeting.objects.filter(same_year).values_list("reference", flat=True))
+    given = []
+    for meeting in meetings:
+        if meeting.reference:
+            given.append(meeting.reference)
+            continue
+        year = meeting.start_at.astimezone(meeting.zone).year
+        number = last.get(year, 0) + 1
+        while references.meeting_reference_format(code, year, number) in taken:
+            number += 1
+        last[year] = number
+        given.append(references.meeting_reference_format(code, year, number))
+    return given
 
 
-def invitation_preview(meeting: Meeting) -> InvitationPreview:
-    """What meeting_schedule will send, read before it does (six queries)."""
-    invitations = meeting.invitations.select_related("person", "organisation")
+def _invitees_by_organisation(
+    pairs: Iterable[tuple[Organisation | None, Person]],
+) -> list[InviteesOfOrganisation]:
+    """Invitees by organisation name (no organisation last), each by name."""
     by_organisation: dict[int | None, InviteesOfOrganisation] = {}
-    people: list[Person] = []
-    for invitation in invitations:
-        key = invitation.organisation_id
+    for organisation, person in pairs:
+        key = organisation.pk if organisation is not None else None
         if key not in by_organisation:
-            by_organisation[key] = InviteesOfOrganisation(invitation.organisation, [])
-        by_organisation[key].people.append(invitation.person)
-        people.append(invitation.person)
+            by_organisation[key] = InviteesOfOrganisation(organisation, [])
+        by_organisation[key].people.append(person)
     for group in by_organisation.values():
         group.people.sort(key=lambda person: person.full_name.casefold())
-    invitees = sorted(
+    return sorted(
         by_organisation.values(),
         key=lambda group: (
             group.organisation is None,
             group.organisation.name.casefold() if group.organisation else "",
         ),
     )
+
+
+def invitation_preview(meeting: Meeting) -> InvitationPreview:
+    """What meeting_schedule will send, read before it does (six queries)."""
+    invitations = list(meeting.invitations.select_related("person", "organisation"))
+    invitees = _invitees_by_organisation(
+        (invitation.organisation, invitation.person) for invitation in invitations
+    )
+    people = [invitation.person for invitation in invitations]
     people.sort(key=lambda person: person.full_name.casefold())
     return InvitationPreview(
         meeting=meeting,

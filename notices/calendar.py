@@ -315,13 +315,14 @@ def series_calendar(
     language: str | None = None,
 ) -> bytes:
     """The whole series for an invitee: METHOD:REQUEST (invitation, change) with the
-    master and its overrides; METHOD:CANCEL of the master once the series is cancelled."""
-    cancelled = series.status == MeetingSeries.Status.CANCELLED
-    events = series_events(
-        series, occurrences, language=language, attendee=attendee, cancelled=cancelled
-    )
+    master and its overrides. A cancelled series whose meetings have all been called off
+    is a METHOD:CANCEL of the master; one that met before it was cancelled is a REQUEST
+    whose rule ends at its last meeting, so calendars keep the meetings that took place
+    (a CANCEL of the UID would take them out too)."""
+    events = series_events(series, occurrences, language=language, attendee=attendee)
+    called_off = bool(events) and str(events[0].get("status")) == "CANCELLED"
     return build_calendar(
-        events, method="CANCEL" if cancelled else "REQUEST", years=series_years(series)
+        events, method="CANCEL" if called_off else "REQUEST", years=series_years(series)
     )
 
 

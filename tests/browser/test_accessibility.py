@@ -30,6 +30,7 @@ def held_meeting(live_cast):
         start_at=start,
         end_at=start + dt.timedelta(hours=2),
         by=cast.secretariat,
+        record_past=True,
     )
     agenda_item_add(meeting=meeting, title="Welcome", by=cast.secretariat)
     invitations_create_for_group(meeting=meeting, by=cast.secretariat)

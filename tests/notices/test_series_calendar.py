@@ -257,3 +257,25 @@ def test_the_feed_of_a_cancelled_series_keeps_what_took_place(cast, twelve):
 
     instances = _instances(body)
     assert [event["DTSTART"].dt for event in instances] == [held.start_at]
+
+
+def test_cancelling_a_series_that_met_keeps_its_meetings_in_the_invitees_calendars(
+    cast, twelve
+):
+    series, occurrences, *_ = twelve
+    held = occurrences[0]
+    # The first meeting took place; then the series was cancelled: the notice ends the
+    # rule at that meeting instead of cancelling the UID (which would remove it too).
+    type(held).objects.filter(pk=held.pk).update(status="held")
+    series_cancel(series=series, by=cast.secretariat)
+    series.refresh_from_db()
+
+    body = series_calendar(series, series.occurrences.exclude(status="draft"))
+
+    calendar = icalendar.Calendar.from_ical(body)
+    assert calendar["METHOD"] == "REQUEST"
+    master = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e)
+    assert str(master["STATUS"]) == "CONFIRMED"
+    assert master["SEQUENCE"] == series.sequence
+    instances = _instances(body)
+    assert [event["DTSTART"].dt for event in instances] == [held.start_at]
