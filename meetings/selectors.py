@@ -1,5 +1,6 @@
 """Reads for meetings and what hangs off them, with their joins done."""
 
+import copy
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -690,3 +691,81 @@ def series_change_preview(series: MeetingSeries) -> SeriesChangePreview:
     for occurrence in upcoming:
         (kept if occurrence.detached_from_series else changing).append(occurrence)
     return SeriesChangePreview(changing=changing, kept=kept)
+
+
+def series_drafts_to_schedule(series: MeetingSeries) -> QuerySet[Meeting]:
+    """The meetings series_schedule schedules: the series' drafts still to come, by start."""
+    return series.occurrences.filter(
+        status=Meeting.Status.DRAFT, start_at__gt=timezone.now()
+    ).order_by("start_at")
+
+
+@dataclass(frozen=True)
+class SeriesSchedulePreview:
+    """What series_schedule will do, read before it does: the meetings it schedules
+    (`occurrences`, as they will be: scheduled, with the references they will get), the
+    series' meetings its invitation lists (`announced`: those out of draft already, and
+    these), who will hold the series by organisation (the group as
+    invitations_create_for_group invites it, and whoever is invited to those meetings
+    already), the member organisations none of them reaches, who has no e-mail address,
+    and the `recipients` of the e-mail (notices.content.series_invitation_previews)."""
+
+    series: MeetingSeries
+    occurrences: list[Meeting]
+    announced: list[Meeting]
+    invitees: list[InviteesOfOrganisation]
+    unreached_organisations: list[UnreachedOrganisation]
+    without_email: list[Person]
+    recipients: list[Person]
+
+    @property
+    def invitee_count(self) -> int:
+        return sum(len(group.people) for group in self.invitees)
+
+
+def series_schedule_preview(series: MeetingSeries) -> SeriesSchedulePreview:
+    """What series_schedule will send, read before it does (eight queries)."""
+    group = series.group
+    drafts = list(series_drafts_to_schedule(series))
+    for draft in drafts:
+        # series_schedule schedules each meeting for the series' group.
+        draft.group = group
+    occurrences = []
+    for draft, reference in zip(drafts, references_when_scheduled(drafts), strict=True):
+        scheduled = copy.copy(draft)
+        scheduled.status = Meeting.Status.SCHEDULED
+        scheduled.reference = reference
+        occurrences.append(scheduled)
+    announced = sorted(
+        [*series.occurrences.exclude(status=Meeting.Status.DRAFT), *occurrences],
+        key=lambda meeting: meeting.occurrence_start or meeting.start_at,
+    )
+    # Everyone invited to a meeting the series' invitation lists gets it (series_announce).
+    held = list(
+        Invitation.objects.filter(meeting__series=series)
+        .filter(
+            Q(meeting__in=[draft.pk for draft in drafts]) | ~Q(meeting__status=Meeting.Status.DRAFT)
+        )
+        .values_list("person_id", "organisation_id")
+    )
+    people = sorted(
+        Person.objects.filter(
+            Q(pk__in=group_invitees(group).values("pk"))
+            | Q(pk__in={person_id for person_id, _organisation_id in held})
+        ).select_related("organisation"),
+        key=lambda person: person.full_name.casefold(),
+    )
+    return SeriesSchedulePreview(
+        series=series,
+        occurrences=occurrences,
+        announced=announced,
+        invitees=_invitees_by_organisation((person.organisation, person) for person in people),
+        unreached_organisations=_organisations_unreached(
+            group.pk,
+            invited_people={person.pk for person in people},
+            invited_organisations={person.organisation_id for person in people}
+            | {organisation_id for _person_id, organisation_id in held},
+        ),
+        without_email=[person for person in people if not person.email],
+        recipients=[person for person in people if person.email],
+    )

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from groups.models import CoordinationGroup
-from groups.selectors import current_memberships, current_representatives
 from meetings import announcements, references
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
@@ -47,9 +46,11 @@ from meetings.pack import PackVersion, meeting_pack_pdf
 from meetings.permissions import minutes_for_audience, user_may_call_short_notice
 from meetings.selectors import (
     UnreachedOrganisation,
+    group_invitees,
     meeting_detail,
     organisations_unreached,
     quorum_status,
+    series_drafts_to_schedule,
     series_is_announced,
     short_notice_of,
 )
@@ -430,17 +431,7 @@ def invitations_create_for_group(*, meeting: Meeting, by: Actor) -> GroupInvitat
     meeting = _locked(meeting)
     _require_status(meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new invitees."))
     already = set(meeting.invitations.values_list("person_id", flat=True))
-    representatives = current_representatives().filter(membership__group=meeting.group)
-    seat_holders = current_memberships().filter(group=meeting.group, seat_holder__isnull=False)
-    people = (
-        Person.objects.filter(
-            Q(pk__in=representatives.values("person_id"))
-            | Q(pk__in=seat_holders.values("seat_holder_id"))
-        )
-        .exclude(pk__in=already)
-        .filter(is_active=True)
-        .order_by("full_name")
-    )
+    people = group_invitees(meeting.group).exclude(pk__in=already)
     invitations = [
         audited_save(
             Invitation(meeting=meeting, person=person, organisation_id=person.organisation_id),
@@ -959,11 +950,7 @@ def series_schedule(
     one inside it needs `short_notice_reason` and an actor who may give it."""
     series = _series_locked(series)
     _series_require_active(series, _("A cancelled series cannot be scheduled."))
-    drafts = list(
-        series.occurrences.filter(status=Status.DRAFT, start_at__gt=timezone.now()).order_by(
-            "start_at"
-        )
-    )
+    drafts = list(series_drafts_to_schedule(series))
     if not drafts:
         raise ValidationError(
             {"status": _("The series has no meeting in draft still to come to schedule.")}

@@ -14,6 +14,11 @@ urlpatterns = [
         views.series_schedule_page,
         name="series-schedule",
     ),
+    path(
+        "series/<int:series_id>/schedule/preview/",
+        views.series_schedule_preview_page,
+        name="series-schedule-preview",
+    ),
     path("series/<int:series_id>/cancel/", views.series_cancel_page, name="series-cancel"),
     path("meetings/<int:meeting_id>/edit/", views.meeting_edit_page, name="meeting-edit"),
     path(

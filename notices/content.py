@@ -20,7 +20,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.announcements import meeting_payload
-from meetings.models import Invitation, Meeting
+from meetings.models import Invitation, Meeting, MeetingSeries
 from meetings.rsvp import rsvp_url
 from meetings.series import first_start, series_rule_description
 from members.models import Person
@@ -204,15 +204,17 @@ def _series_dates(occurrences: list[Meeting]) -> list[dict[str, str]]:
     return dates
 
 
-def _series_email(notice: Notice, language: str) -> Email:
+def _series_email(notice: Notice, language: str, occurrences: list[Meeting] | None = None) -> Email:
     """The whole series at once: its rule, its meetings to come and a calendar file
-    with the recurring event (notices.calendar.series_calendar)."""
+    with the recurring event (notices.calendar.series_calendar). `occurrences`: the
+    series' meetings out of draft, as a preview has them (read when not given)."""
     series = notice.series
     if series is None:
         raise ValueError(f"Notice {notice.pk} ({notice.kind}) has no meeting series.")
-    occurrences = list(
-        series.occurrences.exclude(status=Meeting.Status.DRAFT).order_by("occurrence_start")
-    )
+    if occurrences is None:
+        occurrences = list(
+            series.occurrences.exclude(status=Meeting.Status.DRAFT).order_by("occurrence_start")
+        )
     group = series.group
     group_name = {"ar": group.name_ar, "fr": group.name_fr}.get(language) or group.name
     first = first_start(series)
@@ -307,9 +309,15 @@ class RenderedEmail:
     html: str
 
 
-def _rendered(notice: Notice, invitation: Invitation | None) -> RenderedEmail:
+def _rendered(
+    notice: Notice,
+    invitation: Invitation | None,
+    *,
+    series_occurrences: list[Meeting] | None = None,
+) -> RenderedEmail:
     """The subject and the text and HTML bodies of an e-mail notice, in the recipient's
-    preferred language."""
+    preferred language (a series notice's meetings are `series_occurrences` when given:
+    a preview's)."""
     person = notice.person
     if person is None:
         raise ValueError(f"Notice {notice.pk} is an e-mail without a recipient.")
@@ -318,7 +326,7 @@ def _rendered(notice: Notice, invitation: Invitation | None) -> RenderedEmail:
         if notice.kind == KIND.ACTION_DUE:
             email = _action_point_email(notice, language)
         elif notice.kind in SERIES_KINDS:
-            email = _series_email(notice, language)
+            email = _series_email(notice, language, series_occurrences)
         else:
             email = _meeting_email(notice, invitation, language)
         context = {
@@ -377,6 +385,29 @@ class MessagePreview:
     recipient_count: int
 
 
+def _by_language(recipients: Iterable[Person]) -> list[tuple[str, list[Person]]]:
+    """The recipients by the language they read, in the order of settings.LANGUAGES."""
+    by_language: dict[str, list[Person]] = {}
+    for person in recipients:
+        by_language.setdefault(_language_of(person), []).append(person)
+    rank = {code: index for index, code in enumerate(code for code, _name in settings.LANGUAGES)}
+    ordered = sorted(by_language, key=lambda code: (rank.get(code, len(rank)), code))
+    return [(language, by_language[language]) for language in ordered]
+
+
+def _message_preview(
+    language: str, rendered: RenderedEmail, people: list[Person]
+) -> MessagePreview:
+    return MessagePreview(
+        language=language,
+        is_rtl=bool(translation.get_language_info(language)["bidi"]),
+        subject=rendered.email.subject,
+        text=rendered.text,
+        recipient=people[0],
+        recipient_count=len(people),
+    )
+
+
 def invitation_previews(
     meeting: Meeting, recipients: Iterable[Person], *, reference: str = ""
 ) -> list[MessagePreview]:
@@ -386,16 +417,11 @@ def invitation_previews(
     `reference`, the official reference it will be given, when it has none yet). Nothing
     is saved or sent, and the answer links only say that each invitee gets their own
     (nobody may answer from a preview)."""
-    by_language: dict[str, list[Person]] = {}
-    for person in recipients:
-        by_language.setdefault(_language_of(person), []).append(person)
     scheduled = copy.copy(meeting)
     scheduled.status = Meeting.Status.SCHEDULED
     scheduled.reference = meeting.reference or reference
     previews = []
-    rank = {code: index for index, code in enumerate(code for code, _name in settings.LANGUAGES)}
-    for language in sorted(by_language, key=lambda code: (rank.get(code, len(rank)), code)):
-        people = by_language[language]
+    for language, people in _by_language(recipients):
         notice = Notice(
             kind=KIND.INVITATION,
             channel=Notice.Channel.EMAIL,
@@ -404,17 +430,36 @@ def invitation_previews(
             payload=meeting_payload(scheduled),
         )
         rendered = _rendered(notice, Invitation(meeting=scheduled, person=people[0]))
-        previews.append(
-            MessagePreview(
-                language=language,
-                is_rtl=bool(translation.get_language_info(language)["bidi"]),
-                subject=rendered.email.subject,
-                text=rendered.text,
-                recipient=people[0],
-                recipient_count=len(people),
-            )
-        )
+        previews.append(_message_preview(language, rendered, people))
     return previews
+
+
+def series_invitation_previews(
+    series: MeetingSeries, occurrences: list[Meeting], recipients: Iterable[Person]
+) -> list[MessagePreview]:
+    """The invitation to the whole series that scheduling it sends, once per language
+    among the recipients, rendered as the real e-mail is, with `occurrences` (the
+    series' meetings as they will be once scheduled: meetings.selectors.
+    series_schedule_preview). Nothing is saved or sent. The series' e-mail has no
+    personal links to hold back: its one link is the series' page."""
+    return [
+        _message_preview(
+            language,
+            _rendered(
+                Notice(
+                    kind=KIND.SERIES_INVITATION,
+                    channel=Notice.Channel.EMAIL,
+                    series=series,
+                    person=people[0],
+                    payload={},
+                ),
+                None,
+                series_occurrences=occurrences,
+            ),
+            people,
+        )
+        for language, people in _by_language(recipients)
+    ]
 
 
 # Meeting fields added to the payload since notices were first written: a notice

@@ -125,7 +125,9 @@ class MeetingFilter(RangeFilterSet):
     group = IdFilter(
         method=_meetings_in_group_tree, label="Group id; its sub-groups' meetings too."
     )
-    reference = filters.CharFilter(label="Official reference, exactly (MWG/2026/04).")
+    reference = filters.CharFilter(
+        lookup_expr="iexact", label="Official reference, in any case (MWG/2026/04)."
+    )
     status = filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
     kind = filters.MultipleChoiceFilter(choices=Meeting.Kind.choices)
     start_after = filters.IsoDateTimeFilter(
@@ -495,7 +497,9 @@ class MinutesViewSet(FunnelViewSet):
 
 
 class DecisionFilter(MeetingChildFilter):
-    reference = filters.CharFilter(label="Official reference, exactly (MWG/2026/04/D3).")
+    reference = filters.CharFilter(
+        lookup_expr="iexact", label="Official reference, in any case (MWG/2026/04/D3)."
+    )
 
     class Meta:
         model = Decision

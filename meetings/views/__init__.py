@@ -57,6 +57,7 @@ from meetings.views.series import (
     series_detail_page,
     series_edit_page,
     series_schedule_page,
+    series_schedule_preview_page,
 )
 
 __all__ = [
@@ -100,5 +101,6 @@ __all__ = [
     "series_detail_page",
     "series_edit_page",
     "series_schedule_page",
+    "series_schedule_preview_page",
     "sign_in_sheet_pdf_download",
 ]

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.utils.translation import get_language
@@ -178,6 +179,9 @@ def meeting_detail_page(request, meeting_id: int):
             "agenda_form": forms.AgendaItemForm(people=people) if can_manage else None,
             "agenda": agenda_shown(meeting),
             "agenda_open": meeting.status in services.OPEN_STATUSES,
+            # "Mark as held" is offered once the meeting has begun; the service refuses
+            # it before anyway.
+            "has_begun": meeting.start_at <= timezone.now(),
         },
     )
 

@@ -1,5 +1,6 @@
-"""A group's meeting series: create one, its page with its meetings, schedule it,
-change it (with which meetings the change reaches), cancel it."""
+"""A group's meeting series: create one, its page with its meetings, schedule it
+(after a preview of who is invited and what they get), change it (with which meetings
+the change reaches), cancel it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,11 +17,16 @@ from groups.selectors import terms_of_reference
 from meetings import forms, services
 from meetings.models import Meeting, MeetingSeries
 from meetings.permissions import series_get_for_user, user_can_manage_series
-from meetings.selectors import series_change_preview, series_is_announced, series_list
+from meetings.selectors import (
+    series_change_preview,
+    series_is_announced,
+    series_list,
+    series_schedule_preview,
+)
 from meetings.series import series_rule_description
 from meetings.views.shared import repeat_submit
 from portal.audit import Actor
-from portal.pages import form_token_claim
+from portal.pages import form_token_claim, form_token_new
 
 
 def series_url(series: MeetingSeries) -> str:
@@ -98,9 +104,34 @@ def series_detail_page(request, series_id: int):
             "occurrences": occurrences,
             "can_manage": can_manage,
             "can_change": can_manage and is_active,
-            "schedule_form": (
-                forms.SeriesScheduleForm() if can_manage and is_active and has_drafts else None
-            ),
+            "can_schedule": can_manage and is_active and has_drafts,
+        },
+    )
+
+
+@login_required
+@require_GET
+def series_schedule_preview_page(request, series_id: int):
+    """Before the series is scheduled: its meetings to be scheduled, who will be
+    invited, which member organisations nobody reaches, who has no e-mail address, and
+    the series' invitation in each language it goes out in. The page's button posts to
+    series-schedule, the one place it is sent from; nothing is sent before that."""
+    series = series_get_for_user(request.user, series_id, manage=True)
+    if series.status != MeetingSeries.Status.ACTIVE:
+        messages.error(request, _("A cancelled series cannot be scheduled."))
+        return redirect(series_url(series))
+    preview = series_schedule_preview(series)
+    if not preview.occurrences:
+        messages.error(request, _("The series has no meeting in draft still to come to schedule."))
+        return redirect(series_url(series))
+    return render(
+        request,
+        "meetings/series_schedule_preview.html",
+        {
+            "nav": "meetings",
+            "series": series,
+            "preview": preview,
+            "form_token": form_token_new(),
         },
     )
 

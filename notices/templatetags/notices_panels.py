@@ -1,11 +1,12 @@
 """The notices' panels that other apps' pages show, so those pages need not import
 the notices app: the dashboard shows the failed notices with a template tag, and the
-preview before scheduling a meeting shows the invitation as it will be e-mailed."""
+previews before scheduling a meeting or a series show the invitation as it will be
+e-mailed."""
 
 from django import template
 
-from meetings.selectors import InvitationPreview
-from notices.content import invitation_previews
+from meetings.selectors import InvitationPreview, SeriesSchedulePreview
+from notices.content import invitation_previews, series_invitation_previews
 from notices.permissions import notices_resendable_by, notices_visible_to
 from notices.selectors import notices_failed
 
@@ -31,4 +32,12 @@ def invitation_message_previews(preview: InvitationPreview) -> dict:
     """The invitation e-mail in each language its recipients read (meetings.selectors.
     invitation_preview says who they are)."""
     messages = invitation_previews(preview.meeting, preview.recipients, reference=preview.reference)
+    return {"messages": messages}
+
+
+@register.inclusion_tag("notices/_message_previews.html")
+def series_invitation_message_previews(preview: SeriesSchedulePreview) -> dict:
+    """The invitation to the whole series in each language its recipients read
+    (meetings.selectors.series_schedule_preview says who they are)."""
+    messages = series_invitation_previews(preview.series, preview.announced, preview.recipients)
     return {"messages": messages}

@@ -38,9 +38,11 @@ def test_meetings_filter_by_reference_exactly(world, client_for):
     client = client_for("secretariat")
 
     exact = client.get(f"{V1}/meetings/", {"reference": upcoming.reference}).json()
+    lower = client.get(f"{V1}/meetings/", {"reference": upcoming.reference.lower()}).json()
     partial = client.get(f"{V1}/meetings/", {"reference": upcoming.reference[:-1]}).json()
 
     assert [row["id"] for row in exact["results"]] == [upcoming.pk]
+    assert [row["id"] for row in lower["results"]] == [upcoming.pk]
     assert partial["results"] == []
 
 

@@ -211,6 +211,17 @@ def test_the_held_button_refuses_a_meeting_not_started(client, cast, scheduled):
     assert _state(scheduled) == before
 
 
+def test_mark_as_held_is_offered_once_the_meeting_has_begun(client, cast, scheduled, held):
+    login(client, cast, "secretariat")
+    Meeting.objects.filter(pk=held.pk).update(status=Meeting.Status.SCHEDULED)
+
+    to_come = client.get(reverse("meeting-detail", args=[scheduled.pk])).content.decode()
+    begun = client.get(reverse("meeting-detail", args=[held.pk])).content.decode()
+
+    assert reverse("meeting-held", args=[scheduled.pk]) not in to_come
+    assert reverse("meeting-held", args=[held.pk]) in begun
+
+
 def test_a_meeting_scheduled_from_the_page_gets_its_reference(client, cast):
     start = timezone.now() + dt.timedelta(days=30)
     draft = meeting_create(

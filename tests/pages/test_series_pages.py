@@ -191,7 +191,7 @@ def test_scheduling_from_the_page_sends_one_invitation_per_person(client, cast):
     client.post(reverse("series-create"), _form(cast))
     series = MeetingSeries.objects.get()
     page = client.get(reverse("series-detail", args=[series.pk])).content.decode()
-    assert reverse("series-schedule", args=[series.pk]) in page
+    assert reverse("series-schedule-preview", args=[series.pk]) in page
 
     response = client.post(reverse("series-schedule", args=[series.pk]), {"form_token": "t1"})
 
