@@ -259,9 +259,7 @@ def test_the_feed_of_a_cancelled_series_keeps_what_took_place(cast, twelve):
     assert [event["DTSTART"].dt for event in instances] == [held.start_at]
 
 
-def test_cancelling_a_series_that_met_keeps_its_meetings_in_the_invitees_calendars(
-    cast, twelve
-):
+def test_cancelling_a_series_that_met_keeps_its_meetings_in_the_invitees_calendars(cast, twelve):
     series, occurrences, *_ = twelve
     held = occurrences[0]
     # The first meeting took place; then the series was cancelled: the notice ends the
