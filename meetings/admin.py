@@ -7,8 +7,8 @@ may be deleted (nobody was told of it).
 """
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +62,7 @@ from portal.admin_base import (
     NoDeleteMixin,
     ServiceAdmin,
     UserPermissionsForm,
+    error_text,
     pristine,
     service_action,
 )
@@ -181,11 +182,25 @@ class MeetingAdmin(GuardedServiceAdmin):
         service_action(_("Schedule"), lambda m, user: meeting_schedule(meeting=m, by=user)),
         service_action(_("Mark held"), lambda m, user: meeting_mark_held(meeting=m, by=user)),
         service_action(_("Cancel"), lambda m, user: meeting_cancel(meeting=m, by=user)),
-        service_action(
-            _("Invite the group's representatives"),
-            lambda m, user: invitations_create_for_group(meeting=m, by=user),
-        ),
+        "invite_the_group",
     ]
+
+    @admin.action(description=_("Invite the group's representatives"))
+    def invite_the_group(self, request, queryset):
+        """Invite each selected meeting's group, saying for each whom it could not reach,
+        as the meeting's page does."""
+        for meeting in queryset:
+            try:
+                invited = invitations_create_for_group(meeting=meeting, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{meeting}: {error_text(error)}", messages.ERROR)
+                continue
+            invited_count = _("%(count)s representatives of the group are invited.") % {
+                "count": len(invited.invitations)
+            }
+            self.message_user(request, f"{meeting}: {invited_count}", messages.SUCCESS)
+            for sentence in invited.shortfalls():
+                self.message_user(request, f"{meeting}: {sentence}", messages.WARNING)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**answer_counts(Invitation.Response.ACCEPTED))

@@ -63,6 +63,7 @@ from notices.outbox import NoticeKind
 from portal.audit import Actor, audited_delete, audited_save, author_of
 from portal.celery import app as celery_app
 from portal.dates import moment_in_range
+from portal.pages import local_name
 
 logger = logging.getLogger(__name__)
 
@@ -422,6 +423,29 @@ class GroupInvitations:
     invitations: list[Invitation]
     unreached_organisations: list[UnreachedOrganisation]
     without_email: list[Person]
+
+    def shortfalls(self) -> list[str]:
+        """Whom it could not reach, a sentence each, for the page and the admin alike."""
+        sentences = []
+        for unreached in self.unreached_organisations:
+            sentence = (
+                _("Nobody is invited for %(organisation)s (observer). %(reason)s")
+                if unreached.is_observer
+                else _("Nobody is invited for %(organisation)s. %(reason)s")
+            )
+            sentences.append(
+                sentence
+                % {
+                    "organisation": local_name(unreached.organisation),
+                    "reason": unreached.reason_label,
+                }
+            )
+        if self.without_email:
+            sentences.append(
+                _("No e-mail address, so no invitation will reach them: %(people)s.")
+                % {"people": ", ".join(local_name(person) for person in self.without_email)}
+            )
+        return sentences
 
 
 @transaction.atomic

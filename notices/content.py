@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from meetings.announcements import meeting_payload
 from meetings.models import Invitation, Meeting, MeetingSeries
 from meetings.rsvp import rsvp_url
-from meetings.series import first_start, series_rule_description
+from meetings.series import first_start, occurrence_starts, series_rule_description
 from members.models import Person
 from notices.calendar import invitation_calendar, series_calendar
 from notices.models import Notice
@@ -204,6 +204,20 @@ def _series_dates(occurrences: list[Meeting]) -> list[dict[str, str]]:
     return dates
 
 
+def _series_utc_time(
+    series: MeetingSeries,
+    first: dt.datetime | None,
+    end: dt.datetime | None,
+) -> str:
+    if first is None or end is None:
+        return ""
+    zone = series.zone
+    slots = [first] + list(occurrence_starts(series))
+    if len({slot.astimezone(zone).utcoffset() for slot in slots}) != 1:
+        return ""
+    return f"{_clock(first.astimezone(dt.UTC))}–{_clock(end.astimezone(dt.UTC))}"
+
+
 def _series_email(notice: Notice, language: str, occurrences: list[Meeting] | None = None) -> Email:
     """The whole series at once: its rule, its meetings to come and a calendar file
     with the recurring event (notices.calendar.series_calendar). `occurrences`: the
@@ -256,6 +270,9 @@ def _series_email(notice: Notice, language: str, occurrences: list[Meeting] | No
             if first and end
             else ""
         ),
+        # Beside the local time, the time in UTC, when the series keeps one offset from
+        # UTC (no summer time between its meetings), as every meeting's notice gives it.
+        "series_utc_time": _series_utc_time(series, first, end),
         "dates": _series_dates(occurrences),
         "series_url": settings.SITE_URL.rstrip("/") + reverse("series-detail", args=[series.pk]),
         "reason": notice.payload.get("reason", "")

@@ -31,7 +31,7 @@ from meetings.views.shared import (
     repeat_submit,
 )
 from members.models import Person
-from portal.pages import form_token_claim, form_token_new, local_name
+from portal.pages import form_token_claim, form_token_new
 
 
 @login_required
@@ -102,26 +102,8 @@ def invitations_for_group_page(request, meeting_id: int):
 def _group_invitations_report(request, invited: services.GroupInvitations) -> None:
     """Say whom inviting the group could not reach: organisations with nobody invited,
     and new invitees who have no e-mail address."""
-    for unreached in invited.unreached_organisations:
-        sentence = (
-            _("Nobody is invited for %(organisation)s (observer). %(reason)s")
-            if unreached.is_observer
-            else _("Nobody is invited for %(organisation)s. %(reason)s")
-        )
-        messages.warning(
-            request,
-            sentence
-            % {
-                "organisation": local_name(unreached.organisation),
-                "reason": unreached.reason_label,
-            },
-        )
-    if invited.without_email:
-        messages.warning(
-            request,
-            _("No e-mail address, so no invitation will reach them: %(people)s.")
-            % {"people": ", ".join(local_name(person) for person in invited.without_email)},
-        )
+    for sentence in invited.shortfalls():
+        messages.warning(request, sentence)
 
 
 @login_required

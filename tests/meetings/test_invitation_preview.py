@@ -412,3 +412,21 @@ def test_api_invite_group_says_whom_it_could_not_reach(cast, gaps, draft):
         ("Red Crescent", False, "no_active_person"),
     ]
     assert [person["full_name"] for person in body["without_email"]] == ["Karim Alternate"]
+
+
+def test_the_admins_invite_the_group_says_whom_it_could_not_reach(cast, gaps, draft, client):
+    Person.objects.filter(pk=cast.member_colleague.pk).update(email="")
+    client.force_login(cast.admin)
+
+    response = client.post(
+        reverse("admin:meetings_meeting_changelist"),
+        {"action": "invite_the_group", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert draft.invitations.count() == 5
+    assert "5 representatives of the group are invited." in page
+    assert "Nobody is invited for Ministry of Labour. It has no current representative." in page
+    assert "Nobody is invited for Red Crescent. None of its representatives is active." in page
+    assert "No e-mail address, so no invitation will reach them: Karim Alternate." in page

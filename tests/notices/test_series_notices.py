@@ -74,6 +74,8 @@ def test_each_invitee_gets_one_mail_with_the_whole_series_in_their_language(
         english.body
     )
     assert english.body.count("Africa/Tripoli)") >= 6  # each meeting to come, with its zone
+    # Tripoli keeps UTC+2 all year: the time in UTC is given beside the local one.
+    assert "10:00–12:00 (Africa/Tripoli) — 08:00–10:00 UTC" in english.body
     assert f"/series/{series.pk}/" in english.body
     calendar = _calendar(english)
     assert calendar["METHOD"] == "REQUEST"
@@ -181,3 +183,29 @@ def test_series_webhook_bodies_match_the_schema(cast, series, settings):
         assert body["data"]["series"]["id"] == series.pk
         assert all(row["start_at"].endswith("Z") for row in body["data"]["occurrences"])
     assert json.loads(webhook_body(webhooks[2]))["data"]["reason"] == "Merged"
+
+
+def test_a_series_across_summer_time_gives_no_single_utc_time(
+    cast, django_capture_on_commit_callbacks
+):
+    # Rome is UTC+1 in winter and UTC+2 in summer: one UTC time would be wrong for some.
+    rome = series_create(
+        group=cast.mwg,
+        title="Monthly in Rome",
+        frequency=MeetingSeries.Frequency.MONTHLY_DAY,
+        month_day=10,
+        start_time=dt.time(10, 0),
+        duration_minutes=60,
+        time_zone="Europe/Rome",
+        starts_on=timezone.localdate() + dt.timedelta(days=20),
+        count=12,
+        create_ahead_days=30,
+        by=cast.secretariat,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        series_schedule(series=rome, by=cast.secretariat)
+
+    body = _by_recipient()[cast.chair_person.email].body
+    assert "10:00–11:00 (Europe/Rome)\n" in body
+    assert " UTC\n" not in body.split("Repeats")[1].split("Meetings to come")[0]
