@@ -175,11 +175,10 @@ class _Loader:
                 by=self.secretariat,
             )
         )
-        series_schedule(series=series, by=self.secretariat)
-        if spec.moved_index is None:
-            return
+        # Moved before it is scheduled, so the one invitation to the series already
+        # holds the move (no update mail beside it).
         meetings = list(series.occurrences.order_by("occurrence_start"))
-        if spec.moved_index < len(meetings):
+        if spec.moved_index is not None and spec.moved_index < len(meetings):
             meeting = meetings[spec.moved_index]
             shift = dt.timedelta(days=spec.moved_by_days)
             meeting_update(
@@ -188,6 +187,7 @@ class _Loader:
                 end_at=meeting.end_at + shift,
                 by=self.secretariat,
             )
+        series_schedule(series=series, by=self.secretariat)
 
     def load_groups(self) -> None:
         for spec in story.GROUPS:

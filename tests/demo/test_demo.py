@@ -137,7 +137,10 @@ def test_every_past_meeting_is_held_or_cancelled_and_every_future_one_draft_or_s
 
     assert set(past.values_list("status", flat=True)) == {"held", "cancelled"}
     assert set(future.values_list("status", flat=True)) == {"draft", "scheduled"}
-    assert past.count() + future.count() == Meeting.objects.count() == len(story.MEETINGS)
+    assert past.count() + future.count() == Meeting.objects.count()
+    # The story's meetings, and those made by its series.
+    assert Meeting.objects.filter(series__isnull=True).count() == len(story.MEETINGS)
+    assert Meeting.objects.filter(series__isnull=False).exists()
 
 
 def test_every_invitation_to_a_past_meeting_was_answered_after_it_came_and_before_the_meeting(
@@ -193,11 +196,15 @@ def test_loading_mails_only_the_invitations_to_a_meeting_scheduled_today(
     with django_capture_on_commit_callbacks(execute=True):
         _load()
 
-    mailed_now = Notice.objects.filter(sent_at__gte=began).select_related("meeting")
+    mailed_now = Notice.objects.filter(sent_at__gte=began).select_related("meeting", "series")
     assert mailed_now.exists()
     assert len(mail.outbox) == mailed_now.count()
-    assert set(mailed_now.values_list("kind", flat=True)) == {"invitation"}
-    assert all(n.meeting.status == "scheduled" and n.meeting.start_at > began for n in mailed_now)
+    # The invitations to the meetings scheduled today, and one to the series (its moved
+    # meeting already in it: no update mail beside it).
+    assert set(mailed_now.values_list("kind", flat=True)) == {"invitation", "series_invitation"}
+    meetings = [n.meeting for n in mailed_now if n.kind == "invitation"]
+    assert all(m.status == "scheduled" and m.start_at > began for m in meetings)
+    assert all(n.series.status == "active" for n in mailed_now if n.kind == "series_invitation")
     assert not Notice.objects.exclude(status="sent").exists()
 
 
