@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import (
     GROUP_FIELDS,
+    TERMS_FIELDS,
     group_create,
     group_set_status,
     group_update,
@@ -47,23 +48,7 @@ from portal.admin_base import (
 )
 from portal.pages import form_field
 
-# The terms of reference, in the order the group's page shows them; written through
-# group_update like the rest of the group (groups.services.TERMS_FIELDS).
-TERMS_ADMIN_FIELDS = [
-    "reference_code",
-    "mandate",
-    "mandate_ar",
-    "mandate_fr",
-    "endorsed_by",
-    "endorsed_on",
-    "notice_period_days",
-    "quorum_rule",
-    "quorum_value",
-    "usual_duration_minutes",
-    "usual_venue",
-    "rhythm",
-    "reminder_days",
-]
+TERMS_ADMIN_FIELDS = list(TERMS_FIELDS)
 
 
 class GroupForm(forms.ModelForm):

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import CoordinationGroup, Membership, QuorumRule, Representative, Rhythm
+from groups.services import TERMS_FIELDS
 from members.models import Organisation, Person
 from portal import zones
 from portal.pages import LocalNameChoiceField, PageForm, form_field
@@ -167,21 +168,7 @@ class TermsOfReferenceForm(PageForm):
         help_text=_("Days before each meeting when invitees are reminded, e.g. 7, 1."),
     )
 
-    FIELDS = (
-        "reference_code",
-        "mandate",
-        "mandate_ar",
-        "mandate_fr",
-        "endorsed_by",
-        "endorsed_on",
-        "notice_period_days",
-        "quorum_rule",
-        "quorum_value",
-        "usual_duration_minutes",
-        "usual_venue",
-        "rhythm",
-        "reminder_days",
-    )
+    FIELDS = TERMS_FIELDS
 
     def __init__(self, *args, group: CoordinationGroup, **kwargs):
         initial = {name: getattr(group, name) for name in self.FIELDS}

@@ -34,9 +34,11 @@ from members.services import (
 )
 from portal.audit import Actor, audited_save
 
-# The group's terms of reference (groups.selectors.terms_of_reference reads them with
-# what a sub-group inherits); group_update writes them like any other field.
-TERMS_FIELDS = {
+# The group's terms of reference, in the order the group's page shows them
+# (groups.selectors.terms_of_reference reads them with what a sub-group inherits);
+# group_update writes them like any other field, and the terms form and the admin's
+# fieldset list these.
+TERMS_FIELDS = (
     "reference_code",
     "mandate",
     "mandate_ar",
@@ -50,7 +52,7 @@ TERMS_FIELDS = {
     "usual_venue",
     "rhythm",
     "reminder_days",
-}
+)
 GROUP_FIELDS = {
     "name",
     "name_ar",

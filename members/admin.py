@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from members.models import Affiliation, ApiToken
-from members.services import api_token_revoke, user_set_active, user_set_secretariat
+from members.permissions import user_is_secretariat
+from members.services import (
+    api_token_revoke,
+    user_second_factor_reset,
+    user_set_active,
+    user_set_secretariat,
+)
 from portal.admin_base import NoDeleteMixin, ReadOnlyAdmin, permission_labels, service_action
 
 # Django's and knox's own screens write around the services: replaced below.
@@ -27,6 +33,13 @@ admin.site.unregister(AuthToken)
 # authenticators); logins, e-mail addresses and second factors are not edited there.
 for _allauth_model in (EmailAddress, Authenticator, SocialAccount, SocialApp, SocialToken):
     admin.site.unregister(_allauth_model)
+
+
+second_factor_reset = service_action(
+    _("Reset the second factor (lost device)"),
+    lambda u, by: user_second_factor_reset(user=u, by=by),
+)
+second_factor_reset.allowed_permissions = ("second_factor_reset",)  # type: ignore[attr-defined]
 
 
 @admin.register(User)
@@ -73,7 +86,13 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
         service_action(
             _("Switch the login on"), lambda u, by: user_set_active(user=u, is_active=True, by=by)
         ),
+        second_factor_reset,
     ]
+
+    def has_second_factor_reset_permission(self, request) -> bool:
+        # Listed and run only for those the funnel names; Django refuses a posted action
+        # that is not offered.
+        return user_is_secretariat(request.user)
 
     @admin.display(description=_("user permissions"))
     def permission_names(self, obj):

@@ -1,16 +1,24 @@
 """Writes for organisations, people and roles. Every write is a service."""
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission, User
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
 from knox.models import AuthToken
 
 from members.models import (
@@ -22,7 +30,9 @@ from members.models import (
 )
 from members.permissions import SECRETARIAT_GROUP
 from portal import zones
-from portal.audit import Actor, audited_save
+from portal.audit import Actor, audited_save, author_of
+
+security_log = logging.getLogger("tansiq.security")
 
 # The apps whose every model permission the secretariat holds.
 SECRETARIAT_APPS = ("members", "groups", "meetings", "notices")
@@ -247,6 +257,68 @@ def user_set_active(*, user: User, is_active: bool, by: Actor) -> User:
     if not is_active:
         api_tokens_revoke_all(user=user, by=by)
     return user
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Sign `user` out everywhere: end every session of theirs still open (each browser
+    is asked to sign in again). Returns how many ended.
+
+    Sessions are found by reading each open one (the session store keeps no index by
+    user); this serves rare admin actions, not every request.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    user_id = user._meta.pk.value_to_string(user)
+    ended = 0
+    open_sessions = Session.objects.filter(expire_date__gt=timezone.now()).only(
+        "session_key", "session_data"
+    )
+    for session in open_sessions.iterator():
+        if session.get_decoded().get(SESSION_KEY) == user_id:
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_second_factor_reset(*, user: User, by: Actor) -> int:
+    """Remove every second factor of `user` (authenticator app, recovery codes, security
+    keys) when they lost their device; returns how many were removed.
+
+    Their open sessions end too: a session that passed the two-factor check
+    (members.middleware.CHECKED_SESSION_KEY) would otherwise stay in without a factor.
+    At the next sign-in the password alone lets them in, and staff are then sent to set
+    up a new factor (MFA_REQUIRED_FOR_STAFF). Recorded under the login's History in the
+    admin and in the security log. The caller has checked that `by` may do this
+    (members.permissions.user_is_secretariat).
+    """
+    authenticators = list(
+        Authenticator.objects.select_for_update().filter(user=user).order_by("pk")
+    )
+    if not authenticators:
+        raise ValidationError(
+            {"user": _("%(user)s has no second factor to reset.") % {"user": user}}
+        )
+    # Stored in English; the admin translates the sentence and the name when it shows it.
+    with override(None):
+        removed = [
+            {"deleted": {"name": gettext_noop("second factor"), "object": str(authenticator)}}
+            for authenticator in authenticators
+        ]
+    Authenticator.objects.filter(pk__in=[a.pk for a in authenticators]).delete()
+    sessions = user_sessions_end(user=user)
+    author = author_of(by)
+    if author is not None:
+        LogEntry.objects.log_actions(
+            author.pk, [user], CHANGE, change_message=removed, single_object=True
+        )
+    security_log.warning(
+        "Second factor reset for login %s by %s: %d removed, %d sessions ended.",
+        user.pk,
+        author.pk if author is not None else "the portal",
+        len(authenticators),
+        sessions,
+    )
+    return len(authenticators)
 
 
 @transaction.atomic
