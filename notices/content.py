@@ -204,6 +204,18 @@ def _series_dates(occurrences: list[Meeting]) -> list[dict[str, str]]:
     return dates
 
 
+def _series_short_notice(occurrences: list[Meeting]) -> str:
+    """Said in the series' mail when some of its meetings are called inside the group's
+    notice period, with the reason given for them."""
+    for occurrence in occurrences:
+        reason = occurrence.short_notice_reason.strip().rstrip(".")
+        if reason and occurrence.status == Meeting.Status.SCHEDULED:
+            return _("Meetings of this series are called at short notice: %(reason)s.") % {
+                "reason": reason
+            }
+    return ""
+
+
 def _series_utc_time(
     series: MeetingSeries,
     first: dt.datetime | None,
@@ -274,6 +286,9 @@ def _series_email(notice: Notice, language: str, occurrences: list[Meeting] | No
         # UTC (no summer time between its meetings), as every meeting's notice gives it.
         "series_utc_time": _series_utc_time(series, first, end),
         "dates": _series_dates(occurrences),
+        "short_notice": _series_short_notice(occurrences)
+        if notice.kind in {KIND.SERIES_INVITATION, KIND.SERIES_UPDATE}
+        else "",
         "series_url": settings.SITE_URL.rstrip("/") + reverse("series-detail", args=[series.pk]),
         "reason": notice.payload.get("reason", "")
         if notice.kind == KIND.SERIES_CANCELLATION

@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from groups.services import group_update
 from meetings.models import MeetingSeries
 from meetings.services import (
     meeting_update,
@@ -209,3 +210,32 @@ def test_a_series_across_summer_time_gives_no_single_utc_time(
     body = _by_recipient()[cast.chair_person.email].body
     assert "10:00–11:00 (Europe/Rome)\n" in body
     assert " UTC\n" not in body.split("Repeats")[1].split("Meetings to come")[0]
+
+
+def test_a_series_called_at_short_notice_says_so_in_its_mail(
+    cast, django_capture_on_commit_callbacks
+):
+    group_update(group=cast.mwg, notice_period_days=14, by=cast.secretariat)
+    soon = series_create(
+        group=cast.mwg,
+        title="Weekly crisis cell",
+        frequency=MeetingSeries.Frequency.WEEKLY,
+        weekday=(timezone.localdate() + dt.timedelta(days=3)).weekday(),
+        start_time=dt.time(10, 0),
+        duration_minutes=60,
+        time_zone="Africa/Tripoli",
+        starts_on=timezone.localdate() + dt.timedelta(days=3),
+        count=4,
+        create_ahead_days=30,
+        by=cast.secretariat,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        series_schedule(
+            series=soon, by=cast.secretariat, short_notice_reason="Arrivals in Zuwara doubled"
+        )
+
+    body = _by_recipient()[cast.chair_person.email].body
+    assert "Meetings of this series are called at short notice: Arrivals in Zuwara doubled." in (
+        body
+    )
