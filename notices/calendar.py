@@ -78,9 +78,13 @@ def _summary(group: CoordinationGroup, title: str, language: str | None) -> str:
 def event_summary(meeting: Meeting, language: str | None = None) -> str:
     """The meeting's official reference, then its title after its group's name in the
     reader's language, unless the title already names the group
-    (MWG/2026/04 Migration Working Group: Quarterly meeting)."""
+    (MWG/2026/04 Migration Working Group: Quarterly meeting). A meeting of a series goes
+    without it: calendars show the series as one event whose every date reads as the
+    series' title, and a moved date reading otherwise would look like another meeting."""
     title = _summary(meeting.group, meeting.title, language)
-    return f"{meeting.reference} {title}" if meeting.reference else title
+    if meeting.reference and meeting.series_id is None:
+        return f"{meeting.reference} {title}"
+    return title
 
 
 def _add_attendee(event: icalendar.Event, person: Person, *, status: str, rsvp: bool) -> None:

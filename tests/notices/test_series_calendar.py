@@ -277,3 +277,14 @@ def test_cancelling_a_series_that_met_keeps_its_meetings_in_the_invitees_calenda
     assert master["SEQUENCE"] == series.sequence
     instances = _instances(body)
     assert [event["DTSTART"].dt for event in instances] == [held.start_at]
+
+
+def test_every_date_of_a_series_reads_as_the_series_title_moved_ones_too(cast, twelve):
+    series, _occurrences, _cancelled, moved = twelve
+    assert moved.reference  # the meeting has its reference; the calendar leaves it out
+
+    body = series_calendar(series, series.occurrences.exclude(status="draft"))
+
+    summaries = {str(event["SUMMARY"]) for event in _instances(body)}
+    assert summaries == {str(icalendar.Calendar.from_ical(body).walk("VEVENT")[0]["SUMMARY"])}
+    assert moved.reference not in body.decode()
