@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -39,6 +40,35 @@ def validate_reference_code(value: str) -> None:
 class QuorumRule(models.TextChoices):
     COUNT = "count", _("A number of member organisations")
     SHARE = "share", _("A percentage of the member organisations")
+
+
+class Confidentiality(models.TextChoices):
+    """Who may see a meeting, an agenda item, a paper, minutes, a decision or an action
+    point (applied by the funnels in each app's permissions.py)."""
+
+    PUBLIC = "public", _("Public: anyone with an account in the framework")
+    MEMBERS = "members", _("Members: the group's members and observers")
+    RESTRICTED = "restricted", _("Restricted: named organisations and the secretariat")
+
+
+class Labelled(models.Model):
+    """A row carrying a confidentiality label. `restricted_to` names the organisations a
+    restricted row is shown to (besides the secretariat and the group's chairs); it is
+    ignored under the other labels. Labels change only through
+    groups.services.confidentiality_set, which keeps their audit trail."""
+
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=10,
+        choices=Confidentiality.choices,
+        default=Confidentiality.MEMBERS,
+    )
+    restricted_to = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("restricted to")
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Rhythm(models.TextChoices):
@@ -125,6 +155,11 @@ class CoordinationGroup(models.Model):
     usual_venue = models.CharField(_("usual place"), max_length=300, blank=True)
     rhythm = models.CharField(
         _("meeting rhythm"), max_length=20, choices=Rhythm.choices, blank=True
+    )
+    # The label new meetings, papers and records of the group start with; empty takes
+    # the group above's (groups.selectors.terms_of_reference), "members" at the root.
+    default_confidentiality = models.CharField(
+        _("usual confidentiality"), max_length=10, choices=Confidentiality.choices, blank=True
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
@@ -360,6 +395,39 @@ class Representative(models.Model):
             "kind": self.get_kind_display(),
             "organisation": self.membership.organisation,
         }
+
+
+class ConfidentialityChange(models.Model):
+    """One change of a row's label: what it was, what it became, for whom, by whom.
+    Kept apart from the rows' history because a label's organisations are a
+    many-to-many the history does not follow."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name=_("kind of record")
+    )
+    object_id = models.PositiveBigIntegerField(_("record"))
+    old_label = models.CharField(_("from"), max_length=10, choices=Confidentiality.choices)
+    new_label = models.CharField(_("to"), max_length=10, choices=Confidentiality.choices)
+    # The names at the time, so the trail reads the same after an organisation is renamed.
+    organisations = models.JSONField(_("restricted to"), default=list, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("confidentiality change")
+        verbose_name_plural = _("confidentiality changes")
+        indexes = [models.Index(fields=["content_type", "object_id", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.old_label} → {self.new_label}"
 
 
 class CoordinationGroupUserObjectPermission(UserObjectPermissionBase):

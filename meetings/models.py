@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from groups.models import CoordinationGroup
+from groups.models import CoordinationGroup, Labelled
 from members.models import Organisation, Person
 from portal import zones
 from portal.dates import dates_check
@@ -173,7 +173,7 @@ class MeetingSeries(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
-class Meeting(models.Model):
+class Meeting(Labelled):
     """A meeting of a group. Times are stored in UTC and shown in `time_zone`."""
 
     Kind = MeetingKind
@@ -324,7 +324,7 @@ class ReferenceCounter(models.Model):
         return f"{self.group} {self.year}: {self.last_number}"
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Labelled):
     """One item of a meeting's agenda, in `position` order."""
 
     meeting = models.ForeignKey(
@@ -530,7 +530,7 @@ class Attendance(models.Model):
 MINUTES_MAX_CHARS = 200_000
 
 
-class Minutes(models.Model):
+class Minutes(Labelled):
     """The record of a held meeting: draft, then approved, then published."""
 
     class Status(models.TextChoices):
@@ -587,7 +587,7 @@ class Minutes(models.Model):
         return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
 
 
-class Decision(models.Model):
+class Decision(Labelled):
     """A decision taken at a meeting, numbered within it."""
 
     meeting = models.ForeignKey(
@@ -630,7 +630,7 @@ class Decision(models.Model):
         }
 
 
-class ActionPoint(models.Model):
+class ActionPoint(Labelled):
     """A task raised at a meeting for an organisation; carried until done or dropped."""
 
     class Status(models.TextChoices):

@@ -88,6 +88,7 @@ class Notice(models.Model):
         SERIES_INVITATION = "series_invitation", _("Invitation to a meeting series")
         SERIES_UPDATE = "series_update", _("Meeting series changed")
         SERIES_CANCELLATION = "series_cancellation", _("Meeting series cancelled")
+        PAPERS_ADDED = "papers_added", _("Papers added to a meeting")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "groups",
     "meetings",
     "notices",
+    "documents",
+    "search",
     "demo",
 ]
 

@@ -8,166 +8,447 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalRepresentative',
+            name="HistoricalRepresentative",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('principal', 'Principal'), ('alternate', 'Alternate')], max_length=10, verbose_name='kind')),
-                ('start_on', models.DateField(verbose_name='from')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("principal", "Principal"), ("alternate", "Alternate")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("start_on", models.DateField(verbose_name="from")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical representative',
-                'verbose_name_plural': 'historical representatives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical representative",
+                "verbose_name_plural": "historical representatives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chair', 'Chair'), ('co_chair', 'Co-chair'), ('member', 'Member'), ('observer', 'Observer')], default='member', max_length=10, verbose_name='role')),
-                ('start_on', models.DateField(verbose_name='from')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chair"),
+                            ("co_chair", "Co-chair"),
+                            ("member", "Member"),
+                            ("observer", "Observer"),
+                        ],
+                        default="member",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("start_on", models.DateField(verbose_name="from")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['group', 'role', 'organisation__name'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["group", "role", "organisation__name"],
             },
         ),
         migrations.CreateModel(
-            name='Representative',
+            name="Representative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('principal', 'Principal'), ('alternate', 'Alternate')], max_length=10, verbose_name='kind')),
-                ('start_on', models.DateField(verbose_name='from')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='until')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("principal", "Principal"), ("alternate", "Alternate")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("start_on", models.DateField(verbose_name="from")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="until")),
             ],
             options={
-                'verbose_name': 'representative',
-                'verbose_name_plural': 'representatives',
-                'ordering': ['membership', 'kind', 'person__full_name'],
+                "verbose_name": "representative",
+                "verbose_name_plural": "representatives",
+                "ordering": ["membership", "kind", "person__full_name"],
             },
         ),
         migrations.CreateModel(
-            name='CoordinationGroup',
+            name="CoordinationGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
-                ('name_fr', models.CharField(blank=True, max_length=200, verbose_name='name (French)')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('framework', 'Coordination framework'), ('working_group', 'Working group'), ('sub_group', 'Sub-group'), ('taskforce', 'Taskforce')], max_length=20, verbose_name='kind')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('terms_of_reference', models.TextField(blank=True, verbose_name='terms of reference')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='established on')),
-                ('endorsed_by', models.CharField(blank=True, max_length=200, verbose_name='endorsed by')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('archived', 'Archived')], default='active', max_length=10, verbose_name='status')),
-                ('reminder_days', models.JSONField(blank=True, default=groups.models.default_reminder_days, help_text='Days before each meeting when invitees are reminded, e.g. [7, 1].', validators=[groups.models.validate_day_offsets], verbose_name='reminder days before meetings')),
-                ('answer_reminder_days', models.JSONField(blank=True, default=groups.models.default_answer_reminder_days, validators=[groups.models.validate_day_offsets], verbose_name='days before meetings to remind those who have not answered')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='groups.coordinationgroup', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
+                ),
+                (
+                    "name_fr",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (French)"),
+                ),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=40, verbose_name="short name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("framework", "Coordination framework"),
+                            ("working_group", "Working group"),
+                            ("sub_group", "Sub-group"),
+                            ("taskforce", "Taskforce"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "terms_of_reference",
+                    models.TextField(blank=True, verbose_name="terms of reference"),
+                ),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="established on"),
+                ),
+                (
+                    "endorsed_by",
+                    models.CharField(blank=True, max_length=200, verbose_name="endorsed by"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("archived", "Archived")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "reminder_days",
+                    models.JSONField(
+                        blank=True,
+                        default=groups.models.default_reminder_days,
+                        help_text="Days before each meeting when invitees are reminded, e.g. [7, 1].",
+                        validators=[groups.models.validate_day_offsets],
+                        verbose_name="reminder days before meetings",
+                    ),
+                ),
+                (
+                    "answer_reminder_days",
+                    models.JSONField(
+                        blank=True,
+                        default=groups.models.default_answer_reminder_days,
+                        validators=[groups.models.validate_day_offsets],
+                        verbose_name="days before meetings to remind those who have not answered",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="groups.coordinationgroup",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group',
-                'verbose_name_plural': 'groups',
-                'ordering': ['name'],
-                'permissions': [('manage_group', "Can manage the group's meetings, minutes and memberships")],
+                "verbose_name": "group",
+                "verbose_name_plural": "groups",
+                "ordering": ["name"],
+                "permissions": [
+                    ("manage_group", "Can manage the group's meetings, minutes and memberships")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CoordinationGroupGroupObjectPermission',
+            name="CoordinationGroupGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='groups.coordinationgroup')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="groups.coordinationgroup"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CoordinationGroupUserObjectPermission',
+            name="CoordinationGroupUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='groups.coordinationgroup')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="groups.coordinationgroup"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCoordinationGroup',
+            name="HistoricalCoordinationGroup",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
-                ('name_fr', models.CharField(blank=True, max_length=200, verbose_name='name (French)')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('framework', 'Coordination framework'), ('working_group', 'Working group'), ('sub_group', 'Sub-group'), ('taskforce', 'Taskforce')], max_length=20, verbose_name='kind')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('terms_of_reference', models.TextField(blank=True, verbose_name='terms of reference')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='established on')),
-                ('endorsed_by', models.CharField(blank=True, max_length=200, verbose_name='endorsed by')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('archived', 'Archived')], default='active', max_length=10, verbose_name='status')),
-                ('reminder_days', models.JSONField(blank=True, default=groups.models.default_reminder_days, help_text='Days before each meeting when invitees are reminded, e.g. [7, 1].', validators=[groups.models.validate_day_offsets], verbose_name='reminder days before meetings')),
-                ('answer_reminder_days', models.JSONField(blank=True, default=groups.models.default_answer_reminder_days, validators=[groups.models.validate_day_offsets], verbose_name='days before meetings to remind those who have not answered')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.coordinationgroup', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
+                ),
+                (
+                    "name_fr",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (French)"),
+                ),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=40, verbose_name="short name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("framework", "Coordination framework"),
+                            ("working_group", "Working group"),
+                            ("sub_group", "Sub-group"),
+                            ("taskforce", "Taskforce"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "terms_of_reference",
+                    models.TextField(blank=True, verbose_name="terms of reference"),
+                ),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="established on"),
+                ),
+                (
+                    "endorsed_by",
+                    models.CharField(blank=True, max_length=200, verbose_name="endorsed by"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("archived", "Archived")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "reminder_days",
+                    models.JSONField(
+                        blank=True,
+                        default=groups.models.default_reminder_days,
+                        help_text="Days before each meeting when invitees are reminded, e.g. [7, 1].",
+                        validators=[groups.models.validate_day_offsets],
+                        verbose_name="reminder days before meetings",
+                    ),
+                ),
+                (
+                    "answer_reminder_days",
+                    models.JSONField(
+                        blank=True,
+                        default=groups.models.default_answer_reminder_days,
+                        validators=[groups.models.validate_day_offsets],
+                        verbose_name="days before meetings to remind those who have not answered",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="groups.coordinationgroup",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical group',
-                'verbose_name_plural': 'historical groups',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical group",
+                "verbose_name_plural": "historical groups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chair', 'Chair'), ('co_chair', 'Co-chair'), ('member', 'Member'), ('observer', 'Observer')], default='member', max_length=10, verbose_name='role')),
-                ('start_on', models.DateField(verbose_name='from')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.coordinationgroup')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chair"),
+                            ("co_chair", "Co-chair"),
+                            ("member", "Member"),
+                            ("observer", "Observer"),
+                        ],
+                        default="member",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("start_on", models.DateField(verbose_name="from")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="groups.coordinationgroup",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical membership',
-                'verbose_name_plural': 'historical memberships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical membership",
+                "verbose_name_plural": "historical memberships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -6,132 +6,268 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('groups', '0001_initial'),
-        ('members', '0001_initial'),
+        ("groups", "0001_initial"),
+        ("members", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmembership',
-            name='organisation',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='members.organisation'),
+            model_name="historicalmembership",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="members.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalmembership',
-            name='seat_holder',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The person holding the chair or co-chair seat.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='members.person', verbose_name='seat holder'),
+            model_name="historicalmembership",
+            name="seat_holder",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The person holding the chair or co-chair seat.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="members.person",
+                verbose_name="seat holder",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalrepresentative',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalrepresentative",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalrepresentative',
-            name='person',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='members.person'),
+            model_name="historicalrepresentative",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="members.person",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='groups.coordinationgroup'),
+            model_name="membership",
+            name="group",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="groups.coordinationgroup",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='members.organisation'),
+            model_name="membership",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="members.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='seat_holder',
-            field=models.ForeignKey(blank=True, help_text='The person holding the chair or co-chair seat.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='held_seats', to='members.person', verbose_name='seat holder'),
+            model_name="membership",
+            name="seat_holder",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The person holding the chair or co-chair seat.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="held_seats",
+                to="members.person",
+                verbose_name="seat holder",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalrepresentative',
-            name='membership',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.membership'),
+            model_name="historicalrepresentative",
+            name="membership",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="groups.membership",
+            ),
         ),
         migrations.AddField(
-            model_name='representative',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='representatives', to='groups.membership'),
+            model_name="representative",
+            name="membership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="representatives",
+                to="groups.membership",
+            ),
         ),
         migrations.AddField(
-            model_name='representative',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='representations', to='members.person'),
+            model_name="representative",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="representations",
+                to="members.person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coordinationgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='group_not_own_parent', violation_error_message='A group cannot be its own parent.'),
+            model_name="coordinationgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="group_not_own_parent",
+                violation_error_message="A group cannot be its own parent.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coordinationgroup',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'framework'), _negated=True), ('parent__isnull', True), _connector='OR'), name='group_framework_is_root', violation_error_message='A coordination framework has no parent.'),
+            model_name="coordinationgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "framework"), _negated=True),
+                    ("parent__isnull", True),
+                    _connector="OR",
+                ),
+                name="group_framework_is_root",
+                violation_error_message="A coordination framework has no parent.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coordinationgroup',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['working_group', 'sub_group']), _negated=True), ('parent__isnull', False), _connector='OR'), name='group_working_and_sub_groups_have_parent', violation_error_message='Working groups and sub-groups need a parent.'),
+            model_name="coordinationgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["working_group", "sub_group"]), _negated=True),
+                    ("parent__isnull", False),
+                    _connector="OR",
+                ),
+                name="group_working_and_sub_groups_have_parent",
+                violation_error_message="Working groups and sub-groups need a parent.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coordinationgroup',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='group_name_unique_among_siblings', violation_error_message='A group with this name already exists here.'),
+            model_name="coordinationgroup",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "name"),
+                name="group_name_unique_among_siblings",
+                violation_error_message="A group with this name already exists here.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coordinationgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'archived'])), name='group_status_valid'),
+            model_name="coordinationgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "archived"])),
+                name="group_status_valid",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='coordinationgroupgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="coordinationgroupgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='coordinationgroupuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="coordinationgroupuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_on__isnull', True)), fields=('group', 'organisation'), name='membership_one_current_per_organisation', violation_error_message='This organisation is already a member of the group.'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_on__isnull", True)),
+                fields=("group", "organisation"),
+                name="membership_one_current_per_organisation",
+                violation_error_message="This organisation is already a member of the group.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_on__isnull', True), ('role', 'chair')), fields=('group',), name='membership_one_chair_per_group', violation_error_message='The group already has a chair.'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_on__isnull", True), ("role", "chair")),
+                fields=("group",),
+                name="membership_one_chair_per_group",
+                violation_error_message="The group already has a chair.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_on__isnull', True), ('role', 'co_chair')), fields=('group',), name='membership_one_co_chair_per_group', violation_error_message='The group already has a co-chair.'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_on__isnull", True), ("role", "co_chair")),
+                fields=("group",),
+                name="membership_one_co_chair_per_group",
+                violation_error_message="The group already has a co-chair.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('seat_holder__isnull', True), ('role__in', ['chair', 'co_chair']), _connector='OR'), name='membership_seat_holder_only_for_chairs', violation_error_message='Only the chair and co-chair seats have a seat holder.'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("seat_holder__isnull", True),
+                    ("role__in", ["chair", "co_chair"]),
+                    _connector="OR",
+                ),
+                name="membership_seat_holder_only_for_chairs",
+                violation_error_message="Only the chair and co-chair seats have a seat holder.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('end_on__isnull', True), ('end_on__gte', models.F('start_on')), _connector='OR'), name='membership_end_after_start', violation_error_message='A membership cannot end before it starts.'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_on__isnull", True), ("end_on__gte", models.F("start_on")), _connector="OR"
+                ),
+                name="membership_end_after_start",
+                violation_error_message="A membership cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['chair', 'co_chair', 'member', 'observer'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["chair", "co_chair", "member", "observer"])),
+                name="membership_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_on__isnull', True), ('kind', 'principal')), fields=('membership',), name='representative_one_principal_per_membership', violation_error_message='This membership already has a principal.'),
+            model_name="representative",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_on__isnull", True), ("kind", "principal")),
+                fields=("membership",),
+                name="representative_one_principal_per_membership",
+                violation_error_message="This membership already has a principal.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_on__isnull', True)), fields=('membership', 'person'), name='representative_once_per_membership', violation_error_message='This person already represents the organisation here.'),
+            model_name="representative",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_on__isnull", True)),
+                fields=("membership", "person"),
+                name="representative_once_per_membership",
+                violation_error_message="This person already represents the organisation here.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.CheckConstraint(condition=models.Q(('end_on__isnull', True), ('end_on__gte', models.F('start_on')), _connector='OR'), name='representative_end_after_start', violation_error_message='A representation cannot end before it starts.'),
+            model_name="representative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_on__isnull", True), ("end_on__gte", models.F("start_on")), _connector="OR"
+                ),
+                name="representative_end_after_start",
+                violation_error_message="A representation cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['principal', 'alternate'])), name='representative_kind_valid'),
+            model_name="representative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["principal", "alternate"])),
+                name="representative_kind_valid",
+            ),
         ),
     ]

@@ -7,33 +7,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0004_verbose_names'),
+        ("meetings", "0004_verbose_names"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MeetingPack',
+            name="MeetingPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(editable=False, max_length=64, unique=True, verbose_name='version')),
-                ('language', models.CharField(max_length=10, verbose_name='language')),
-                ('audience', models.CharField(choices=[('members', 'Members'), ('managers', 'Managers')], max_length=10, verbose_name='audience')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=meetings.models.meeting_pack_file_name, verbose_name='file')),
-                ('status', models.CharField(choices=[('building', 'Being prepared'), ('ready', 'Ready'), ('failed', 'Failed')], default='building', max_length=10, verbose_name='status')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('built_at', models.DateTimeField(blank=True, null=True, verbose_name='built at')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='packs', to='meetings.meeting', verbose_name='meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="version"
+                    ),
+                ),
+                ("language", models.CharField(max_length=10, verbose_name="language")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("members", "Members"), ("managers", "Managers")],
+                        max_length=10,
+                        verbose_name="audience",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to=meetings.models.meeting_pack_file_name,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("building", "Being prepared"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="building",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                ("built_at", models.DateTimeField(blank=True, null=True, verbose_name="built at")),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="packs",
+                        to="meetings.meeting",
+                        verbose_name="meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting pack',
-                'verbose_name_plural': 'meeting packs',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['meeting', 'language', 'audience', 'created_at'], name='meetings_me_meeting_12184c_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['building', 'ready', 'failed'])), name='meeting_pack_status_valid'), models.CheckConstraint(condition=models.Q(('audience__in', ['members', 'managers'])), name='meeting_pack_audience_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), models.Q(('file', ''), _negated=True), _connector='OR'), name='meeting_pack_ready_has_file')],
+                "verbose_name": "meeting pack",
+                "verbose_name_plural": "meeting packs",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["meeting", "language", "audience", "created_at"],
+                        name="meetings_me_meeting_12184c_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["building", "ready", "failed"])),
+                        name="meeting_pack_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("audience__in", ["members", "managers"])),
+                        name="meeting_pack_audience_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "ready"), _negated=True),
+                            models.Q(("file", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="meeting_pack_ready_has_file",
+                    ),
+                ],
             },
         ),
     ]

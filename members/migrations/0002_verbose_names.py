@@ -6,59 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knox', '0009_extend_authtoken_field'),
-        ('members', '0001_initial'),
+        ("knox", "0009_extend_authtoken_field"),
+        ("members", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
-            fields=[
-            ],
+            name="ApiToken",
+            fields=[],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('knox.authtoken',),
+            bases=("knox.authtoken",),
         ),
         migrations.AlterField(
-            model_name='affiliation',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='affiliations', to='members.organisation', verbose_name='organisation'),
+            model_name="affiliation",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="affiliations",
+                to="members.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='affiliation',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='affiliations', to='members.person', verbose_name='person'),
+            model_name="affiliation",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="affiliations",
+                to="members.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalorganisation',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            model_name="historicalorganisation",
+            name="created_at",
+            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
         ),
         migrations.AlterField(
-            model_name='historicalperson',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            model_name="historicalperson",
+            name="created_at",
+            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            model_name="organisation",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='calendar_token',
-            field=models.CharField(default=members.models.new_calendar_token, editable=False, max_length=64, unique=True, verbose_name='calendar token'),
+            model_name="person",
+            name="calendar_token",
+            field=models.CharField(
+                default=members.models.new_calendar_token,
+                editable=False,
+                max_length=64,
+                unique=True,
+                verbose_name="calendar token",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            model_name="person",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
         ),
     ]

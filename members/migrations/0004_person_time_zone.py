@@ -5,20 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0003_person_contact_visibility'),
+        ("members", "0003_person_contact_visibility"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalperson',
-            name='time_zone',
-            field=models.CharField(blank=True, help_text="The pages show meeting times in this zone. Empty: each meeting in its own zone. E-mails and calendar files always use the meeting's own zone.", max_length=64, validators=[portal.zones.validate_zone], verbose_name='time zone for the pages'),
+            model_name="historicalperson",
+            name="time_zone",
+            field=models.CharField(
+                blank=True,
+                help_text="The pages show meeting times in this zone. Empty: each meeting in its own zone. E-mails and calendar files always use the meeting's own zone.",
+                max_length=64,
+                validators=[portal.zones.validate_zone],
+                verbose_name="time zone for the pages",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='time_zone',
-            field=models.CharField(blank=True, help_text="The pages show meeting times in this zone. Empty: each meeting in its own zone. E-mails and calendar files always use the meeting's own zone.", max_length=64, validators=[portal.zones.validate_zone], verbose_name='time zone for the pages'),
+            model_name="person",
+            name="time_zone",
+            field=models.CharField(
+                blank=True,
+                help_text="The pages show meeting times in this zone. Empty: each meeting in its own zone. E-mails and calendar files always use the meeting's own zone.",
+                max_length=64,
+                validators=[portal.zones.validate_zone],
+                verbose_name="time zone for the pages",
+            ),
         ),
     ]

@@ -5,31 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0003_calendar_uid'),
-        ('notices', '0001_initial'),
+        ("meetings", "0003_calendar_uid"),
+        ("notices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarReply',
+            name="CalendarReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_key', models.CharField(editable=False, max_length=255, unique=True)),
-                ('sender', models.CharField(blank=True, max_length=320, verbose_name='from')),
-                ('subject', models.CharField(blank=True, max_length=255, verbose_name='subject')),
-                ('answer', models.CharField(blank=True, max_length=20, verbose_name='answer')),
-                ('outcome', models.CharField(choices=[('recorded', 'Answer recorded'), ('unchanged', 'Already on record'), ('ignored', 'Ignored')], max_length=10, verbose_name='outcome')),
-                ('reason', models.CharField(blank=True, choices=[('no_token', "Not addressed to an invitation's reply address"), ('not_a_reply', 'No calendar reply in the message'), ('malformed', 'The calendar reply cannot be read'), ('no_invitation', 'The invitation no longer exists'), ('other_meeting', 'The reply is for another meeting'), ('other_attendee', 'The reply is from someone other than the invitee'), ('not_an_answer', 'The reply gives no answer the portal takes'), ('refused', 'The answer was refused'), ('later_answer', 'A later answer is on record'), ('same_answer', 'The same answer is on record')], max_length=20, verbose_name='reason')),
-                ('detail', models.CharField(blank=True, max_length=255, verbose_name='detail')),
-                ('read_at', models.DateTimeField(auto_now_add=True, verbose_name='read at')),
-                ('invitation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='calendar_replies', to='meetings.invitation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_key", models.CharField(editable=False, max_length=255, unique=True)),
+                ("sender", models.CharField(blank=True, max_length=320, verbose_name="from")),
+                ("subject", models.CharField(blank=True, max_length=255, verbose_name="subject")),
+                ("answer", models.CharField(blank=True, max_length=20, verbose_name="answer")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "Answer recorded"),
+                            ("unchanged", "Already on record"),
+                            ("ignored", "Ignored"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_token", "Not addressed to an invitation's reply address"),
+                            ("not_a_reply", "No calendar reply in the message"),
+                            ("malformed", "The calendar reply cannot be read"),
+                            ("no_invitation", "The invitation no longer exists"),
+                            ("other_meeting", "The reply is for another meeting"),
+                            ("other_attendee", "The reply is from someone other than the invitee"),
+                            ("not_an_answer", "The reply gives no answer the portal takes"),
+                            ("refused", "The answer was refused"),
+                            ("later_answer", "A later answer is on record"),
+                            ("same_answer", "The same answer is on record"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=255, verbose_name="detail")),
+                ("read_at", models.DateTimeField(auto_now_add=True, verbose_name="read at")),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calendar_replies",
+                        to="meetings.invitation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar reply',
-                'verbose_name_plural': 'calendar replies',
-                'ordering': ['-read_at', '-id'],
+                "verbose_name": "calendar reply",
+                "verbose_name_plural": "calendar replies",
+                "ordering": ["-read_at", "-id"],
             },
         ),
     ]
