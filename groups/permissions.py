@@ -17,9 +17,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
-from groups.models import CoordinationGroup, Membership, Representative
+from groups.models import Confidentiality, CoordinationGroup, Labelled, Membership, Representative
 from members.models import Organisation, Person
 from members.permissions import (
+    organisations_acted_for_by,
     user_can_set_contact_visibility,
     user_is_secretariat,
     user_is_signed_in,
@@ -223,3 +224,39 @@ def people_offered_to(user: Actor) -> QuerySet[Person]:
         .select_related("organisation")
         .order_by("full_name")
     )
+
+
+def label_q(user: Actor, model: type[Labelled], *, group_field: str) -> Q:
+    """The rows of `model` whose own label lets `user` see them, once the user sees
+    what they belong to (their meeting, their group's library): public and members
+    rows pass; restricted ones only for the secretariat, the chairs who manage the
+    row's group (`group_field` is the path from the row to it: "group",
+    "meeting__group") and people acting for one of the organisations the row names.
+    Every funnel of a labelled record ANDs this with its own rule."""
+    if user_is_secretariat(user):
+        return Q()
+    if not user_is_signed_in(user):
+        return Q(pk__in=[])
+    through = model.restricted_to.through
+    named = through.objects.filter(
+        **{
+            f"{model._meta.model_name}_id": OuterRef("pk"),
+            "organisation__in": organisations_acted_for_by(user),
+        }
+    )
+    return (
+        ~Q(confidentiality=Confidentiality.RESTRICTED)
+        | Exists(named)
+        | Q(**{f"{group_field}__in": groups_managed_by(user)})
+    )
+
+
+def user_passes_label(user: Actor, record: Labelled, *, group: CoordinationGroup) -> bool:
+    """label_q for one row at hand: no query unless it is restricted."""
+    if record.confidentiality != Confidentiality.RESTRICTED or user_is_secretariat(user):
+        return True
+    if not user_is_signed_in(user):
+        return False
+    if user_can_manage_group(user, group):
+        return True
+    return record.restricted_to.filter(pk__in=organisations_acted_for_by(user)).exists()
