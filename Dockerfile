@@ -14,7 +14,9 @@ COPY portal ./portal
 COPY members ./members
 COPY groups ./groups
 COPY meetings ./meetings
+COPY documents ./documents
 COPY notices ./notices
+COPY search ./search
 COPY demo ./demo
 COPY templates ./templates
 COPY static ./static
@@ -24,7 +26,7 @@ RUN pip install --no-cache-dir -c constraints.txt . \
     && pybabel compile --domain django --directory locale \
     && pybabel compile --domain djangojs --directory locale \
     && useradd --system --home /srv tansiq \
-    && mkdir -p /srv/var && chown tansiq /srv/var
+    && mkdir -p /srv/var/media && chown -R tansiq /srv/var
 # collectstatic needs settings that import; the key is a build-time throwaway.
 RUN DEBUG=0 SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput

@@ -67,6 +67,7 @@ readers:
 bench: install
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks.notices
+	$(PY) -m benchmarks.search
 
 # One archive of the database and the stored files (README, "Backups"); OUTPUT=path or
 # folder, else VAR_DIR/backups/.

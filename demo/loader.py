@@ -19,10 +19,13 @@ import zoneinfo
 from typing import TypeVar
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
 from demo import story
+from documents.models import Document
+from documents.services import document_create
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import group_create, membership_create, person_link_user, representative_add
 from meetings.models import (
@@ -34,6 +37,7 @@ from meetings.models import (
     Minutes,
     ReferenceCounter,
 )
+from meetings.pdf import Document as PdfDocument
 from meetings.references import reference_assign
 from meetings.selectors import short_notice_of
 from meetings.services import (
@@ -64,6 +68,7 @@ from members.services import (
 )
 from notices.models import Notice
 from portal.api.serializers import utc_iso
+from search.services import index_rebuild
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -92,6 +97,9 @@ def demo_load(*, password: str) -> int:
     secretariat_role_ensure()
     loader = _Loader(password=password, now=timezone.now())
     loader.load()
+    # The backdating `.update()`s above change dates and references around the
+    # services, so the search index is made from the records as they end up.
+    index_rebuild()
     return loader.created
 
 
@@ -154,6 +162,9 @@ class _Loader:
             self.load_meeting(meeting)
         for series in story.SERIES:
             self.load_series(series)
+        for paper in story.PAPERS:
+            if not paper.meeting:
+                self.paper_add(paper, self.groups[paper.group])
 
     def load_series(self, spec: story.Series) -> None:
         group = self.groups[spec.group]
@@ -398,12 +409,42 @@ class _Loader:
     ) -> None:
         meeting = self.meeting_create(spec, group, start, end)
         self.agenda_add(meeting, spec)
+        # Its papers are in before it is called, so that its invitation names them.
+        for paper in story.PAPERS:
+            if paper.meeting == spec.title:
+                self.paper_add(paper, group, meeting=meeting)
         if spec.status == "scheduled":
             meeting = self.invite_and_answer(meeting, spec)
             # Invited today, the meeting's invitations are what a fresh demo mails;
             # invited earlier, they went out then.
             if spec.invited_days_before is not None:
                 _Backdating(self, meeting, spec).apply()
+
+    def paper_add(
+        self, spec: story.Paper, group: CoordinationGroup, *, meeting: Meeting | None = None
+    ) -> None:
+        if self.find(Document, group=group, title=spec.title) is not None:
+            return
+        agenda_item = meeting.agenda_items.get(title=spec.agenda_item) if spec.agenda_item else None
+        pdf = PdfDocument(title=spec.title_ar if spec.language == "ar" else spec.title)
+        for paragraph in spec.text.split("\n\n"):
+            pdf.paragraph(paragraph)
+        self.made(
+            document_create(
+                group=group,
+                meeting=meeting,
+                agenda_item=agenda_item,
+                title=spec.title,
+                title_ar=spec.title_ar,
+                title_fr=spec.title_fr,
+                description=spec.description,
+                language=spec.language,
+                upload=SimpleUploadedFile(spec.file_name, pdf.output()),
+                confidentiality=spec.confidentiality or None,
+                restricted_to=[self.organisations[name] for name in spec.restricted_to],
+                by=self.secretariat,
+            )
+        )
 
     def load_meeting_past(
         self,

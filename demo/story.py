@@ -760,3 +760,84 @@ MEETINGS = (
     LABOUR_KICK_OFF,
     TASKFORCE_UNGA74,
 )
+
+
+# --- Papers -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper of a group: in its library, or on a meeting of the story (by title) and
+    one of its agenda items (by title), added before the meeting is called so that its
+    invitation names it. Its file is a PDF drawn from `text` when the demo is loaded.
+    `confidentiality` empty: the group's usual label; `restricted_to` names organisations
+    by acronym or name."""
+
+    group: str
+    title: str
+    file_name: str
+    text: str
+    language: str = "en"
+    title_ar: str = ""
+    title_fr: str = ""
+    description: str = ""
+    meeting: str = ""
+    agenda_item: str = ""
+    confidentiality: str = ""
+    restricted_to: tuple[str, ...] = ()
+
+
+PAPERS = (
+    Paper(
+        MWG,
+        "Concept note: labour migration governance assessment",
+        "concept-note-labour-migration-assessment.pdf",
+        (
+            "The Ministry of Labour and Rehabilitation and the ILO propose an assessment of how labour migration to Libya is governed: "
+            "the legal framework, recruitment practices, work permits and the protection of migrant workers.\n\n"
+            "The Working Group is invited to endorse the scope of the assessment and to name a focal point in each ministry concerned."
+        ),
+        title_ar="مذكرة مفاهيمية: تقييم حوكمة هجرة اليد العاملة",
+        title_fr="Note conceptuelle : évaluation de la gouvernance des migrations de main-d'œuvre",
+        meeting=QUARTERLY_LABOUR_BORDERS.title,
+        agenda_item="Labour migration governance: ILO assessment",
+    ),
+    Paper(
+        MWG,
+        "Border management: capacity needs assessment",
+        "border-capacity-needs-assessment.pdf",
+        (
+            "An assessment of the equipment, training and staffing needs of the border posts on the southern border, "
+            "shared with the Ministry of Foreign Affairs and IOM only while the Ministry of Interior reviews it."
+        ),
+        title_ar="إدارة الحدود: تقييم الاحتياجات من القدرات",
+        meeting=QUARTERLY_LABOUR_BORDERS.title,
+        agenda_item="Border management: capacity needs",
+        confidentiality="restricted",
+        restricted_to=("IOM", "MoFA"),
+    ),
+    Paper(
+        MWG,
+        "Draft terms of reference of the Migration Working Group",
+        "draft-terms-of-reference-mwg.pdf",
+        (
+            "The Migration Working Group coordinates the technical cooperation of the Libyan authorities and their international partners on migration. "
+            "It is chaired by the Ministry of Foreign Affairs and co-chaired by IOM, meets every month and reports to the Senior Policy Committee."
+        ),
+        title_ar="مسودة اختصاصات مجموعة عمل الهجرة",
+        title_fr="Projet de mandat du Groupe de travail sur la migration",
+        description="For comment by the member organisations before the next meeting.",
+    ),
+    Paper(
+        MWG,
+        "Country report: migration in Libya",
+        "country-report-migration-libya.pdf",
+        (
+            "يقدم هذا التقرير لمحة عن أوضاع الهجرة في ليبيا: أعداد المهاجرين وبلدان المنشأ، وعمليات العودة الطوعية الإنسانية، "
+            "والخدمات الصحية المقدمة عند نقاط الإنزال، وأولويات التعاون الفني للعام المقبل."
+        ),
+        language="ar",
+        title_ar="التقرير القطري: الهجرة في ليبيا",
+        title_fr="Rapport de pays : la migration en Libye",
+    ),
+)

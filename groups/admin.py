@@ -8,9 +8,12 @@ a login, deactivating someone or an organisation ends seats and recomputes acces
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import CoordinationGroup, Membership, Representative
+from groups.models import ConfidentialityChange, CoordinationGroup, Membership, Representative
+from groups.selectors import confidentiality_trail
 from groups.services import (
     GROUP_FIELDS,
     TERMS_FIELDS,
@@ -42,6 +45,7 @@ from portal.admin_base import (
     SEAT_GRANTS,
     DerivedGrantsAdmin,
     NoDeleteMixin,
+    ReadOnlyAdmin,
     ServiceAdmin,
     pristine,
     service_action,
@@ -409,3 +413,75 @@ class PersonAdmin(NoDeleteMixin, ServiceAdmin):
         return person_contact_visibility_set(
             person=person, visibility=form.cleaned_data["contact_visibility"], by=request.user
         )
+
+
+# --- Confidentiality labels -------------------------------------------------------------
+
+
+def _changed_by(change: ConfidentialityChange) -> str:
+    user = change.changed_by
+    if user is None:
+        return str(_("the portal"))
+    person = getattr(user, "person", None)
+    return person.full_name if person is not None else user.get_username()
+
+
+class ConfidentialityTrailMixin:
+    """A labelled row's admin shows the changes of its label, newest first, read-only;
+    the label itself changes through groups.services.confidentiality_set (the row's
+    service_save calls it)."""
+
+    @admin.display(description=_("changes of confidentiality"))
+    def confidentiality_trail(self, obj):
+        changes = confidentiality_trail(obj) if obj is not None and obj.pk else []
+        if not changes:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} → {}{} — {}, {}</li>",
+                (
+                    (
+                        change.get_old_label_display(),
+                        change.get_new_label_display(),
+                        f" ({', '.join(change.organisations)})" if change.organisations else "",
+                        _changed_by(change),
+                        change.changed_at.strftime("%Y-%m-%d %H:%M"),
+                    )
+                    for change in changes
+                ),
+            ),
+        )
+
+
+@admin.register(ConfidentialityChange)
+class ConfidentialityChangeAdmin(ReadOnlyAdmin):
+    """Every change of a label, as services wrote it: never written here."""
+
+    list_display = ["changed_at", "content_type", "record", "old_label", "new_label", "changed_by"]
+    list_filter = ["content_type", "new_label"]
+    list_select_related = ["content_type", "changed_by"]
+    date_hierarchy = "changed_at"
+    readonly_fields = (
+        "content_type",
+        "record",
+        "old_label",
+        "new_label",
+        "organisations",
+        "changed_by",
+        "changed_at",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("record"))
+    def record(self, obj):
+        content_type = obj.content_type
+        try:
+            url = reverse(
+                f"admin:{content_type.app_label}_{content_type.model}_change",
+                args=[obj.object_id],
+            )
+        except NoReverseMatch:
+            return f"{content_type.model} {obj.object_id}"
+        return format_html('<a href="{}">{} {}</a>', url, content_type.model, obj.object_id)

@@ -4,7 +4,14 @@ contact details, and the zone a person's pages show times in."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import CoordinationGroup, Membership, QuorumRule, Representative, Rhythm
+from groups.models import (
+    Confidentiality,
+    CoordinationGroup,
+    Membership,
+    QuorumRule,
+    Representative,
+    Rhythm,
+)
 from groups.services import TERMS_FIELDS
 from members.models import Organisation, Person
 from portal import zones
@@ -160,6 +167,15 @@ class TermsOfReferenceForm(PageForm):
         label=_("Meeting rhythm"),
         required=False,
         choices=[("", _("No rhythm of its own")), *Rhythm.choices],
+    )
+    default_confidentiality = forms.ChoiceField(
+        label=_("Usual confidentiality"),
+        required=False,
+        choices=[("", _("No label of its own")), *Confidentiality.choices],
+        help_text=_(
+            "New meetings, their records and papers start with this label; each can be "
+            "changed. Without one, the group above's applies, or “members”."
+        ),
     )
     reminder_days = forms.CharField(
         label=_("Reminder days before meetings"),

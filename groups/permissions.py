@@ -238,7 +238,7 @@ def label_q(user: Actor, model: type[Labelled], *, group_field: str) -> Q:
     if not user_is_signed_in(user):
         return Q(pk__in=[])
     through = model.restricted_to.through
-    named = through.objects.filter(
+    named = through._default_manager.filter(
         **{
             f"{model._meta.model_name}_id": OuterRef("pk"),
             "organisation__in": organisations_acted_for_by(user),

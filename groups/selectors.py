@@ -6,9 +6,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
-from groups.models import CoordinationGroup, Membership, QuorumRule, Representative
+from groups.models import (
+    Confidentiality,
+    ConfidentialityChange,
+    CoordinationGroup,
+    Labelled,
+    Membership,
+    QuorumRule,
+    Representative,
+)
 from members.models import Organisation
 
 
@@ -57,6 +66,7 @@ INHERITED_RULES = (
     "usual_duration_minutes",
     "usual_venue",
     "rhythm",
+    "default_confidentiality",
 )
 # The roles whose organisations make a quorum; observers never count.
 QUORUM_ROLES = (Membership.Role.CHAIR, Membership.Role.CO_CHAIR, Membership.Role.MEMBER)
@@ -79,6 +89,9 @@ class TermsOfReference:
     usual_duration_minutes: int | None = None
     usual_venue: str = ""
     rhythm: str = ""
+    # The label new meetings and records of the group start with, when nobody in the
+    # chain sets one: the group's members and observers.
+    default_confidentiality: str = Confidentiality.MEMBERS
     inherited_from: dict[str, CoordinationGroup] = field(default_factory=dict)
 
     def mandate_in(self, language: str) -> str:
@@ -240,3 +253,26 @@ def organisation_seats(
         .select_related("group")
         .order_by("group__name")
     )
+
+
+def confidentiality_trail(*records: Labelled) -> list[ConfidentialityChange]:
+    """The label changes of these rows (of any labelled kinds), newest first, each with
+    the row it is about as `record` and who made it joined: one query whatever their
+    number, none for no rows."""
+    by_key = {
+        (ContentType.objects.get_for_model(type(record)).pk, record.pk): record
+        for record in records
+        if record.pk is not None
+    }
+    if not by_key:
+        return []
+    ids_by_kind: dict[int, set[int]] = defaultdict(set)
+    for content_type_id, object_id in by_key:
+        ids_by_kind[content_type_id].add(object_id)
+    rows = Q()
+    for content_type_id, object_ids in ids_by_kind.items():
+        rows |= Q(content_type_id=content_type_id, object_id__in=sorted(object_ids))
+    changes = list(ConfidentialityChange.objects.filter(rows).select_related("changed_by__person"))
+    for change in changes:
+        change.record = by_key[(change.content_type_id, change.object_id)]  # type: ignore[attr-defined]
+    return changes

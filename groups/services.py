@@ -7,23 +7,28 @@ function is the only place group and organisation grants are made.
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from types import EllipsisType
 from typing import Any
 
 from django.contrib.auth.models import Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import (
+    Confidentiality,
+    ConfidentialityChange,
     CoordinationGroup,
     CoordinationGroupUserObjectPermission,
+    Labelled,
     Membership,
     QuorumRule,
     Representative,
 )
-from groups.selectors import group_ancestor_ids, group_descendant_ids
+from groups.selectors import group_ancestor_ids, group_descendant_ids, terms_of_reference
 from members.models import Organisation, Person
 from members.services import (
     organisation_grants_set,
@@ -32,7 +37,7 @@ from members.services import (
     person_check_active,
     person_set_active,
 )
-from portal.audit import Actor, audited_save
+from portal.audit import Actor, audited_save, author_of
 
 # The group's terms of reference, in the order the group's page shows them
 # (groups.selectors.terms_of_reference reads them with what a sub-group inherits);
@@ -51,6 +56,7 @@ TERMS_FIELDS = (
     "usual_duration_minutes",
     "usual_venue",
     "rhythm",
+    "default_confidentiality",
     "reminder_days",
 )
 GROUP_FIELDS = {
@@ -145,6 +151,9 @@ def terms_of_reference_check(group: CoordinationGroup) -> None:
         raise ValidationError(
             {"usual_duration_minutes": _("A usual length is from 1 to 1440 minutes (a whole day).")}
         )
+    label = group.default_confidentiality
+    if label and label not in Confidentiality.values:
+        raise ValidationError({"default_confidentiality": _confidentiality_refusal(label)})
 
 
 def _seat_holder_users_above(group_ids: Iterable[int]) -> set[int]:
@@ -488,3 +497,103 @@ def _group_grants_set(*, user: User, permission: Permission, group_ids: set[int]
         )
         for group_id in group_ids - held
     )
+
+
+# --- Confidentiality labels -------------------------------------------------------------
+
+
+def _confidentiality_refusal(label: object) -> str:
+    return _("%(label)s is not a confidentiality label: choose public, members or restricted.") % {
+        "label": repr(label)
+    }
+
+
+def confidentiality_check(confidentiality: object) -> str:
+    """The label, or a refusal naming `confidentiality`."""
+    if confidentiality not in Confidentiality.values:
+        raise ValidationError({"confidentiality": _confidentiality_refusal(confidentiality)})
+    return str(confidentiality)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label for a new row: the label itself and, for a restricted one, the
+    organisations it names (none under the other labels)."""
+
+    confidentiality: str
+    organisations: tuple[Organisation, ...] = ()
+
+    def attach(self, record: Labelled) -> None:
+        """Name the organisations on a row just saved with this label."""
+        if self.organisations:
+            record.restricted_to.set(self.organisations)
+
+
+def label_for_new(
+    *,
+    confidentiality: str | None,
+    restricted_to: Iterable[Organisation] = (),
+    group: CoordinationGroup,
+    container: Labelled | None = None,
+) -> Label:
+    """The label a new row of `group` starts with: the one asked for, or else its
+    container's (a meeting's agenda item, minutes, decision or action point take the
+    meeting's label and organisations), or else the group's usual label from its terms
+    of reference (inherited from the groups above; "members" at the root). Organisations
+    are kept only under "restricted"; given without a label, they name those of a
+    restricted default."""
+    organisations = tuple(restricted_to)
+    if confidentiality is None:
+        if container is not None:
+            confidentiality = container.confidentiality
+            if not organisations and confidentiality == Confidentiality.RESTRICTED:
+                organisations = tuple(container.restricted_to.all())
+        else:
+            confidentiality = terms_of_reference(group).default_confidentiality
+    label = confidentiality_check(confidentiality)
+    if label != Confidentiality.RESTRICTED:
+        organisations = ()
+    return Label(confidentiality=label, organisations=organisations)
+
+
+@transaction.atomic
+def confidentiality_set(
+    *,
+    record: Labelled,
+    confidentiality: str,
+    restricted_to: Iterable[Organisation] = (),
+    by: Actor,
+) -> Labelled:
+    """Change a row's label (and, for "restricted", the organisations it names): the
+    one way a label changes once the row exists. A change is written to the row's
+    trail (ConfidentialityChange, with the organisations' names as they are today);
+    asking for the label the row has already writes nothing."""
+    label = confidentiality_check(confidentiality)
+    organisations = (
+        sorted(set(restricted_to), key=lambda organisation: (organisation.name, organisation.pk))
+        if label == Confidentiality.RESTRICTED
+        else []
+    )
+    model = type(record)
+    locked = model._default_manager.select_for_update().get(pk=record.pk)
+    old_label = locked.confidentiality
+    old_ids = set(locked.restricted_to.values_list("pk", flat=True))
+    new_ids = {organisation.pk for organisation in organisations}
+    if old_label == label and old_ids == new_ids:
+        return locked
+    locked.confidentiality = label
+    audited_save(locked, by=by, update_fields=["confidentiality"])
+    locked.restricted_to.set(organisations)
+    audited_save(
+        ConfidentialityChange(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=locked.pk,
+            old_label=old_label,
+            new_label=label,
+            organisations=[organisation.name for organisation in organisations],
+            changed_by=author_of(by),
+        ),
+        by=by,
+    )
+    record.confidentiality = label
+    return locked

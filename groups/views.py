@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups import forms, services
-from groups.models import CoordinationGroup, Membership, QuorumRule, Rhythm
+from groups.models import Confidentiality, CoordinationGroup, Membership, QuorumRule, Rhythm
 from groups.permissions import (
     contact_details_visible_to,
     group_get_for_user,
@@ -167,6 +167,13 @@ def _terms_rows(
         rows.append(
             TermsRow(_("Meeting rhythm"), str(Rhythm(terms.rhythm).label), inherited.get("rhythm"))
         )
+    rows.append(
+        TermsRow(
+            _("Usual confidentiality"),
+            str(Confidentiality(terms.default_confidentiality).label),
+            inherited.get("default_confidentiality"),
+        )
+    )
     reminders = ", ".join(str(day) for day in group.reminder_days or [])
     rows.append(TermsRow(_("Reminders (days before each meeting)"), reminders or _("None")))
     return rows

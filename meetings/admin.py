@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from groups.admin import ConfidentialityTrailMixin
+from groups.models import Confidentiality
+from groups.services import confidentiality_set
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -68,6 +71,62 @@ from portal.admin_base import (
 )
 from portal.audit import Actor
 
+LABEL_FIELDS = ["confidentiality", "restricted_to"]
+
+
+class LabelAdminForm(forms.ModelForm):
+    """A labelled row's admin form: on a new row, an empty first choice leaves the label
+    to the service's default (`default_choice` names it); on a change, a form sent
+    without it leaves the label as it is."""
+
+    default_choice = _("As the meeting")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("confidentiality")
+        if not isinstance(field, forms.ChoiceField):
+            return
+        # Left out of a change, the label stays as it is.
+        field.required = False
+        if getattr(self.instance, "pk", None) is None:
+            field.choices = [("", self.default_choice), *Confidentiality.choices]
+            self.initial["confidentiality"] = ""
+
+
+def label_of(form) -> dict:
+    """The label an admin form holds, as the services take it (None: the default)."""
+    return {
+        "confidentiality": form.cleaned_data.get("confidentiality") or None,
+        "restricted_to": list(form.cleaned_data.get("restricted_to") or []),
+    }
+
+
+def label_only_changed(form) -> bool:
+    """Whether a change form changed the row's label and nothing else: the label changes
+    whatever the row's state, its other fields only as their service allows."""
+    changed = set(form.changed_data)
+    return bool(changed) and changed <= set(LABEL_FIELDS)
+
+
+def label_save(form, record, *, by):
+    """A change form's label, through the one service that changes labels (when the
+    form changed it)."""
+    if not set(LABEL_FIELDS) & set(form.changed_data):
+        return record
+    label = label_of(form)
+    return confidentiality_set(
+        record=record,
+        confidentiality=label["confidentiality"] or record.confidentiality,
+        restricted_to=label["restricted_to"],
+        by=by,
+    )
+
+
+class LabelledAdmin(ConfidentialityTrailMixin):
+    """The label's fields and its trail on a labelled row's admin."""
+
+    label_fields = [*LABEL_FIELDS, "confidentiality_trail"]
+
 
 class ReadOnlyInline(admin.TabularInline):
     """Rows shown inside their meeting; added, changed and removed on their own pages."""
@@ -120,7 +179,9 @@ class MeetingAccessForm(UserPermissionsForm):
         )
 
 
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(LabelAdminForm):
+    default_choice = _("The group's usual label")
+
     # Handed to meeting_update, which reads it only when a scheduled meeting moves inside
     # its group's notice period (meetings.services.notice_period_check).
     short_notice_reason = forms.CharField(
@@ -141,7 +202,7 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(GuardedServiceAdmin):
+class MeetingAdmin(LabelledAdmin, GuardedServiceAdmin):
     form = MeetingAdminForm
     obj_perms_manage_template = "admin/meeting_access.html"
     list_display = ["reference", "title", "group", "kind", "status", "start_at", "venue", "invited"]
@@ -150,7 +211,7 @@ class MeetingAdmin(GuardedServiceAdmin):
     search_fields = ["reference", "title", "venue", "group__name"]
     list_select_related = ["group"]
     date_hierarchy = "start_at"
-    autocomplete_fields = ["group"]
+    autocomplete_fields = ["group", "restricted_to"]
     fields = [
         "group",
         "reference",
@@ -167,6 +228,7 @@ class MeetingAdmin(GuardedServiceAdmin):
         "cancellation_reason",
         "short_notice_reason",
         "short_notice_by",
+        *LabelledAdmin.label_fields,
         "notices",
     ]
     readonly_fields = [
@@ -175,6 +237,7 @@ class MeetingAdmin(GuardedServiceAdmin):
         "sequence",
         "cancellation_reason",
         "short_notice_by",
+        "confidentiality_trail",
         "notices",
     ]
     inlines = [AgendaItemInline, InvitationInline]
@@ -223,13 +286,18 @@ class MeetingAdmin(GuardedServiceAdmin):
     def service_save(self, request, form, change):
         data = {name: form.cleaned_data[name] for name in MEETING_FIELDS}
         if change:
-            return meeting_update(
-                meeting=pristine(form.instance),
-                by=request.user,
-                short_notice_reason=form.cleaned_data.get("short_notice_reason", ""),
-                **data,
-            )
-        return meeting_create(group=form.cleaned_data["group"], by=request.user, **data)
+            meeting = pristine(form.instance)
+            if not label_only_changed(form):
+                meeting = meeting_update(
+                    meeting=meeting,
+                    by=request.user,
+                    short_notice_reason=form.cleaned_data.get("short_notice_reason", ""),
+                    **data,
+                )
+            return label_save(form, meeting, by=request.user)
+        return meeting_create(
+            group=form.cleaned_data["group"], by=request.user, **data, **label_of(form)
+        )
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
@@ -329,18 +397,41 @@ class MeetingSeriesAdmin(NoDeleteMixin, ServiceAdmin):
         return series_create(group=form.cleaned_data["group"], by=request.user, **data)
 
 
+class AgendaItemAdminForm(LabelAdminForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["meeting"]
+
+
 @admin.register(AgendaItem)
-class AgendaItemAdmin(ServiceAdmin):
-    list_display = ["title", "meeting", "position", "presenter", "duration_minutes"]
+class AgendaItemAdmin(LabelledAdmin, ServiceAdmin):
+    form = AgendaItemAdminForm
+    list_display = [
+        "title",
+        "meeting",
+        "position",
+        "presenter",
+        "duration_minutes",
+        "confidentiality",
+    ]
     search_fields = ["title", "meeting__title"]
-    list_filter = ["meeting__group"]
+    list_filter = ["meeting__group", "confidentiality"]
     list_select_related = ["meeting", "presenter"]
-    autocomplete_fields = ["meeting", "presenter"]
-    fields = ["meeting", "position", "title", "description", "presenter", "duration_minutes"]
-    readonly_fields = ["position"]
+    autocomplete_fields = ["meeting", "presenter", "restricted_to"]
+    fields = [
+        "meeting",
+        "position",
+        "title",
+        "description",
+        "presenter",
+        "duration_minutes",
+        *LabelledAdmin.label_fields,
+    ]
+    readonly_fields = ["position", "confidentiality_trail"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["meeting", "position"] if obj is not None else ["position"]
+        fixed = ["meeting", "position"] if obj is not None else ["position"]
+        return [*fixed, "confidentiality_trail"]
 
     def service_save(self, request, form, change):
         data = form.cleaned_data
@@ -351,8 +442,13 @@ class AgendaItemAdmin(ServiceAdmin):
             "duration_minutes": data["duration_minutes"],
         }
         if change:
-            return agenda_item_update(item=pristine(form.instance), by=request.user, **details)
-        return agenda_item_add(meeting=data["meeting"], by=request.user, **details)
+            item = pristine(form.instance)
+            if not label_only_changed(form):
+                item = agenda_item_update(item=item, by=request.user, **details)
+            return label_save(form, item, by=request.user)
+        return agenda_item_add(
+            meeting=data["meeting"], by=request.user, **details, **label_of(form)
+        )
 
     def delete_model(self, request, obj):
         agenda_item_remove(item=obj, by=request.user)
@@ -451,15 +547,36 @@ class AttendanceAdmin(ServiceAdmin):
             attendance_remove(attendance=attendance, by=request.user)
 
 
+class MinutesAdminForm(LabelAdminForm):
+    class Meta:
+        model = Minutes
+        fields = ["meeting"]
+
+
 @admin.register(Minutes)
-class MinutesAdmin(NoDeleteMixin, ServiceAdmin):
-    list_display = ["meeting", "status", "approved_at", "published_at"]
-    list_filter = ["status", "meeting__group"]
+class MinutesAdmin(LabelledAdmin, NoDeleteMixin, ServiceAdmin):
+    form = MinutesAdminForm
+    list_display = ["meeting", "status", "approved_at", "published_at", "confidentiality"]
+    list_filter = ["status", "meeting__group", "confidentiality"]
     search_fields = ["meeting__title", "body"]
     list_select_related = ["meeting"]
-    autocomplete_fields = ["meeting"]
-    fields = ["meeting", "body", "status", "approved_at", "approved_by", "published_at"]
-    readonly_fields = ["status", "approved_at", "approved_by", "published_at"]
+    autocomplete_fields = ["meeting", "restricted_to"]
+    fields = [
+        "meeting",
+        "body",
+        "status",
+        "approved_at",
+        "approved_by",
+        "published_at",
+        *LabelledAdmin.label_fields,
+    ]
+    readonly_fields = [
+        "status",
+        "approved_at",
+        "approved_by",
+        "published_at",
+        "confidentiality_trail",
+    ]
     actions = [
         service_action(_("Approve"), lambda m, user: minutes_approve(minutes=m, by=user)),
         service_action(_("Publish"), lambda m, user: minutes_publish(minutes=m, by=user)),
@@ -469,35 +586,62 @@ class MinutesAdmin(NoDeleteMixin, ServiceAdmin):
         return [*self.readonly_fields, "meeting"] if obj is not None else self.readonly_fields
 
     def service_save(self, request, form, change):
-        meeting = form.instance.meeting if change else form.cleaned_data["meeting"]
-        return minutes_save(meeting=meeting, body=form.cleaned_data["body"], by=request.user)
+        if change:
+            minutes = pristine(form.instance)
+            if not label_only_changed(form):
+                minutes = minutes_save(
+                    meeting=minutes.meeting, body=form.cleaned_data["body"], by=request.user
+                )
+            return label_save(form, minutes, by=request.user)
+        return minutes_save(
+            meeting=form.cleaned_data["meeting"],
+            body=form.cleaned_data["body"],
+            by=request.user,
+            **label_of(form),
+        )
+
+
+class DecisionAdminForm(LabelAdminForm):
+    class Meta:
+        model = Decision
+        fields = ["meeting"]
+
+
+DECISION_RECORD_FIELDS = ["meeting", "number", "reference", "agenda_item", "text", "quorum_met"]
 
 
 @admin.register(Decision)
-class DecisionAdmin(NoDeleteMixin, ServiceAdmin):
-    list_display = ["reference", "meeting", "number", "text", "quorum_met"]
-    list_filter = ["meeting__group", "quorum_met"]
+class DecisionAdmin(LabelledAdmin, NoDeleteMixin, ServiceAdmin):
+    form = DecisionAdminForm
+    list_display = ["reference", "meeting", "number", "text", "quorum_met", "confidentiality"]
+    list_filter = ["meeting__group", "quorum_met", "confidentiality"]
     search_fields = ["reference", "text", "meeting__title"]
     list_select_related = ["meeting"]
-    autocomplete_fields = ["meeting"]
+    autocomplete_fields = ["meeting", "restricted_to"]
     raw_id_fields = ["agenda_item"]
-    fields = ["meeting", "number", "reference", "agenda_item", "text", "quorum_met"]
-    readonly_fields = ["number", "reference", "quorum_met"]
+    fields = [*DECISION_RECORD_FIELDS, *LabelledAdmin.label_fields]
+    readonly_fields = ["number", "reference", "quorum_met", "confidentiality_trail"]
 
     def get_readonly_fields(self, request, obj=None):
-        # A recorded decision is the group's record: it is not rewritten here.
-        return self.fields if obj is not None else self.readonly_fields
+        # A recorded decision is the group's record: it is not rewritten here; only who
+        # may see it changes.
+        if obj is not None:
+            return [*DECISION_RECORD_FIELDS, "confidentiality_trail"]
+        return self.readonly_fields
 
     def service_save(self, request, form, change):
+        if change:
+            return label_save(form, pristine(form.instance), by=request.user)
         return decision_add(
             meeting=form.cleaned_data["meeting"],
             text=form.cleaned_data["text"],
             agenda_item=form.cleaned_data.get("agenda_item"),
             by=request.user,
+            **label_of(form),
         )
 
 
-class ActionPointForm(forms.ModelForm):
+class ActionPointForm(LabelAdminForm):
     class Meta:
         model = ActionPoint
         fields = [
@@ -510,11 +654,12 @@ class ActionPointForm(forms.ModelForm):
             "due_on",
             "status",
             "progress",
+            *LABEL_FIELDS,
         ]
 
 
 @admin.register(ActionPoint)
-class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
+class ActionPointAdmin(LabelledAdmin, NoDeleteMixin, ServiceAdmin):
     form = ActionPointForm
     list_display = ["title", "owner_organisation", "owner_person", "due_on", "status", "meeting"]
     list_filter = ["status", "meeting__group", "owner_organisation__kind"]
@@ -525,10 +670,10 @@ class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
         "meeting__reference",
     ]
     list_select_related = ["owner_organisation", "owner_person", "meeting"]
-    autocomplete_fields = ["meeting", "owner_organisation", "owner_person"]
+    autocomplete_fields = ["meeting", "owner_organisation", "owner_person", "restricted_to"]
     raw_id_fields = ["decision"]
     date_hierarchy = "due_on"
-    readonly_fields = ["closed_at"]
+    readonly_fields = ["closed_at", "confidentiality_trail"]
     actions = [
         service_action(
             _("Mark done"),
@@ -541,7 +686,8 @@ class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["closed_at", "meeting", "decision"] if obj is not None else ["closed_at"]
+        fixed = ["closed_at", "meeting", "decision"] if obj is not None else ["closed_at"]
+        return [*fixed, "confidentiality_trail"]
 
     def service_save(self, request, form, change):
         data = form.cleaned_data
@@ -556,9 +702,14 @@ class ActionPointAdmin(NoDeleteMixin, ServiceAdmin):
             action_point = action_point_update(
                 action_point=pristine(form.instance), by=request.user, **details
             )
+            action_point = label_save(form, action_point, by=request.user)
         else:
             action_point = action_point_create(
-                meeting=data["meeting"], decision=data.get("decision"), by=request.user, **details
+                meeting=data["meeting"],
+                decision=data.get("decision"),
+                by=request.user,
+                **details,
+                **label_of(form),
             )
         if not {"status", "progress"} & set(form.changed_data):
             return action_point

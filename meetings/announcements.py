@@ -11,6 +11,14 @@ from typing import Any
 from django.db.models import Q
 
 from groups.selectors import current_memberships, current_representatives
+from meetings.audience import (
+    MeetingRecord,
+    Reader,
+    is_restricted,
+    organisation_may_see,
+    people_who_may_see,
+    reader_may_see,
+)
 from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries
 from meetings.series import rrule_text
 from members.models import Person
@@ -41,6 +49,20 @@ def meeting_payload(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def _webhook_organisations(record: MeetingRecord) -> list[int] | None:
+    """The member organisations of the record's group whose endpoints may hear of it:
+    None (all of them) unless the record or its meeting is restricted."""
+    if not is_restricted(record):
+        return None
+    meeting = record if isinstance(record, Meeting) else record.meeting
+    members = current_memberships().filter(group_id=meeting.group_id)
+    return [
+        organisation_id
+        for organisation_id in members.values_list("organisation_id", flat=True)
+        if organisation_may_see(organisation_id, record)
+    ]
+
+
 def meeting_announce(
     meeting: Meeting,
     *,
@@ -49,7 +71,8 @@ def meeting_announce(
     extra: dict[str, Any] | None = None,
 ) -> int:
     """An e-mail per invitee and alternate sent (or per person given) and, when they are
-    all told, a webhook call per subscribed member organisation."""
+    all told, a webhook call per subscribed member organisation: of those, only the
+    people and organisations who may see the meeting (meetings.audience)."""
     payload = {**meeting_payload(meeting), **(extra or {})}
     version = f"s{meeting.sequence}"
     if extra and "days_before" in extra:
@@ -61,8 +84,9 @@ def meeting_announce(
         kind=kind,
         version=version,
         payload=payload,
-        people=people,
+        people=people_who_may_see(people, meeting),
         webhook_group_id=meeting.group_id if everyone else None,
+        webhook_organisation_ids=_webhook_organisations(meeting),
         meeting=meeting,
     )
 
@@ -124,7 +148,10 @@ def series_announce(
     """One e-mail per person about the whole series (its calendar holds the rule, the
     cancelled dates and the meetings changed by hand) to everyone invited to one of its
     announced meetings, or to `people`; when all are told, a webhook call per subscribed
-    member organisation. One notice per person and version of the series."""
+    member organisation. One notice per person and version of the series. Of those, only
+    the people and organisations who may see one of its meetings, when it has any
+    (notices.content leaves out of each mail and call the meetings its reader may not
+    see)."""
     occurrences = series.occurrences.exclude(status=Meeting.Status.DRAFT).order_by(
         "occurrence_start"
     )
@@ -134,14 +161,36 @@ def series_announce(
         people = Person.objects.filter(
             pk__in=Invitation.objects.filter(meeting__in=occurrences).values("person_id")
         )
+    restricted = [occurrence for occurrence in occurrences if is_restricted(occurrence)]
+    organisation_ids = None
+    if restricted:
+        # Someone invited only to restricted meetings they may not see hears nothing.
+        announced = list(occurrences.prefetch_related("restricted_to"))
+        people = [
+            person for person in people if series_seen_by(Reader.of_person(person), announced)
+        ]
+        members = current_memberships().filter(group_id=series.group_id)
+        organisation_ids = [
+            organisation_id
+            for organisation_id in members.values_list("organisation_id", flat=True)
+            if series_seen_by(Reader.of_organisation(organisation_id), announced)
+        ]
     return outbox.notices_write(
         kind=kind,
         version=f"s{series.sequence}",
         payload=payload,
         people=people,
         webhook_group_id=series.group_id if everyone else None,
+        webhook_organisation_ids=organisation_ids,
         series=series,
     )
+
+
+def series_seen_by(reader: Reader, occurrences: list[Meeting]) -> bool:
+    """Whether a series' notice has anything to tell the reader: a series none of whose
+    meetings is announced yet is the group's rhythm, seen by its members; otherwise
+    the reader must see one of its meetings."""
+    return not occurrences or any(reader_may_see(reader, meeting) for meeting in occurrences)
 
 
 def alternate_announce(invitation: Invitation) -> int:
@@ -153,15 +202,17 @@ def alternate_announce(invitation: Invitation) -> int:
         kind=NoticeKind.INVITATION,
         version=f"s{meeting.sequence}-for{invitation.pk}",
         payload={**meeting_payload(meeting), "in_place_of": invitation.person_id},
-        people=[invitation.alternate],
+        people=people_who_may_see([invitation.alternate], meeting),
         meeting=meeting,
     )
 
 
 def minutes_announce(meeting: Meeting) -> int:
-    """Minutes to the invitees and the group's current representatives and seat holders."""
+    """Minutes to the invitees and the group's current representatives and seat holders,
+    and to the member organisations' endpoints: those who may see them."""
+    minutes = meeting.minutes
     payload = meeting_payload(meeting)
-    payload["minutes"] = {"id": meeting.minutes.pk, "body": meeting.minutes.body}
+    payload["minutes"] = {"id": minutes.pk, "body": minutes.body}
     group_people = Q(
         representations__in=current_representatives().filter(membership__group_id=meeting.group_id)
     ) | Q(held_seats__in=current_memberships().filter(group_id=meeting.group_id))
@@ -170,15 +221,17 @@ def minutes_announce(meeting: Meeting) -> int:
         kind=NoticeKind.MINUTES,
         version="1",
         payload=payload,
-        people=people,
+        people=people_who_may_see(people, minutes),
         webhook_group_id=meeting.group_id,
+        webhook_organisation_ids=_webhook_organisations(minutes),
         meeting=meeting,
     )
 
 
 def action_point_announce(action_point: ActionPoint, *, stage: str) -> int:
     """A due-soon or overdue reminder to the owner (or, with no owner named, the owner
-    organisation's representatives in the group), once per stage and due date."""
+    organisation's representatives in the group), once per stage and due date, to those
+    of them who may see the action point: the label holds for its owner too."""
     owner = action_point.owner_person
     if owner is not None:
         people: Iterable[Person] = [owner]
@@ -211,9 +264,10 @@ def action_point_announce(action_point: ActionPoint, *, stage: str) -> int:
         kind=NoticeKind.ACTION_DUE,
         version=f"{stage}-{action_point.due_on.isoformat()}",
         payload=payload,
-        people=people,
+        people=people_who_may_see(people, action_point),
         webhook_group_id=action_point.meeting.group_id,
         webhook_organisation_id=action_point.owner_organisation_id,
+        webhook_organisation_ids=_webhook_organisations(action_point),
         action_point=action_point,
     )
 

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import CoordinationGroup
+from groups.models import Confidentiality, CoordinationGroup, Labelled
 from groups.selectors import TermsOfReference
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
@@ -30,7 +30,7 @@ from meetings.selectors import invitation_alternates
 from members.models import Organisation, Person
 from portal import zones
 from portal.dates import date_in_range, out_of_range_message
-from portal.pages import LocalNameChoiceField, PageForm, form_field
+from portal.pages import LocalNameChoiceField, PageForm, form_field, local_name
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 # When a new meeting is proposed to start, local time, on the day the form suggests.
@@ -61,6 +61,75 @@ class WallClockDateTimeField(forms.DateTimeField):
         if isinstance(value, dt.datetime):
             return value
         return forms.fields.BaseTemporalField.to_python(self, str(value).strip())
+
+
+class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
+    """Organisations to pick, labelled in the page's language."""
+
+    def label_from_instance(self, obj) -> str:
+        return local_name(obj)
+
+
+def confidentiality_fields_add(
+    form: forms.BaseForm,
+    *,
+    organisations: QuerySet[Organisation],
+    record: Labelled | None = None,
+    default_choice: str = "",
+    required: bool = True,
+) -> None:
+    """Add a row's label to `form`, after its other fields: the label, and the
+    organisations a restricted one names (static/js/confidentiality.js shows them only
+    with "restricted"; without JavaScript both show, and the service ignores the
+    organisations under the other labels). `record`: the row whose label it changes
+    (its label and organisations to start with, and those organisations still offered
+    when the user would not be offered them). `default_choice`: for a new row, the
+    words of an empty first choice that leaves the label to the service's default.
+    Not `required`: a form sent without a label leaves the row's as it is."""
+    named = list(record.restricted_to.all()) if record is not None and record.pk else []
+    choices: list[tuple[str, Any]] = list(Confidentiality.choices)
+    if default_choice:
+        choices = [("", default_choice), *choices]
+    form.fields["confidentiality"] = forms.ChoiceField(
+        label=_("Confidentiality"),
+        choices=choices,
+        required=required and not default_choice,
+        widget=forms.Select(attrs={"data-confidentiality": ""}),
+    )
+    offered = Organisation.objects.filter(
+        Q(pk__in=organisations.values("pk")) | Q(pk__in=[organisation.pk for organisation in named])
+    ).order_by("name")
+    form.fields["restricted_to"] = OrganisationsChoiceField(
+        label=_("Restricted to"),
+        queryset=offered,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"data-restricted-to": "", "size": 6}),
+        help_text=_(
+            "With “restricted” only: the organisations whose people may see it, besides "
+            "the secretariat and the group's chairs."
+        ),
+    )
+    if record is not None:
+        form.initial.setdefault("confidentiality", record.confidentiality)
+        form.initial.setdefault("restricted_to", [organisation.pk for organisation in named])
+
+
+def confidentiality_values(form: forms.BaseForm) -> dict[str, Any]:
+    """The label a form with confidentiality_fields_add holds, as the services take it
+    (None: the default)."""
+    return {
+        "confidentiality": form.cleaned_data["confidentiality"] or None,
+        "restricted_to": list(form.cleaned_data["restricted_to"]),
+    }
+
+
+class ConfidentialityForm(PageForm):
+    """A row's label on its own: the "Confidentiality" control of a meeting, an agenda
+    item, minutes, a decision or an action point."""
+
+    def __init__(self, *args, record: Labelled, organisations: QuerySet[Organisation], **kwargs):
+        super().__init__(*args, **kwargs)
+        confidentiality_fields_add(self, organisations=organisations, record=record)
 
 
 class MeetingForm(PageForm):
@@ -103,6 +172,7 @@ class MeetingForm(PageForm):
         groups=None,
         meeting: Meeting | None = None,
         group_terms: TermsOfReference | None = None,
+        organisations: QuerySet[Organisation] | None = None,
         **kwargs,
     ):
         if meeting is not None and "initial" not in kwargs:
@@ -140,6 +210,14 @@ class MeetingForm(PageForm):
             del self.fields["short_notice_reason"]
         if meeting is None and group_terms is not None and not self.is_bound:
             self._usual_defaults(group_terms)
+        if organisations is not None:
+            confidentiality_fields_add(
+                self,
+                organisations=organisations,
+                record=meeting,
+                default_choice="" if meeting is not None else str(_("The group's usual label")),
+                required=False,
+            )
 
     def _usual_defaults(self, terms: TermsOfReference) -> None:
         """A new meeting of a group starts with the group's usual place and length: the
@@ -338,10 +416,20 @@ class DecisionForm(PageForm):
         label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False
     )
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    def __init__(
+        self,
+        *args,
+        meeting: Meeting,
+        organisations: QuerySet[Organisation] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         agenda_items = AgendaItem.objects.filter(meeting=meeting)
         form_field(self, "agenda_item", forms.ModelChoiceField).queryset = agenda_items
+        if organisations is not None:
+            confidentiality_fields_add(
+                self, organisations=organisations, default_choice=str(_("As the meeting"))
+            )
 
 
 class ActionPointForm(PageForm):
@@ -391,6 +479,11 @@ class ActionPointCreateForm(ActionPointForm):
         super().__init__(*args, **kwargs)
         decisions = Decision.objects.filter(meeting=meeting)
         form_field(self, "decision", forms.ModelChoiceField).queryset = decisions
+        confidentiality_fields_add(
+            self,
+            organisations=form_field(self, "owner_organisation", forms.ModelChoiceField).queryset,  # type: ignore[arg-type]
+            default_choice=str(_("As the meeting")),
+        )
 
 
 class ActionPointReportForm(PageForm):

@@ -1,12 +1,31 @@
 """The access funnels for meetings and what hangs off them.
 
-A meeting is visible to whoever sees its group, to its invitees, and to holders of
-a direct guardian grant on it (given in the admin). It is managed by the
-secretariat, the chairs of its group (and of the groups above), and holders of a
-direct `change_meeting` grant. Minutes are visible to viewers once published;
-drafts only to managers. Invitations are answered by the invitee or by someone
-acting for the invitee's organisation; action points are reported on by whoever
-acts for the owner organisation.
+A meeting is visible according to its confidentiality label (groups.models.
+Confidentiality):
+
+- public: to everyone signed in;
+- members: to whoever sees its group, to its invitees, and to holders of a direct
+  guardian grant on it (given in the admin);
+- restricted: to the secretariat, the chairs who manage its group (and the groups
+  above), holders of a direct grant, and people acting for one of the organisations it
+  names. Being invited is not enough: an invitee whose organisation the label does not
+  name does not see a restricted meeting (whoever invited them named the wrong
+  organisations, or the meeting is not theirs to read); the managers always do.
+
+What hangs off a meeting (agenda items, minutes, decisions, action points) is never
+seen by someone who cannot see the meeting, and carries a label of its own, ANDed in
+through groups.permissions.label_q: public and members records pass for whoever sees
+the meeting; restricted ones only for the secretariat, the group's chairs and the named
+organisations. Minutes are visible to viewers once published; drafts only to managers.
+Decisions follow the minutes: before the minutes are published, only those who may
+read the draft (the managers) see them. An action point stays visible to the people of
+its owner organisation whatever its label or its meeting's.
+
+A meeting is managed by the secretariat, the chairs of its group (and of the groups
+above), and holders of a direct `change_meeting` grant; managers see every record of
+the meetings they manage. Invitations are answered by the invitee or by someone acting
+for the invitee's organisation; action points are reported on by whoever acts for the
+owner organisation.
 """
 
 from collections.abc import Iterable
@@ -18,8 +37,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
-from groups.models import CoordinationGroup
-from groups.permissions import groups_managed_by, groups_visible_to, user_can_manage_group
+from groups.models import Confidentiality, CoordinationGroup
+from groups.permissions import (
+    groups_managed_by,
+    groups_visible_to,
+    label_q,
+    user_can_manage_group,
+)
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -51,15 +75,27 @@ def _direct_meeting_grants(user: Actor, permission: str) -> QuerySet[Meeting]:
 
 
 def meetings_visible_to(user: Actor) -> QuerySet[Meeting]:
+    """The meetings `user` may see, by their label (this module's docstring says who
+    sees which): one query, the user's groups, grants and organisations as subqueries."""
     if user_is_secretariat(user):
         return Meeting.objects.all()
     if not user_is_signed_in(user):
         return Meeting.objects.none()
     invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user=user)
+    granted = Q(pk__in=_direct_meeting_grants(user, VIEW_MEETING).values("pk"))
+    named = Meeting.restricted_to.through.objects.filter(
+        meeting_id=OuterRef("pk"), organisation__in=organisations_acted_for_by(user)
+    )
     return Meeting.objects.filter(
-        Q(group__in=groups_visible_to(user))
-        | Exists(invited)
-        | Q(pk__in=_direct_meeting_grants(user, VIEW_MEETING).values("pk"))
+        Q(confidentiality=Confidentiality.PUBLIC)
+        | (
+            Q(confidentiality=Confidentiality.MEMBERS)
+            & (Q(group__in=groups_visible_to(user)) | Exists(invited) | granted)
+        )
+        | (
+            Q(confidentiality=Confidentiality.RESTRICTED)
+            & (Exists(named) | Q(group__in=groups_managed_by(user)) | granted)
+        )
     )
 
 
@@ -72,6 +108,12 @@ def meetings_managed_by(user: Actor) -> QuerySet[Meeting]:
         Q(group__in=groups_managed_by(user))
         | Q(pk__in=_direct_meeting_grants(user, CHANGE_MEETING).values("pk"))
     )
+
+
+def _of_managed_meeting(user: Actor) -> Q:
+    """Rows of the meetings `user` manages: those who change a meeting read every record
+    of it, whatever its label or the state of its minutes."""
+    return Q(meeting__in=meetings_managed_by(user))
 
 
 def user_can_manage_meeting(user: Actor, meeting: Meeting) -> bool:
@@ -103,9 +145,17 @@ def meeting_get_for_user(user: Actor, meeting_id: int | str, *, manage: bool = F
 def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
     if user_is_secretariat(user):
         return Minutes.objects.all()
+    if not user_is_signed_in(user):
+        return Minutes.objects.none()
     return Minutes.objects.filter(
-        Q(meeting__in=meetings_visible_to(user), status=Minutes.Status.PUBLISHED)
-        | Q(meeting__in=meetings_managed_by(user))
+        Q(meeting__in=meetings_visible_to(user))
+        & (
+            (
+                Q(status=Minutes.Status.PUBLISHED)
+                & label_q(user, Minutes, group_field="meeting__group")
+            )
+            | _of_managed_meeting(user)
+        )
     )
 
 
@@ -178,12 +228,11 @@ def invitations_to_answer_by(user: Actor) -> QuerySet[Invitation]:
     invitations_answerable_by, but those answers are not theirs to give.)"""
     if not user_is_signed_in(user):
         return Invitation.objects.none()
+    # Meetings the user can see, their own invitations included: an invitee whose
+    # organisation a restricted meeting does not name has nothing to answer there.
     return Invitation.objects.filter(
-        Q(person__user=user)
-        | (
-            Q(organisation__in=organisations_acted_for_by(user))
-            & Q(meeting__in=meetings_visible_to(user))
-        )
+        Q(meeting__in=meetings_visible_to(user))
+        & (Q(person__user=user) | Q(organisation__in=organisations_acted_for_by(user)))
     )
 
 
@@ -217,7 +266,10 @@ def action_points_visible_to(user: Actor) -> QuerySet[ActionPoint]:
     if not user_is_signed_in(user):
         return ActionPoint.objects.none()
     return ActionPoint.objects.filter(
-        Q(meeting__in=meetings_visible_to(user))
+        (
+            Q(meeting__in=meetings_visible_to(user))
+            & (label_q(user, ActionPoint, group_field="meeting__group") | _of_managed_meeting(user))
+        )
         | Q(owner_organisation__in=organisations_acted_for_by(user))
     )
 
@@ -277,7 +329,14 @@ def _child_get_for_user(
 
 
 def agenda_items_visible_to(user: Actor) -> QuerySet[AgendaItem]:
-    return AgendaItem.objects.filter(meeting__in=meetings_visible_to(user))
+    if user_is_secretariat(user):
+        return AgendaItem.objects.all()
+    if not user_is_signed_in(user):
+        return AgendaItem.objects.none()
+    return AgendaItem.objects.filter(
+        Q(meeting__in=meetings_visible_to(user))
+        & (label_q(user, AgendaItem, group_field="meeting__group") | _of_managed_meeting(user))
+    )
 
 
 def agenda_item_get_for_user(
@@ -311,7 +370,23 @@ def attendance_get_for_user(
 
 
 def decisions_visible_to(user: Actor) -> QuerySet[Decision]:
-    return Decision.objects.filter(meeting__in=meetings_visible_to(user))
+    """Decisions of the meetings the user sees, by their own label, once the meeting's
+    minutes are published; before that only for those who may read the draft minutes
+    (the meeting's managers)."""
+    if user_is_secretariat(user):
+        return Decision.objects.all()
+    if not user_is_signed_in(user):
+        return Decision.objects.none()
+    return Decision.objects.filter(
+        Q(meeting__in=meetings_visible_to(user))
+        & (
+            (
+                label_q(user, Decision, group_field="meeting__group")
+                & Q(meeting__minutes__status=Minutes.Status.PUBLISHED)
+            )
+            | _of_managed_meeting(user)
+        )
+    )
 
 
 def decision_get_for_user(user: Actor, decision_id: int | str, *, manage: bool = False) -> Decision:

@@ -15,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextChoices,
 )
 from django.db.models.functions import Coalesce
@@ -34,13 +35,21 @@ from meetings.models import (
     ActionPoint,
     AgendaItem,
     Attendance,
+    Decision,
     Invitation,
     Meeting,
     MeetingPack,
     MeetingSeries,
     ReferenceCounter,
 )
+from meetings.permissions import (
+    action_points_visible_to,
+    agenda_items_visible_to,
+    decisions_visible_to,
+    meetings_visible_to,
+)
 from members.models import Organisation, Person
+from portal.audit import Actor
 from portal.pages import local_name
 
 
@@ -80,14 +89,18 @@ def meeting_list(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     )
 
 
-def meeting_detail(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """A meeting with its agenda, invitations, register, decisions, action points and
-    answer counts."""
+def _detail(
+    queryset: QuerySet[Meeting],
+    *,
+    agenda_items: QuerySet[AgendaItem],
+    decisions: QuerySet[Decision],
+    action_points: QuerySet[ActionPoint],
+) -> QuerySet[Meeting]:
     return (
         queryset.select_related("group", "group__parent", "minutes", "series")
         .annotate(**answer_counts())
         .prefetch_related(
-            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")),
+            Prefetch("agenda_items", queryset=agenda_items.select_related("presenter")),
             Prefetch(
                 "invitations",
                 queryset=Invitation.objects.select_related("person", "organisation", "alternate"),
@@ -96,12 +109,72 @@ def meeting_detail(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
                 "attendance",
                 queryset=Attendance.objects.select_related("person", "organisation", "invitation"),
             ),
-            "decisions",
+            Prefetch("decisions", queryset=decisions),
             Prefetch(
                 "action_points",
-                queryset=ActionPoint.objects.select_related("owner_organisation", "owner_person"),
+                queryset=action_points.select_related("owner_organisation", "owner_person"),
             ),
         )
+    )
+
+
+def meeting_detail(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """A meeting with its agenda, invitations, register, decisions, action points and
+    answer counts: all of them, whatever their labels, for the portal's own work (the
+    pack's build, which chooses what its audience reads). Pages and the API read a
+    meeting through meeting_detail_for_user."""
+    return _detail(
+        queryset,
+        agenda_items=AgendaItem.objects.all(),
+        decisions=Decision.objects.all(),
+        action_points=ActionPoint.objects.all(),
+    )
+
+
+def _minutes_before() -> Coalesce:
+    """The minutes of the items of the same meeting before each item: its running start
+    counts the items its reader may not see (their time, not their words)."""
+    earlier = AgendaItem.objects.filter(
+        meeting=OuterRef("meeting"), position__lt=OuterRef("position")
+    )
+    return Coalesce(
+        Subquery(
+            earlier.order_by()
+            .values("meeting")
+            .annotate(total=Sum("duration_minutes"))
+            .values("total")
+        ),
+        0,
+    )
+
+
+def meeting_detail_for_user(*, queryset: QuerySet[Meeting], user: Actor) -> QuerySet[Meeting]:
+    """meeting_detail as `user` reads it: the agenda items, decisions and action points
+    through their funnels (their labels, and the decisions' wait for published
+    minutes), the organisations of its items and decisions joined for their badges
+    (a restricted meeting's own are read when shown), and the running start of each
+    item counting those the user may not see (`minutes_before`, with the meeting's
+    `agenda_minutes`). The minutes are read with
+    meetings.permissions.minutes_of_meeting_for_user, never from this meeting."""
+    named = Prefetch("restricted_to", queryset=Organisation.objects.order_by("name"))
+    agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"))
+    return _detail(
+        queryset.annotate(
+            agenda_minutes=Coalesce(
+                Subquery(
+                    agenda.order_by()
+                    .values("meeting")
+                    .annotate(total=Sum("duration_minutes"))
+                    .values("total")
+                ),
+                0,
+            )
+        ),
+        agenda_items=agenda_items_visible_to(user)
+        .annotate(minutes_before=_minutes_before())
+        .prefetch_related(named),
+        decisions=decisions_visible_to(user).prefetch_related(named),
+        action_points=action_points_visible_to(user),
     )
 
 
@@ -207,10 +280,14 @@ def action_point_filter(
     return queryset.order_by("due_on", "pk")
 
 
-def action_points_carried_into(meeting: Meeting) -> QuerySet[ActionPoint]:
-    """Open action points of the group raised at earlier meetings: still on the table."""
+def action_points_carried_into(
+    meeting: Meeting, *, queryset: QuerySet[ActionPoint] | None = None
+) -> QuerySet[ActionPoint]:
+    """Open action points of the group raised at earlier meetings: still on the table.
+    `queryset`: those the reader may see (action_points_visible_to); all by default."""
+    queryset = ActionPoint.objects.all() if queryset is None else queryset
     return action_point_list(
-        queryset=ActionPoint.objects.filter(
+        queryset=queryset.filter(
             meeting__group_id=meeting.group_id,
             meeting__start_at__lt=meeting.start_at,
             status=ActionPoint.Status.OPEN,
@@ -232,7 +309,9 @@ def meetings_in_feed_of(person: Person) -> QuerySet[Meeting]:
         .exclude(status=Meeting.Status.DRAFT)
         .select_related("group", "series", "series__group")
         .prefetch_related(
-            Prefetch("series__occurrences", queryset=announced, to_attr="announced_occurrences")
+            Prefetch("series__occurrences", queryset=announced, to_attr="announced_occurrences"),
+            # For the labels (meetings.audience), read only of restricted meetings.
+            "restricted_to",
         )
         .order_by("start_at")
     )
@@ -522,12 +601,17 @@ def agenda_timeline(meeting: Meeting, *, zone: zoneinfo.ZoneInfo | None = None) 
     durations before it) and by how many minutes the agenda runs past the planned end.
     Times are added in UTC, then shown in `zone` (the meeting's by default), so a
     change of daylight saving time during a meeting moves the clock, not the sums.
-    Reads `meeting.agenda_items` (prefetched by meeting_detail: no query then)."""
+    Reads `meeting.agenda_items` (prefetched by meeting_detail: no query then); read
+    through meeting_detail_for_user, the items a reader may not see still take their
+    time (`minutes_before`, `agenda_minutes`)."""
     zone = zone or meeting.zone
     items = list(meeting.agenda_items.all())
     slots = []
     elapsed = dt.timedelta()
     for index, item in enumerate(items):
+        before = getattr(item, "minutes_before", None)
+        if before is not None:
+            elapsed = dt.timedelta(minutes=before)
         starts_at = meeting.start_at + elapsed
         elapsed += dt.timedelta(minutes=item.duration_minutes)
         slots.append(
@@ -539,6 +623,9 @@ def agenda_timeline(meeting: Meeting, *, zone: zoneinfo.ZoneInfo | None = None) 
                 is_last=index == len(items) - 1,
             )
         )
+    total = getattr(meeting, "agenda_minutes", None)
+    if total is not None:
+        elapsed = dt.timedelta(minutes=total)
     ends_at = meeting.start_at + elapsed
     overrun = ends_at - meeting.end_at
     # Whole minutes, rounded up: a meeting cut short by seconds still runs over.
@@ -657,10 +744,11 @@ def short_notice_of(
 # --- Series -----------------------------------------------------------------------------
 
 
-def series_list(*, queryset: QuerySet[MeetingSeries]) -> QuerySet[MeetingSeries]:
-    """Series with their group and their meetings (slot order): two queries a page."""
+def series_list(*, queryset: QuerySet[MeetingSeries], user: Actor) -> QuerySet[MeetingSeries]:
+    """Series with their group and those of their meetings `user` may see (slot order):
+    two queries a page."""
     return queryset.select_related("group").prefetch_related(
-        Prefetch("occurrences", queryset=Meeting.objects.order_by("occurrence_start"))
+        Prefetch("occurrences", queryset=meetings_visible_to(user).order_by("occurrence_start"))
     )
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from groups.models import CoordinationGroup
+from groups.services import Label, label_for_new
 from meetings import announcements, references
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
@@ -121,11 +122,14 @@ def meeting_create(
     end_at: dt.datetime,
     by: Actor,
     record_past: bool = False,
+    confidentiality: str | None = None,
+    restricted_to: Iterable[Organisation] = (),
     **fields: Any,
 ) -> Meeting:
     """A draft meeting. It starts in the future unless `record_past`: a meeting that took
     place and is recorded afterwards (the demo, imports); the pages and the API never
-    ask for that."""
+    ask for that. Its label is `confidentiality` (with the organisations a restricted
+    one names), or else the group's usual one from its terms of reference."""
     unknown = set(fields) - MEETING_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in unknown})
@@ -135,6 +139,7 @@ def meeting_create(
         _not_into_the_past(
             {"start_at": _to_the_minute(start_at)}, _("A new meeting cannot start in the past.")
         )
+    label = label_for_new(confidentiality=confidentiality, restricted_to=restricted_to, group=group)
     meeting = Meeting(
         calendar_uid=_new_calendar_uid(),
         group=group,
@@ -142,9 +147,12 @@ def meeting_create(
         start_at=_to_the_minute(start_at),
         end_at=_to_the_minute(end_at),
         created_by=author_of(by),
+        confidentiality=label.confidentiality,
         **fields,
     )
-    return audited_save(meeting, by=by)
+    audited_save(meeting, by=by)
+    label.attach(meeting)
+    return meeting
 
 
 def notice_period_check(
@@ -327,10 +335,20 @@ def agenda_item_add(
     description: str = "",
     presenter: Person | None = None,
     duration_minutes: int = 15,
+    confidentiality: str | None = None,
+    restricted_to: Iterable[Organisation] = (),
 ) -> AgendaItem:
+    """An item at the end of the agenda; its label is the meeting's (and its
+    organisations) unless `confidentiality` says otherwise."""
     meeting = _locked(meeting)
     _require_status(
         meeting, OPEN_STATUSES, _("A %(status)s meeting cannot be given new agenda items.")
+    )
+    label = label_for_new(
+        confidentiality=confidentiality,
+        restricted_to=restricted_to,
+        group=meeting.group,
+        container=meeting,
     )
     last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem(
@@ -340,8 +358,11 @@ def agenda_item_add(
         description=description,
         presenter=presenter,
         duration_minutes=duration_minutes,
+        confidentiality=label.confidentiality,
     )
-    return audited_save(item, by=by)
+    audited_save(item, by=by)
+    label.attach(item)
+    return item
 
 
 @transaction.atomic
@@ -622,15 +643,34 @@ def attendance_remove(*, attendance: Attendance, by: Actor) -> None:
 
 
 @transaction.atomic
-def minutes_save(*, meeting: Meeting, body: str, by: Actor) -> Minutes:
-    """Write or rewrite the minutes; rewriting approved minutes needs approval again."""
+def minutes_save(
+    *,
+    meeting: Meeting,
+    body: str,
+    by: Actor,
+    confidentiality: str | None = None,
+    restricted_to: Iterable[Organisation] = (),
+) -> Minutes:
+    """Write or rewrite the minutes; rewriting approved minutes needs approval again.
+    The first draft takes `confidentiality`, or else the meeting's label; later a label
+    changes through groups.services.confidentiality_set."""
     meeting = _locked(meeting)
     _require_status(meeting, {Status.HELD}, _("A %(status)s meeting cannot be given minutes."))
     if not body.strip():
         raise ValidationError({"body": _("The minutes are empty.")})
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
-        return audited_save(Minutes(meeting=meeting, body=body), by=by)
+        label = label_for_new(
+            confidentiality=confidentiality,
+            restricted_to=restricted_to,
+            group=meeting.group,
+            container=meeting,
+        )
+        minutes = audited_save(
+            Minutes(meeting=meeting, body=body, confidentiality=label.confidentiality), by=by
+        )
+        label.attach(minutes)
+        return minutes
     if minutes.status == Minutes.Status.PUBLISHED:
         raise ValidationError({"body": _("Published minutes cannot be changed.")})
     minutes.body = body
@@ -641,13 +681,26 @@ def minutes_save(*, meeting: Meeting, body: str, by: Actor) -> Minutes:
 
 
 @transaction.atomic
-def minutes_create(*, meeting: Meeting, body: str, by: Actor) -> Minutes:
+def minutes_create(
+    *,
+    meeting: Meeting,
+    body: str,
+    by: Actor,
+    confidentiality: str | None = None,
+    restricted_to: Iterable[Organisation] = (),
+) -> Minutes:
     """The first draft of a meeting's minutes; a second one is refused (change the
     first instead), so two writers never overwrite each other unawares."""
     meeting = _locked(meeting)
     if Minutes.objects.filter(meeting=meeting).exists():
         raise ValidationError({"meeting": _("The meeting has minutes already; change those.")})
-    return minutes_save(meeting=meeting, body=body, by=by)
+    return minutes_save(
+        meeting=meeting,
+        body=body,
+        by=by,
+        confidentiality=confidentiality,
+        restricted_to=restricted_to,
+    )
 
 
 @transaction.atomic
@@ -688,12 +741,27 @@ def minutes_publish(*, minutes: Minutes, by: Actor) -> Minutes:
 
 @transaction.atomic
 def decision_add(
-    *, meeting: Meeting, text: str, by: Actor, agenda_item: AgendaItem | None = None
+    *,
+    meeting: Meeting,
+    text: str,
+    by: Actor,
+    agenda_item: AgendaItem | None = None,
+    confidentiality: str | None = None,
+    restricted_to: Iterable[Organisation] = (),
 ) -> Decision:
+    """A decision of a held meeting, numbered in order; its label is the meeting's
+    unless `confidentiality` says otherwise. Members read it once the minutes are
+    published (meetings.permissions.decisions_visible_to)."""
     meeting = _locked(meeting)
     _require_status(meeting, {Status.HELD}, _("A %(status)s meeting cannot be given decisions."))
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": _("The agenda item belongs to another meeting.")})
+    label = label_for_new(
+        confidentiality=confidentiality,
+        restricted_to=restricted_to,
+        group=meeting.group,
+        container=meeting,
+    )
     number = (meeting.decisions.aggregate(last=Max("number"))["last"] or 0) + 1
     decision = Decision(
         meeting=meeting,
@@ -703,8 +771,11 @@ def decision_add(
         reference=references.decision_reference(meeting, number),
         # As the register stands now; the meeting's lock keeps a tick from slipping in.
         quorum_met=quorum_status(meeting).met,
+        confidentiality=label.confidentiality,
     )
-    return audited_save(decision, by=by)
+    audited_save(decision, by=by)
+    label.attach(decision)
+    return decision
 
 
 def _check_owner(organisation: Organisation, person: Person | None) -> None:
@@ -728,7 +799,11 @@ def action_point_create(
     owner_person: Person | None = None,
     description: str = "",
     decision: Decision | None = None,
+    confidentiality: str | None = None,
+    restricted_to: Iterable[Organisation] = (),
 ) -> ActionPoint:
+    """An action point of a held meeting; its label is the meeting's unless
+    `confidentiality` says otherwise (its owner organisation sees it whatever the label)."""
     meeting = _locked(meeting)
     _require_status(
         meeting, {Status.HELD}, _("A %(status)s meeting cannot be given action points.")
@@ -736,6 +811,12 @@ def action_point_create(
     _check_owner(owner_organisation, owner_person)
     if decision is not None and decision.meeting_id != meeting.pk:
         raise ValidationError({"decision": _("The decision belongs to another meeting.")})
+    label = label_for_new(
+        confidentiality=confidentiality,
+        restricted_to=restricted_to,
+        group=meeting.group,
+        container=meeting,
+    )
     action_point = ActionPoint(
         meeting=meeting,
         title=title,
@@ -744,8 +825,11 @@ def action_point_create(
         owner_person=owner_person,
         due_on=due_on,
         decision=decision,
+        confidentiality=label.confidentiality,
     )
-    return audited_save(action_point, by=by)
+    audited_save(action_point, by=by)
+    label.attach(action_point)
+    return action_point
 
 
 @transaction.atomic
@@ -879,9 +963,10 @@ def _series_check(series: MeetingSeries, *, creating: bool) -> None:
         )
 
 
-def _occurrence_new(series: MeetingSeries, slot: dt.datetime, by: Actor) -> Meeting:
+def _occurrence_new(series: MeetingSeries, slot: dt.datetime, label: Label, by: Actor) -> Meeting:
     meeting = Meeting(
         calendar_uid=_new_calendar_uid(),
+        confidentiality=label.confidentiality,
         group=series.group,
         start_at=slot,
         end_at=slot + dt.timedelta(minutes=series.duration_minutes),
@@ -903,8 +988,10 @@ def _series_fill(series: MeetingSeries, *, by: Actor) -> list[Meeting]:
     if first is not None:
         horizon = max(horizon, first)
     existing = set(series.occurrences.values_list("occurrence_start", flat=True))
+    # A series has no label: each of its meetings starts with the group's usual one.
+    label = label_for_new(confidentiality=None, group=series.group)
     return [
-        _occurrence_new(series, slot, by)
+        _occurrence_new(series, slot, label, by)
         for slot in occurrence_starts(series, until=horizon)
         if slot > now and slot not in existing
     ]
@@ -1250,7 +1337,9 @@ def meeting_pack_build(*, pack_id: int) -> MeetingPack | None:
         meeting = meeting_detail(queryset=Meeting.objects.filter(pk=pack.meeting_id)).get()
         with translation.override(pack.language):
             content = meeting_pack_pdf(
-                meeting, minutes=minutes_for_audience(meeting, pack.audience)
+                meeting,
+                minutes=minutes_for_audience(meeting, pack.audience),
+                audience=pack.audience,
             )
         name = default_storage.save(
             meeting_pack_file_name(pack, f"{pack.key}.pdf"), ContentFile(content)

@@ -137,6 +137,11 @@ urlpatterns = [
         views.action_point_done_page,
         name="action-point-done",
     ),
+    path(
+        "meetings/confidentiality/<slug:kind>/<int:record_id>/",
+        views.confidentiality_page,
+        name="confidentiality-edit",
+    ),
     path("calendar/", views.meeting_calendar_page, name="meeting-calendar"),
     path(
         "calendar/new-address/",

@@ -317,13 +317,27 @@ def series_calendar(
     *,
     attendee: Person | None = None,
     language: str | None = None,
+    hidden_slots: Iterable[dt.datetime] = (),
 ) -> bytes:
     """The whole series for an invitee: METHOD:REQUEST (invitation, change) with the
     master and its overrides. A cancelled series whose meetings have all been called off
     is a METHOD:CANCEL of the master; one that met before it was cancelled is a REQUEST
     whose rule ends at its last meeting, so calendars keep the meetings that took place
-    (a CANCEL of the UID would take them out too)."""
-    events = series_events(series, occurrences, language=language, attendee=attendee)
+    (a CANCEL of the UID would take them out too). `hidden_slots`: the slots of the
+    series' meetings the invitee may not see (a restricted label), left out of the rule
+    like cancelled ones."""
+    occurrences = list(occurrences)
+    hidden_slots = list(hidden_slots)
+    excluded = None
+    if hidden_slots:
+        excluded = hidden_slots + [
+            o.occurrence_start
+            for o in occurrences
+            if o.status == Meeting.Status.CANCELLED and o.occurrence_start is not None
+        ]
+    events = series_events(
+        series, occurrences, language=language, attendee=attendee, excluded_slots=excluded
+    )
     called_off = bool(events) and str(events[0].get("status")) == "CANCELLED"
     return build_calendar(
         events, method="CANCEL" if called_off else "REQUEST", years=series_years(series)

@@ -14,12 +14,20 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from meetings.announcements import meeting_payload
+from documents.announcements import papers_added_for, papers_for_person
+from meetings.announcements import meeting_payload, series_seen_by
+from meetings.audience import (
+    Reader,
+    people_who_may_see,
+    reader_may_see,
+    seen_by,
+)
 from meetings.models import Invitation, Meeting, MeetingSeries
 from meetings.rsvp import rsvp_url
 from meetings.series import first_start, occurrence_starts, series_rule_description
@@ -69,6 +77,56 @@ class Email:
     subject: str
     context: dict
     calendar: bytes | None = None
+
+
+class NothingToSend(Exception):
+    """The notice has nothing left to say to its recipient by the time it is sent (the
+    papers it was to name were withdrawn, or relabelled out of their sight)."""
+
+
+def _hidden_from(reader: Reader, notice: Notice) -> bool:
+    """Whether the notice is about something its reader may not see now (a label set or
+    changed since it was written, or a notice written before labels): it is then not
+    sent at all. A series' notice is weighed against its meetings (_series_email,
+    webhook_body)."""
+    if notice.kind == KIND.MINUTES and notice.meeting is not None:
+        return not reader_may_see(reader, notice.meeting.minutes)
+    if notice.action_point is not None:
+        return not reader_may_see(reader, notice.action_point)
+    if notice.meeting is not None:
+        return not reader_may_see(reader, notice.meeting)
+    return False
+
+
+HIDDEN = "The recipient may not see what this notice is about (its confidentiality label)."
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("meeting-detail", args=[meeting.pk])
+
+
+def _paper_line(document, language: str, *, version: int | None = None) -> dict:
+    item = document.agenda_item
+    return {
+        "title": document.title_in(language),
+        "language": document.get_language_display(),
+        "version": version,
+        "is_new_version": version is not None and version > 1,
+        "agenda_item": f"{item.position}. {item.title}" if item is not None else "",
+    }
+
+
+def _papers_of_meeting(meeting: Meeting, person: Person | None, language: str) -> list[dict]:
+    """The meeting's papers the recipient may see (documents.announcements), for the
+    invitation: titles only, the files are behind the portal's sign-in."""
+    if person is None or meeting.pk is None:
+        return []
+    papers = (
+        papers_for_person(person, meeting)
+        .select_related("agenda_item")
+        .order_by(F("agenda_item__position").asc(nulls_last=True), "created_at", "pk")
+    )
+    return [_paper_line(document, language) for document in papers]
 
 
 def _answer_url(invitation: Invitation, response: str) -> str:
@@ -127,6 +185,7 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         if invitation is not None and invitation.person_id != notice.person_id
         else None
     )
+    reader = Reader.of_person(notice.person) if notice.person is not None else None
     links = []
     if invitation is not None and in_place_of is None and wants_answer:
         links = [
@@ -155,7 +214,17 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         "reason": meeting.cancellation_reason if notice.kind == KIND.CANCELLATION else "",
         "short_notice": _short_notice(meeting) if notice.kind in SHORT_NOTICE_KINDS else "",
         "minutes": meeting.minutes.body if notice.kind == KIND.MINUTES else "",
-        "agenda": list(meeting.agenda_items.all()) if notice.kind != KIND.MINUTES else [],
+        # Only what the recipient may see: a restricted agenda item, decision or action
+        # point they may not is left out, its title unsaid (meetings.audience).
+        "agenda": _seen(reader, meeting.agenda_items.all()) if notice.kind != KIND.MINUTES else [],
+        "decisions": _seen(reader, meeting.decisions.all()) if notice.kind == KIND.MINUTES else [],
+        "action_points": _seen(reader, meeting.action_points.select_related("owner_organisation"))
+        if notice.kind == KIND.MINUTES
+        else [],
+        "papers": _papers_of_meeting(meeting, notice.person, language)
+        if notice.kind == KIND.INVITATION
+        else [],
+        "meeting_url": _meeting_url(meeting),
     }
     calendar = None
     if invitation is not None and notice.kind != KIND.MINUTES:
@@ -173,6 +242,41 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         )
     subject = _with_reference(subjects[notice.kind] % names, meeting)
     return Email(subject=subject, context=context, calendar=calendar)
+
+
+def _seen(reader: Reader | None, records: Iterable) -> list:
+    return [] if reader is None else seen_by(reader, records)
+
+
+def _papers_added_email(notice: Notice, language: str) -> Email:
+    """The papers added to the meeting in the notice's hour (documents.announcements
+    batches them), as the recipient may see them now."""
+    meeting = notice.meeting
+    person = notice.person
+    if meeting is None or person is None:
+        raise ValueError(f"Notice {notice.pk} ({notice.kind}) has no meeting or recipient.")
+    batch = notice.payload["papers"]
+    added = papers_added_for(
+        person,
+        meeting,
+        since=dt.datetime.fromisoformat(batch["since"]),
+        until=dt.datetime.fromisoformat(batch["until"]),
+    )
+    if not added:
+        raise NothingToSend("None of the papers added is there for the recipient any more.")
+    names = {"title": meeting.title, "group": _group_name(meeting, language)}
+    context = {
+        "kind": notice.kind,
+        "intro": _("New papers for the meeting of the %(group)s are in the portal.") % names,
+        "meeting": meeting,
+        "group_name": names["group"],
+        "when": _when(meeting),
+        "papers": [_paper_line(paper.document, language, version=paper.version) for paper in added],
+        "meeting_url": _meeting_url(meeting),
+        "links": [],
+    }
+    subject = _("Papers added: %(title)s") % names
+    return Email(subject=_with_reference(subject, meeting), context=context)
 
 
 SERIES_KINDS = {KIND.SERIES_INVITATION, KIND.SERIES_UPDATE, KIND.SERIES_CANCELLATION}
@@ -241,6 +345,21 @@ def _series_email(notice: Notice, language: str, occurrences: list[Meeting] | No
         occurrences = list(
             series.occurrences.exclude(status=Meeting.Status.DRAFT).order_by("occurrence_start")
         )
+    # The meetings of the series the recipient may not see are neither listed nor in
+    # their calendar: the rule leaves their dates out, as the feed does.
+    if notice.person is not None:
+        reader = Reader.of_person(notice.person)
+        if not series_seen_by(reader, occurrences):
+            raise NothingToSend(HIDDEN)
+        seen = seen_by(reader, occurrences)
+        hidden_slots = [
+            occurrence.occurrence_start
+            for occurrence in occurrences
+            if occurrence not in seen and occurrence.occurrence_start is not None
+        ]
+        occurrences = seen
+    else:
+        hidden_slots = []
     group = series.group
     group_name = {"ar": group.name_ar, "fr": group.name_fr}.get(language) or group.name
     first = first_start(series)
@@ -295,7 +414,13 @@ def _series_email(notice: Notice, language: str, occurrences: list[Meeting] | No
         else "",
         "links": [],
     }
-    calendar = series_calendar(series, occurrences, attendee=notice.person, language=language)
+    calendar = series_calendar(
+        series,
+        occurrences,
+        attendee=notice.person,
+        language=language,
+        hidden_slots=hidden_slots,
+    )
     return Email(subject=subjects[notice.kind] % names, context=context, calendar=calendar)
 
 
@@ -315,17 +440,23 @@ def _action_point_email(notice: Notice, language: str) -> Email:
         if overdue
         else _("This action point for %(organisation)s is due soon.")
     ) % {"organisation": action_point.owner_organisation.name}
+    meeting = action_point.meeting
     context = {
         "kind": notice.kind,
         "intro": intro,
         "action_point": action_point,
         "due": due,
-        "meeting": action_point.meeting,
-        "group_name": _group_name(action_point.meeting, language),
-        "when": _when(action_point.meeting),
+        "meeting": meeting,
+        "group_name": _group_name(meeting, language),
+        "when": _when(meeting),
         "links": [],
     }
-    return Email(subject=_with_reference(subject, action_point.meeting), context=context)
+    if notice.person is not None and not reader_may_see(Reader.of_person(notice.person), meeting):
+        # The owner organisation always reads its action point, not always the
+        # restricted meeting that raised it: that meeting goes unnamed.
+        context.update(meeting=None, when=None)
+        return Email(subject=subject, context=context)
+    return Email(subject=_with_reference(subject, meeting), context=context)
 
 
 def _language_of(person: Person) -> str:
@@ -353,10 +484,14 @@ def _rendered(
     person = notice.person
     if person is None:
         raise ValueError(f"Notice {notice.pk} is an e-mail without a recipient.")
+    if _hidden_from(Reader.of_person(person), notice):
+        raise NothingToSend(HIDDEN)
     language = _language_of(person)
     with translation.override(language):
         if notice.kind == KIND.ACTION_DUE:
             email = _action_point_email(notice, language)
+        elif notice.kind == KIND.PAPERS_ADDED:
+            email = _papers_added_email(notice, language)
         elif notice.kind in SERIES_KINDS:
             email = _series_email(notice, language, series_occurrences)
         else:
@@ -453,7 +588,8 @@ def invitation_previews(
     scheduled.status = Meeting.Status.SCHEDULED
     scheduled.reference = meeting.reference or reference
     previews = []
-    for language, people in _by_language(recipients):
+    # Only those the invitation will go to (meetings.announcements.meeting_announce).
+    for language, people in _by_language(people_who_may_see(recipients, scheduled)):
         notice = Notice(
             kind=KIND.INVITATION,
             channel=Notice.Channel.EMAIL,
@@ -490,7 +626,9 @@ def series_invitation_previews(
             ),
             people,
         )
-        for language, people in _by_language(recipients)
+        for language, people in _by_language(
+            person for person in recipients if series_seen_by(Reader.of_person(person), occurrences)
+        )
     ]
 
 
@@ -499,8 +637,35 @@ def series_invitation_previews(
 MEETING_FIELDS_ADDED = {"reference": "", "short_notice": False, "short_notice_reason": ""}
 
 
+def _occurrences_seen(reader: Reader, occurrences: list[dict]) -> list[dict]:
+    """A series payload's meetings that the reader may see now; NothingToSend when it
+    had some and the reader may see none."""
+    meetings = Meeting.objects.filter(pk__in=[entry["id"] for entry in occurrences])
+    seen = {meeting.pk for meeting in seen_by(reader, meetings.prefetch_related("restricted_to"))}
+    if occurrences and not seen:
+        raise NothingToSend(HIDDEN)
+    return [entry for entry in occurrences if entry["id"] in seen]
+
+
 def webhook_body(notice: Notice) -> bytes:
+    """The call's JSON body, for an endpoint's organisation that may see what it is about
+    now (NothingToSend otherwise): a series' meetings it may not see are left out."""
     data = notice.payload
+    endpoint = notice.endpoint
+    if endpoint is not None:
+        reader = Reader.of_organisation(endpoint.organisation_id)
+        if _hidden_from(reader, notice):
+            raise NothingToSend(HIDDEN)
+        if isinstance(data.get("occurrences"), list):
+            data = {**data, "occurrences": _occurrences_seen(reader, data["occurrences"])}
+        if notice.action_point is not None and not reader_may_see(
+            reader, notice.action_point.meeting
+        ):
+            # The owner organisation hears of its action point, not of the restricted
+            # meeting that raised it.
+            action_point = data["action_point"]
+            meeting = {**action_point["meeting"], "reference": "", "title": ""}
+            data = {**data, "action_point": {**action_point, "meeting": meeting}}
     if isinstance(data.get("meeting"), dict):
         data = {**data, "meeting": {**MEETING_FIELDS_ADDED, **data["meeting"]}}
     body = {

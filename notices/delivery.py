@@ -26,14 +26,20 @@ from django.utils import timezone
 
 from meetings.models import Invitation, Meeting, MeetingSeries
 from notices import outbox, webhook_http
-from notices.content import email_for, webhook_body
+from notices.content import NothingToSend, email_for, webhook_body
 from notices.models import Notice, NoticeAttempt
 
 logger = logging.getLogger(__name__)
 KIND = Notice.Kind
 STATUS = Notice.Status
 # Kinds that make no sense once the meeting is cancelled.
-MOOT_WHEN_CANCELLED = {KIND.INVITATION, KIND.UPDATE, KIND.REMINDER, KIND.ANSWER_REMINDER}
+MOOT_WHEN_CANCELLED = {
+    KIND.INVITATION,
+    KIND.UPDATE,
+    KIND.REMINDER,
+    KIND.ANSWER_REMINDER,
+    KIND.PAPERS_ADDED,
+}
 MOOT_WHEN_SERIES_CANCELLED = {KIND.SERIES_INVITATION, KIND.SERIES_UPDATE}
 
 
@@ -73,7 +79,9 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
             "action_point__meeting__group",
             "action_point__owner_organisation",
         )
-        .prefetch_related("meeting__agenda_items")
+        # The labels read restricted_to only for a restricted row, from these when
+        # many notices of one meeting go out (meetings.audience).
+        .prefetch_related("meeting__agenda_items__restricted_to", "meeting__restricted_to")
         .order_by("id")
     )
     return token, claimed
@@ -180,6 +188,8 @@ def _built(build, notice: Notice, *args):
     a broken row) fails that notice for good, not the batch it came in."""
     try:
         return build(notice, *args)
+    except NothingToSend:
+        raise
     except Exception as error:
         logger.exception("Notice %s (%s) could not be built", notice.pk, notice.kind)
         raise PermanentError(
@@ -266,6 +276,8 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                     _send_email(mailer, notice, invitation)
                 else:
                     _send_webhook(notice)
+            except NothingToSend as moot:
+                _mark_skipped(notice, token, str(moot))
             except TransientError as error:
                 _mark_failed(notice, token, error, permanent=False)
             except PermanentError as error:

@@ -27,6 +27,7 @@ class WebhookEndpoint(models.Model):
         SERIES_SCHEDULED = "series.scheduled", "series.scheduled"
         SERIES_UPDATED = "series.updated", "series.updated"
         SERIES_CANCELLED = "series.cancelled", "series.cancelled"
+        MEETING_PAPERS_ADDED = "meeting.papers_added", "meeting.papers_added"
 
     organisation = models.ForeignKey(
         Organisation,

@@ -43,6 +43,7 @@ EVENT_OF_KIND: dict[str, str] = {
     NoticeKind.SERIES_INVITATION: "series.scheduled",
     NoticeKind.SERIES_UPDATE: "series.updated",
     NoticeKind.SERIES_CANCELLATION: "series.cancelled",
+    NoticeKind.PAPERS_ADDED: "meeting.papers_added",
 }
 
 
@@ -53,13 +54,20 @@ def _subject_key(subject: dict[str, models.Model]) -> str:
     return ":".join(f"{name}{value.pk}" for name, value in sorted(subject.items()))
 
 
-def _endpoints_for(group_id: int, event: str, organisation_id: int | None) -> list[WebhookEndpoint]:
+def _endpoints_for(
+    group_id: int,
+    event: str,
+    organisation_id: int | None,
+    organisation_ids: Iterable[int] | None = None,
+) -> list[WebhookEndpoint]:
     member_organisations = current_memberships().filter(group_id=group_id).values("organisation")
     endpoints = WebhookEndpoint.objects.filter(
         is_active=True, organisation__in=member_organisations
     )
     if organisation_id is not None:
         endpoints = endpoints.filter(organisation_id=organisation_id)
+    if organisation_ids is not None:
+        endpoints = endpoints.filter(organisation_id__in=list(organisation_ids))
     return [endpoint for endpoint in endpoints if not endpoint.events or event in endpoint.events]
 
 
@@ -71,13 +79,18 @@ def notices_write(
     people: Iterable[Person] = (),
     webhook_group_id: int | None = None,
     webhook_organisation_id: int | None = None,
+    webhook_organisation_ids: Iterable[int] | None = None,
     meeting: models.Model | None = None,
     series: models.Model | None = None,
     action_point: models.Model | None = None,
+    not_before: dt.datetime | None = None,
 ) -> int:
     """Write the notices of one event: an e-mail to each person and, when
     `webhook_group_id` is given, a webhook call to each subscribed endpoint of the
-    group's member organisations (only `webhook_organisation_id`'s, if given).
+    group's member organisations (only `webhook_organisation_id`'s, if given, and only
+    those of `webhook_organisation_ids`, if given: the organisations that may see a
+    restricted subject, which the caller knows and the outbox does not).
+    `not_before` holds them until then (a batch that gathers what happens meanwhile).
 
     Returns how many rows are new; rows already written for this event version are
     left as they are.
@@ -93,6 +106,7 @@ def notices_write(
     }
     key = _subject_key(subject)
     event = EVENT_OF_KIND[kind]
+    held = {"next_attempt_at": not_before} if not_before is not None else {}
     rows = [
         Notice(
             dedup_key=f"{kind}:{key}:{version}:p{person.pk}",
@@ -102,6 +116,7 @@ def notices_write(
             person=person,
             payload=payload,
             **subject,
+            **held,
         )
         for person in people
     ]
@@ -115,8 +130,11 @@ def notices_write(
                 endpoint=endpoint,
                 payload=payload,
                 **subject,
+                **held,
             )
-            for endpoint in _endpoints_for(webhook_group_id, event, webhook_organisation_id)
+            for endpoint in _endpoints_for(
+                webhook_group_id, event, webhook_organisation_id, webhook_organisation_ids
+            )
         ]
     return _insert_new(rows)
 

@@ -1,7 +1,12 @@
 """Reads for the delivery log, with their joins done."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max, Model, Prefetch, QuerySet
+
+from groups.models import ConfidentialityChange
 from notices.models import Notice, NoticeAttempt
 
 
@@ -19,3 +24,15 @@ def notice_list(*, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
     return queryset.select_related("person", "endpoint").prefetch_related(
         Prefetch("failed_attempts", queryset=NoticeAttempt.objects.order_by("at"))
     )
+
+
+def labels_changed_at(model: type[Model], ids: Iterable[int]) -> dt.datetime | None:
+    """When a label of one of these rows last changed (None if never): the feed's
+    Last-Modified moves with it, since a label hides or shows a meeting without the
+    meeting's own row changing."""
+    ids = list(ids)
+    if not ids:
+        return None
+    return ConfidentialityChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    ).aggregate(latest=Max("changed_at"))["latest"]

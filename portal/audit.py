@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from portal.indexing import note_saved
 from portal.text import text_fields_clean
 
 # Who does a write (a service's `by`), and whom a permission funnel answers for (its
@@ -57,9 +58,14 @@ def audited_save(
         raise ValidationError(
             _("The change conflicts with data saved at the same time; reload and try again.")
         ) from error
+    # The search index follows every audited write, after it commits (portal.indexing).
+    note_saved(instance)
     return instance
 
 
 def audited_delete(instance: models.Model, *, by: Actor) -> None:
     _attribute(instance, by)
+    # Noted before the row goes, while it still has its id; indexed after commit, when
+    # the entry of a record that no longer exists is removed.
+    note_saved(instance)
     instance.delete()

@@ -197,3 +197,102 @@ def imap_from_url(name: str) -> ImapMailbox | None:
         security=security,
         folder=unquote(parts.path.lstrip("/")) or "INBOX",
     )
+
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# Stored files are never served by the object store itself: the portal reads them and
+# answers each download after its permission check, so objects get no ACL of their
+# own (they stay as private as the bucket, and ACL-less buckets accept them) and any
+# URL the backend might make is signed and short-lived.
+_PRIVATE_OBJECTS = {
+    "default_acl": None,
+    "querystring_auth": True,
+    "querystring_expire": 300,
+    "signature_version": "s3v4",
+    "file_overwrite": False,
+    # A download read from the store is spooled to disk past this size, not held in memory.
+    "max_memory_size": 2_621_440,
+}
+
+
+def file_storage_from_env() -> dict:
+    """STORAGES["default"]: files under MEDIA_ROOT, or S3-compatible object storage
+    (django-storages) when STORAGE_URL or AWS_STORAGE_BUCKET_NAME is set, so that
+    several web servers and workers share them.
+
+    STORAGE_URL=s3://ACCESS_KEY:SECRET_KEY@bucket/optional/prefix?endpoint=https://s3.example.org&region=eu-west-1
+    (a key with / or : is written %2F, %3A). Or AWS_STORAGE_BUCKET_NAME, with
+    AWS_S3_ENDPOINT_URL for a store other than Amazon's, AWS_S3_REGION_NAME, and the
+    credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role).
+    """
+    url = os.environ.get("STORAGE_URL", "")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+    if url and (bucket or endpoint):
+        raise ImproperlyConfigured(
+            "Set either STORAGE_URL or AWS_STORAGE_BUCKET_NAME/AWS_S3_ENDPOINT_URL, not both."
+        )
+    if url:
+        options = _s3_options_from_url(url)
+    elif bucket or endpoint:
+        if not bucket:
+            raise ImproperlyConfigured(
+                "AWS_STORAGE_BUCKET_NAME must be set when AWS_S3_ENDPOINT_URL is."
+            )
+        options = {
+            "bucket_name": _bucket_checked("AWS_STORAGE_BUCKET_NAME", bucket),
+            "endpoint_url": _endpoint_checked("AWS_S3_ENDPOINT_URL", endpoint),
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        }
+    else:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if options["endpoint_url"]:
+        # Stores other than Amazon's (MinIO, Ceph, Garage) answer bucket-in-the-path
+        # requests whatever their DNS holds.
+        options["addressing_style"] = "path"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options | _PRIVATE_OBJECTS}
+
+
+def _s3_options_from_url(url: str) -> dict:
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ImproperlyConfigured(
+            "STORAGE_URL must look like s3://ACCESS_KEY:SECRET_KEY@bucket?endpoint=https://…, "
+            f"not {parts.scheme}://…."
+        )
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - {"endpoint", "region"})
+    if unknown:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL knows the parameters endpoint and region, not {', '.join(unknown)}."
+        )
+    return {
+        "bucket_name": _bucket_checked("STORAGE_URL", parts.hostname),
+        "location": parts.path.strip("/"),
+        "endpoint_url": _endpoint_checked("STORAGE_URL", query.get("endpoint", "")),
+        "region_name": query.get("region") or None,
+        "access_key": unquote(parts.username) if parts.username else None,
+        "secret_key": unquote(parts.password) if parts.password else None,
+    }
+
+
+def _bucket_checked(name: str, bucket: str) -> str:
+    if not _BUCKET_NAME.fullmatch(bucket):
+        raise ImproperlyConfigured(
+            f"{name} names a bucket {bucket!r}: use 3 to 63 lower-case letters, digits, "
+            "dots and hyphens."
+        )
+    return bucket
+
+
+def _endpoint_checked(name: str, endpoint: str) -> str | None:
+    if not endpoint:
+        return None
+    if not re.fullmatch(r"https?://[^\s/?#]+/?", endpoint):
+        raise ImproperlyConfigured(
+            f"{name}'s endpoint must be the store's address, like https://s3.example.org, "
+            f"not {endpoint!r}."
+        )
+    return endpoint.rstrip("/")

@@ -24,6 +24,7 @@ from portal.env import (
     env_list,
     env_origins,
     env_str,
+    file_storage_from_env,
     imap_from_url,
     redis_url,
 )
@@ -192,7 +193,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Papers and meeting packs: files under MEDIA_ROOT, or S3-compatible object storage
+    # when STORAGE_URL or AWS_STORAGE_BUCKET_NAME is set (portal.env), kept private:
+    # every download goes through the portal's permission check.
+    "default": file_storage_from_env(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -202,6 +206,14 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The largest paper the portal takes, in bytes (documents.validation). Of a larger
+# upload no more than this is kept, in memory or on disk, while the request is read.
+DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1)
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.UploadCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Mail ---------------------------------------------------------------------
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -355,6 +367,7 @@ SPECTACULAR_SETTINGS = {
         "notices.api.webhooks.SERIES_SCHEDULED",
         "notices.api.webhooks.SERIES_UPDATED",
         "notices.api.webhooks.SERIES_CANCELLED",
+        "notices.api.webhooks.MEETING_PAPERS_ADDED",
     ],
     # Swagger UI served by the portal itself (drf-spectacular-sidecar): the docs work on a
     # government network with no way to a public CDN.
@@ -379,6 +392,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingSeriesStatusEnum": "meetings.models.MeetingSeries.Status",
         "WeekdayEnum": "meetings.models.WEEKDAYS",
         "WeekOfMonthEnum": "meetings.models.WEEK_OF_MONTH",
+        "DocumentLanguageEnum": "documents.models.DocumentLanguage",
+        "DocumentTextStatusEnum": "documents.models.DocumentVersion.TextStatus",
+        "ConfidentialityEnum": "groups.models.Confidentiality",
     },
 }
 

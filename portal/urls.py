@@ -19,6 +19,8 @@ api_v1 = [
     path("", include("groups.api.urls")),
     path("", include("meetings.api.urls")),
     path("", include("notices.api.urls")),
+    path("", include("documents.api.urls")),
+    path("", include("search.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +32,8 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("groups.urls")),
     path("", include("notices.urls")),
+    path("", include("search.urls")),
+    path("", include("documents.urls")),
     # The admin's own sign-in form would skip the limits on failed sign-ins and the
     # second factor: staff sign in where everyone does.
     path(

@@ -1,7 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from groups.models import CoordinationGroup, Membership, QuorumRule, Representative, Rhythm
+from groups.models import (
+    Confidentiality,
+    CoordinationGroup,
+    Membership,
+    QuorumRule,
+    Representative,
+    Rhythm,
+)
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
 from groups.selectors import INHERITED_RULES, TermsOfReference, terms_of_reference
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
@@ -59,6 +66,11 @@ class TermsOfReferenceSerializer(serializers.Serializer):
     usual_duration_minutes = serializers.IntegerField(allow_null=True)
     usual_venue = serializers.CharField(allow_blank=True)
     rhythm = serializers.ChoiceField(choices=[("", ""), *Rhythm.choices])
+    default_confidentiality = serializers.ChoiceField(
+        choices=Confidentiality.choices,
+        help_text="The label new meetings and their records start with; `members` when no "
+        "group in the chain sets one.",
+    )
     reminder_days = serializers.ListField(
         child=serializers.IntegerField(), help_text="The group's own: not inherited."
     )
@@ -108,6 +120,7 @@ class GroupSerializer(OutputModelSerializer):
             "usual_duration_minutes",
             "usual_venue",
             "rhythm",
+            "default_confidentiality",
             "terms_of_reference",
             "chair",
             "co_chair",
@@ -208,6 +221,13 @@ class GroupInputSerializer(InputSerializer):
     usual_venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
     rhythm = serializers.ChoiceField(
         choices=[("", ""), *Rhythm.choices], required=False, allow_blank=True
+    )
+    default_confidentiality = serializers.ChoiceField(
+        choices=[("", ""), *Confidentiality.choices],
+        required=False,
+        allow_blank=True,
+        help_text="The group's own usual label for new meetings and records; '' follows "
+        "the group above.",
     )
 
 

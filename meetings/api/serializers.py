@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from groups.api.serializers import GroupBriefSerializer
-from groups.models import Membership
+from groups.models import Confidentiality, Membership
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
@@ -46,6 +46,53 @@ from portal.api.serializers import (
 )
 
 # --- Shapes shared by the fast lists and the model serializers ---------------------
+
+CONFIDENTIALITY_HELP = (
+    "Who may see it: `public` (everyone with an account), `members` (whoever sees the "
+    "meeting: the group's members and observers, the invitees) or `restricted` (the "
+    "secretariat, the group's chairs and the organisations in `restricted_to`)."
+)
+RESTRICTED_TO_HELP = "With `restricted`: the ids of the organisations that may see it."
+
+
+def _confidentiality_field(**kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=Confidentiality.choices, help_text=CONFIDENTIALITY_HELP, **kwargs
+    )
+
+
+def _restricted_to_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text=RESTRICTED_TO_HELP
+    )
+
+
+class LabelInputSerializer(InputSerializer):
+    """A row's label in a request body: written through
+    groups.services.confidentiality_set (on creation, the service's default when left
+    out: the group's usual label for a meeting, the meeting's for its records)."""
+
+    confidentiality = _confidentiality_field(required=False)
+    restricted_to = VisibleRelatedField(
+        visible=organisations_visible_to,
+        many=True,
+        required=False,
+        help_text=RESTRICTED_TO_HELP + " An id you may not see is refused like a missing one.",
+    )
+
+
+def label_rows(through, owner: str, ids: list[int]) -> dict[int, list[int]]:
+    """{row id: [organisation ids]} of a page of a fast list, in one query."""
+    named: dict[int, list[int]] = {row_id: [] for row_id in ids}
+    if ids:
+        pairs = (
+            through.objects.filter(**{f"{owner}__in": ids})
+            .order_by("organisation_id")
+            .values_list(owner, "organisation_id")
+        )
+        for row_id, organisation_id in pairs:
+            named[row_id].append(organisation_id)
+    return named
 
 
 class ChairSeatSerializer(serializers.Serializer):
@@ -92,6 +139,10 @@ class MeetingListSerializer(serializers.Serializer):
     chair = ChairSeatSerializer(allow_null=True)
     invited_count = serializers.IntegerField()
     accepted_count = serializers.IntegerField()
+    confidentiality = _confidentiality_field()
+    restricted_to = serializers.ListField(
+        child=serializers.IntegerField(), help_text=RESTRICTED_TO_HELP
+    )
 
     VALUES = (
         "id",
@@ -99,6 +150,7 @@ class MeetingListSerializer(serializers.Serializer):
         "title",
         "kind",
         "status",
+        "confidentiality",
         "start_at",
         "end_at",
         "time_zone",
@@ -118,6 +170,10 @@ class MeetingListSerializer(serializers.Serializer):
 
     @classmethod
     def rows(cls, values) -> list[dict]:
+        values = list(values)
+        named = label_rows(
+            Meeting.restricted_to.through, "meeting_id", [row["id"] for row in values]
+        )
         return [
             {
                 "id": row["id"],
@@ -125,6 +181,8 @@ class MeetingListSerializer(serializers.Serializer):
                 "title": row["title"],
                 "kind": row["kind"],
                 "status": row["status"],
+                "confidentiality": row["confidentiality"],
+                "restricted_to": named[row["id"]],
                 "start_at": row["start_at"],
                 "end_at": row["end_at"],
                 "time_zone": row["time_zone"],
@@ -159,6 +217,8 @@ class MeetingListSerializer(serializers.Serializer):
 
 class AgendaItemSerializer(OutputModelSerializer):
     presenter = PersonBriefSerializer(allow_null=True)
+    confidentiality = _confidentiality_field()
+    restricted_to = _restricted_to_field()
 
     class Meta:
         model = AgendaItem
@@ -170,6 +230,8 @@ class AgendaItemSerializer(OutputModelSerializer):
             "description",
             "presenter",
             "duration_minutes",
+            "confidentiality",
+            "restricted_to",
         ]
 
 
@@ -188,6 +250,8 @@ class MeetingSerializer(OutputModelSerializer):
     short_notice_reason = serializers.CharField(
         read_only=True, help_text="Why it was called at short notice, or ''."
     )
+    confidentiality = _confidentiality_field()
+    restricted_to = _restricted_to_field()
 
     class Meta:
         model = Meeting
@@ -208,6 +272,8 @@ class MeetingSerializer(OutputModelSerializer):
             "cancellation_reason",
             "short_notice",
             "short_notice_reason",
+            "confidentiality",
+            "restricted_to",
             "invited_count",
             "accepted_count",
             "agenda_items",
@@ -232,7 +298,7 @@ class MeetingScheduleInputSerializer(InputSerializer):
     )
 
 
-class MeetingInputSerializer(InputSerializer):
+class MeetingInputSerializer(LabelInputSerializer):
     group = VisibleRelatedField(visible=groups_visible_to)
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices, required=False)
@@ -472,7 +538,7 @@ class SeriesCancelInputSerializer(InputSerializer):
 # --- Agenda items -------------------------------------------------------------------
 
 
-class AgendaItemInputSerializer(InputSerializer):
+class AgendaItemInputSerializer(LabelInputSerializer):
     meeting = VisibleRelatedField(visible=meetings_visible_to)
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
@@ -595,19 +661,38 @@ class AttendanceUpdateInputSerializer(InputSerializer):
 
 class MinutesSerializer(OutputModelSerializer):
     meeting = MeetingBriefSerializer()
+    confidentiality = _confidentiality_field()
+    restricted_to = _restricted_to_field()
 
     class Meta:
         model = Minutes
-        fields = ["id", "meeting", "status", "body", "approved_at", "published_at", "updated_at"]
+        fields = [
+            "id",
+            "meeting",
+            "status",
+            "body",
+            "approved_at",
+            "published_at",
+            "updated_at",
+            "confidentiality",
+            "restricted_to",
+        ]
 
 
-class MinutesInputSerializer(InputSerializer):
+class MinutesInputSerializer(LabelInputSerializer):
     meeting = VisibleRelatedField(visible=meetings_visible_to)
     body = serializers.CharField(max_length=MINUTES_MAX_CHARS)
 
 
-class MinutesUpdateInputSerializer(InputSerializer):
-    body = serializers.CharField(max_length=MINUTES_MAX_CHARS)
+class MinutesUpdateInputSerializer(LabelInputSerializer):
+    """Rewrite the minutes (`body`), change their label, or both."""
+
+    body = serializers.CharField(max_length=MINUTES_MAX_CHARS, required=False)
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError({"body": [_("This field is required.")]})
+        return data
 
 
 class DecisionSerializer(OutputModelSerializer):
@@ -621,12 +706,29 @@ class DecisionSerializer(OutputModelSerializer):
         "recorded without quorum); null when the group's terms of reference set none.",
     )
 
+    confidentiality = _confidentiality_field()
+    restricted_to = _restricted_to_field()
+
     class Meta:
         model = Decision
-        fields = ["id", "meeting", "number", "reference", "agenda_item", "text", "quorum_met"]
+        fields = [
+            "id",
+            "meeting",
+            "number",
+            "reference",
+            "agenda_item",
+            "text",
+            "quorum_met",
+            "confidentiality",
+            "restricted_to",
+        ]
 
 
-class DecisionInputSerializer(InputSerializer):
+class DecisionUpdateInputSerializer(LabelInputSerializer):
+    """A recorded decision's words stay as they were taken; its label may change."""
+
+
+class DecisionInputSerializer(LabelInputSerializer):
     meeting = VisibleRelatedField(visible=meetings_visible_to)
     text = serializers.CharField(max_length=20_000)
     agenda_item = VisibleRelatedField(
@@ -653,11 +755,16 @@ class ActionPointListSerializer(serializers.Serializer):
     decision = serializers.IntegerField(allow_null=True)
     owner_organisation = OrganisationBriefSerializer()
     owner_person = PersonBriefSerializer(allow_null=True)
+    confidentiality = _confidentiality_field()
+    restricted_to = serializers.ListField(
+        child=serializers.IntegerField(), help_text=RESTRICTED_TO_HELP
+    )
 
     VALUES = (
         "id",
         "title",
         "status",
+        "confidentiality",
         "due_on",
         "progress",
         "closed_at",
@@ -681,11 +788,17 @@ class ActionPointListSerializer(serializers.Serializer):
     def rows(cls, values, *, today: dt.date | None = None) -> list[dict]:
         today = today or timezone.localdate()
         open_status = ActionPoint.Status.OPEN.value
+        values = list(values)
+        named = label_rows(
+            ActionPoint.restricted_to.through, "actionpoint_id", [row["id"] for row in values]
+        )
         return [
             {
                 "id": row["id"],
                 "title": row["title"],
                 "status": row["status"],
+                "confidentiality": row["confidentiality"],
+                "restricted_to": named[row["id"]],
                 "due_on": row["due_on"],
                 "is_overdue": row["status"] == open_status and row["due_on"] < today,
                 "progress": row["progress"],
@@ -720,6 +833,8 @@ class ActionPointSerializer(OutputModelSerializer):
     meeting = MeetingBriefSerializer()
     owner_organisation = OrganisationBriefSerializer()
     owner_person = PersonBriefSerializer(allow_null=True)
+    confidentiality = _confidentiality_field()
+    restricted_to = _restricted_to_field()
 
     class Meta:
         model = ActionPoint
@@ -735,12 +850,14 @@ class ActionPointSerializer(OutputModelSerializer):
             "decision",
             "owner_organisation",
             "owner_person",
+            "confidentiality",
+            "restricted_to",
             "created_at",
             "updated_at",
         ]
 
 
-class ActionPointInputSerializer(InputSerializer):
+class ActionPointInputSerializer(LabelInputSerializer):
     meeting = VisibleRelatedField(visible=meetings_visible_to)
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -5,7 +6,9 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from groups.models import Labelled
 from groups.permissions import group_get_for_user
+from groups.services import confidentiality_set
 from meetings.api.serializers import (
     ActionPointInputSerializer,
     ActionPointListSerializer,
@@ -21,6 +24,7 @@ from meetings.api.serializers import (
     AttendanceUpdateInputSerializer,
     DecisionInputSerializer,
     DecisionSerializer,
+    DecisionUpdateInputSerializer,
     GroupInvitationsSerializer,
     InvitationInputSerializer,
     InvitationRespondInputSerializer,
@@ -108,6 +112,27 @@ from meetings.services import (
 )
 from portal.api.filters import IdFilter, RangeFilterSet
 from portal.api.views import FunnelViewSet
+from portal.audit import Actor
+
+LABEL_FIELDS = ("confidentiality", "restricted_to")
+
+
+def _label_taken(data: dict) -> dict:
+    """The label fields of a validated PATCH body, taken out of it."""
+    return {name: data.pop(name) for name in LABEL_FIELDS if name in data}
+
+
+def _relabelled(record: Labelled, label: dict, *, by: Actor) -> None:
+    """A PATCH's label, through the one service that changes labels; a field left out
+    keeps what the row has."""
+    if not label:
+        return
+    confidentiality_set(
+        record=record,
+        confidentiality=label.get("confidentiality", record.confidentiality),
+        restricted_to=label.get("restricted_to", record.restricted_to.all()),
+        by=by,
+    )
 
 
 def _meetings_in_group_tree(queryset, name, value):
@@ -156,8 +181,11 @@ class MeetingViewSet(FunnelViewSet):
     def select(self, queryset):
         if self.action == "list":
             return meeting_summaries(queryset=queryset).order_by("-start_at", "-id")
+        # The agenda as the caller may read it: its items' labels apply.
+        items = agenda_items_visible_to(self.request.user).select_related("presenter")
         return meeting_list(queryset=queryset).prefetch_related(
-            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter"))
+            "restricted_to",
+            Prefetch("agenda_items", queryset=items.prefetch_related("restricted_to")),
         )
 
     @extend_schema(responses=MeetingListSerializer(many=True))
@@ -178,10 +206,16 @@ class MeetingViewSet(FunnelViewSet):
 
     @extend_schema(request=MeetingUpdateInputSerializer, responses=MeetingSerializer)
     def partial_update(self, request, pk=None):
-        """Change a draft or scheduled meeting; invitees' calendars follow."""
+        """Change a draft or scheduled meeting; invitees' calendars follow. Its label
+        (`confidentiality`, `restricted_to`) changes whatever its state, and is kept in
+        its trail."""
         meeting = self.get_object(manage=True)
         data = self.validated(MeetingUpdateInputSerializer, instance=meeting)
-        meeting_update(meeting=meeting, by=request.user, **data)
+        label = _label_taken(data)
+        with transaction.atomic():
+            if data or not label:
+                meeting_update(meeting=meeting, by=request.user, **data)
+            _relabelled(meeting, label, by=request.user)
         return self._rendered(meeting)
 
     @extend_schema(request=MeetingScheduleInputSerializer, responses=MeetingSerializer)
@@ -262,7 +296,7 @@ class SeriesViewSet(FunnelViewSet):
     filterset_class = SeriesFilter
 
     def select(self, queryset):
-        return series_list(queryset=queryset).order_by("-starts_on", "-id")
+        return series_list(queryset=queryset, user=self.request.user).order_by("-starts_on", "-id")
 
     @extend_schema(request=SeriesInputSerializer, responses={201: SeriesSerializer})
     def create(self, request):
@@ -325,7 +359,11 @@ class AgendaItemViewSet(FunnelViewSet):
     filterset_class = AgendaItemFilter
 
     def select(self, queryset):
-        return queryset.select_related("presenter").order_by("meeting_id", "position")
+        return (
+            queryset.select_related("presenter")
+            .prefetch_related("restricted_to")
+            .order_by("meeting_id", "position")
+        )
 
     @extend_schema(request=AgendaItemInputSerializer, responses={201: AgendaItemSerializer})
     def create(self, request):
@@ -337,9 +375,16 @@ class AgendaItemViewSet(FunnelViewSet):
 
     @extend_schema(request=AgendaItemUpdateInputSerializer, responses=AgendaItemSerializer)
     def partial_update(self, request, pk=None):
+        """Change an item of a draft or scheduled meeting; its label changes whatever
+        the meeting's state."""
         item = self.get_object(manage=True)
         data = self.validated(AgendaItemUpdateInputSerializer)
-        return self.render(agenda_item_update(item=item, by=request.user, **data))
+        label = _label_taken(data)
+        with transaction.atomic():
+            if data or not label:
+                agenda_item_update(item=item, by=request.user, **data)
+            _relabelled(item, label, by=request.user)
+        return self.render(self.get_visible_object())
 
     def destroy(self, request, pk=None):
         """Remove an item; the ones after it move up."""
@@ -462,24 +507,32 @@ class MinutesViewSet(FunnelViewSet):
     filterset_class = MinutesFilter
 
     def select(self, queryset):
-        return queryset.select_related("meeting").order_by("-meeting__start_at", "id")
+        return (
+            queryset.select_related("meeting")
+            .prefetch_related("restricted_to")
+            .order_by("-meeting__start_at", "id")
+        )
 
     @extend_schema(request=MinutesInputSerializer, responses={201: MinutesSerializer})
     def create(self, request):
         """Write the minutes of a held meeting you manage (a draft)."""
         data = self.validated(MinutesInputSerializer)
-        meeting = meeting_get_for_user(request.user, data["meeting"].pk, manage=True)
-        minutes = minutes_create(meeting=meeting, body=data["body"], by=request.user)
+        meeting = meeting_get_for_user(request.user, data.pop("meeting").pk, manage=True)
+        minutes = minutes_create(meeting=meeting, by=request.user, **data)
         return self.render(minutes, code=status.HTTP_201_CREATED)
 
     @extend_schema(request=MinutesUpdateInputSerializer, responses=MinutesSerializer)
     def partial_update(self, request, pk=None):
-        """Rewrite draft or approved minutes (approved ones go back to draft)."""
+        """Rewrite draft or approved minutes (approved ones go back to draft); their
+        label changes whatever their state."""
         minutes = self.get_object(manage=True)
         data = self.validated(MinutesUpdateInputSerializer)
-        return self.render(
-            minutes_save(meeting=minutes.meeting, body=data["body"], by=request.user)
-        )
+        label = _label_taken(data)
+        with transaction.atomic():
+            if "body" in data:
+                minutes_save(meeting=minutes.meeting, body=data["body"], by=request.user)
+            _relabelled(minutes, label, by=request.user)
+        return self.render(self.get_visible_object())
 
     @extend_schema(request=None, responses=MinutesSerializer)
     @action(detail=True, methods=["post"])
@@ -515,7 +568,7 @@ class DecisionViewSet(FunnelViewSet):
     filterset_class = DecisionFilter
 
     def select(self, queryset):
-        return queryset.order_by("meeting_id", "number")
+        return queryset.prefetch_related("restricted_to").order_by("meeting_id", "number")
 
     @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
     def create(self, request):
@@ -524,6 +577,14 @@ class DecisionViewSet(FunnelViewSet):
         meeting = meeting_get_for_user(request.user, data.pop("meeting").pk, manage=True)
         decision = decision_add(meeting=meeting, by=request.user, **data)
         return self.render(decision, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionUpdateInputSerializer, responses=DecisionSerializer)
+    def partial_update(self, request, pk=None):
+        """Change who may see a decision; its words stay as they were taken."""
+        decision = self.get_object(manage=True)
+        label = _label_taken(self.validated(DecisionUpdateInputSerializer))
+        _relabelled(decision, label, by=request.user)
+        return self.render(self.get_visible_object())
 
 
 # --- Action points ------------------------------------------------------------------
@@ -562,7 +623,11 @@ class ActionPointViewSet(FunnelViewSet):
     filterset_class = ActionPointFilter
 
     def select(self, queryset):
-        return action_point_list(queryset=queryset).order_by("due_on", "id")
+        return (
+            action_point_list(queryset=queryset)
+            .prefetch_related("restricted_to")
+            .order_by("due_on", "id")
+        )
 
     @extend_schema(responses=ActionPointListSerializer(many=True))
     def list(self, request):
@@ -581,12 +646,17 @@ class ActionPointViewSet(FunnelViewSet):
 
     @extend_schema(request=ActionPointUpdateInputSerializer, responses=ActionPointSerializer)
     def partial_update(self, request, pk=None):
-        """The managers' edit: title, details, owners, due date."""
+        """The managers' edit: title, details, owners, due date, label."""
         action_point = self.get_object(manage=True)
         data = self.validated(ActionPointUpdateInputSerializer)
-        return self._rendered(
-            action_point_update(action_point=action_point, by=request.user, **data)
-        )
+        label = _label_taken(data)
+        with transaction.atomic():
+            if data or not label:
+                action_point = action_point_update(
+                    action_point=action_point, by=request.user, **data
+                )
+            _relabelled(action_point, label, by=request.user)
+        return self._rendered(action_point)
 
     @extend_schema(request=ActionPointReportInputSerializer, responses=ActionPointSerializer)
     @action(detail=True, methods=["post"])

@@ -34,6 +34,7 @@ from meetings.views.invitations import (
     meeting_schedule_preview_page,
     rsvp,
 )
+from meetings.views.labels import confidentiality_page
 from meetings.views.meeting import (
     meeting_cancel_page,
     meeting_create_page,
@@ -76,6 +77,7 @@ __all__ = [
     "attendance_page",
     "attendance_toggle_page",
     "calendar_token_reset_page",
+    "confidentiality_page",
     "dashboard",
     "decision_add_page",
     "invitation_respond_page",

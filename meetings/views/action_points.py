@@ -59,6 +59,7 @@ def action_point_create_page(request, meeting_id: int):
                 description=data["description"],
                 decision=data["decision"],
                 by=request.user,
+                **forms.confidentiality_values(form),
             )
         except ValidationError as error:
             form.add_service_error(error)

@@ -15,7 +15,7 @@ from groups.permissions import people_offered_to
 from meetings import forms, services
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import agenda_item_get_for_user, meeting_get_for_user
-from meetings.selectors import meeting_detail
+from meetings.selectors import meeting_detail_for_user
 from meetings.views.shared import agenda_shown, detail_url
 from portal.pages import form_token_claim
 
@@ -23,7 +23,9 @@ from portal.pages import form_token_claim
 def _agenda_response(request, meeting: Meeting, form=None):
     if not request.htmx:
         return redirect(detail_url(meeting, "agenda"))
-    meeting = meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
+    meeting = meeting_detail_for_user(
+        queryset=Meeting.objects.filter(pk=meeting.pk), user=request.user
+    ).get()
     people = people_offered_to(request.user)
     return render(
         request,
@@ -112,7 +114,9 @@ def agenda_item_page(request, meeting_id: int, item_id: int):
 
 
 def _item_row(request, meeting: Meeting, item_id: int):
-    meeting = meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
+    meeting = meeting_detail_for_user(
+        queryset=Meeting.objects.filter(pk=meeting.pk), user=request.user
+    ).get()
     slot = agenda_shown(meeting).slot_of(item_id)
     if slot is None:
         raise Http404(_("No such agenda item."))

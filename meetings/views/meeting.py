@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -21,12 +22,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from groups.models import CoordinationGroup
-from groups.permissions import groups_managed_by, groups_visible_to, people_offered_to
-from groups.selectors import terms_of_reference
+from groups.permissions import (
+    groups_managed_by,
+    groups_visible_to,
+    organisations_offered_to,
+    people_offered_to,
+)
+from groups.selectors import confidentiality_trail, terms_of_reference
+from groups.services import confidentiality_set
 from meetings import forms, services
 from meetings.models import Meeting, MeetingPack
 from meetings.pack import PackVersion, meeting_pack_version
 from meetings.permissions import (
+    action_points_visible_to,
     meeting_get_for_user,
     meetings_visible_to,
     minutes_of_meeting_for_user,
@@ -35,6 +43,7 @@ from meetings.permissions import (
 from meetings.selectors import (
     action_points_carried_into,
     answer_tally,
+    meeting_detail,
     meeting_filter,
     meeting_list,
     meeting_pack_of_version,
@@ -84,14 +93,18 @@ def meeting_create_page(request):
     groups = _manageable_groups(user)
     if not groups.exists():
         raise PermissionDenied(_("Only the secretariat and the groups' chairs create meetings."))
+    organisations = organisations_offered_to(user)
     if request.method == "POST":
-        form = forms.MeetingForm(request.POST, groups=groups)
+        form = forms.MeetingForm(request.POST, groups=groups, organisations=organisations)
         if form.is_valid():
             if not form_token_claim(request):
                 return repeat_submit(request, reverse("meeting-list"))
             try:
                 meeting = services.meeting_create(
-                    group=form.cleaned_data["group"], by=user, **form.meeting_fields()
+                    group=form.cleaned_data["group"],
+                    by=user,
+                    **form.meeting_fields(),
+                    **forms.confidentiality_values(form),
                 )
             except ValidationError as error:
                 form.add_service_error(error)
@@ -104,6 +117,7 @@ def meeting_create_page(request):
             groups=groups,
             initial={"group": group.pk if group else request.GET.get("group")},
             group_terms=terms_of_reference(group) if group else None,
+            organisations=organisations,
         )
     return render(
         request, "meetings/meeting_form.html", {"nav": "meetings", "form": form, "meeting": None}
@@ -128,16 +142,23 @@ def is_short_notice_refusal(error: ValidationError) -> bool:
 @login_required
 def meeting_edit_page(request, meeting_id: int):
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    organisations = organisations_offered_to(request.user)
     if request.method == "POST":
-        form = forms.MeetingForm(request.POST, meeting=meeting)
+        form = forms.MeetingForm(request.POST, meeting=meeting, organisations=organisations)
         if form.is_valid():
             try:
-                services.meeting_update(
-                    meeting=meeting,
-                    by=request.user,
-                    short_notice_reason=form.reason_for_short_notice(),
-                    **form.meeting_fields(),
-                )
+                # One form, two services: the meeting and its label change together or
+                # not at all.
+                label = forms.confidentiality_values(form)
+                with transaction.atomic():
+                    services.meeting_update(
+                        meeting=meeting,
+                        by=request.user,
+                        short_notice_reason=form.reason_for_short_notice(),
+                        **form.meeting_fields(),
+                    )
+                    if label["confidentiality"] is not None:
+                        confidentiality_set(record=meeting, by=request.user, **label)
             except ValidationError as error:
                 if is_short_notice_refusal(error):
                     form.offer_short_notice()
@@ -146,7 +167,7 @@ def meeting_edit_page(request, meeting_id: int):
                 messages.success(request, _("The meeting is updated."))
                 return redirect(detail_url(meeting))
     else:
-        form = forms.MeetingForm(meeting=meeting)
+        form = forms.MeetingForm(meeting=meeting, organisations=organisations)
     return render(
         request,
         "meetings/meeting_form.html",
@@ -174,8 +195,22 @@ def meeting_detail_page(request, meeting_id: int):
             "invitations": invitations,
             "rsvp": answer_tally(meeting),
             "action_points": action_points,
-            "carried": action_points_carried_into(meeting)[:20] if can_manage else [],
+            "carried": action_points_carried_into(meeting, queryset=action_points_visible_to(user))[
+                :20
+            ]
+            if can_manage
+            else [],
             "minutes": minutes,
+            # Who changed which label, for those who manage the meeting.
+            "confidentiality_trail": confidentiality_trail(
+                meeting,
+                *meeting.agenda_items.all(),
+                *([minutes] if minutes is not None else []),
+                *meeting.decisions.all(),
+                *action_points,
+            )
+            if can_manage
+            else [],
             "agenda_form": forms.AgendaItemForm(people=people) if can_manage else None,
             "agenda": agenda_shown(meeting),
             "agenda_open": meeting.status in services.OPEN_STATUSES,
@@ -275,7 +310,10 @@ def _pack_for_reader(request, meeting_id: int) -> tuple[Meeting, PackVersion, Me
     """The meeting through the funnel (404 when hidden), the version of the pack this
     reader gets (their language; draft minutes only for managers) and its stored pack."""
     user = request.user
-    meeting = loaded_meeting(user, meeting_id)
+    meeting = meeting_get_for_user(user, meeting_id)
+    # Everything of the meeting, as the pack's build reads it: the pack shows what its
+    # audience may see of it (meetings.pack), whoever asks.
+    meeting = meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
     version = meeting_pack_version(
         meeting,
         minutes=minutes_of_meeting_for_user(user, meeting),

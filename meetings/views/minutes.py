@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from groups.permissions import organisations_offered_to
 from meetings import forms, services
 from meetings.models import Meeting
 from meetings.permissions import (
@@ -51,7 +52,9 @@ def minutes_page(request, meeting_id: int):
             "meeting": meeting,
             "minutes": minutes,
             "form": form,
-            "decision_form": forms.DecisionForm(meeting=meeting),
+            "decision_form": forms.DecisionForm(
+                meeting=meeting, organisations=organisations_offered_to(user)
+            ),
             "is_held": meeting.status == Meeting.Status.HELD,
         },
     )
@@ -94,7 +97,9 @@ def minutes_publish_page(request, meeting_id: int):
 @require_POST
 def decision_add_page(request, meeting_id: int):
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
-    form = forms.DecisionForm(request.POST, meeting=meeting)
+    form = forms.DecisionForm(
+        request.POST, meeting=meeting, organisations=organisations_offered_to(request.user)
+    )
     if form.is_valid():
         if not form_token_claim(request):
             return repeat_submit(request, reverse("meeting-minutes", args=[meeting.pk]))
@@ -104,6 +109,7 @@ def decision_add_page(request, meeting_id: int):
                 text=form.cleaned_data["text"],
                 agenda_item=form.cleaned_data["agenda_item"],
                 by=request.user,
+                **forms.confidentiality_values(form),
             )
         except ValidationError as error:
             form.add_service_error(error)
@@ -111,7 +117,7 @@ def decision_add_page(request, meeting_id: int):
             messages.success(request, _("The decision is recorded."))
             return redirect("meeting-minutes", meeting.pk)
     meeting = loaded_meeting(request.user, meeting.pk)
-    minutes = getattr(meeting, "minutes", None)
+    minutes = minutes_of_meeting_for_user(request.user, meeting)
     return render(
         request,
         "meetings/minutes.html",

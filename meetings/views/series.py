@@ -82,7 +82,7 @@ def series_create_page(request):
 
 def _loaded(user: Actor, series_id: int) -> MeetingSeries:
     series = series_get_for_user(user, series_id)
-    return series_list(queryset=MeetingSeries.objects.filter(pk=series.pk)).get()
+    return series_list(queryset=MeetingSeries.objects.filter(pk=series.pk), user=user).get()
 
 
 @login_required

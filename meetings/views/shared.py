@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from meetings.permissions import meeting_get_for_user
-from meetings.selectors import AgendaTimeline, agenda_timeline, meeting_detail
+from meetings.selectors import AgendaTimeline, agenda_timeline, meeting_detail_for_user
 from portal import zones
 from portal.audit import Actor
 
@@ -25,9 +25,10 @@ def detail_url(meeting: Meeting, anchor: str = "") -> str:
 
 
 def loaded_meeting(user: Actor, meeting_id: int) -> Meeting:
-    """The meeting through the funnel, then with its agenda, invitations and register."""
+    """The meeting through the funnel, then with its agenda, invitations and register,
+    and the records of it the user may see."""
     meeting = meeting_get_for_user(user, meeting_id)
-    return meeting_detail(queryset=Meeting.objects.filter(pk=meeting.pk)).get()
+    return meeting_detail_for_user(queryset=Meeting.objects.filter(pk=meeting.pk), user=user).get()
 
 
 def agenda_shown(meeting: Meeting) -> AgendaTimeline:

@@ -144,9 +144,15 @@ class WebhookOwnerSerializer(serializers.Serializer):
 class WebhookActionPointMeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField(
-        allow_blank=True, help_text="The official reference of the meeting, e.g. MWG/2026/04."
+        allow_blank=True,
+        help_text="The official reference of the meeting, e.g. MWG/2026/04; '' when the "
+        "meeting is restricted and does not name the receiving organisation.",
     )
-    title = serializers.CharField()
+    title = serializers.CharField(
+        allow_blank=True,
+        help_text="'' when the meeting is restricted and does not name the receiving "
+        "organisation (which still hears of its own action point).",
+    )
 
 
 class WebhookActionPointSerializer(serializers.Serializer):
@@ -177,6 +183,28 @@ class WebhookMeetingEventSerializer(WebhookEventSerializer):
 
 class WebhookActionPointEventSerializer(WebhookEventSerializer):
     data = WebhookActionPointDataSerializer()  # type: ignore[assignment]  # as above
+
+
+class WebhookPaperSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The document's id (GET /api/v1/documents/{id}/).")
+    title = serializers.CharField()
+    title_ar = serializers.CharField(allow_blank=True)
+    title_fr = serializers.CharField(allow_blank=True)
+    language = serializers.CharField(help_text="The file's language: en, ar, fr, mul or other.")
+    agenda_item = serializers.IntegerField(
+        allow_null=True, help_text="The agenda item's id, or null for the meeting's own paper."
+    )
+    version = serializers.IntegerField(help_text="1 for a new paper, more for a new version.")
+    uploaded_at = UTCDateTimeField()
+
+
+class WebhookPapersAddedDataSerializer(serializers.Serializer):
+    meeting = WebhookMeetingSerializer()
+    paper = WebhookPaperSerializer()
+
+
+class WebhookPapersAddedEventSerializer(WebhookEventSerializer):
+    data = WebhookPapersAddedDataSerializer()  # type: ignore[assignment]  # as above
 
 
 class MessagePreviewSerializer(serializers.Serializer):

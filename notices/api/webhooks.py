@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema
 from notices.api.serializers import (
     WebhookActionPointEventSerializer,
     WebhookMeetingEventSerializer,
+    WebhookPapersAddedEventSerializer,
     WebhookSeriesEventSerializer,
 )
 
@@ -36,6 +37,16 @@ MEETING_UPDATED = _meeting_webhook("meeting.updated", "A scheduled meeting chang
 MEETING_CANCELLED = _meeting_webhook("meeting.cancelled", "A scheduled meeting is cancelled.")
 MINUTES_PUBLISHED = _meeting_webhook(
     "minutes.published", "The minutes of a meeting are published (in `data.minutes`)."
+)
+MEETING_PAPERS_ADDED = OpenApiWebhook(
+    name="meeting.papers_added",
+    decorator=extend_schema(
+        summary="A paper, or a new version of one, is added to a scheduled meeting.",
+        description="A paper, or a new version of one, is added to a scheduled meeting "
+        "(one call per version; restricted papers are not announced)." + SIGNED,
+        request=WebhookPapersAddedEventSerializer,
+        responses=RECEIVED,
+    ),
 )
 ACTION_POINT_DUE = OpenApiWebhook(
     name="action_point.due",

@@ -6,10 +6,12 @@ import datetime as dt
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from documents.services import document_create
 from groups.models import Membership
 from meetings.services import (
     action_point_create,
@@ -34,7 +36,7 @@ STAFF = {"admin", "secretariat"}
 MWG_MANAGERS = STAFF | {"chair", "cochair"}
 MWG_VIEWERS = MWG_MANAGERS | {"member", "observer"}
 HEALTH_VIEWERS = MWG_MANAGERS | {"member"}
-FINGERPRINTED_APPS = ("members", "groups", "meetings", "knox", "auth")
+FINGERPRINTED_APPS = ("members", "groups", "meetings", "knox", "auth", "documents")
 
 
 class SchemaCheckedClient(APIClient):
@@ -77,8 +79,20 @@ def fingerprint() -> dict:
 
 
 @pytest.fixture(scope="module")
-def _world_rows(_cast_rows, django_db_blocker):
-    with django_db_blocker.unblock():
+def _api_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("api-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, _api_media):
+    """The world's papers and those the tests upload are stored in the module's own
+    folder, not under VAR_DIR."""
+    settings.MEDIA_ROOT = _api_media
+
+
+@pytest.fixture(scope="module")
+def _world_rows(_cast_rows, django_db_blocker, _api_media):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=_api_media):
         return build_world(_cast_rows)
 
 
@@ -158,6 +172,28 @@ def build_world(cast) -> dict:
             organisation=cast.iom, url="https://hooks.iom.example.org/tansiq", by=None
         )
 
+    paper = document_create(
+        group=cast.mwg,
+        title="Draft terms of reference",
+        upload=SimpleUploadedFile("terms.txt", b"Terms of reference."),
+        by=None,
+    )
+    health_paper = document_create(
+        group=cast.health,
+        meeting=held,
+        title="Referral map",
+        upload=SimpleUploadedFile("map.txt", b"Referral services."),
+        by=None,
+    )
+    restricted_paper = document_create(
+        group=cast.mwg,
+        title="Country note",
+        upload=SimpleUploadedFile("note.txt", b"For the Ministry of Health."),
+        confidentiality="restricted",
+        restricted_to=[cast.moh],
+        by=None,
+    )
+
     return {
         "upcoming": upcoming,
         "draft": draft,
@@ -179,4 +215,8 @@ def build_world(cast) -> dict:
         "member_notice": Notice.objects.get(meeting=upcoming, person=cast.member_person),
         "observer_notice": Notice.objects.get(meeting=upcoming, person=cast.observer_person),
         "moh_in_health": Membership.objects.get(group=cast.health, organisation=cast.moh),
+        "paper": paper,
+        "paper_version": paper.versions.get(),
+        "health_paper": health_paper,
+        "restricted_paper": restricted_paper,
     }

@@ -217,6 +217,8 @@ def test_meeting_list_row_carries_group_chair_and_rsvp_counts(cast, world, clien
             "title": "Upcoming MWG meeting",
             "kind": "regular",
             "status": "scheduled",
+            "confidentiality": "members",
+            "restricted_to": [],
             "start_at": world["upcoming"].start_at.isoformat().replace("+00:00", "Z"),
             "end_at": world["upcoming"].end_at.isoformat().replace("+00:00", "Z"),
             "time_zone": "Africa/Tripoli",
@@ -371,6 +373,8 @@ LISTS = [
     "auth/tokens",
     "notices",
     "webhook-endpoints",
+    "documents",
+    "document-versions",
 ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.api.conftest import (
     EVERYONE,
@@ -57,6 +58,10 @@ READS = [
     Read("notices", lambda c, w: w["member_notice"], MWG_MANAGERS | {"member"}),
     Read("notices", lambda c, w: w["observer_notice"], MWG_MANAGERS | {"observer"}),
     Read("webhook-endpoints", lambda c, w: w["moh_endpoint"], STAFF | {"member"}),
+    Read("documents", lambda c, w: w["paper"], MWG_VIEWERS),
+    Read("documents", lambda c, w: w["health_paper"], HEALTH_VIEWERS),
+    Read("documents", lambda c, w: w["restricted_paper"], MWG_MANAGERS | {"member"}),
+    Read("document-versions", lambda c, w: w["paper_version"], MWG_VIEWERS),
 ]
 
 
@@ -95,6 +100,11 @@ class Write:
     forbidden: set[str] = frozenset()  # see it, may not change it: 403
     hidden_code: int = 404  # neither: 404, or 400 when the hidden object is in the body
     success: int = 200
+    format: str = "json"  # "multipart" for uploads
+
+
+def _text_file(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"A paper's words.", content_type="text/plain")
 
 
 def _id(key):
@@ -374,6 +384,42 @@ WRITES = [
         lambda c, w: {"is_active": False},
         STAFF | {"member"},
     ),
+    Write(
+        "document upload",
+        "post",
+        lambda c, w: "/documents/",
+        lambda c, w: {"group": c.mwg.pk, "title": "Annex", "upload": _text_file("annex.txt")},
+        MWG_MANAGERS,
+        {"member", "observer"},
+        400,
+        201,
+        "multipart",
+    ),
+    Write(
+        "document update",
+        "patch",
+        lambda c, w: f"/documents/{w['paper'].pk}/",
+        lambda c, w: {"title_fr": "Projet de mandat"},
+        MWG_MANAGERS,
+        {"member", "observer"},
+    ),
+    Write(
+        "document withdraw",
+        "post",
+        lambda c, w: f"/documents/{w['paper'].pk}/withdraw/",
+        allowed=MWG_MANAGERS,
+        forbidden={"member", "observer"},
+    ),
+    Write(
+        "document version add",
+        "post",
+        lambda c, w: f"/documents/{w['paper'].pk}/versions/",
+        lambda c, w: {"upload": _text_file("terms v2.txt"), "note": "Comments in"},
+        MWG_MANAGERS,
+        {"member", "observer"},
+        success=201,
+        format="multipart",
+    ),
 ]
 
 
@@ -384,7 +430,7 @@ def test_write(cast, world, client_for, case, persona):
     path, body = V1 + case.path(cast, world), case.body(cast, world)
     before = None if persona in case.allowed else fingerprint()
 
-    response = getattr(client, case.method)(path, body, format="json")
+    response = getattr(client, case.method)(path, body, format=case.format)
 
     if persona in case.allowed:
         assert response.status_code == case.success, response.content

@@ -26,6 +26,9 @@ from meetings.services import (
     invitations_create_for_group,
     meeting_create,
     meeting_mark_held,
+    minutes_approve,
+    minutes_publish,
+    minutes_save,
 )
 from tests.api.conftest import SchemaCheckedClient, fingerprint
 from tests.factories import PersonFactory
@@ -230,6 +233,9 @@ def test_the_pages_mark_a_decision_recorded_without_quorum(client, cast, meeting
 
 def test_the_api_says_whether_a_decision_had_its_quorum(cast, meeting, decisions, client_for):
     without, with_quorum = decisions
+    # Members read the decisions once the minutes are published.
+    minutes = minutes_save(meeting=meeting, body="We met.", by=cast.secretariat)
+    minutes_publish(minutes=minutes_approve(minutes=minutes, by=cast.secretariat), by=None)
 
     rows = client_for("member").get(f"{V1}/decisions/", {"meeting": meeting.pk}).json()
 

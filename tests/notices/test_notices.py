@@ -98,9 +98,10 @@ def test_scheduling_sends_each_invitee_one_invitation_after_commit(
         meeting_schedule(meeting=meeting, by=None)
         assert Notice.objects.filter(meeting=meeting, kind="invitation").count() == 3
     assert len(mail.outbox) == 0  # nothing leaves before the transaction commits
-    assert len(callbacks) == 1
+    # Besides delivery, the commit hands the search index its changes (portal.indexing).
+    (deliver,) = [callback for callback in callbacks if callback is outbox.dispatch_soon]
 
-    callbacks[0]()
+    deliver()
 
     assert sorted(_by_recipient()) == sorted(
         [cast.member_person.email, cast.observer_person.email, cast.chair_person.email]

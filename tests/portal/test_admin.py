@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import CoordinationGroup, Membership
+from groups.services import confidentiality_set
 from meetings.models import Meeting, MeetingSeries
 from meetings.services import (
     action_point_create,
@@ -31,7 +32,7 @@ REGISTERED = sorted(
 
 
 @pytest.fixture
-def world(cast):
+def world(cast, tmp_path):
     """One held meeting with everything hanging off it, so every change page has a row."""
     past = timezone.now() - dt.timedelta(days=3)
     meeting = meeting_create(
@@ -49,7 +50,11 @@ def world(cast):
     meeting_mark_held(meeting=meeting, by=cast.secretariat)
     attendance_record(meeting=meeting, person=cast.member_person, by=cast.secretariat)
     minutes_save(meeting=meeting, body="Minutes.", by=cast.secretariat)
-    decision_add(meeting=meeting, text="Agreed.", by=cast.secretariat)
+    decision = decision_add(meeting=meeting, text="Agreed.", by=cast.secretariat)
+    # A change of label, so the trail has a row.
+    confidentiality_set(
+        record=decision, confidentiality="restricted", restricted_to=[cast.iom], by=cast.chair
+    )
     action_point_create(
         meeting=meeting,
         title="Report back",
@@ -97,6 +102,18 @@ def world(cast):
         outcome=CalendarReply.Outcome.IGNORED,
         reason=CalendarReply.Reason.NO_TOKEN,
     )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.services import document_create
+
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        document_create(
+            group=cast.mwg,
+            meeting=meeting,
+            title="Annex",
+            upload=SimpleUploadedFile("annex.txt", b"Annex."),
+            by=cast.secretariat,
+        )
     return cast
 
 
@@ -112,13 +129,15 @@ def test_admin_changelist_and_add_page_answer_200(client, world, app_label, mode
     if add.status_code == 403:
         # Read-only records refuse adding: affiliation history, the notice outbox, the
         # calendar replies read from the mailbox, roles (set by setup_roles) and API
-        # tokens (made by their owner through the API).
+        # tokens (made by their owner through the API), the changes of labels (written
+        # by groups.services.confidentiality_set).
         assert (app_label, model_name) in {
             ("members", "affiliation"),
             ("notices", "notice"),
             ("notices", "calendarreply"),
             ("auth", "group"),
             ("members", "apitoken"),
+            ("groups", "confidentialitychange"),
         }
 
 

@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import grimp
 
-PACKAGES = ("members", "groups", "meetings", "notices", "portal", "demo")
+PACKAGES = ("members", "groups", "meetings", "documents", "notices", "search", "portal", "demo")
 
 
 def _line(graph, importer, imported):

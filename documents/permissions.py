@@ -1,0 +1,176 @@
+"""The access funnels for papers and their versions.
+
+A paper on a meeting is seen by whoever sees the meeting (and, on an agenda item, the
+item too); a paper in a group's library by whoever sees the group, or by anyone
+signed in when it is public. The paper's own label is ANDed with that
+(groups.permissions.label_q). Those who manage a meeting read all its papers, as they
+read every record of it. Withdrawn papers stay readable by id for those who see
+them; the lists leave them out (documents.selectors).
+
+Papers are added by the secretariat and by those who manage the group (its chairs)
+or the meeting; on a meeting, also by the invitees acting for the organisation that
+presents an agenda item, to that item. A paper is changed (versions, titles,
+withdrawal) by those who may add it and by whoever acts for its uploader's
+organisation.
+"""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from documents.models import Document, DocumentVersion
+from groups.models import Confidentiality, CoordinationGroup
+from groups.permissions import (
+    groups_visible_to,
+    label_q,
+    user_can_manage_group,
+)
+from meetings.models import AgendaItem, Invitation, Meeting
+from meetings.permissions import (
+    agenda_items_visible_to,
+    meetings_managed_by,
+    meetings_visible_to,
+    user_can_manage_meeting,
+)
+from members.models import Person
+from members.permissions import (
+    organisations_acted_for_by,
+    user_is_secretariat,
+    user_is_signed_in,
+)
+from portal.audit import Actor
+
+
+def documents_visible_to(user: Actor) -> QuerySet[Document]:
+    """Every paper the user may read, withdrawn ones included: one query, the user's
+    groups, meetings and organisations as subqueries."""
+    if user_is_secretariat(user):
+        return Document.objects.all()
+    if not user_is_signed_in(user):
+        return Document.objects.none()
+    # The item's own label, not agenda_items_visible_to: its meeting is checked already,
+    # and SQLite's parser refuses the query nested that deep.
+    items_passing_label = AgendaItem.objects.filter(
+        label_q(user, AgendaItem, group_field="meeting__group")
+    )
+    on_meeting = Q(meeting__in=meetings_visible_to(user)) & (
+        Q(agenda_item__isnull=True) | Q(agenda_item__in=items_passing_label)
+    )
+    in_library = Q(meeting__isnull=True) & (
+        Q(group__in=groups_visible_to(user)) | Q(confidentiality=Confidentiality.PUBLIC)
+    )
+    return Document.objects.filter(
+        (label_q(user, Document, group_field="group") & (on_meeting | in_library))
+        # As with every record of a meeting: those who manage it read all its papers.
+        | Q(meeting__in=meetings_managed_by(user))
+    )
+
+
+def document_get_for_user(user: Actor, document_id: int | str, *, manage: bool = False) -> Document:
+    """The paper, 404 when missing or hidden, 403 with `manage` when the user sees it
+    but may not change it."""
+    try:
+        document = (
+            documents_visible_to(user)
+            .select_related("group", "meeting__group", "agenda_item", "created_by")
+            .get(pk=document_id)
+        )
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such paper.")) from None
+    if manage and not user_can_manage_document(user, document):
+        raise PermissionDenied(
+            _(
+                "Only the secretariat, the group's chairs and the organisation that "
+                "uploaded the paper may change it."
+            )
+        )
+    return document
+
+
+def document_versions_visible_to(user: Actor) -> QuerySet[DocumentVersion]:
+    return DocumentVersion.objects.filter(document__in=documents_visible_to(user))
+
+
+def document_version_get_for_user(user: Actor, version_id: int | str) -> DocumentVersion:
+    """A version of a paper the user sees (withdrawn papers' too), 404 otherwise."""
+    try:
+        return (
+            document_versions_visible_to(user)
+            .select_related("document")
+            .defer("text")
+            .get(pk=version_id)
+        )
+    except (DocumentVersion.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such file.")) from None
+
+
+def user_can_add_document(
+    user: Actor,
+    *,
+    group: CoordinationGroup,
+    meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
+) -> bool:
+    """Whether the user may add a paper there: the library of `group`, `meeting` as a
+    whole, or `agenda_item` of `meeting`. Whether the place takes papers at all (a
+    cancelled meeting does not) is the service's rule."""
+    if not user_is_signed_in(user):
+        return False
+    if user_is_secretariat(user):
+        return True
+    if meeting is None and agenda_item is not None:
+        meeting = agenda_item.meeting
+    if meeting is None:
+        return user_can_manage_group(user, group)
+    if user_can_manage_meeting(user, meeting):
+        return True
+    return agenda_item is not None and _presents_as_invitee(user, meeting, agenda_item)
+
+
+def _presents_as_invitee(user: User, meeting: Meeting, agenda_item: AgendaItem) -> bool:
+    """An invitee of `meeting` acting for the organisation presenting `agenda_item`."""
+    if agenda_item.meeting_id != meeting.pk or agenda_item.presenter_id is None:
+        return False
+    presenter_organisation = (
+        Person.objects.filter(pk=agenda_item.presenter_id)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    if presenter_organisation is None:
+        return False
+    if not organisations_acted_for_by(user).filter(pk=presenter_organisation).exists():
+        return False
+    if not Invitation.objects.filter(meeting=meeting, person__user=user).exists():
+        return False
+    # Invited to a meeting they may no longer see (a label changed since): no papers.
+    return agenda_items_visible_to(user).filter(pk=agenda_item.pk).exists()
+
+
+def user_can_manage_document(user: Actor, document: Document) -> bool:
+    """Whether the user may add versions to the paper, edit and withdraw it: who manages
+    where it is, and, for a paper on an agenda item, whoever acts for the organisation
+    of its uploader."""
+    if not user_is_signed_in(user):
+        return False
+    if user_is_secretariat(user):
+        return True
+    meeting = document.meeting
+    if meeting is None:
+        if user_can_manage_group(user, document.group):
+            return True
+    elif user_can_manage_meeting(user, meeting):
+        return True
+    # Members add papers only to agenda items; a paper elsewhere is the managers' alone.
+    if document.agenda_item_id is None or document.created_by_id is None:
+        return False
+    uploader_organisation = (
+        Person.objects.filter(user_id=document.created_by_id)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    return (
+        uploader_organisation is not None
+        and organisations_acted_for_by(user).filter(pk=uploader_organisation).exists()
+    )

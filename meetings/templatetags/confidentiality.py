@@ -1,0 +1,64 @@
+"""A row's confidentiality label as a badge, wherever a meeting or one of its records is
+shown; for those who manage the meeting, the badge opens the "Confidentiality" control."""
+
+from django import template
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Confidentiality, Labelled
+from portal.pages import local_name
+
+register = template.Library()
+
+# The label in one word, for the badge; its sentence (the choice's label) is its title.
+WORDS: dict[str, str | Promise] = {
+    Confidentiality.PUBLIC: _("Public"),
+    Confidentiality.MEMBERS: _("Members"),
+    Confidentiality.RESTRICTED: _("Restricted"),
+}
+# The kinds of row the "Confidentiality" control changes (meetings.views.labels).
+KINDS = ("meeting", "agenda-item", "minutes", "decision", "action-point")
+
+
+@register.inclusion_tag("meetings/_confidentiality_badge.html")
+def confidentiality_badge(
+    record: Labelled, kind: str = "", can_manage: bool = False, organisations: bool = False
+) -> dict:
+    """`kind` and `can_manage`: the badge links to the row's control. `organisations`:
+    a restricted row's badge names its organisations (prefetch `restricted_to` for a
+    list; the selectors of the meeting's page do)."""
+    value = record.confidentiality
+    named = []
+    if organisations and value == Confidentiality.RESTRICTED:
+        named = [
+            organisation.acronym or local_name(organisation)
+            for organisation in record.restricted_to.all()
+        ]
+    edit_url = ""
+    if can_manage and kind in KINDS and record.pk:
+        edit_url = reverse("confidentiality-edit", args=[kind, record.pk])
+    return {
+        "value": value,
+        "word": WORDS.get(value, value),
+        "title": Confidentiality(value).label if value in Confidentiality.values else value,
+        "named": named,
+        "edit_url": edit_url,
+    }
+
+
+@register.filter
+def confidentiality_word(value: str) -> str:
+    """A label in one word ("Restricted"), as its badge says it."""
+    return str(WORDS.get(value, value))
+
+
+@register.filter
+def changed_by_name(change) -> str:
+    """Who changed a label (a ConfidentialityChange with `changed_by__person` joined):
+    their name, their login without a person, or the portal itself."""
+    user = change.changed_by
+    if user is None:
+        return str(_("the portal"))
+    person = getattr(user, "person", None)
+    return local_name(person) if person is not None else user.get_username()
