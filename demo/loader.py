@@ -368,6 +368,8 @@ class _Loader:
                 title=item.title,
                 duration_minutes=item.duration_minutes,
                 presenter=self.people[item.presenter] if item.presenter else None,
+                confidentiality=item.confidentiality or None,
+                restricted_to=[self.organisations[name] for name in item.restricted_to],
                 by=self.secretariat,
             )
 

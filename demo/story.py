@@ -96,9 +96,14 @@ class Seat:
 
 @dataclass(frozen=True)
 class AgendaItem:
+    """`confidentiality` empty: the meeting's label; `restricted_to` names organisations
+    by acronym or name."""
+
     title: str
     presenter: str | None
     duration_minutes: int
+    confidentiality: str = ""
+    restricted_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -613,6 +618,14 @@ QUARTERLY_LABOUR_BORDERS = Meeting(
         AgendaItem("Labour migration governance: ILO assessment", "Samir Haddad", 40),
         AgendaItem("Border management: capacity needs", "Nuri Fellah", 40),
         AgendaItem("Review of open action points", "Salma Bensaud", 20),
+        # The chairs' own item: the other members see its time on the agenda, not its title.
+        AgendaItem(
+            "Chair and co-chair: funding of the returns programme",
+            "Othman Belbeisi",
+            15,
+            confidentiality="restricted",
+            restricted_to=("MoFA", "IOM"),
+        ),
     ),
     invited_days_before=21,
     answers=(

@@ -1,8 +1,9 @@
 """Who hears about what happens to a meeting, and what the notice carries.
 
 The meeting services call these inside their transactions; each picks the
-recipients, freezes the event's state as the payload and hands both to the outbox,
-the only part of the notices app the meetings app uses.
+recipients (among those the event concerns, the people and organisations its labels
+let see it: meetings.audience), freezes the event's state as the payload and hands
+both to the outbox, the only part of the notices app the meetings app uses.
 """
 
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from meetings.audience import (
     is_restricted,
     organisation_may_see,
     people_who_may_see,
-    reader_may_see,
+    seen_by,
 )
 from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries
 from meetings.series import rrule_text
@@ -190,7 +191,7 @@ def series_seen_by(reader: Reader, occurrences: list[Meeting]) -> bool:
     """Whether a series' notice has anything to tell the reader: a series none of whose
     meetings is announced yet is the group's rhythm, seen by its members; otherwise
     the reader must see one of its meetings."""
-    return not occurrences or any(reader_may_see(reader, meeting) for meeting in occurrences)
+    return not occurrences or bool(seen_by(reader, occurrences))
 
 
 def alternate_announce(invitation: Invitation) -> int:

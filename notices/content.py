@@ -80,8 +80,9 @@ class Email:
 
 
 class NothingToSend(Exception):
-    """The notice has nothing left to say to its recipient by the time it is sent (the
-    papers it was to name were withdrawn, or relabelled out of their sight)."""
+    """The notice has nothing left to say to its recipient by the time it is sent (what
+    it is about, or the papers it was to name, were relabelled out of their sight, or the
+    papers were withdrawn)."""
 
 
 def _hidden_from(reader: Reader, notice: Notice) -> bool:

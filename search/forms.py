@@ -1,5 +1,7 @@
 """The search page's form: the words, and the filters by kind, group and date."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +42,9 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         form_field(self, "group", forms.ModelChoiceField).queryset = groups
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for name in ("date_from", "date_to"):
             value = cleaned.get(name)
             if value is not None and not date_in_range(value):

@@ -32,9 +32,7 @@ def _folding() -> dict[int, str | None]:
     alef U+0670, the hamza split off its seat), Arabic letters unified. Built once, on
     first use: a pass over every code point."""
     table: dict[int, str | None] = {
-        code: None
-        for code in range(sys.maxunicode + 1)
-        if unicodedata.category(chr(code)) == "Mn"
+        code: None for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Mn"
     }
     table.update(_ARABIC_LETTERS)
     return table

@@ -49,8 +49,8 @@ from search.normalize import normalize
 from search.services import FirstLine
 
 SEARCH_CONFIGS = ("simple", "english", "french", "arabic")
-# Beyond this, counts say "more than"; counting every match of a common word costs as
-# much as finding them all.
+# Beyond this, counts say "more than": counting every match of a common word would
+# cost a second search.
 COUNT_LIMIT = 1000
 # Words of a query that are matched; more only make the query longer, not better.
 MAX_QUERY_WORDS = 12
@@ -133,8 +133,8 @@ class SearchResult:
 @dataclass(frozen=True)
 class SearchResults:
     items: list[SearchResult]
-    # Matches per kind of those asked for; at most COUNT_LIMIT in all, `counts_capped`
-    # when there are more.
+    # Matches per kind of those asked for, counted among the first COUNT_LIMIT + 1
+    # matches: `counts_capped` when there are more (each count is then a floor).
     counts: dict[str, int] = field(default_factory=dict)
     counts_capped: bool = False
     has_next: bool = False
@@ -233,13 +233,9 @@ def _ranked(
         return entries.annotate(rank=SearchRank(F("vector"), query)).order_by(
             "-rank", newest, "-id"
         )
-    title_hits = reduce(
-        lambda total, hit: total + hit,
-        (
-            Case(When(titles__contains=word, then=Value(1)), default=Value(0))
-            for word in terms.required
-        ),
-    )
+    title_hits: models.Expression = Value(0)
+    for word in terms.required:
+        title_hits = title_hits + Case(When(titles__contains=word, then=Value(1)), default=Value(0))
     return (
         entries.annotate(titles=FirstLine("normalized"))
         .annotate(title_hits=title_hits)
@@ -362,9 +358,9 @@ def search_for_user(
     from `offset`, of the `kinds` asked (all when none), in `group_id`'s group and the
     groups below it, dated from `date_from` to `date_to` (inclusive, in the current
     time zone; records without a date, people and organisations, are left out when a
-    date is asked for). Two queries, the page and the counts per kind, plus one for
-    the group tree when a group is asked for (and on SQLite one for the funnels'
-    ids)."""
+    date is asked for). One query for the page and one for the counts per kind, plus
+    one for the group tree when a group is asked for (and on SQLite one for the
+    funnels' ids)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
     terms = search_terms(query)
@@ -387,7 +383,8 @@ def search_for_user(
         .defer("normalized", "vector", "updated_at")
         .annotate(meeting_id=MEETING_OF_ENTRY)[offset : offset + limit + 1]
     )
-    # Counted over at most COUNT_LIMIT + 1 matches, in one pass over them.
+    # Counted over at most COUNT_LIMIT + 1 matches, in one pass over narrow rows:
+    # counting every match of a common word would cost a second search.
     counted = (
         entries.order_by()
         .values("kind")[: COUNT_LIMIT + 1]
@@ -408,7 +405,7 @@ def search_for_user(
     ]
     return SearchResults(
         items=items,
-        counts={kind: counts[kind] for kind in SearchKind.values if kind in counts},
+        counts=counts,
         counts_capped=sum(counts.values()) > COUNT_LIMIT,
         has_next=len(page) > limit,
         offset=offset,

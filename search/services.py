@@ -36,7 +36,7 @@ class FirstLine(models.Func):
     output_field = models.TextField()
     template = "split_part(%(expressions)s, chr(10), 1)"
 
-    def as_sqlite(self, compiler, sql_connection, **extra_context):
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
         sql = f"substr({column}, 1, instr({column} || char(10), char(10)) - 1)"
         return sql, (*params, *params)

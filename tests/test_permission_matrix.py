@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from groups.models import Confidentiality
 from groups.permissions import (
     group_get_for_user,
     organisations_visible_to,
@@ -23,6 +24,7 @@ from meetings.models import Minutes
 from meetings.permissions import (
     action_point_get_for_user,
     action_points_visible_to,
+    decisions_visible_to,
     invitation_get_for_user,
     meeting_get_for_user,
     meetings_visible_to,
@@ -33,6 +35,7 @@ from meetings.permissions import (
 )
 from meetings.services import (
     action_point_create,
+    decision_add,
     invitation_create,
     meeting_create,
     meeting_mark_held,
@@ -113,7 +116,33 @@ def _build_meetings(cast):
     )
     meeting_mark_held(meeting=mwg_held, by=None)
     draft = minutes_save(meeting=mwg_held, body="Draft minutes", by=None)
+    unpublished_decision = decision_add(meeting=mwg_held, text="Before publication", by=None)
+    published_decision = decision_add(meeting=held, text="After publication", by=None)
+
+    restricted = meeting_create(
+        group=cast.mwg,
+        title="Restricted to the Ministry of Health",
+        start_at=soon,
+        end_at=soon + dt.timedelta(hours=2),
+        by=None,
+        confidentiality=Confidentiality.RESTRICTED,
+        restricted_to=[cast.moh],
+    )
+    invitation_create(meeting=restricted, person=cast.member_person, by=None)
+    invitation_create(meeting=restricted, person=cast.observer_person, by=None)
+    public = meeting_create(
+        group=cast.other_wg,
+        title="Public consultation",
+        start_at=soon,
+        end_at=soon + dt.timedelta(hours=2),
+        by=None,
+        confidentiality=Confidentiality.PUBLIC,
+    )
     return {
+        "restricted": restricted,
+        "public": public,
+        "unpublished_decision": unpublished_decision,
+        "published_decision": published_decision,
         "upcoming": upcoming,
         "held": held,
         "published": published,
@@ -186,6 +215,53 @@ def test_view_meeting_of_health_sub_group(cast, meetings, persona):
         persona,
         HEALTH_VIEWERS,
         lambda user: meetings_visible_to(user).filter(pk=held.pk).exists(),
+    )
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_view_restricted_meeting_named_for_the_ministry_of_health(cast, meetings, persona):
+    """The chairs and the named organisation's people; not the observer, although
+    invited: a restricted meeting is not seen by an invitee whose organisation it does
+    not name."""
+    restricted = meetings["restricted"]
+    _check(
+        cast,
+        persona,
+        MWG_MANAGERS | {"member"},
+        lambda user: meetings_visible_to(user).filter(pk=restricted.pk).exists(),
+    )
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_view_public_meeting_of_another_group(cast, meetings, persona):
+    public = meetings["public"]
+    _check(
+        cast,
+        persona,
+        set(PERSONAS),
+        lambda user: meetings_visible_to(user).filter(pk=public.pk).exists(),
+    )
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_see_decision_before_the_minutes_are_published(cast, meetings, persona):
+    decision = meetings["unpublished_decision"]
+    _check(
+        cast,
+        persona,
+        MWG_MANAGERS,
+        lambda user: decisions_visible_to(user).filter(pk=decision.pk).exists(),
+    )
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_see_decision_once_the_minutes_are_published(cast, meetings, persona):
+    decision = meetings["published_decision"]
+    _check(
+        cast,
+        persona,
+        HEALTH_VIEWERS,
+        lambda user: decisions_visible_to(user).filter(pk=decision.pk).exists(),
     )
 
 

@@ -162,8 +162,8 @@ class DocumentVersionFilter(filters.FilterSet):
 
 
 class DocumentVersionViewSet(FunnelViewSet):
-    """Versions of the papers you may see, newest first; each file is downloaded from
-    its version."""
+    """Versions of the papers you may see, newest first (a withdrawn paper's are not
+    listed but stay readable by id); each file is downloaded from its version."""
 
     visible = staticmethod(document_versions_visible_to)
     get_for_user = staticmethod(document_version_get_for_user)
@@ -171,7 +171,11 @@ class DocumentVersionViewSet(FunnelViewSet):
     filterset_class = DocumentVersionFilter
 
     def select(self, queryset):
-        return queryset.defer("text").order_by("-uploaded_at", "-id")
+        queryset = queryset.defer("text").order_by("-uploaded_at", "-id")
+        if self.action == "list":
+            # As papers: a withdrawn one's versions are fetched by id, not listed.
+            queryset = queryset.filter(document__is_withdrawn=False)
+        return queryset
 
     @extend_schema(
         responses={

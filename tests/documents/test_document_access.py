@@ -179,11 +179,14 @@ def test_a_withdrawn_paper_is_fetched_by_id_but_never_listed(cast, papers, perso
     user = cast.user(persona)
     api = _client(cast, persona)
 
+    version = document.versions.get()
     listed = api.get(f"{V1}/documents/", {"page_size": 100}).json()["results"]
+    versions = api.get(f"{V1}/document-versions/", {"page_size": 100}).json()["results"]
     detail = api.get(f"{V1}/documents/{document.pk}/")
-    download = api.get(f"{V1}/document-versions/{document.versions.get().pk}/download/")
+    download = api.get(f"{V1}/document-versions/{version.pk}/download/")
 
     assert document.pk not in {row["id"] for row in listed}
+    assert version.pk not in {row["id"] for row in versions}
     assert document.pk not in {paper.pk for paper in documents_of_group(group=cast.mwg, user=user)}
     if persona in MWG_VIEWERS:
         assert detail.status_code == download.status_code == 200

@@ -51,9 +51,7 @@ def test_the_admin_changes_a_decisions_label_through_the_service(client, cast, h
     assert "International Organization for Migration" in page  # the trail, read-only
 
 
-def test_the_admin_relabels_an_item_of_a_held_meeting_and_changes_nothing_else(
-    client, cast, held
-):
+def test_the_admin_relabels_an_item_of_a_held_meeting_and_changes_nothing_else(client, cast, held):
     item = AgendaItem.objects.get(meeting=held)
     client.force_login(cast.admin)
 

@@ -213,9 +213,7 @@ def test_members_do_not_find_a_decision_before_the_minutes_are_published(
     assert fingerprint() == before
 
 
-def test_members_read_the_decisions_once_the_minutes_are_published_and_change_none(
-    cast, held, api
-):
+def test_members_read_the_decisions_once_the_minutes_are_published_and_change_none(cast, held, api):
     minutes = minutes_save(meeting=held, body="We met.", by=None)
     minutes_publish(minutes=minutes_approve(minutes=minutes, by=None), by=None)
     decision = Decision.objects.get(meeting=held)
@@ -292,3 +290,30 @@ def test_the_fast_lists_carry_the_labels(cast, held, api):
     row = next(row for row in meetings if row["id"] == held.pk)
     assert (row["confidentiality"], row["restricted_to"]) == (RESTRICTED, [cast.iom.pk])
     assert Meeting.objects.get(pk=held.pk).confidentiality == RESTRICTED
+
+
+def test_a_groups_usual_label_is_patched_and_inherited_below(cast, api):
+    response = api("chair").patch(
+        f"{V1}/groups/{cast.mwg.pk}/", {"default_confidentiality": "public"}, format="json"
+    )
+    health = api("member").get(f"{V1}/groups/{cast.health.pk}/").json()
+
+    assert response.status_code == 200
+    assert response.json()["default_confidentiality"] == "public"
+    assert health["default_confidentiality"] == ""
+    assert health["terms_of_reference"]["default_confidentiality"] == "public"
+    assert health["terms_of_reference"]["inherited_from"]["default_confidentiality"] == (
+        cast.mwg.pk
+    )
+
+
+def test_a_usual_label_that_is_not_one_is_a_400_naming_the_field(cast, api):
+    before = fingerprint()
+
+    response = api("chair").patch(
+        f"{V1}/groups/{cast.mwg.pk}/", {"default_confidentiality": "secret"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["default_confidentiality"]
+    assert fingerprint() == before

@@ -331,9 +331,7 @@ def test_a_new_meeting_may_be_restricted_to_named_organisations(client, cast):
 
     client.post(
         reverse("meeting-create"),
-        _meeting_form(
-            cast, confidentiality=RESTRICTED, restricted_to=[cast.iom.pk, cast.mofa.pk]
-        ),
+        _meeting_form(cast, confidentiality=RESTRICTED, restricted_to=[cast.iom.pk, cast.mofa.pk]),
     )
 
     meeting = Meeting.objects.get(title="MWG: labour migration")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings.services import agenda_item_add, meeting_create
 from members.services import person_create
+from search import selectors
 from search.selectors import search_for_user, search_terms, snippet
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +189,17 @@ def test_pages_of_results_follow_each_other(cast, meeting_of):
     assert {item.object_id for item in first.items} <= {meeting.pk for meeting in made}
 
 
+def test_counts_stop_at_their_limit_and_say_so(cast, meeting_of, monkeypatch):
+    for n in range(5):
+        meeting_of(f"Harbour meeting {n}", days=n + 1)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+
+    results = search_for_user(user=cast.secretariat, query="harbour", limit=2)
+
+    assert results.counts == {"meeting": 3}
+    assert results.counts_capped
+
+
 def test_results_link_to_the_records_pages(cast, meeting_of, committed):
     meeting = meeting_of("Harbour plenary")
     item = committed(agenda_item_add, meeting=meeting, title="Harbour opening", by=None)
@@ -222,7 +234,7 @@ def test_a_search_costs_a_fixed_number_of_queries(
     # secretariat (kept on the user).
     search_for_user(user=cast.member, query="anything")
 
-    # The page and the counts; on SQLite also the funnels' ids first.
+    # The page and the counts; on SQLite the funnels' ids first.
     funnels = 1 if connection.vendor == "sqlite" else 0
     with django_assert_max_num_queries(2 + funnels):
         results = search_for_user(user=cast.member, query="harbour", limit=25)
