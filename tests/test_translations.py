@@ -15,7 +15,18 @@ LANGUAGES = ("ar", "fr")
 BASE = Path(settings.BASE_DIR)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 # What makemessages must read: the apps, the shared templates and the wiring.
-SOURCES = ("groups", "meetings", "members", "notices", "demo", "portal", "templates", "manage.py")
+SOURCES = (
+    "groups",
+    "meetings",
+    "members",
+    "documents",
+    "notices",
+    "search",
+    "demo",
+    "portal",
+    "templates",
+    "manage.py",
+)
 
 
 def _catalogue(language: str) -> polib.POFile:

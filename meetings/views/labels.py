@@ -35,23 +35,27 @@ def _back_to_meeting(anchor: str) -> Callable[[Any], str]:
     return lambda record: detail_url(record.meeting, anchor.format(pk=record.pk))
 
 
-# kind -> (its funnel, what it is called, where it is shown)
+# kind -> (its funnel, the page's question about it, where it is shown)
 KINDS: dict[str, tuple[Callable[..., Any], Any, Callable[[Any], str]]] = {
-    "meeting": (meeting_get_for_user, gettext_lazy("meeting"), detail_url),
+    "meeting": (meeting_get_for_user, gettext_lazy("Who may see this meeting:"), detail_url),
     "agenda-item": (
         agenda_item_get_for_user,
-        gettext_lazy("agenda item"),
+        gettext_lazy("Who may see this agenda item:"),
         _back_to_meeting("agenda-item-{pk}"),
     ),
-    "minutes": (minutes_get_for_user, gettext_lazy("minutes"), _back_to_meeting("minutes")),
+    "minutes": (
+        minutes_get_for_user,
+        gettext_lazy("Who may see these minutes:"),
+        _back_to_meeting("minutes"),
+    ),
     "decision": (
         decision_get_for_user,
-        gettext_lazy("decision"),
+        gettext_lazy("Who may see this decision:"),
         _back_to_meeting("decision-{pk}"),
     ),
     "action-point": (
         action_point_get_for_user,
-        gettext_lazy("action point"),
+        gettext_lazy("Who may see this action point:"),
         lambda record: reverse("action-point-detail", args=[record.pk]),
     ),
 }
@@ -64,7 +68,7 @@ def confidentiality_page(request, kind: str, record_id: int):
     row the user may not see, 403 for one they see and may not change)."""
     if kind not in KINDS:
         raise Http404(_("No such record."))
-    get_for_user, kind_name, shown_at = KINDS[kind]
+    get_for_user, question, shown_at = KINDS[kind]
     user = request.user
     record = get_for_user(user, record_id, manage=True)
     meeting: Meeting = record if isinstance(record, Meeting) else record.meeting
@@ -89,7 +93,7 @@ def confidentiality_page(request, kind: str, record_id: int):
             "meeting": meeting,
             "record": record,
             "kind": kind,
-            "kind_name": kind_name,
+            "question": question,
             "form": form,
             "trail": confidentiality_trail(record),
             "back_url": shown_at(record),
