@@ -427,7 +427,11 @@ class _Loader:
     ) -> None:
         if self.find(Document, group=group, title=spec.title) is not None:
             return
-        agenda_item = meeting.agenda_items.get(title=spec.agenda_item) if spec.agenda_item else None
+        agenda_item = (
+            meeting.agenda_items.get(title=spec.agenda_item)
+            if meeting is not None and spec.agenda_item
+            else None
+        )
         pdf = PdfDocument(title=spec.title_ar if spec.language == "ar" else spec.title)
         for paragraph in spec.text.split("\n\n"):
             pdf.paragraph(paragraph)

@@ -15,7 +15,9 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 
-def test_the_organisations_show_only_with_restricted_and_the_change_is_saved(page, live_cast):
+def test_the_organisations_show_only_with_restricted_and_the_change_is_saved(
+    page, live_cast, shoot
+):
     cast = live_cast
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -39,6 +41,7 @@ def test_the_organisations_show_only_with_restricted_and_the_change_is_saved(pag
     page.get_by_role("button", name="Save").click()
 
     expect(page.locator("h1")).to_contain_text("Restricted")
+    shoot(page, "en-restricted-meeting")
     meeting = Meeting.objects.get(pk=meeting.pk)
     assert meeting.confidentiality == "restricted"
     assert set(meeting.restricted_to.all()) == {cast.iom, cast.mofa}

@@ -133,6 +133,8 @@ class SqliteInstance:
     source: Path
     archive: Path
     tables: dict[str, tuple[int, str]]
+    # Every stored file at the time of the backup: the demo's papers and STORED.
+    media: dict[str, bytes]
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +156,7 @@ def sqlite_instance(tmp_path_factory) -> SqliteInstance:
         source=source,
         archive=archive,
         tables=_sqlite_tables(source / "tansiq.sqlite3"),
+        media=_stored_files(source),
     )
 
 
@@ -162,7 +165,10 @@ def test_backup_holds_the_manifest_the_database_and_the_stored_files(sqlite_inst
         names = archive.getnames()
         manifest = json.loads(archive.extractfile("manifest.json").read())
 
-    assert names == ["manifest.json", "database.sqlite3", *(f"media/{n}" for n in STORED)]
+    assert names[:2] == ["manifest.json", "database.sqlite3"]
+    assert sorted(names[2:]) == sorted(f"media/{n}" for n in sqlite_instance.media)
+    # The demo's papers are stored files too.
+    assert set(STORED) < set(sqlite_instance.media)
     assert manifest["format_version"] == 1
     assert manifest["database"]["vendor"] == "sqlite"
     assert manifest["portal_version"] == "0.1.0"
@@ -172,7 +178,10 @@ def test_backup_holds_the_manifest_the_database_and_the_stored_files(sqlite_inst
     assert manifest["row_counts"] == {
         label: sqlite_instance.tables[tables[label]][0] for label in manifest["row_counts"]
     }
-    assert manifest["media"] == {"files": 1, "bytes": len(next(iter(STORED.values())))}
+    assert manifest["media"] == {
+        "files": len(sqlite_instance.media),
+        "bytes": sum(len(content) for content in sqlite_instance.media.values()),
+    }
     # It holds password hashes and people's details: only its owner may read it.
     assert sqlite_instance.archive.stat().st_mode & 0o777 == 0o600
 
@@ -195,7 +204,7 @@ def test_sqlite_round_trip_restores_every_row_and_file_and_the_portal_serves(
 
     assert "every table's row count matches the manifest" in out
     assert _sqlite_tables(target / "tansiq.sqlite3") == sqlite_instance.tables
-    assert _stored_files(target) == STORED
+    assert _stored_files(target) == sqlite_instance.media
     _ok(_manage("check", "--database", "default", var_dir=target))
     assert "SERVES 200 200 200 200" in _ok(_manage("shell", "-c", SERVES, var_dir=target))
 
@@ -221,7 +230,7 @@ def test_restore_into_an_instance_with_rows_is_refused_and_changes_nothing(sqlit
     _refused(result, "This instance is not empty")
     assert "restore only goes into an empty instance, so nothing was changed" in result.stderr
     assert _sqlite_tables(sqlite_instance.source / "tansiq.sqlite3") == before
-    assert _stored_files(sqlite_instance.source) == STORED
+    assert _stored_files(sqlite_instance.source) == sqlite_instance.media
 
 
 def test_restore_into_an_instance_with_stored_files_is_refused(sqlite_instance, tmp_path):
@@ -479,6 +488,7 @@ class PostgresInstance:
     source_dir: Path
     archive: Path
     tables: dict[str, tuple[int, str]]
+    media: dict[str, bytes]
 
 
 @pytest.fixture(scope="module")
@@ -516,6 +526,7 @@ def postgres_instance(postgres_server, tmp_path_factory) -> PostgresInstance:
         source_dir=source_dir,
         archive=archive,
         tables=postgres_server.tables(source),
+        media=_stored_files(source_dir),
     )
 
 
@@ -536,7 +547,7 @@ def test_postgresql_round_trip_restores_every_row_and_file_and_the_portal_serves
 
     assert "every table's row count matches the manifest" in out
     assert postgres_server.tables(target) == postgres_instance.tables
-    assert _stored_files(var_dir) == STORED
+    assert _stored_files(var_dir) == postgres_instance.media
     _ok(_manage("check", "--database", "default", var_dir=var_dir, database_url=url))
     served = _ok(_manage("shell", "-c", SERVES, var_dir=var_dir, database_url=url))
     assert "SERVES 200 200 200 200" in served
