@@ -31,6 +31,7 @@ from groups.permissions import (
 from groups.selectors import confidentiality_trail, terms_of_reference
 from groups.services import confidentiality_set
 from meetings import forms, services
+from meetings.audience import pack_audience_of
 from meetings.models import Meeting, MeetingPack
 from meetings.pack import PackVersion, meeting_pack_version
 from meetings.permissions import (
@@ -308,7 +309,8 @@ def meeting_cancel_page(request, meeting_id: int):
 
 def _pack_for_reader(request, meeting_id: int) -> tuple[Meeting, PackVersion, MeetingPack | None]:
     """The meeting through the funnel (404 when hidden), the version of the pack this
-    reader gets (their language; draft minutes only for managers) and its stored pack."""
+    reader gets (their language; the managers' pack, with every row, for those who
+    manage the meeting) and its stored pack."""
     user = request.user
     meeting = meeting_get_for_user(user, meeting_id)
     # Everything of the meeting, as the pack's build reads it: the pack shows what its
@@ -318,6 +320,7 @@ def _pack_for_reader(request, meeting_id: int) -> tuple[Meeting, PackVersion, Me
         meeting,
         minutes=minutes_of_meeting_for_user(user, meeting),
         language=get_language() or settings.LANGUAGE_CODE,
+        audience=pack_audience_of(user, meeting),
     )
     return meeting, version, meeting_pack_of_version(key=version.key)
 

@@ -339,8 +339,9 @@ def test_a_ready_pack_is_served_in_a_bounded_number_of_queries(
     login(client, cast, "member")
     streamed(pack_download(held))
 
-    # One of them reads the meeting's papers (documents.pack): they are in the version.
-    with django_assert_max_num_queries(13):
+    # One of them reads the meeting's papers (documents.pack): they are in the version;
+    # one asks whether the reader manages the meeting (which pack they get).
+    with django_assert_max_num_queries(14):
         response = client.get(_pack_url(held))
 
     assert response.status_code == 200
