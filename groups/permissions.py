@@ -11,15 +11,16 @@ follows from the groups they can see.
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from guardian.shortcuts import get_objects_for_user
 
 from groups.models import Confidentiality, CoordinationGroup, Labelled, Membership, Representative
 from members.models import Organisation, Person
 from members.permissions import (
+    objects_granted,
     organisations_acted_for_by,
     user_can_set_contact_visibility,
     user_is_secretariat,
@@ -31,14 +32,8 @@ VIEW_GROUP = "groups.view_coordinationgroup"
 MANAGE_GROUP = "groups.manage_group"
 
 
-def _granted(user: Actor, permission: str) -> QuerySet[CoordinationGroup]:
-    return get_objects_for_user(
-        user,
-        permission,
-        klass=CoordinationGroup,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
+def _granted(user: User, permission: str) -> QuerySet[CoordinationGroup]:
+    return objects_granted(user, permission, CoordinationGroup)
 
 
 def groups_visible_to(user: Actor) -> QuerySet[CoordinationGroup]:

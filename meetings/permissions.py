@@ -31,11 +31,11 @@ owner organisation.
 from collections.abc import Iterable
 from typing import TypeVar
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from guardian.shortcuts import get_objects_for_user
 
 from groups.models import Confidentiality, CoordinationGroup
 from groups.permissions import (
@@ -56,6 +56,7 @@ from meetings.models import (
     Minutes,
 )
 from members.permissions import (
+    objects_granted,
     organisations_acted_for_by,
     user_is_secretariat,
     user_is_signed_in,
@@ -68,10 +69,8 @@ VIEW_MEETING = "meetings.view_meeting"
 CHANGE_MEETING = "meetings.change_meeting"
 
 
-def _direct_meeting_grants(user: Actor, permission: str) -> QuerySet[Meeting]:
-    return get_objects_for_user(
-        user, permission, klass=Meeting, with_superuser=False, accept_global_perms=False
-    )
+def _direct_meeting_grants(user: User, permission: str) -> QuerySet[Meeting]:
+    return objects_granted(user, permission, Meeting)
 
 
 def meetings_visible_to(user: Actor) -> QuerySet[Meeting]:

@@ -8,10 +8,10 @@ may see depends on the groups they sit in, so those funnels live in
 groups/permissions.py.
 """
 
-from typing import TypeGuard
+from typing import TypeGuard, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
@@ -25,6 +25,26 @@ ACT_FOR_ORGANISATION = "members.act_for_organisation"
 # A request asks several funnels in turn: the secretariat answer is kept on the user
 # object for the rest of that request.
 SECRETARIAT_CACHE_ATTRIBUTE = "_tansiq_is_secretariat"
+# The same for the grant subqueries each funnel starts from: building one costs guardian
+# a good deal of Python and a search asks for the same few dozens of times. They are
+# lazy querysets, so what they select is read from the database each time they are used.
+GRANTS_CACHE_ATTRIBUTE = "_tansiq_grant_querysets"
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def objects_granted(user: User, permission: str, klass: type[ModelT]) -> QuerySet[ModelT]:
+    """The objects of `klass` on which `user` holds `permission` by a direct grant (to
+    them or to one of their auth groups), as a lazy queryset built once per user object
+    (that is, once per request)."""
+    cache = user.__dict__.setdefault(GRANTS_CACHE_ATTRIBUTE, {})
+    key = (permission, klass)
+    if key not in cache:
+        cache[key] = get_objects_for_user(
+            user, permission, klass=klass, with_superuser=False, accept_global_perms=False
+        )
+    # A copy, so no caller's evaluation fills a result cache another would read.
+    return cache[key].all()
 
 
 def user_is_signed_in(user: Actor) -> TypeGuard[User]:
@@ -65,13 +85,7 @@ def organisations_acted_for_by(user: Actor) -> QuerySet[Organisation]:
     """Organisations whose invitations and action points the user may answer for."""
     if not user_is_signed_in(user):
         return Organisation.objects.none()
-    return get_objects_for_user(
-        user,
-        ACT_FOR_ORGANISATION,
-        klass=Organisation,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
+    return objects_granted(user, ACT_FOR_ORGANISATION, Organisation)
 
 
 def user_can_act_for_organisation(user: Actor, organisation_id: int | None) -> bool:
