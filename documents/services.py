@@ -84,10 +84,16 @@ def document_create(
     by: Actor,
 ) -> Document:
     """A new paper in the group's library, on `meeting`, or on `agenda_item` of it,
-    with `upload` as its version 1. Its label is the one given, else the group's usual
-    one (its terms of reference)."""
+    with `upload` as its version 1. Its label is the one given, else its agenda item's
+    or its meeting's (a paper on a restricted item is restricted to the same
+    organisations), else, in the library, the group's usual one (its terms of reference)."""
     meeting = _place_check(group=group, meeting=meeting, agenda_item=agenda_item)
-    label = label_for_new(confidentiality=confidentiality, restricted_to=restricted_to, group=group)
+    label = label_for_new(
+        confidentiality=confidentiality,
+        restricted_to=restricted_to,
+        group=group,
+        container=agenda_item or meeting,
+    )
     checked = upload_check(upload)
     document = Document(
         group=group,

@@ -26,7 +26,7 @@ from documents.permissions import (
 from documents.selectors import document_versions, documents_of_group
 from groups.models import CoordinationGroup
 from groups.permissions import organisations_offered_to, user_can_view_group
-from groups.selectors import terms_of_reference
+from groups.selectors import confidentiality_trail, terms_of_reference
 from groups.services import confidentiality_set
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import meeting_get_for_user
@@ -108,6 +108,8 @@ def _document_context(request, document: Document, **forms_shown) -> dict:
         "versions": document_versions(document),
         "can_manage": can_manage,
         "version_form": forms.DocumentVersionForm() if can_manage else None,
+        # Who changed the paper's label, shown to those who may change it.
+        "confidentiality_trail": confidentiality_trail(document) if can_manage else None,
         "restricted_to": (
             list(document.restricted_to.order_by("name"))
             if document.confidentiality == "restricted"

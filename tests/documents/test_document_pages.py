@@ -573,3 +573,24 @@ def test_a_withdrawn_paper_cannot_be_edited(client, cast):
     response = client.get(reverse("documents:document-edit", args=[document.pk]))
 
     assert response.status_code == 403
+
+
+def test_a_papers_page_shows_its_label_changes_to_those_who_may_change_it(client, cast):
+    from groups.services import confidentiality_set
+
+    document = paper_add(by=cast.secretariat, group=cast.mwg, title="Returns costing")
+    confidentiality_set(
+        record=document, confidentiality="restricted", restricted_to=[cast.moh], by=cast.secretariat
+    )
+    url = reverse("documents:document-detail", args=[document.pk])
+
+    login(client, cast, "secretariat")
+    managed = client.get(url).content.decode()
+    login(client, cast, "member")
+    read = client.get(url).content.decode()
+
+    assert "Label changed from" in managed
+    assert "Ministry of Health" in managed.split("Changes of its label")[1]
+    # The member's organisation is named, so they see the paper, but not who changed it.
+    assert "Returns costing" in read
+    assert "Label changed from" not in read

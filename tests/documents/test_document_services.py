@@ -12,7 +12,7 @@ from documents.services import (
     document_withdraw,
 )
 from groups.models import CoordinationGroup
-from groups.services import group_set_status, group_update
+from groups.services import confidentiality_set, group_set_status, group_update
 from meetings.services import meeting_cancel
 from tests.documents.places import item, papers_state, scheduled_meeting, stored_files
 from tests.documents.upload_files import docx_bytes, pdf_bytes, upload
@@ -230,3 +230,26 @@ def test_the_text_is_read_after_commit(cast, django_capture_on_commit_callbacks)
     assert version.text_status == DocumentVersion.TextStatus.DONE
     assert "Assisted voluntary return figures" in version.text
     assert Document.objects.count() == 1
+
+
+def test_a_paper_on_a_restricted_agenda_item_starts_restricted_to_its_organisations(cast, meeting):
+    funding = item(meeting, "Opening")
+    confidentiality_set(
+        record=funding,
+        confidentiality="restricted",
+        restricted_to=[cast.mofa, cast.iom],
+        by=cast.secretariat,
+    )
+    group_update(group=cast.mwg, default_confidentiality="public", by=cast.secretariat)
+
+    on_item = document_create(
+        group=cast.mwg, agenda_item=funding, title="Costs", upload=_pdf(), by=cast.secretariat
+    )
+    on_meeting = document_create(
+        group=cast.mwg, meeting=meeting, title="Note", upload=_pdf(), by=cast.secretariat
+    )
+
+    assert on_item.confidentiality == "restricted"
+    assert set(on_item.restricted_to.all()) == {cast.mofa, cast.iom}
+    # The meeting's own label, not the group's usual one.
+    assert on_meeting.confidentiality == meeting.confidentiality == "members"
