@@ -56,7 +56,9 @@ def _zip(members: list[tuple[str, str | bytes]], *, stored_first: bool = False) 
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, (name, content) in enumerate(members):
             compress = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            archive.writestr(name, content, compress_type=compress)
+            # A fixed time, so the same content makes the same bytes in any minute.
+            member = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            archive.writestr(member, content, compress_type=compress)
     return buffer.getvalue()
 
 
