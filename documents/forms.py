@@ -155,7 +155,7 @@ class DocumentUploadForm(LabelledDocumentForm):
         item_field.empty_label = str(_("The meeting as a whole")) if meeting_allowed else None
         # A meeting's paper starts with its agenda item's label, or the meeting's.
         label_field = form_field(self, "confidentiality", forms.ChoiceField)
-        if label_field.choices and list(label_field.choices)[0][0] == "":
+        if not label_field.required:
             label_field.choices = [
                 ("", _("As its agenda item, or the meeting")),
                 *Confidentiality.choices,
