@@ -65,7 +65,12 @@ class LabelledDocumentForm(DocumentFieldsForm):
     organisations it names. `default_confidentiality` (the group's terms) is offered as
     the first choice of a new paper; an existing paper's label is always chosen."""
 
-    confidentiality = forms.ChoiceField(label=_("Who may see it"), required=False)
+    confidentiality = forms.ChoiceField(
+        label=_("Who may see it"),
+        required=False,
+        # static/js/confidentiality.js shows the organisations only under "restricted".
+        widget=forms.Select(attrs={"data-confidentiality": ""}),
+    )
     restricted_to = LocalNameMultipleChoiceField(
         label=_("Restricted to"),
         queryset=Organisation.objects.none(),
@@ -74,7 +79,7 @@ class LabelledDocumentForm(DocumentFieldsForm):
             "For a restricted paper: the organisations that may see it, besides the "
             "secretariat and the group's chairs."
         ),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"data-restricted-to": "", "size": 6}),
     )
 
     def __init__(

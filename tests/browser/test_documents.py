@@ -153,3 +153,17 @@ def test_a_member_does_not_see_a_restricted_paper(page, live_cast, media, shoot)
     sign_in(page, "cochair")
     page.goto(f"/meetings/{meeting.pk}/")
     expect(page.locator("#papers")).to_contain_text("Border capacity assessment")
+
+
+def test_the_upload_form_asks_for_organisations_only_for_a_restricted_paper(page, live_cast, media):
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in(page, "secretariat")
+    page.goto(f"/groups/{live_cast.mwg.pk}/documents/new/")
+    organisations = page.locator("#id_restricted_to")
+
+    expect(organisations).to_be_hidden()
+    page.locator("#id_confidentiality").select_option("restricted")
+    expect(organisations).to_be_visible()
+    page.locator("#id_confidentiality").select_option("public")
+    expect(organisations).to_be_hidden()
+    assert _violations(page) == []
