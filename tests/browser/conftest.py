@@ -90,3 +90,11 @@ def sign_in(page, username: str, language: str = "en") -> None:
     page.locator("#id_password").fill("tansiq-test-password")
     page.locator("main button[type=submit]").click()
     page.wait_for_url("**/")
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has finished swapping and settling: its settle step moves the focus
+    to the swapped form's [autofocus] field, which would take keystrokes typed before it."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

@@ -13,7 +13,7 @@ from meetings.services import agenda_item_add, invitations_create_for_group, mee
 from members.models import Person
 from members.services import organisation_create
 from notices.models import Notice
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 from tests.conftest import LAUNCH
 
 pytestmark = pytest.mark.browser
@@ -49,10 +49,12 @@ def test_agenda_edited_in_place_then_scheduled_through_the_preview(page, live_ca
     row.get_by_role("link", name="Edit “Opening”").click()
     title = page.locator(f"#id_item-{opening.pk}-title")
     expect(title).to_be_focused()
+    htmx_settled(page)
     page.locator(f"#id_item-{opening.pk}-duration_minutes").fill("0")
     row.get_by_role("button", name="Save").click()
     expect(page.locator(f"#id_item-{opening.pk}-duration_minutes_error")).to_be_visible()
     assert page.url.endswith(f"/meetings/{meeting.pk}/")
+    htmx_settled(page)
 
     title.fill("Opening and adoption of the agenda")
     page.locator(f"#id_item-{opening.pk}-duration_minutes").fill("45")
