@@ -15,6 +15,7 @@ COPY members ./members
 COPY groups ./groups
 COPY meetings ./meetings
 COPY documents ./documents
+COPY decisions ./decisions
 COPY notices ./notices
 COPY search ./search
 COPY demo ./demo

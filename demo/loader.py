@@ -23,19 +23,38 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from decisions.models import ProcedureAnswer, WrittenProcedure
+from decisions.services import (
+    procedure_answer,
+    procedure_circulate,
+    procedure_close,
+    procedure_create,
+)
 from demo import story
 from documents.models import Document
 from documents.services import document_create
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import group_create, membership_create, person_link_user, representative_add
+from meetings.follow_up import minutes_adopt, report_back_accept
+from meetings.minutes_cycle import (
+    minutes_circulate,
+    minutes_comment_add,
+    minutes_comment_answer,
+    minutes_signatories,
+    section_heading,
+)
 from meetings.models import (
     ActionPoint,
+    AgendaItem,
     Attendance,
     Invitation,
     Meeting,
     MeetingSeries,
     Minutes,
+    MinutesComment,
+    MinutesVersion,
     ReferenceCounter,
+    ReportBack,
 )
 from meetings.pdf import Document as PdfDocument
 from meetings.references import reference_assign
@@ -84,6 +103,7 @@ ANSWERED_AT = dt.time(11, 30)
 CANCELLED_AT = dt.time(9, 30)
 APPROVED_AT = dt.time(12, 0)
 PUBLISHED_AT = dt.time(10, 0)
+CIRCULATED_AT = dt.time(9, 0)
 CLOSED_AT = dt.time(15, 0)
 
 
@@ -165,6 +185,8 @@ class _Loader:
         for paper in story.PAPERS:
             if not paper.meeting:
                 self.paper_add(paper, self.groups[paper.group])
+        for procedure in story.PROCEDURES:
+            self.load_procedure(procedure)
 
     def load_series(self, spec: story.Series) -> None:
         group = self.groups[spec.group]
@@ -411,6 +433,12 @@ class _Loader:
     ) -> None:
         meeting = self.meeting_create(spec, group, start, end)
         self.agenda_add(meeting, spec)
+        if spec.reports_accepted:
+            # The sub-groups' published minutes the portal proposed for the agenda.
+            for report in ReportBack.objects.filter(
+                meeting=meeting, status=ReportBack.Status.PROPOSED
+            ):
+                report_back_accept(report_back=report, by=self.secretariat)
         # Its papers are in before it is called, so that its invitation names them.
         for paper in story.PAPERS:
             if paper.meeting == spec.title:
@@ -500,11 +528,19 @@ class _Loader:
             attendance_record(meeting=meeting, person=self.people[full_name], by=by)
         for text in spec.decisions:
             decision_add(meeting=meeting, text=text, by=by)
+        if spec.adoption is not None:
+            item = meeting.agenda_items.get(kind=AgendaItem.Kind.MINUTES_ADOPTION)
+            corrections = spec.adoption.corrections
+            minutes_adopt(
+                item=item,
+                corrections=sectioned(item.source_meeting, corrections) if corrections else "",
+                by=by,
+            )
+            MinutesVersion.objects.filter(
+                minutes__meeting=item.source_meeting, reason=MinutesVersion.Reason.CORRECTED
+            ).update(created_at=meeting.end_at)
         if spec.minutes is not None:
-            minutes = minutes_save(meeting=meeting, body=spec.minutes.body, by=by)
-            minutes = minutes_approve(minutes=minutes, by=by)
-            if spec.minutes.published_days_after is not None:
-                minutes_publish(minutes=minutes, by=by)
+            self.minutes_cycle(meeting, spec.minutes)
         for item in spec.action_points:
             owner = self.people[item.owner_person] if item.owner_person else None
             action_point = action_point_create(
@@ -522,6 +558,119 @@ class _Loader:
                     progress=item.progress,
                     by=owner.user if owner and owner.user else by,
                 )
+
+    def minutes_cycle(self, meeting: Meeting, spec: story.Minutes) -> None:
+        """Drafted; circulated for comments, answered and the text changed for those
+        applied; signed off by the chair or co-chair (or the secretariat on the chair's
+        behalf); published. _Backdating moves each step to its day."""
+        by = self.secretariat
+        minutes = minutes_save(meeting=meeting, body=sectioned(meeting, spec.body), by=by)
+        if spec.comments:
+            minutes = minutes_circulate(
+                minutes=minutes,
+                comments_until=self.now + dt.timedelta(days=spec.comment_days),
+                by=by,
+            )
+            for comment in spec.comments:
+                made = minutes_comment_add(
+                    minutes=minutes,
+                    section="",
+                    agenda_item=meeting.agenda_items.get(title=comment.item),
+                    body=comment.body,
+                    by=self.people[comment.person].user,
+                )
+                minutes_comment_answer(
+                    comment=made, answer=comment.answer, applied=comment.applied, by=by
+                )
+            if spec.body_after_comments:
+                minutes = minutes_save(
+                    meeting=meeting, body=sectioned(meeting, spec.body_after_comments), by=by
+                )
+        signer = self.people[spec.signed_by] if spec.signed_by else None
+        if signer is not None and signer.user is not None:
+            minutes = minutes_approve(minutes=minutes, by=signer.user)
+        elif minutes_signatories(meeting):
+            minutes = minutes_approve(minutes=minutes, by=by, on_behalf_of=signer)
+        else:
+            # A group with no chair in the story (the Taskforce): recorded as loaded.
+            minutes = minutes_approve(minutes=minutes, by=None)
+        if spec.published_days_after is not None:
+            minutes_publish(minutes=minutes, by=by)
+
+    def load_procedure(self, spec: story.WrittenProcedure) -> None:
+        """Circulated and answered now, then moved back to the story's days; one whose
+        deadline has passed is closed as the beat would have closed it then."""
+        group = self.groups[spec.group]
+        if self.find(WrittenProcedure, group=group, title=spec.title) is not None:
+            return
+        by = self.secretariat
+        circulated = _local(self.day(spec.circulated), INVITED_AT, story.TRIPOLI)
+        deadline = _local(self.day(spec.deadline), dt.time(12, 0), story.TRIPOLI)
+        procedure = self.made(
+            procedure_create(
+                group=group,
+                title=spec.title,
+                text=spec.text,
+                text_ar=spec.text_ar,
+                text_fr=spec.text_fr,
+                deadline=max(deadline, self.now + dt.timedelta(days=2)),
+                by=by,
+            )
+        )
+        procedure = procedure_circulate(procedure=procedure, by=by)
+        for answer in spec.answers:
+            person = self.people[answer.person]
+            procedure_answer(
+                procedure=procedure,
+                organisation=person.organisation,
+                answer=answer.answer,
+                reason=answer.reason,
+                by=person.user,
+                channel=ProcedureAnswer.Channel.PAGE,
+            )
+            ProcedureAnswer.objects.filter(
+                procedure=procedure, organisation=person.organisation
+            ).update(answered_at=circulated + dt.timedelta(days=answer.days_after, hours=2))
+        WrittenProcedure.objects.filter(pk=procedure.pk).update(
+            deadline=deadline,
+            circulated_at=circulated,
+            created_at=circulated - dt.timedelta(days=1),
+        )
+        notices_sent(Notice.objects.filter(procedure=procedure), circulated)
+        if deadline <= self.now:
+            procedure_close(procedure_id=procedure.pk)
+            WrittenProcedure.objects.filter(pk=procedure.pk).update(closed_at=deadline)
+            notices_sent(
+                Notice.objects.filter(procedure=procedure, kind=Notice.Kind.PROCEDURE_OUTCOME),
+                deadline,
+            )
+
+
+def sectioned(meeting: Meeting, body: str) -> str:
+    """The story's "## <agenda item title>" headings numbered as the meeting's agenda
+    numbers its items (the portal put its own items first), as comments name them."""
+    headings = {item.title: section_heading(item) for item in meeting.agenda_items.all()}
+    return (
+        "\n".join(
+            f"## {headings.get(line[3:].strip(), line[3:].strip())}"
+            if line.startswith("## ")
+            else line
+            for line in body.splitlines()
+        )
+        + "\n"
+    )
+
+
+def notices_sent(notices: models.QuerySet[Notice], at: dt.datetime) -> None:
+    """Demo only: what the past wrote to the outbox went out then."""
+    notices.update(
+        status=Notice.Status.SENT,
+        attempts=1,
+        created_at=at,
+        next_attempt_at=at,
+        claimed_at=at,
+        sent_at=at,
+    )
 
 
 class _Backdating:
@@ -583,6 +732,25 @@ class _Backdating:
     def minutes(self, spec: story.Minutes) -> None:
         approved_at = self.past(self.after(spec.approved_days_after, APPROVED_AT), "approval")
         changes = {"approved_at": approved_at, "updated_at": approved_at}
+        minutes = Minutes.objects.get(meeting=self.meeting)
+        drafted_at = self.after(1, PUBLISHED_AT)
+        MinutesVersion.objects.filter(minutes=minutes).update(created_at=drafted_at)
+        if spec.comments:
+            circulated_at = self.after(spec.circulated_days_after, CIRCULATED_AT)
+            until = circulated_at + dt.timedelta(days=spec.comment_days)
+            changes.update(circulated_at=circulated_at, comments_until=min(until, approved_at))
+            self.notices_sent(Notice.Kind.MINUTES_CIRCULATED, circulated_at)
+            for comment, made in zip(spec.comments, minutes.comments.order_by("pk"), strict=True):
+                made_at = self.past(self.after(comment.days_after, ANSWERED_AT), "a comment")
+                MinutesComment.objects.filter(pk=made.pk).update(
+                    created_at=made_at, answered_at=made_at + dt.timedelta(hours=3)
+                )
+            if spec.body_after_comments:
+                # The text with the comments in went out the day the period closed.
+                MinutesVersion.objects.filter(
+                    minutes=minutes, reason=MinutesVersion.Reason.EDITED
+                ).update(created_at=min(until, approved_at))
+
         if spec.published_days_after is not None:
             published_at = self.past(
                 self.after(spec.published_days_after, PUBLISHED_AT), "publication"

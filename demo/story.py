@@ -124,13 +124,45 @@ class Cancellation:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A member's comment on the draft minutes, on the section of the agenda item titled
+    `item` ("" for the minutes as a whole), made `days_after` the meeting, and the
+    secretariat's answer; `applied` when the text was changed for it."""
+
+    person: str
+    item: str
+    body: str
+    answer: str
+    applied: bool = False
+    days_after: int = 4
+
+
+@dataclass(frozen=True)
 class Minutes:
     """Approved, and published unless `published_days_after` is None, that many days
-    after the meeting."""
+    after the meeting. A "## <agenda item title>" line in `body` heads that item's
+    section (the loader numbers it as the agenda does). With `comments`, the draft went
+    to the invitees' organisations `circulated_days_after` the meeting, for
+    `comment_days`, and `body_after_comments` is its text once the applied comments are
+    in. `signed_by` names the chair or co-chair who approved them; "" when the
+    secretariat approved them on the chair's behalf."""
 
     body: str
     approved_days_after: int
     published_days_after: int | None = None
+    comments: tuple[Comment, ...] = ()
+    circulated_days_after: int = 2
+    comment_days: int = 7
+    body_after_comments: str = ""
+    signed_by: str = ""
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """The meeting adopts the minutes of its group's previous meeting, through the item
+    the portal put first on its agenda; `corrections` is their corrected text, if any."""
+
+    corrections: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +207,10 @@ class Meeting:
     # Why the meeting was called inside its group's notice period, when the story's
     # call (`invited_days_before`) came that late.
     short_notice_reason: str = ""
+    adoption: Adoption | None = None
+    # A meeting to come: the sub-groups' reports the portal proposed for its agenda are
+    # accepted by the secretariat.
+    reports_accepted: bool = False
 
 
 # --- Logins -------------------------------------------------------------------------
@@ -375,6 +411,46 @@ SEATS = (
 # is the next quarterly meeting, invitations 41 and 55 are the member persona's
 # unanswered ones, action point 4 is the Ministry of Health's mapping.
 
+# The launch's minutes: as drafted, then with the members' comments applied.
+LAUNCH_MINUTES_DRAFT = (
+    "## Opening remarks by the Chair\n\n"
+    "The Migration Working Group was launched at the Ministry of Planning in Tripoli, "
+    "chaired by the Head of the European Affairs Department of the Ministry of Foreign "
+    "Affairs and co-chaired by the IOM Chief of Mission, with representatives of the "
+    "relevant Libyan ministries, ambassadors and embassy representatives, UN agencies "
+    "and a high-level delegation from IOM HQ. The Chair reaffirmed the importance of the "
+    "working group and the wish to work closely with the international community, and "
+    "IOM in particular, to overcome outstanding issues.\n\n"
+    "## Remarks by the IOM Chief of Mission\n\n"
+    "The Co-chair hoped the launch would be the first step towards managing migration "
+    "for the benefit of all.\n\n"
+    "## Priority areas and the sub-groups to come\n\n"
+    "Members agreed that sub-groups would follow on the key priority areas: labour "
+    "policies, border management and health.\n"
+)
+LAUNCH_MINUTES_AFTER_COMMENTS = (
+    "## Opening remarks by the Chair\n\n"
+    "The Migration Working Group was launched at the Ministry of Planning in Tripoli, "
+    "chaired by the Head of the European Affairs Department of the Ministry of Foreign "
+    "Affairs and co-chaired by the IOM Chief of Mission, with representatives of the "
+    "relevant Libyan ministries, ambassadors and embassy representatives, UN agencies "
+    "and a high-level delegation from IOM HQ. The Chair reaffirmed the importance of the "
+    "working group and the wish to work closely with the international community, and "
+    "IOM in particular, to overcome outstanding issues.\n\n"
+    "## Remarks by the IOM Chief of Mission\n\n"
+    "The Co-chair hoped the launch would be the first step towards managing migration "
+    "for the benefit of all, in line with the country's own priorities.\n\n"
+    "## Priority areas and the sub-groups to come\n\n"
+    "Members agreed that sub-groups would follow on the key priority areas: labour "
+    "policies, border management and health. The Ministry of Health will chair the "
+    "health sub-group.\n"
+)
+# The next meeting adopted them with one correction: who led the delegation from IOM HQ.
+LAUNCH_MINUTES_CORRECTED = LAUNCH_MINUTES_AFTER_COMMENTS.replace(
+    "a high-level delegation from IOM HQ.",
+    "a high-level delegation from IOM HQ led by its Senior Regional Adviser.",
+)
+
 LAUNCH = Meeting(
     MWG,
     "Launch of the Migration Working Group",
@@ -434,21 +510,31 @@ LAUNCH = Meeting(
         "Sub-groups will be launched on labour policies, border management and health.",
     ),
     minutes=Minutes(
-        (
-            "The Migration Working Group was launched at the Ministry of Planning in Tripoli, "
-            "chaired by the Head of the European Affairs Department of the Ministry of Foreign "
-            "Affairs and co-chaired by the IOM Chief of Mission, with representatives of the "
-            "relevant Libyan ministries, ambassadors and embassy representatives, UN agencies "
-            "and a high-level delegation from IOM HQ.\n\n"
-            "The Chair reaffirmed the importance of the working group and the wish to work "
-            "closely with the international community, and IOM in particular, to overcome "
-            "outstanding issues. The Co-chair hoped the launch would be the first step towards "
-            "managing migration for the benefit of all.\n\n"
-            "Members agreed that sub-groups would follow on the key priority areas: labour "
-            "policies, border management and health."
-        ),
+        LAUNCH_MINUTES_DRAFT,
         approved_days_after=14,
         published_days_after=16,
+        comments=(
+            Comment(
+                "Huda Elmaghrabi",
+                "Priority areas and the sub-groups to come",
+                "Please record that the Ministry of Health offered to chair the health sub-group.",
+                "Added to the section.",
+                applied=True,
+                days_after=4,
+            ),
+            Comment(
+                "Othman Belbeisi",
+                "Remarks by the IOM Chief of Mission",
+                "The Co-chair also stressed that the work follows the country's own priorities.",
+                "Added, in the Co-chair's words.",
+                applied=True,
+                days_after=6,
+            ),
+        ),
+        circulated_days_after=2,
+        comment_days=7,
+        body_after_comments=LAUNCH_MINUTES_AFTER_COMMENTS,
+        signed_by="Jaalal Alashi",
     ),
     action_points=(
         ActionPoint(
@@ -521,22 +607,38 @@ QUARTERLY_RETURNS = Meeting(
         "The options paper on alternatives to detention is endorsed for consultation.",
         "The health sub-group will map health services available to migrants.",
     ),
+    adoption=Adoption(corrections=LAUNCH_MINUTES_CORRECTED),
     minutes=Minutes(
         (
+            "## Adoption of the agenda\n\n"
             "The Chair opened the meeting and the agenda was adopted.\n\n"
-            "Returns. IOM reported on the assisted voluntary humanitarian returns since the "
+            "## Update on assisted voluntary humanitarian returns\n\n"
+            "IOM reported on the assisted voluntary humanitarian returns since the "
             "last meeting and on the reintegration support offered in countries of origin. "
             "Members asked for the figures by country of origin at the next meeting.\n\n"
-            "Alternatives to detention. UNHCR presented the options paper. The Ministry of "
+            "## Alternatives to detention: options paper\n\n"
+            "UNHCR presented the options paper. The Ministry of "
             "Interior welcomed a first step for women and children and asked for the cost of "
             "each option. The paper was endorsed for consultation with members.\n\n"
-            "Sub-groups. The health sub-group reported on its first months of work; the labour "
+            "## Reports of the sub-groups\n\n"
+            "The health sub-group reported on its first months of work; the labour "
             "policies sub-group awaits the ILO assessment; the border management sub-group has "
             "yet to meet.\n\n"
-            "The Chair closed the meeting at 13:00."
+            "The Chair closed the meeting at 13:00.\n"
         ),
         approved_days_after=12,
         published_days_after=14,
+        comments=(
+            Comment(
+                "Huda Elmaghrabi",
+                "Reports of the sub-groups",
+                "The health sub-group met twice; please say so.",
+                "The sub-group's own minutes record both meetings; the text stays as it is.",
+                days_after=5,
+            ),
+        ),
+        circulated_days_after=3,
+        comment_days=6,
     ),
     action_points=(
         ActionPoint(
@@ -593,6 +695,9 @@ HEALTH_SERVICES = Meeting(
             "for migrants, to be validated at the next meeting."
         ),
         approved_days_after=12,
+        # Published: the Migration Working Group's next meeting hears the sub-group's report.
+        published_days_after=14,
+        signed_by="Khaled Shibani",
     ),
     action_points=(
         ActionPoint(
@@ -614,10 +719,9 @@ QUARTERLY_LABOUR_BORDERS = Meeting(
     venue="Ministry of Planning, Tripoli",
     online_url="https://meet.example.org/mwg-q2",
     agenda=(
-        AgendaItem("Adoption of the agenda and of the previous minutes", "Jaalal Alashi", 10),
+        AgendaItem("Adoption of the agenda", "Jaalal Alashi", 10),
         AgendaItem("Labour migration governance: ILO assessment", "Samir Haddad", 40),
         AgendaItem("Border management: capacity needs", "Nuri Fellah", 40),
-        AgendaItem("Review of open action points", "Salma Bensaud", 20),
         # The chairs' own item: the other members see its time on the agenda, not its title.
         AgendaItem(
             "Chair and co-chair: funding of the returns programme",
@@ -634,6 +738,7 @@ QUARTERLY_LABOUR_BORDERS = Meeting(
         Answer("Roberto Mignone", "tentative", 17),
         Answer("Katrin Weber", "declined", 16, "Home leave."),
     ),
+    reports_accepted=True,
 )
 
 REFERRAL_VALIDATION = Meeting(
@@ -852,5 +957,70 @@ PAPERS = (
         language="ar",
         title_ar="التقرير القطري: الهجرة في ليبيا",
         title_fr="Rapport de pays : la migration en Libye",
+    ),
+)
+
+
+# --- Written procedures ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcedureAnswer:
+    """`person` answered for their organisation, `days_after` the circulation."""
+
+    person: str
+    answer: str
+    reason: str = ""
+    days_after: int = 1
+
+
+@dataclass(frozen=True)
+class WrittenProcedure:
+    """A draft decision of `group` circulated to its member organisations on
+    `circulated`, answers due by `deadline` (at noon in Tripoli). One whose deadline has
+    passed is closed as the beat closes it: adopted when no one objected."""
+
+    group: str
+    title: str
+    text: str
+    circulated: Day
+    deadline: Day
+    text_ar: str = ""
+    text_fr: str = ""
+    answers: tuple[ProcedureAnswer, ...] = ()
+
+
+PROCEDURES = (
+    WrittenProcedure(
+        MWG,
+        "Terms of reference of the health sub-group",
+        "The Migration Working Group approves the terms of reference of the health sub-group "
+        "as circulated: the sub-group coordinates health services for migrants, meets every "
+        "two months and reports to each regular meeting of the working group.",
+        circulated=FromToday(-12),
+        deadline=FromToday(-2),
+        text_ar=(
+            "يوافق فريق عمل الهجرة على اختصاصات الفريق الفرعي للصحة كما عُمّمت: ينسّق الفريق "
+            "الفرعي الخدمات الصحية للمهاجرين، ويجتمع كل شهرين، ويرفع تقريره إلى كل اجتماع عادي "
+            "لفريق العمل."
+        ),
+        text_fr=(
+            "Le Groupe de travail sur les migrations approuve le mandat du sous-groupe santé tel "
+            "que diffusé : le sous-groupe coordonne les services de santé destinés aux migrants, "
+            "se réunit tous les deux mois et rend compte à chaque réunion ordinaire du groupe."
+        ),
+        answers=(
+            ProcedureAnswer("Othman Belbeisi", "agree", days_after=1),
+            ProcedureAnswer("Huda Elmaghrabi", "agree", days_after=3),
+        ),
+    ),
+    WrittenProcedure(
+        MWG,
+        "Joint statement for International Migrants Day",
+        "The Migration Working Group issues the joint statement for International Migrants "
+        "Day (18 December) as circulated, in Arabic and English.",
+        circulated=FromToday(-1),
+        deadline=FromToday(9),
+        answers=(ProcedureAnswer("Othman Belbeisi", "agree", days_after=0),),
     ),
 )

@@ -16,8 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from groups.admin import ConfidentialityTrailMixin
 from groups.models import Confidentiality
 from groups.services import confidentiality_set
+from meetings.follow_up import report_back_accept, report_back_drop
+from meetings.minutes_cycle import approval_text
 from meetings.models import (
     ActionPoint,
+    ActionPointReview,
     AgendaItem,
     Attendance,
     Decision,
@@ -25,6 +28,9 @@ from meetings.models import (
     Meeting,
     MeetingSeries,
     Minutes,
+    MinutesComment,
+    MinutesVersion,
+    ReportBack,
 )
 from meetings.selectors import answer_counts
 from meetings.services import (
@@ -43,6 +49,9 @@ from meetings.services import (
     attendance_remove,
     attendance_update,
     decision_add,
+    decision_supersede,
+    decision_translations_set,
+    decision_withdraw,
     invitation_create,
     invitations_create_for_group,
     meeting_access_set,
@@ -63,6 +72,7 @@ from meetings.services import (
 from portal.admin_base import (
     GuardedServiceAdmin,
     NoDeleteMixin,
+    ReadOnlyAdmin,
     ServiceAdmin,
     UserPermissionsForm,
     error_text,
@@ -144,7 +154,8 @@ class ReadOnlyInline(admin.TabularInline):
 
 class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
-    fields = ["position", "title", "presenter", "duration_minutes"]
+    fk_name = "meeting"
+    fields = ["position", "title", "kind", "presenter", "duration_minutes"]
     verbose_name_plural = _("agenda (add, change and reorder items under Agenda items)")
 
 
@@ -410,28 +421,33 @@ class AgendaItemAdmin(LabelledAdmin, ServiceAdmin):
         "title",
         "meeting",
         "position",
+        "kind",
+        "source_meeting",
         "presenter",
         "duration_minutes",
         "confidentiality",
     ]
     search_fields = ["title", "meeting__title"]
-    list_filter = ["meeting__group", "confidentiality"]
-    list_select_related = ["meeting", "presenter"]
+    list_filter = ["kind", "meeting__group", "confidentiality"]
+    list_select_related = ["meeting", "source_meeting", "presenter"]
     autocomplete_fields = ["meeting", "presenter", "restricted_to"]
     fields = [
         "meeting",
         "position",
+        "kind",
+        "source_meeting",
         "title",
         "description",
         "presenter",
         "duration_minutes",
         *LabelledAdmin.label_fields,
     ]
-    readonly_fields = ["position", "confidentiality_trail"]
+    # The portal puts its own items there (meetings.follow_up); one added here is regular.
+    readonly_fields = ["position", "kind", "source_meeting", "confidentiality_trail"]
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["meeting", "position"] if obj is not None else ["position"]
-        return [*fixed, "confidentiality_trail"]
+        return [*fixed, "kind", "source_meeting", "confidentiality_trail"]
 
     def service_save(self, request, form, change):
         data = form.cleaned_data
@@ -547,6 +563,29 @@ class AttendanceAdmin(ServiceAdmin):
             attendance_remove(attendance=attendance, by=request.user)
 
 
+class MinutesVersionInline(ReadOnlyInline):
+    """Every text the minutes had; kept, never changed."""
+
+    model = MinutesVersion
+    fields = ["number", "reason", "created_by", "created_at", "body"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = _("versions (kept as written)")
+
+
+class MinutesCommentInline(ReadOnlyInline):
+    """The comments of the invited organisations; answered in the minutes' pages."""
+
+    model = MinutesComment
+    fields = ["section", "organisation", "body", "status", "answer", "answered_at"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = _("comments (answered on the minutes' page)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+
 class MinutesAdminForm(LabelAdminForm):
     class Meta:
         model = Minutes
@@ -565,18 +604,36 @@ class MinutesAdmin(LabelledAdmin, NoDeleteMixin, ServiceAdmin):
         "meeting",
         "body",
         "status",
+        "version",
+        "circulated_at",
+        "comments_until",
+        "approval",
         "approved_at",
         "approved_by",
+        "approved_as",
+        "approved_for",
         "published_at",
         *LabelledAdmin.label_fields,
     ]
     readonly_fields = [
         "status",
+        "version",
+        "circulated_at",
+        "comments_until",
+        "approval",
         "approved_at",
         "approved_by",
+        "approved_as",
+        "approved_for",
         "published_at",
         "confidentiality_trail",
     ]
+    inlines = [MinutesVersionInline, MinutesCommentInline]
+
+    @admin.display(description=_("sign-off"))
+    def approval(self, obj: Minutes) -> str:
+        return approval_text(obj) if obj.pk else ""
+
     actions = [
         service_action(_("Approve"), lambda m, user: minutes_approve(minutes=m, by=user)),
         service_action(_("Publish"), lambda m, user: minutes_publish(minutes=m, by=user)),
@@ -606,38 +663,109 @@ class DecisionAdminForm(LabelAdminForm):
         model = Decision
         fields = ["meeting"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Like the label: a change form sent without the status leaves it as it is.
+        if "status" in self.fields:
+            self.fields["status"].required = False
+
+    def sent_and_changed(self, names) -> set[str]:
+        """The fields among `names` this form was sent with and changed (a field left
+        out of the form keeps what the row has)."""
+        return {name for name in names if name in self.changed_data and name in self.data}
+
 
 DECISION_RECORD_FIELDS = ["meeting", "number", "reference", "agenda_item", "text", "quorum_met"]
+# Where and when it was taken, and when its status last changed: set by the services.
+DECISION_FACT_FIELDS = ["group", "decided_on", "corrected_at", "status_changed_at"]
+# Changed on an existing decision, each through its service.
+DECISION_STATUS_FIELDS = ["status", "superseded_by", "status_reason"]
+DECISION_TRANSLATION_FIELDS = ["text_ar", "text_fr"]
 
 
 @admin.register(Decision)
 class DecisionAdmin(LabelledAdmin, NoDeleteMixin, ServiceAdmin):
     form = DecisionAdminForm
-    list_display = ["reference", "meeting", "number", "text", "quorum_met", "confidentiality"]
-    list_filter = ["meeting__group", "quorum_met", "confidentiality"]
-    search_fields = ["reference", "text", "meeting__title"]
-    list_select_related = ["meeting"]
+    list_display = [
+        "reference",
+        "group",
+        "decided_on",
+        "status",
+        "superseded_by",
+        "text",
+        "confidentiality",
+    ]
+    list_filter = ["status", "group", "quorum_met", "confidentiality"]
+    search_fields = ["reference", "text", "text_ar", "text_fr", "meeting__title"]
+    list_select_related = ["meeting", "group", "superseded_by"]
     autocomplete_fields = ["meeting", "restricted_to"]
-    raw_id_fields = ["agenda_item"]
-    fields = [*DECISION_RECORD_FIELDS, *LabelledAdmin.label_fields]
-    readonly_fields = ["number", "reference", "quorum_met", "confidentiality_trail"]
+    raw_id_fields = ["agenda_item", "superseded_by"]
+    fields = [
+        *DECISION_RECORD_FIELDS,
+        *DECISION_FACT_FIELDS,
+        *DECISION_STATUS_FIELDS,
+        *DECISION_TRANSLATION_FIELDS,
+        *LabelledAdmin.label_fields,
+    ]
+    readonly_fields = [
+        "number",
+        "reference",
+        "quorum_met",
+        *DECISION_FACT_FIELDS,
+        *DECISION_STATUS_FIELDS,
+        *DECISION_TRANSLATION_FIELDS,
+        "confidentiality_trail",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
-        # A recorded decision is the group's record: it is not rewritten here; only who
-        # may see it changes.
+        # A recorded decision is the group's record: its words are not rewritten here;
+        # who may see it, its status and its translations change, each by its service.
         if obj is not None:
-            return [*DECISION_RECORD_FIELDS, "confidentiality_trail"]
+            return [*DECISION_RECORD_FIELDS, *DECISION_FACT_FIELDS, "confidentiality_trail"]
         return self.readonly_fields
 
     def service_save(self, request, form, change):
-        if change:
-            return label_save(form, pristine(form.instance), by=request.user)
-        return decision_add(
-            meeting=form.cleaned_data["meeting"],
-            text=form.cleaned_data["text"],
-            agenda_item=form.cleaned_data.get("agenda_item"),
-            by=request.user,
-            **label_of(form),
+        if not change:
+            return decision_add(
+                meeting=form.cleaned_data["meeting"],
+                text=form.cleaned_data["text"],
+                agenda_item=form.cleaned_data.get("agenda_item"),
+                by=request.user,
+                **label_of(form),
+            )
+        data, stored = form.cleaned_data, pristine(form.instance)
+        if form.sent_and_changed(DECISION_STATUS_FIELDS):
+            _decision_status_change(stored, data, by=request.user)
+        translations = form.sent_and_changed(DECISION_TRANSLATION_FIELDS)
+        if translations:
+            decision_translations_set(
+                decision=stored,
+                text_ar=data["text_ar"] if "text_ar" in translations else stored.text_ar,
+                text_fr=data["text_fr"] if "text_fr" in translations else stored.text_fr,
+                by=request.user,
+            )
+        return label_save(form, pristine(form.instance), by=request.user)
+
+
+def _decision_status_change(decision: Decision, data: dict, *, by) -> None:
+    """The admin form's status fields, through decision_supersede or decision_withdraw."""
+    status = data.get("status") or decision.status
+    reason = data.get("status_reason") or ""
+    if status == decision.status:
+        raise ValidationError(
+            {"status": _("Choose the new status (superseded or withdrawn) with its details.")}
+        )
+    if status == Decision.Status.SUPERSEDED:
+        if data.get("superseded_by") is None:
+            raise ValidationError({"superseded_by": _("Choose the decision that supersedes it.")})
+        decision_supersede(
+            decision=decision, by_decision=data["superseded_by"], reason=reason, by=by
+        )
+    elif status == Decision.Status.WITHDRAWN:
+        decision_withdraw(decision=decision, reason=reason, by=by)
+    else:
+        raise ValidationError(
+            {"status": _("A decision that no longer stands is not brought back; record a new one.")}
         )
 
 
@@ -719,3 +847,35 @@ class ActionPointAdmin(LabelledAdmin, NoDeleteMixin, ServiceAdmin):
             progress=data["progress"],
             by=request.user,
         )
+
+
+@admin.register(ActionPointReview)
+class ActionPointReviewAdmin(ReadOnlyAdmin):
+    """What each meeting said of an action point: written by its review on the
+    meeting's page or the API (meetings.follow_up.action_point_review)."""
+
+    list_display = ["action_point", "meeting", "status", "note", "by", "at"]
+    list_filter = ["status", "meeting__group"]
+    search_fields = ["action_point__title", "meeting__title", "meeting__reference", "note"]
+    list_select_related = ["action_point", "meeting", "by"]
+    date_hierarchy = "at"
+
+
+@admin.register(ReportBack)
+class ReportBackAdmin(ReadOnlyAdmin):
+    """Sub-groups' reports proposed to their parent group's meetings; proposed by the
+    portal, accepted or dropped by the meeting's managers (also here, as actions)."""
+
+    list_display = ["__str__", "meeting", "source_meeting", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "meeting__group"]
+    search_fields = ["meeting__title", "source_meeting__title", "source_meeting__group__name"]
+    list_select_related = ["meeting", "source_meeting__group", "decided_by"]
+    actions = [
+        service_action(
+            _("Accept onto the agenda"),
+            lambda report, user: report_back_accept(report_back=report, by=user),
+        ),
+        service_action(
+            _("Drop"), lambda report, user: report_back_drop(report_back=report, by=user)
+        ),
+    ]

@@ -20,7 +20,7 @@ from meetings.audience import (
     people_who_may_see,
     seen_by,
 )
-from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries
+from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries, Minutes
 from meetings.series import rrule_text
 from members.models import Person
 from notices import outbox
@@ -209,15 +209,21 @@ def alternate_announce(invitation: Invitation) -> int:
 
 
 def minutes_announce(meeting: Meeting) -> int:
-    """Minutes to the invitees and the group's current representatives and seat holders,
-    and to the member organisations' endpoints: those who may see them."""
+    """Minutes to the invitees, the walk-ins (in the register with no invitation) and
+    the group's current representatives and seat holders, and to the member
+    organisations' endpoints: those who may see them. The e-mail carries the decisions
+    and action points, and the minutes as PDF (notices.minutes_mail)."""
     minutes = meeting.minutes
     payload = meeting_payload(meeting)
     payload["minutes"] = {"id": minutes.pk, "body": minutes.body}
     group_people = Q(
         representations__in=current_representatives().filter(membership__group_id=meeting.group_id)
     ) | Q(held_seats__in=current_memberships().filter(group_id=meeting.group_id))
-    people = Person.objects.filter(Q(invitations__meeting=meeting) | group_people).distinct()
+    # Walk-ins: in the register without an invitation.
+    walk_ins = Q(attendance__meeting=meeting, attendance__invitation__isnull=True)
+    people = Person.objects.filter(
+        Q(invitations__meeting=meeting) | walk_ins | group_people
+    ).distinct()
     return outbox.notices_write(
         kind=NoticeKind.MINUTES,
         version="1",
@@ -311,3 +317,69 @@ def reminder_send(reminder_id: int) -> bool:
         )
     outbox.reminder_mark_done(reminder)
     return sent
+
+
+def minutes_cycle_payload(minutes: Minutes) -> dict[str, Any]:
+    return {
+        **meeting_payload(minutes.meeting),
+        "minutes_circulated": {
+            "id": minutes.pk,
+            "version": minutes.version,
+            "circulated_at": utc_iso(minutes.circulated_at) if minutes.circulated_at else None,
+            "comments_until": utc_iso(minutes.comments_until) if minutes.comments_until else None,
+        },
+    }
+
+
+def _invited_organisation_ids(meeting: Meeting) -> set[int]:
+    return set(
+        meeting.invitations.filter(organisation__isnull=False).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def minutes_circulated_announce(minutes: Minutes) -> int:
+    """The draft circulated for comments: to the invitees who were invited for their
+    organisation, and to those organisations' endpoints, of them those who may read
+    the draft (its label; meetings.audience). One notice per version and closing date."""
+    meeting = minutes.meeting
+    organisation_ids = _invited_organisation_ids(meeting)
+    people = Person.objects.filter(
+        invitations__meeting=meeting, invitations__organisation__isnull=False
+    ).distinct()
+    return _minutes_cycle_write(
+        minutes, kind=NoticeKind.MINUTES_CIRCULATED, people=people, organisations=organisation_ids
+    )
+
+
+def comments_reminder_announce(minutes: Minutes, *, organisation_ids: set[int]) -> int:
+    """The one reminder that the comment period is closing, to the invitees of the
+    organisations that may comment and have not (`organisation_ids`)."""
+    people = Person.objects.filter(
+        invitations__meeting=minutes.meeting,
+        invitations__organisation_id__in=sorted(organisation_ids),
+    ).distinct()
+    return _minutes_cycle_write(
+        minutes, kind=NoticeKind.COMMENTS_REMINDER, people=people, organisations=organisation_ids
+    )
+
+
+def _minutes_cycle_write(
+    minutes: Minutes, *, kind: str, people: Iterable[Person], organisations: set[int]
+) -> int:
+    meeting = minutes.meeting
+    until = minutes.comments_until
+    return outbox.notices_write(
+        kind=kind,
+        version=f"v{minutes.version}-{until:%Y%m%d%H%M}" if until else f"v{minutes.version}",
+        payload=minutes_cycle_payload(minutes),
+        people=people_who_may_see(people, minutes),
+        webhook_group_id=meeting.group_id,
+        webhook_organisation_ids=[
+            organisation_id
+            for organisation_id in sorted(organisations)
+            if organisation_may_see(organisation_id, minutes)
+        ],
+        meeting=meeting,
+    )

@@ -21,7 +21,8 @@ the labels let through is decided here, by `reader_may_see`, for every way out a
   file for every member, whichever organisations a row names).
 
 As in the funnels, draft minutes and the decisions of a meeting whose minutes are not
-published are seen only by whoever manages the group, and an action point always by its
+published are seen only by whoever manages the group (and a draft circulated for
+comments by the organisations invited to its meeting), and an action point always by its
 owner organisation. A row's `restricted_to` is read only when the row is restricted
 (prefetch it when asking about many).
 """
@@ -34,7 +35,15 @@ from django.db.models import QuerySet
 
 from groups.models import Confidentiality, Labelled, Membership
 from groups.selectors import current_memberships, group_descendant_ids
-from meetings.models import ActionPoint, AgendaItem, Decision, Meeting, MeetingPack, Minutes
+from meetings.models import (
+    ActionPoint,
+    AgendaItem,
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingPack,
+    Minutes,
+)
 from meetings.permissions import (
     action_points_visible_to,
     agenda_items_visible_to,
@@ -191,10 +200,34 @@ def shown_in_meeting(reader: Reader, record: MeetingRecord) -> bool:
     row's own label, and the rule of what is not published yet."""
     group_id = _meeting_of(record).group_id
     if _passes_label(reader, record, group_id) and (
-        not _is_draft(record) or reader.manages(group_id)
+        not _is_draft(record) or reader.manages(group_id) or _circulated_to(reader, record)
     ):
         return True
     return _owned_by(reader, record)
+
+
+def _circulated_to(reader: Reader, record: MeetingRecord) -> bool:
+    """A draft circulated for comments is read, until it is approved, by the
+    organisations invited to its meeting, observers excepted, as their people read it
+    in the pages (meetings.permissions.minutes_visible_to: nobody acts for an observer
+    organisation)."""
+    if not (
+        isinstance(record, Minutes)
+        and record.status == Minutes.Status.DRAFT
+        and record.circulated_at is not None
+        and reader.organisation_ids
+    ):
+        return False
+    observers = current_memberships().filter(
+        group_id=record.meeting.group_id, role=Membership.Role.OBSERVER
+    )
+    return (
+        Invitation.objects.filter(
+            meeting_id=record.meeting_id, organisation_id__in=reader.organisation_ids
+        )
+        .exclude(organisation_id__in=observers.values("organisation_id"))
+        .exists()
+    )
 
 
 def _owned_by(reader: Reader, record: MeetingRecord) -> bool:

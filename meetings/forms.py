@@ -729,3 +729,47 @@ class SeriesScheduleForm(PageForm):
             "they are called now. The invitees read it."
         ),
     )
+
+
+# --- Follow-up across meetings (meetings.follow_up) ------------------------------------------
+
+
+class ActionPointReviewForm(forms.Form):
+    """One click of a meeting's review of open action points (the note is optional)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ActionPoint.Status.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class MinutesAdoptionForm(PageForm):
+    """The adoption of earlier minutes: their text as adopted (shown as it stands, so an
+    unchanged text adopts them as they are) and the words of each of their decisions."""
+
+    corrections = forms.CharField(
+        label=_("The minutes as adopted"),
+        required=False,
+        strip=False,
+        max_length=MINUTES_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    def __init__(self, *args, decisions: list[Decision] = (), **kwargs):  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.decisions = list(decisions)
+        for decision in self.decisions:
+            self.fields[f"decision_{decision.pk}"] = forms.CharField(
+                label=_("Decision %(reference)s")
+                % {"reference": decision.reference or decision.number},
+                required=False,
+                initial=decision.text,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def decision_corrections(self) -> dict[int, str]:
+        """The decisions whose words were changed (an emptied field keeps the words)."""
+        changed = {}
+        for decision in self.decisions:
+            text = self.cleaned_data.get(f"decision_{decision.pk}", "").strip()
+            if text and text != decision.text:
+                changed[decision.pk] = text
+        return changed

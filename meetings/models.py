@@ -324,11 +324,36 @@ class ReferenceCounter(models.Model):
         return f"{self.group} {self.year}: {self.last_number}"
 
 
+class AgendaItemKind(models.TextChoices):
+    """What an agenda item is for. Every kind but "regular" is put there by the portal
+    (meetings.follow_up): one of each per meeting, and per source meeting where it has one."""
+
+    REGULAR = "regular", _("Regular item")
+    MINUTES_ADOPTION = "minutes_adoption", _("Adoption of the minutes")
+    ACTION_REVIEW = "action_review", _("Review of open action points")
+    REPORT_BACK = "report_back", _("Report of a sub-group")
+
+
 class AgendaItem(Labelled):
     """One item of a meeting's agenda, in `position` order."""
 
+    Kind = AgendaItemKind
+
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
+    )
+    kind = models.CharField(
+        _("kind of item"), max_length=20, choices=AgendaItemKind.choices, default="regular"
+    )
+    # The earlier meeting the item is about: the meeting whose minutes it adopts, or the
+    # sub-group's meeting whose report it hears.
+    source_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up_items",
+        verbose_name=_("about the meeting"),
     )
     position = models.PositiveIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=300)
@@ -360,10 +385,43 @@ class AgendaItem(Labelled):
                 name="agenda_item_duration_in_range",
                 violation_error_message=_("An item lasts between 1 minute and 24 hours."),
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["regular", "minutes_adoption", "action_review", "report_back"]
+                ),
+                name="agenda_item_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["minutes_adoption", "report_back"])
+                    & Q(source_meeting__isnull=False)
+                )
+                | (Q(kind__in=["regular", "action_review"]) & Q(source_meeting__isnull=True)),
+                name="agenda_item_source_meeting_iff_about_one",
+            ),
+            # The portal's items exist once: two clicks or two tasks never add a second.
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(kind="action_review"),
+                name="agenda_item_one_action_review",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "source_meeting"],
+                condition=Q(kind__in=["minutes_adoption", "report_back"]),
+                name="agenda_item_one_per_source_meeting",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+    def validate_constraints(self, exclude=None):
+        # A regular item's kind and source meeting are their defaults: asking the database
+        # to check the portal's own items' constraints (a query each) would only slow
+        # every agenda edit down; the database still holds them.
+        if self.kind == AgendaItemKind.REGULAR and self.source_meeting_id is None:
+            exclude = set(exclude or ()) | {"kind", "source_meeting"}
+        super().validate_constraints(exclude=exclude)
 
 
 class Invitation(models.Model):
@@ -530,6 +588,12 @@ class Attendance(models.Model):
 MINUTES_MAX_CHARS = 200_000
 
 
+class ApprovalCapacity(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    COCHAIR = "cochair", _("Co-chair")
+    ON_BEHALF = "on_behalf", _("Secretariat on the chair's behalf")
+
+
 class Minutes(Labelled):
     """The record of a held meeting: draft, then approved, then published."""
 
@@ -560,6 +624,58 @@ class Minutes(Labelled):
     published_at = models.DateTimeField(
         null=True, blank=True, editable=False, verbose_name=_("published at")
     )
+    # Who signed the minutes off in what capacity: the chair or co-chair themselves, or
+    # the secretariat on their behalf (approved_by is then the secretariat's login and
+    # approved_for the chair's person).
+    approved_as = models.CharField(
+        _("approved as"),
+        max_length=20,
+        choices=ApprovalCapacity.choices,
+        blank=True,
+        editable=False,
+    )
+    approved_for = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("approved for"),
+    )
+    # The comment period: the draft went to the invitees' organisations at circulated_at,
+    # comments are taken until comments_until, and the one reminder went at reminded_at.
+    circulated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("circulated for comments at")
+    )
+    comments_until = models.DateTimeField(
+        _("comments until"), null=True, blank=True, editable=False
+    )
+    comment_reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("comment reminder sent at")
+    )
+    # Adoption by a later meeting of the group: the decision that adopted them.
+    adopted_at = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adopted_minutes",
+        editable=False,
+        verbose_name=_("adopted at"),
+    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True, editable=False)
+    adoption_decision = models.OneToOneField(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adopted_minutes",
+        editable=False,
+        verbose_name=_("adoption decision"),
+    )
+    # The number of the current MinutesVersion: every text the minutes had is kept.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -581,19 +697,204 @@ class Minutes(Labelled):
                 condition=Q(status__in=["draft", "approved", "published"]),
                 name="minutes_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(adopted_at__isnull=True, adopted_on__isnull=True)
+                | Q(adopted_at__isnull=False, adopted_on__isnull=False),
+                name="minutes_adopted_at_a_meeting_on_a_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(circulated_at__isnull=True) | Q(comments_until__isnull=False),
+                name="minutes_circulated_have_a_closing_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
 
+    def validate_constraints(self, exclude=None):
+        # Minutes neither circulated nor adopted pass those constraints by construction;
+        # each would cost a query on every save of the text.
+        if self.circulated_at is None and self.adopted_at_id is None and self.adopted_on is None:
+            exclude = set(exclude or ()) | {"circulated_at", "adopted_at", "adopted_on"}
+        super().validate_constraints(exclude=exclude)
+
+
+class MinutesVersion(models.Model):
+    """One text the minutes had. A new version is kept each time the text changes; the
+    corrections made when a later meeting adopts them are one too."""
+
+    class Reason(models.TextChoices):
+        DRAFTED = "drafted", _("First draft")
+        EDITED = "edited", _("Edited")
+        CORRECTED = "corrected", _("Corrected at adoption")
+
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="versions", verbose_name=_("minutes")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    body = models.TextField(_("minutes"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["minutes", "number"]
+        verbose_name = _("version of minutes")
+        verbose_name_plural = _("versions of minutes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minutes", "number"], name="minutes_version_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=["drafted", "edited", "corrected"]),
+                name="minutes_version_reason_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(minutes)s, version %(number)s") % {
+            "minutes": self.minutes,
+            "number": self.number,
+        }
+
+
+class MinutesComment(models.Model):
+    """A member organisation's comment on one section of draft minutes, and the
+    secretariat's answer. `section` is the heading it is on (the agenda item's heading of
+    the template, or "" for the minutes as a whole); `version` the text it was made on."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting an answer")
+        ANSWERED = "answered", _("Answered")
+        APPLIED = "applied", _("Applied to the text")
+
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="comments", verbose_name=_("minutes")
+    )
+    version = models.PositiveIntegerField(_("on version"))
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agenda item"),
+    )
+    section = models.CharField(_("section"), max_length=300, blank=True)
+    body = models.TextField(_("comment"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="minutes_comments",
+        verbose_name=_("organisation"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("made at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["minutes", "created_at", "id"]
+        verbose_name = _("comment on minutes")
+        verbose_name_plural = _("comments on minutes")
+        indexes = [models.Index(fields=["minutes", "organisation"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "answered", "applied"]),
+                name="minutes_comment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(answered_at__isnull=False),
+                name="minutes_comment_answered_have_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Comment by %(organisation)s on %(minutes)s") % {
+            "organisation": self.organisation,
+            "minutes": self.minutes,
+        }
+
+
+class DecisionStatus(models.TextChoices):
+    ADOPTED = "adopted", _("Adopted")
+    SUPERSEDED = "superseded", _("Superseded")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
 
 class Decision(Labelled):
-    """A decision taken at a meeting, numbered within it."""
+    """A decision of a group: taken at a meeting (numbered within it) or, with no
+    meeting, adopted by written procedure (decisions.WrittenProcedure.decision)."""
 
+    Status = DecisionStatus
+
+    group = models.ForeignKey(
+        CoordinationGroup,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("group"),
+    )
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("meeting")
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("meeting"),
     )
     number = models.PositiveIntegerField(_("number"))
+    # The day it was taken (the meeting's day in its own zone, or the procedure's
+    # deadline): the register's order and date filter.
+    decided_on = models.DateField(_("decided on"))
+    text_ar = models.TextField(_("decision (Arabic)"), blank=True)
+    text_fr = models.TextField(_("decision (French)"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DecisionStatus.choices, default="adopted"
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    status_reason = models.TextField(_("reason for the status"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    # The later meeting that corrected the words when adopting the minutes.
+    corrected_at = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_decisions",
+        verbose_name=_("corrected at"),
+    )
     agenda_item = models.ForeignKey(
         AgendaItem,
         on_delete=models.SET_NULL,
@@ -615,19 +916,47 @@ class Decision(Labelled):
         ordering = ["meeting", "number"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        indexes = [
+            models.Index(fields=["group", "-decided_on"]),
+            models.Index(fields=["-decided_on", "-id"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "number"],
                 name="decision_number_unique",
                 violation_error_message=_("Another decision already has this number."),
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["adopted", "superseded", "withdrawn"]),
+                name="decision_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="superseded", superseded_by__isnull=False)
+                | (~Q(status="superseded") & Q(superseded_by__isnull=True)),
+                name="decision_superseded_iff_by_another",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.reference:
+            return self.reference
+        if self.meeting_id is None:
+            return _("Decision %(number)s") % {"number": self.pk}
         return _("%(meeting)s — decision %(number)s") % {
             "meeting": self.meeting,
             "number": self.number,
         }
+
+    def validate_constraints(self, exclude=None):
+        # An adopted decision's status passes its constraints by construction; only a
+        # change of status asks the database (a query per constraint).
+        if self.status == DecisionStatus.ADOPTED and self.superseded_by_id is None:
+            exclude = set(exclude or ()) | {"status", "superseded_by"}
+        super().validate_constraints(exclude=exclude)
+
+    def text_in(self, language: str) -> str:
+        """The words in `language` where they were given, else as taken."""
+        return {"ar": self.text_ar, "fr": self.text_fr}.get(language[:2], "") or self.text
 
 
 class ActionPoint(Labelled):
@@ -704,6 +1033,112 @@ class ActionPoint(Labelled):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActionPointReview(models.Model):
+    """What a meeting (or a report between meetings) said of an action point: its
+    status after it and a note. An open action point is listed again at each of its
+    group's meetings, with these underneath, until it is done or dropped."""
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("action point"),
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="action_point_reviews",
+        verbose_name=_("reviewed at"),
+    )
+    status = models.CharField(_("status after"), max_length=10, choices=ActionPoint.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["action_point", "at", "id"]
+        verbose_name = _("review of an action point")
+        verbose_name_plural = _("reviews of action points")
+        indexes = [models.Index(fields=["meeting", "action_point"])]
+
+    def __str__(self) -> str:
+        return f"{self.action_point} — {self.get_status_display()}"
+
+
+class ReportBack(models.Model):
+    """A sub-group's published minutes proposed to its parent group's next meeting as
+    an agenda item "Report of the <sub-group>"; the parent's secretariat accepts it (the
+    item is added) or drops it (it is not proposed again)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        DROPPED = "dropped", _("Dropped")
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="report_backs",
+        verbose_name=_("meeting of the parent group"),
+    )
+    source_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="reported_to",
+        verbose_name=_("meeting of the sub-group"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    agenda_item = models.OneToOneField(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_back",
+        verbose_name=_("agenda item"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "created_at"]
+        verbose_name = _("report back")
+        verbose_name_plural = _("reports back")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "source_meeting"], name="report_back_once_per_meeting"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "accepted", "dropped"]),
+                name="report_back_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Report of %(group)s to %(meeting)s") % {
+            "group": self.source_meeting.group,
+            "meeting": self.meeting,
+        }
 
 
 def meeting_pack_file_name(pack: "MeetingPack", filename: str) -> str:

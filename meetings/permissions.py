@@ -16,7 +16,9 @@ What hangs off a meeting (agenda items, minutes, decisions, action points) is ne
 seen by someone who cannot see the meeting, and carries a label of its own, ANDed in
 through groups.permissions.label_q: public and members records pass for whoever sees
 the meeting; restricted ones only for the secretariat, the group's chairs and the named
-organisations. Minutes are visible to viewers once published; drafts only to managers.
+organisations. Minutes are visible to viewers once published; drafts only to managers,
+and, while a draft is circulated for comments (until it is approved), to the people of
+the organisations invited to the meeting, by the minutes' own label.
 Decisions follow the minutes: before the minutes are published, only those who may
 read the draft (the managers) see them. An action point stays visible to the people of
 its owner organisation whatever its label or its meeting's.
@@ -37,7 +39,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from groups.models import Confidentiality, CoordinationGroup
+from groups.models import Confidentiality, CoordinationGroup, Membership
 from groups.permissions import (
     groups_managed_by,
     groups_visible_to,
@@ -54,6 +56,8 @@ from meetings.models import (
     MeetingPack,
     MeetingSeries,
     Minutes,
+    MinutesComment,
+    ReportBack,
 )
 from members.permissions import (
     objects_granted,
@@ -146,11 +150,22 @@ def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
         return Minutes.objects.all()
     if not user_is_signed_in(user):
         return Minutes.objects.none()
+    # A draft circulated for comments (meetings.minutes_cycle) is read, until it is
+    # approved, by the people of the organisations invited to its meeting, by its label.
+    invited = Invitation.objects.filter(
+        meeting_id=OuterRef("meeting_id"), organisation__in=organisations_acted_for_by(user)
+    )
     return Minutes.objects.filter(
         Q(meeting__in=meetings_visible_to(user))
         & (
             (
-                Q(status=Minutes.Status.PUBLISHED)
+                (
+                    Q(status=Minutes.Status.PUBLISHED)
+                    | (
+                        Q(status=Minutes.Status.DRAFT, circulated_at__isnull=False)
+                        & Exists(invited)
+                    )
+                )
                 & label_q(user, Minutes, group_field="meeting__group")
             )
             | _of_managed_meeting(user)
@@ -371,32 +386,44 @@ def attendance_get_for_user(
 def decisions_visible_to(user: Actor) -> QuerySet[Decision]:
     """Decisions of the meetings the user sees, by their own label, once the meeting's
     minutes are published; before that only for those who may read the draft minutes
-    (the meeting's managers)."""
+    (the meeting's managers). Decisions adopted by written procedure (no meeting) are
+    seen by whoever sees their group, by their label."""
     if user_is_secretariat(user):
         return Decision.objects.all()
     if not user_is_signed_in(user):
         return Decision.objects.none()
-    return Decision.objects.filter(
-        Q(meeting__in=meetings_visible_to(user))
-        & (
-            (
-                label_q(user, Decision, group_field="meeting__group")
-                & Q(meeting__minutes__status=Minutes.Status.PUBLISHED)
-            )
-            | _of_managed_meeting(user)
+    of_meetings = Q(meeting__in=meetings_visible_to(user)) & (
+        (
+            label_q(user, Decision, group_field="group")
+            & Q(meeting__minutes__status=Minutes.Status.PUBLISHED)
         )
+        | _of_managed_meeting(user)
     )
+    # Adopted by written procedure: a decision of the group from the moment it exists.
+    between_meetings = (
+        Q(meeting__isnull=True)
+        & Q(group__in=groups_visible_to(user))
+        & label_q(user, Decision, group_field="group")
+    )
+    return Decision.objects.filter(of_meetings | between_meetings)
 
 
 def decision_get_for_user(user: Actor, decision_id: int | str, *, manage: bool = False) -> Decision:
-    return _child_get_for_user(
-        decisions_visible_to(user),
-        Decision,
-        decision_id,
-        manage=manage,
-        user=user,
-        missing=_("No such decision."),
-    )
+    try:
+        decision = decisions_visible_to(user).select_related("meeting", "group").get(pk=decision_id)
+    except (Decision.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such decision.")) from None
+    if manage:
+        may = (
+            user_can_manage_meeting(user, decision.meeting)
+            if decision.meeting is not None
+            else user_can_manage_group(user, decision.group)
+        )
+        if not may:
+            raise PermissionDenied(
+                _("Only the secretariat and the group's chairs may change this.")
+            )
+    return decision
 
 
 def series_visible_to(user: Actor) -> QuerySet[MeetingSeries]:
@@ -438,3 +465,86 @@ def series_get_for_user(
             _("Only the secretariat and the group's chairs may change a meeting series.")
         )
     return series
+
+
+def report_backs_visible_to(user: Actor) -> QuerySet[ReportBack]:
+    """Reports proposed to (or accepted on, or dropped from) a parent group's meeting,
+    for those who see both that meeting and the sub-group's meeting they report on;
+    what the report carries (decisions, action points) is read through its own funnels."""
+    if user_is_secretariat(user):
+        return ReportBack.objects.all()
+    if not user_is_signed_in(user):
+        return ReportBack.objects.none()
+    visible = meetings_visible_to(user)
+    return ReportBack.objects.filter(meeting__in=visible, source_meeting__in=visible)
+
+
+def report_back_get_for_user(
+    user: Actor, report_back_id: int | str, *, manage: bool = False
+) -> ReportBack:
+    try:
+        report_back = (
+            report_backs_visible_to(user)
+            .select_related("meeting", "source_meeting__group")
+            .get(pk=report_back_id)
+        )
+    except (ReportBack.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such report.")) from None
+    if manage and not user_can_manage_meeting(user, report_back.meeting):
+        raise PermissionDenied(
+            _("Only the secretariat and the group's chairs may change the agenda.")
+        )
+    return report_back
+
+
+def minutes_comments_visible_to(user: Actor) -> QuerySet[MinutesComment]:
+    """Comments on minutes the user may read: every comment for those who manage the
+    meeting; otherwise the comments (and the secretariat's answers) of the
+    organisations the user acts for."""
+    if user_is_secretariat(user):
+        return MinutesComment.objects.all()
+    if not user_is_signed_in(user):
+        return MinutesComment.objects.none()
+    return MinutesComment.objects.filter(
+        Q(minutes__in=minutes_visible_to(user))
+        & (
+            Q(minutes__meeting__in=meetings_managed_by(user))
+            | Q(organisation__in=organisations_acted_for_by(user))
+        )
+    )
+
+
+def minutes_comment_get_for_user(
+    user: Actor, comment_id: int | str, *, answer: bool = False
+) -> MinutesComment:
+    try:
+        comment = (
+            minutes_comments_visible_to(user)
+            .select_related("minutes__meeting", "organisation")
+            .get(pk=comment_id)
+        )
+    except (MinutesComment.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such comment.")) from None
+    if answer and not user_can_manage_meeting(user, comment.minutes.meeting):
+        raise PermissionDenied(_("Only the secretariat and the group's chairs answer comments."))
+    return comment
+
+
+def minutes_commenting_organisations(user: Actor, minutes: Minutes) -> list[int]:
+    """The organisations `user` may comment for on these minutes: those they act for
+    that were invited to the meeting and hold a seat other than an observer's in its
+    group (observers are told, and have no say), provided the user may read the minutes.
+    The period itself (open, closed) is the service's rule."""
+    if not user_is_signed_in(user):
+        return []
+    if not minutes_visible_to(user).filter(pk=minutes.pk).exists():
+        return []
+    invited = Invitation.objects.filter(
+        meeting_id=minutes.meeting_id, organisation__in=organisations_acted_for_by(user)
+    ).values_list("organisation_id", flat=True)
+    observers = Membership.objects.filter(
+        group_id=minutes.meeting.group_id,
+        role=Membership.Role.OBSERVER,
+        end_on__isnull=True,
+    ).values_list("organisation_id", flat=True)
+    return sorted(set(invited) - set(observers))

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     Exists,
     FilteredRelation,
@@ -17,6 +19,8 @@ from django.db.models import (
     Subquery,
     Sum,
     TextChoices,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -33,6 +37,7 @@ from groups.selectors import (
 from meetings import references
 from meetings.models import (
     ActionPoint,
+    ActionPointReview,
     AgendaItem,
     Attendance,
     Decision,
@@ -856,4 +861,71 @@ def series_schedule_preview(series: MeetingSeries) -> SeriesSchedulePreview:
         ),
         without_email=[person for person in people if not person.email],
         recipients=[person for person in people if person.email],
+    )
+
+
+# --- Follow-up across meetings (meetings.follow_up) ------------------------------------------
+
+
+def action_point_reviews_prefetch() -> Prefetch:
+    """An action point's history: what each meeting said of it, oldest first."""
+    return Prefetch(
+        "reviews",
+        queryset=ActionPointReview.objects.select_related("meeting", "by").order_by("at", "pk"),
+    )
+
+
+def action_points_for_review(meeting: Meeting, user: Actor) -> QuerySet[ActionPoint]:
+    """What the meeting's "Review of open action points" lists, as `user` may see it:
+    the action points raised at earlier meetings of its group that are still open, and
+    those this meeting has reviewed already (so a click leaves its row in place).
+    Overdue ones first, then the open ones by due date, then the closed; each with its
+    raising meeting, owners and history (three queries in all)."""
+    today = timezone.localdate()
+    reviewed_here = ActionPointReview.objects.filter(action_point=OuterRef("pk"), meeting=meeting)
+    return (
+        action_points_visible_to(user)
+        .filter(
+            meeting__group_id=meeting.group_id,
+            meeting__start_at__lt=meeting.start_at,
+        )
+        .filter(Q(status=ActionPoint.Status.OPEN) | Exists(reviewed_here))
+        .annotate(
+            is_overdue=Case(
+                When(status=ActionPoint.Status.OPEN, due_on__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            review_order=Case(
+                When(status=ActionPoint.Status.OPEN, due_on__lt=today, then=Value(0)),
+                When(status=ActionPoint.Status.OPEN, then=Value(1)),
+                default=Value(2),
+            ),
+        )
+        .select_related("meeting", "owner_organisation", "owner_person")
+        .prefetch_related(action_point_reviews_prefetch())
+        .order_by("review_order", "due_on", "pk")
+    )
+
+
+def action_point_carried_to(action_point: ActionPoint, user: Actor) -> QuerySet[Meeting]:
+    """The later meetings of its group whose review of open action points listed (or
+    lists) the action point: those held or to come while it was open, and any that
+    reviewed it. `action_point` has its meeting joined."""
+    raised_at = action_point.meeting
+    listed = Q(status__in=[Meeting.Status.DRAFT, Meeting.Status.SCHEDULED, Meeting.Status.HELD])
+    if action_point.closed_at is not None:
+        listed &= Q(start_at__lte=action_point.closed_at)
+    reviewed = Exists(
+        ActionPointReview.objects.filter(meeting=OuterRef("pk"), action_point=action_point)
+    )
+    return (
+        meetings_visible_to(user)
+        .filter(
+            group_id=raised_at.group_id,
+            start_at__gt=raised_at.start_at,
+            agenda_items__kind=AgendaItem.Kind.ACTION_REVIEW,
+        )
+        .filter(listed | reviewed)
+        .order_by("start_at", "pk")
     )

@@ -28,7 +28,8 @@ from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from groups.models import CoordinationGroup
 from groups.services import Label, label_for_new
-from meetings import announcements, references
+from meetings import announcements, follow_up, minutes_cycle, references
+from meetings.minutes_versions import minutes_version_add
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
     ActionPoint,
@@ -41,6 +42,7 @@ from meetings.models import (
     MeetingPack,
     MeetingSeries,
     Minutes,
+    MinutesVersion,
     meeting_pack_file_name,
 )
 from meetings.pack import PackVersion, meeting_pack_pdf
@@ -152,6 +154,7 @@ def meeting_create(
     )
     audited_save(meeting, by=by)
     label.attach(meeting)
+    follow_up.agenda_follow_up_ensure(meeting=meeting, by=by)
     return meeting
 
 
@@ -670,13 +673,20 @@ def minutes_save(
             Minutes(meeting=meeting, body=body, confidentiality=label.confidentiality), by=by
         )
         label.attach(minutes)
+        minutes_version_add(minutes, reason=MinutesVersion.Reason.DRAFTED, by=by)
+        follow_up.minutes_follow_up(minutes=minutes, by=by)
         return minutes
     if minutes.status == Minutes.Status.PUBLISHED:
         raise ValidationError({"body": _("Published minutes cannot be changed.")})
+    if body == minutes.body:
+        return minutes
     minutes.body = body
     minutes.status = Minutes.Status.DRAFT
     minutes.approved_at = None
     minutes.approved_by = None
+    minutes.approved_as = ""
+    minutes.approved_for = None
+    minutes_version_add(minutes, reason=MinutesVersion.Reason.EDITED, by=by)
     return audited_save(minutes, by=by)
 
 
@@ -704,10 +714,16 @@ def minutes_create(
 
 
 @transaction.atomic
-def minutes_approve(*, minutes: Minutes, by: Actor) -> Minutes:
-    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+def minutes_approve(*, minutes: Minutes, by: Actor, on_behalf_of: Person | None = None) -> Minutes:
+    """The chair's or co-chair's sign-off, or the secretariat's on behalf of the one it
+    names (meetings.minutes_cycle.approval_record); it closes the comment period."""
+    minutes = (
+        Minutes.objects.select_for_update().select_related("meeting__group").get(pk=minutes.pk)
+    )
     if minutes.status != Minutes.Status.DRAFT:
         raise ValidationError({"status": _("Only draft minutes can be approved.")})
+    minutes_cycle.approval_record(minutes, by=by, on_behalf_of=on_behalf_of)
+    minutes_cycle.approval_close_comments(minutes)
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_at = timezone.now()
     minutes.approved_by = author_of(by)
@@ -733,6 +749,7 @@ def minutes_publish(*, minutes: Minutes, by: Actor) -> Minutes:
     minutes.published_at = timezone.now()
     audited_save(minutes, by=by)
     announcements.minutes_announce(meeting)
+    follow_up.minutes_follow_up(minutes=minutes, by=by)
     return minutes
 
 
@@ -748,12 +765,16 @@ def decision_add(
     agenda_item: AgendaItem | None = None,
     confidentiality: str | None = None,
     restricted_to: Iterable[Organisation] = (),
+    correction_at: Meeting | None = None,
 ) -> Decision:
     """A decision of a held meeting, numbered in order; its label is the meeting's
     unless `confidentiality` says otherwise. Members read it once the minutes are
-    published (meetings.permissions.decisions_visible_to)."""
+    published (meetings.permissions.decisions_visible_to). Published minutes freeze
+    their meeting's decisions: one is added then only as a correction recorded at the
+    later meeting `correction_at` that adopts the minutes."""
     meeting = _locked(meeting)
     _require_status(meeting, {Status.HELD}, _("A %(status)s meeting cannot be given decisions."))
+    minutes_cycle.decisions_frozen_check(meeting, correction_at=correction_at)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": _("The agenda item belongs to another meeting.")})
     label = label_for_new(
@@ -764,7 +785,9 @@ def decision_add(
     )
     number = (meeting.decisions.aggregate(last=Max("number"))["last"] or 0) + 1
     decision = Decision(
+        group=meeting.group,
         meeting=meeting,
+        decided_on=meeting.start_at.astimezone(meeting.zone).date(),
         number=number,
         text=text,
         agenda_item=agenda_item,
@@ -772,10 +795,102 @@ def decision_add(
         # As the register stands now; the meeting's lock keeps a tick from slipping in.
         quorum_met=quorum_status(meeting).met,
         confidentiality=label.confidentiality,
+        corrected_at=correction_at,
     )
     audited_save(decision, by=by)
     label.attach(decision)
     return decision
+
+
+# The register's changes of status. A decision's words stay as they were taken; its
+# status says whether it still stands: adopted, superseded by a later decision of the
+# same group, or withdrawn (with a reason). Both are final: a decision that no longer
+# stands is not brought back, a newer decision is taken instead.
+
+
+def _decisions_locked(*decisions: Decision) -> list[Decision]:
+    # Locked in id order, so two changes touching the same pair cannot deadlock.
+    ids = sorted({decision.pk for decision in decisions})
+    by_id = {row.pk: row for row in Decision.objects.select_for_update().filter(pk__in=ids)}
+    return [by_id[decision.pk] for decision in decisions]
+
+
+def _require_standing(decision: Decision) -> None:
+    if decision.status != Decision.Status.ADOPTED:
+        raise ValidationError(
+            {
+                "status": _("The decision is %(status)s already; only an adopted one can change.")
+                % {"status": decision.get_status_display().lower()}
+            }
+        )
+
+
+@transaction.atomic
+def decision_supersede(
+    *, decision: Decision, by_decision: Decision, by: Actor, reason: str = ""
+) -> Decision:
+    """Mark `decision` as superseded by a later (or same-day) adopted decision of its
+    group."""
+    decision, by_decision = _decisions_locked(decision, by_decision)
+    _require_standing(decision)
+    if by_decision.pk == decision.pk:
+        raise ValidationError({"superseded_by": _("A decision cannot supersede itself.")})
+    if by_decision.group_id != decision.group_id:
+        raise ValidationError(
+            {"superseded_by": _("Only a decision of the same group can supersede it.")}
+        )
+    if by_decision.decided_on < decision.decided_on:
+        raise ValidationError(
+            {"superseded_by": _("Only a decision taken on the same day or later can supersede it.")}
+        )
+    if by_decision.status != Decision.Status.ADOPTED:
+        raise ValidationError(
+            {"superseded_by": _("A decision that no longer stands cannot supersede another.")}
+        )
+    decision.status = Decision.Status.SUPERSEDED
+    decision.superseded_by = by_decision
+    decision.status_reason = reason.strip()
+    decision.status_changed_at = timezone.now()
+    return audited_save(decision, by=by)
+
+
+@transaction.atomic
+def decision_withdraw(*, decision: Decision, reason: str, by: Actor) -> Decision:
+    """Withdraw an adopted decision; the reason is required and shown in the register."""
+    (decision,) = _decisions_locked(decision)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the decision is withdrawn.")})
+    _require_standing(decision)
+    decision.status = Decision.Status.WITHDRAWN
+    decision.status_reason = reason.strip()
+    decision.status_changed_at = timezone.now()
+    return audited_save(decision, by=by)
+
+
+# A decision's words in one language, as long as the longest a decision is taken in.
+DECISION_TEXT_MAX = 20_000
+
+
+@transaction.atomic
+def decision_translations_set(
+    *, decision: Decision, text_ar: str, text_fr: str, by: Actor
+) -> Decision:
+    """The decision's words in Arabic and French (blank: not given). The words as taken
+    stay; a translation may be given or corrected whatever the decision's status."""
+    (decision,) = _decisions_locked(decision)
+    values = {"text_ar": text_ar.strip(), "text_fr": text_fr.strip()}
+    too_long = {
+        name: _("At most %(count)s characters.") % {"count": DECISION_TEXT_MAX}
+        for name, value in values.items()
+        if len(value) > DECISION_TEXT_MAX
+    }
+    if too_long:
+        raise ValidationError(too_long)
+    if all(getattr(decision, name) == value for name, value in values.items()):
+        return decision
+    for name, value in values.items():
+        setattr(decision, name, value)
+    return audited_save(decision, by=by)
 
 
 def _check_owner(organisation: Organisation, person: Person | None) -> None:

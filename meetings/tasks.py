@@ -5,7 +5,7 @@ is made once; a ready pack is left as it is)."""
 
 from celery import shared_task
 
-from meetings import services
+from meetings import minutes_cycle, services
 
 
 @shared_task
@@ -33,3 +33,11 @@ def meeting_pack_build_task(pack_id: int) -> str | None:
     commit); returns the pack's status, or None when the pack is gone."""
     pack = services.meeting_pack_build(pack_id=pack_id)
     return None if pack is None else pack.status
+
+
+@shared_task
+def minutes_comment_reminders_task() -> int:
+    """Beat: remind the organisations that have not commented on circulated draft
+    minutes whose comment period closes soon, once per draft (a conditional UPDATE
+    claims it, so overlapping runs remind once); returns how many drafts."""
+    return minutes_cycle.minutes_comment_reminders_send()

@@ -116,6 +116,26 @@ urlpatterns = [
         name="minutes-publish",
     ),
     path(
+        "meetings/<int:meeting_id>/minutes/circulate/",
+        views.minutes_circulate_page,
+        name="minutes-circulate",
+    ),
+    path(
+        "meetings/<int:meeting_id>/minutes/comments/",
+        views.minutes_comment_add_page,
+        name="minutes-comment-add",
+    ),
+    path(
+        "meetings/<int:meeting_id>/minutes/comments/<int:comment_id>/answer/",
+        views.minutes_comment_answer_page,
+        name="minutes-comment-answer",
+    ),
+    path(
+        "meetings/<int:meeting_id>/minutes/versions/",
+        views.minutes_versions_page,
+        name="minutes-versions",
+    ),
+    path(
         "meetings/<int:meeting_id>/decisions/add/",
         views.decision_add_page,
         name="decision-add",
@@ -136,6 +156,26 @@ urlpatterns = [
         "action-points/<int:action_point_id>/done/",
         views.action_point_done_page,
         name="action-point-done",
+    ),
+    path(
+        "meetings/<int:meeting_id>/review/<int:action_point_id>/",
+        views.action_point_review_page,
+        name="action-point-review",
+    ),
+    path(
+        "meetings/<int:meeting_id>/agenda/<int:item_id>/adopt/",
+        views.minutes_adopt_page,
+        name="minutes-adopt",
+    ),
+    path(
+        "report-backs/<int:report_back_id>/accept/",
+        views.report_back_accept_page,
+        name="report-back-accept",
+    ),
+    path(
+        "report-backs/<int:report_back_id>/drop/",
+        views.report_back_drop_page,
+        name="report-back-drop",
     ),
     path(
         "meetings/confidentiality/<slug:kind>/<int:record_id>/",

@@ -32,8 +32,10 @@ from meetings.models import Invitation, Meeting, MeetingSeries
 from meetings.rsvp import rsvp_url
 from meetings.series import first_start, occurrence_starts, series_rule_description
 from members.models import Person
+from notices import minutes_mail
 from notices.calendar import invitation_calendar, series_calendar
 from notices.models import Notice
+from notices.procedure_mail import PROCEDURE_KINDS, procedure_email, procedure_webhook_data
 from portal.api.serializers import utc_iso
 
 KIND = Notice.Kind
@@ -90,7 +92,7 @@ def _hidden_from(reader: Reader, notice: Notice) -> bool:
     changed since it was written, or a notice written before labels): it is then not
     sent at all. A series' notice is weighed against its meetings (_series_email,
     webhook_body)."""
-    if notice.kind == KIND.MINUTES and notice.meeting is not None:
+    if notice.kind in MINUTES_KINDS and notice.meeting is not None:
         return not reader_may_see(reader, notice.meeting.minutes)
     if notice.action_point is not None:
         return not reader_may_see(reader, notice.action_point)
@@ -99,6 +101,7 @@ def _hidden_from(reader: Reader, notice: Notice) -> bool:
     return False
 
 
+MINUTES_KINDS = {KIND.MINUTES, *minutes_mail.CYCLE_KINDS}
 HIDDEN = "The recipient may not see what this notice is about (its confidentiality label)."
 
 
@@ -488,6 +491,18 @@ def _rendered(
     if _hidden_from(Reader.of_person(person), notice):
         raise NothingToSend(HIDDEN)
     language = _language_of(person)
+    if notice.kind in PROCEDURE_KINDS:
+        # Worded in notices.procedure_mail, with its own templates.
+        mail = procedure_email(notice, language)
+        if mail is None:
+            raise NothingToSend(HIDDEN)
+        return RenderedEmail(
+            email=Email(subject=mail.subject, context={}),
+            person=person,
+            language=language,
+            text=mail.text,
+            html=mail.html,
+        )
     with translation.override(language):
         if notice.kind == KIND.ACTION_DUE:
             email = _action_point_email(notice, language)
@@ -495,6 +510,15 @@ def _rendered(
             email = _papers_added_email(notice, language)
         elif notice.kind in SERIES_KINDS:
             email = _series_email(notice, language, series_occurrences)
+        elif notice.kind in minutes_mail.CYCLE_KINDS and notice.meeting is not None:
+            meeting = notice.meeting
+            group_name = _group_name(meeting, language)
+            subject, extra = minutes_mail.cycle_email(notice, group_name=group_name)
+            context = {"meeting": meeting, "group_name": group_name, "when": _when(meeting)}
+            email = Email(
+                subject=_with_reference(subject, meeting),
+                context={**context, "links": [], **extra},
+            )
         else:
             email = _meeting_email(notice, invitation, language)
         context = {
@@ -537,6 +561,8 @@ def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAltern
             email.calendar.decode(), f"text/calendar; method={method}; charset=utf-8"
         )
         message.attach("invite.ics", email.calendar, f"text/calendar; method={method}")
+    for name, content, mimetype in minutes_mail.attachments(notice, language):
+        message.attach(name, content, mimetype)
     return message
 
 
@@ -667,6 +693,11 @@ def webhook_body(notice: Notice) -> bytes:
             action_point = data["action_point"]
             meeting = {**action_point["meeting"], "reference": "", "title": ""}
             data = {**data, "action_point": {**action_point, "meeting": meeting}}
+    if notice.kind in PROCEDURE_KINDS:
+        procedure_data = procedure_webhook_data(notice)
+        if procedure_data is None:
+            raise NothingToSend(HIDDEN)
+        data = procedure_data
     if isinstance(data.get("meeting"), dict):
         data = {**data, "meeting": {**MEETING_FIELDS_ADDED, **data["meeting"]}}
     body = {

@@ -90,6 +90,10 @@ class Notice(models.Model):
         SERIES_UPDATE = "series_update", _("Meeting series changed")
         SERIES_CANCELLATION = "series_cancellation", _("Meeting series cancelled")
         PAPERS_ADDED = "papers_added", _("Papers added to a meeting")
+        MINUTES_CIRCULATED = "minutes_circulated", _("Draft minutes circulated for comments")
+        COMMENTS_REMINDER = "comments_reminder", _("Reminder to comment on draft minutes")
+        PROCEDURE = "procedure", _("Written procedure circulated")
+        PROCEDURE_OUTCOME = "procedure_outcome", _("Outcome of a written procedure")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -132,6 +136,14 @@ class Notice(models.Model):
         null=True,
         blank=True,
         verbose_name=_("action point"),
+    )
+    procedure = models.ForeignKey(
+        "decisions.WrittenProcedure",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+        verbose_name=_("written procedure"),
     )
     person = models.ForeignKey(
         Person,

@@ -44,6 +44,10 @@ EVENT_OF_KIND: dict[str, str] = {
     NoticeKind.SERIES_UPDATE: "series.updated",
     NoticeKind.SERIES_CANCELLATION: "series.cancelled",
     NoticeKind.PAPERS_ADDED: "meeting.papers_added",
+    NoticeKind.MINUTES_CIRCULATED: "minutes.circulated",
+    NoticeKind.COMMENTS_REMINDER: "minutes.comments_reminder",
+    NoticeKind.PROCEDURE: "written_procedure.circulated",
+    NoticeKind.PROCEDURE_OUTCOME: "written_procedure.closed",
 }
 
 
@@ -83,6 +87,7 @@ def notices_write(
     meeting: models.Model | None = None,
     series: models.Model | None = None,
     action_point: models.Model | None = None,
+    procedure: models.Model | None = None,
     not_before: dt.datetime | None = None,
 ) -> int:
     """Write the notices of one event: an e-mail to each person and, when
@@ -101,6 +106,7 @@ def notices_write(
             ("meeting", meeting),
             ("series", series),
             ("action_point", action_point),
+            ("procedure", procedure),
         )
         if value is not None
     }

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "meetings",
     "notices",
     "documents",
+    "decisions",
     "search",
     "demo",
 ]
@@ -250,6 +251,11 @@ NOTICE_RETRY_BASE_SECONDS = env_int("NOTICE_RETRY_BASE_SECONDS", 30, minimum=0)
 NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 8, minimum=1)
 NOTICE_BATCH_SIZE = env_int("NOTICE_BATCH_SIZE", 50, minimum=1)
 NOTICE_LINK_MAX_AGE_DAYS = env_int("NOTICE_LINK_MAX_AGE_DAYS", 60, minimum=1)
+# Draft minutes circulated for comments: the organisations that have not commented are
+# reminded once, this many hours before the period closes.
+MINUTES_COMMENT_REMINDER_HOURS = env_int("MINUTES_COMMENT_REMINDER_HOURS", 48, minimum=1)
+# How often beat closes the written procedures whose deadline has come.
+PROCEDURE_CLOSE_SECONDS = env_int("PROCEDURE_CLOSE_SECONDS", 60, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 # Webhooks to plain http:// or to private addresses only while developing.
 WEBHOOK_ALLOW_INSECURE = env_bool("WEBHOOK_ALLOW_INSECURE", default=DEBUG)
@@ -276,6 +282,16 @@ CELERY_BEAT_SCHEDULE = {
     "series-extend-ahead": {
         "task": "meetings.tasks.series_extend_ahead_task",
         "schedule": 3600,
+    },
+    # The one reminder that a comment period on draft minutes closes soon.
+    "minutes-comment-reminders": {
+        "task": "meetings.tasks.minutes_comment_reminders_task",
+        "schedule": 3600,
+    },
+    # Written procedures close at their deadline: within a minute of it.
+    "written-procedures-close": {
+        "task": "decisions.tasks.procedures_close_due_task",
+        "schedule": PROCEDURE_CLOSE_SECONDS,
     },
 }
 if INBOUND_IMAP is not None:
@@ -368,6 +384,10 @@ SPECTACULAR_SETTINGS = {
         "notices.api.webhooks.SERIES_UPDATED",
         "notices.api.webhooks.SERIES_CANCELLED",
         "notices.api.webhooks.MEETING_PAPERS_ADDED",
+        "notices.api.minutes_webhooks.MINUTES_CIRCULATED",
+        "notices.api.minutes_webhooks.MINUTES_COMMENTS_REMINDER",
+        "notices.api.procedure_webhooks.WRITTEN_PROCEDURE_CIRCULATED",
+        "notices.api.procedure_webhooks.WRITTEN_PROCEDURE_CLOSED",
     ],
     # Swagger UI served by the portal itself (drf-spectacular-sidecar): the docs work on a
     # government network with no way to a public CDN.

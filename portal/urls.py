@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("meetings.api.urls")),
     path("", include("notices.api.urls")),
     path("", include("documents.api.urls")),
+    path("", include("decisions.api.urls")),
     path("", include("search.api.urls")),
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("search.urls")),
     path("", include("documents.urls")),
+    path("", include("decisions.urls")),
     # The admin's own sign-in form would skip the limits on failed sign-ins and the
     # second factor: staff sign in where everyone does.
     path(

@@ -267,7 +267,7 @@ def result_url(kind: str, object_id: int, meeting_id: int | None) -> str:
     if kind == SearchKind.MINUTES:
         return reverse("meeting-minutes", args=[meeting_id])
     if kind == SearchKind.DECISION:
-        return reverse("meeting-detail", args=[meeting_id]) + "#decisions-heading"
+        return reverse("decisions:decision-detail", args=[object_id])
     if kind == SearchKind.ACTION_POINT:
         return reverse("action-point-detail", args=[object_id])
     if kind == SearchKind.DOCUMENT:

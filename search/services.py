@@ -117,10 +117,20 @@ def _minutes_entry(minutes: Minutes) -> Entry:
 
 def _decision_entry(decision: Decision) -> Entry:
     meeting = decision.meeting
+    words = "\n".join(text for text in (decision.text_ar, decision.text_fr) if text)
+    text = f"{decision.text}\n{words}" if words else decision.text
+    if meeting is None:
+        # Adopted by written procedure: dated by the day it was adopted.
+        return Entry(
+            title=decision.reference or str(decision),
+            text=text,
+            group_id=decision.group_id,
+            date=dt.datetime.combine(decision.decided_on, dt.time(12), tzinfo=dt.UTC),
+        )
     return Entry(
         title=decision.reference or f"{meeting.title} #{decision.number}",
-        text=decision.text,
-        group_id=meeting.group_id,
+        text=text,
+        group_id=decision.group_id,
         date=meeting.start_at,
         title_words=(meeting.title,) if decision.reference else (),
     )

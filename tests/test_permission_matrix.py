@@ -97,7 +97,6 @@ def _build_meetings(cast):
     )
     meeting_mark_held(meeting=held, by=None)
     published = minutes_save(meeting=held, body="Published minutes", by=None)
-    minutes_publish(minutes=minutes_approve(minutes=published, by=None), by=None)
     action = action_point_create(
         meeting=held,
         title="Map services",
@@ -118,6 +117,8 @@ def _build_meetings(cast):
     draft = minutes_save(meeting=mwg_held, body="Draft minutes", by=None)
     unpublished_decision = decision_add(meeting=mwg_held, text="Before publication", by=None)
     published_decision = decision_add(meeting=held, text="After publication", by=None)
+    # Published after its decision: published minutes freeze their meeting's decisions.
+    minutes_publish(minutes=minutes_approve(minutes=published, by=None), by=None)
 
     restricted = meeting_create(
         group=cast.mwg,

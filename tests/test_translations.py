@@ -20,6 +20,7 @@ SOURCES = (
     "meetings",
     "members",
     "documents",
+    "decisions",
     "notices",
     "search",
     "demo",

@@ -9,17 +9,20 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from groups.api.serializers import GroupBriefSerializer
 from groups.models import Confidentiality, Membership
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
+from meetings.minutes_cycle import approval_text
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
     MINUTES_MAX_CHARS,
     WEEK_OF_MONTH,
     WEEKDAYS,
     ActionPoint,
+    ActionPointReview,
     AgendaItem,
     Attendance,
     AttendanceMode,
@@ -232,7 +235,19 @@ class AgendaItemSerializer(OutputModelSerializer):
             "duration_minutes",
             "confidentiality",
             "restricted_to",
+            "kind",
+            "source_meeting",
         ]
+        extra_kwargs = {
+            "kind": {
+                "help_text": "`regular`, or an item the portal put there: `minutes_adoption`, "
+                "`action_review`, `report_back`."
+            },
+            "source_meeting": {
+                "help_text": "The earlier meeting whose minutes the item adopts, or the "
+                "sub-group's meeting whose report it hears; null otherwise."
+            },
+        }
 
 
 class MeetingSerializer(OutputModelSerializer):
@@ -663,6 +678,20 @@ class MinutesSerializer(OutputModelSerializer):
     meeting = MeetingBriefSerializer()
     confidentiality = _confidentiality_field()
     restricted_to = _restricted_to_field()
+    approved_as = serializers.CharField(
+        read_only=True,
+        help_text="chair, cochair, on_behalf (the secretariat for `approved_for`), or ''.",
+    )
+    approved_for = serializers.IntegerField(
+        source="approved_for_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The chair or co-chair (person id) the approval is theirs; null when "
+        "not approved.",
+    )
+    approval = serializers.SerializerMethodField(
+        help_text='Who signed off, in words: "Approved by X (co-chair)".'
+    )
 
     class Meta:
         model = Minutes
@@ -671,12 +700,22 @@ class MinutesSerializer(OutputModelSerializer):
             "meeting",
             "status",
             "body",
+            "version",
             "approved_at",
+            "approved_as",
+            "approved_for",
+            "approval",
+            "circulated_at",
+            "comments_until",
             "published_at",
             "updated_at",
             "confidentiality",
             "restricted_to",
         ]
+
+    def get_approval(self, minutes: Minutes) -> str:
+        texts = self.context.get("approval_texts")
+        return texts.get(minutes.pk, "") if texts is not None else approval_text(minutes)
 
 
 class MinutesInputSerializer(LabelInputSerializer):
@@ -708,24 +747,83 @@ class DecisionSerializer(OutputModelSerializer):
 
     confidentiality = _confidentiality_field()
     restricted_to = _restricted_to_field()
+    text_ar = serializers.CharField(
+        read_only=True, help_text="The words in Arabic; empty when not given."
+    )
+    text_fr = serializers.CharField(
+        read_only=True, help_text="The words in French; empty when not given."
+    )
+    # A field named like DRF's own `Field.source` attribute, which the metaclass takes
+    # out of the class: the name is the API's, the clash is only the stubs'.
+    source = serializers.SerializerMethodField(  # type: ignore[assignment]
+        help_text="`meeting`: taken at `meeting`; `written_procedure`: adopted between "
+        "meetings by the written procedure `written_procedure`."
+    )
+    written_procedure = serializers.SerializerMethodField(
+        help_text="The id of the written procedure that adopted it; null for a meeting's."
+    )
+    status_reason = serializers.CharField(
+        read_only=True, help_text="Why it was withdrawn, or a note on its superseding."
+    )
 
     class Meta:
         model = Decision
         fields = [
             "id",
+            "group",
             "meeting",
             "number",
             "reference",
+            "decided_on",
             "agenda_item",
             "text",
+            "text_ar",
+            "text_fr",
+            "status",
+            "superseded_by",
+            "status_reason",
+            "status_changed_at",
+            "source",
+            "written_procedure",
             "quorum_met",
             "confidentiality",
             "restricted_to",
         ]
 
+    @extend_schema_field(serializers.ChoiceField(choices=["meeting", "written_procedure"]))
+    def get_source(self, decision: Decision) -> str:
+        return "meeting" if decision.meeting_id is not None else "written_procedure"
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_written_procedure(self, decision: Decision) -> int | None:
+        # The reverse side of decisions.WrittenProcedure.decision, joined by the selector;
+        # meetings may not import decisions, so it is read by name.
+        procedure = getattr(decision, "written_procedure", None)
+        return procedure.pk if procedure is not None else None
+
 
 class DecisionUpdateInputSerializer(LabelInputSerializer):
-    """A recorded decision's words stay as they were taken; its label may change."""
+    """A recorded decision's words stay as they were taken; its label may change, and
+    its words in Arabic and French may be given or corrected (empty: not given)."""
+
+    text_ar = serializers.CharField(
+        max_length=20_000, required=False, allow_blank=True, trim_whitespace=True
+    )
+    text_fr = serializers.CharField(
+        max_length=20_000, required=False, allow_blank=True, trim_whitespace=True
+    )
+
+
+class DecisionSupersedeInputSerializer(InputSerializer):
+    superseded_by = VisibleRelatedField(
+        visible=decisions_visible_to,
+        help_text="A decision of the same group, taken that day or later, still adopted.",
+    )
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DecisionWithdrawInputSerializer(InputSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why; shown in the register.")
 
 
 class DecisionInputSerializer(LabelInputSerializer):
@@ -829,8 +927,19 @@ class ActionPointListSerializer(serializers.Serializer):
         ]
 
 
+class ActionPointReviewSerializer(OutputModelSerializer):
+    """What a meeting said of the action point: its status after and a note."""
+
+    class Meta:
+        model = ActionPointReview
+        fields = ["id", "meeting", "status", "note", "at"]
+
+
 class ActionPointSerializer(OutputModelSerializer):
     meeting = MeetingBriefSerializer()
+    reviews = ActionPointReviewSerializer(
+        many=True, read_only=True, help_text="Its history: each review, oldest first."
+    )
     owner_organisation = OrganisationBriefSerializer()
     owner_person = PersonBriefSerializer(allow_null=True)
     confidentiality = _confidentiality_field()
@@ -854,6 +963,7 @@ class ActionPointSerializer(OutputModelSerializer):
             "restricted_to",
             "created_at",
             "updated_at",
+            "reviews",
         ]
 
 

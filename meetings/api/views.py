@@ -1,5 +1,5 @@
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -8,7 +8,14 @@ from rest_framework.response import Response
 
 from groups.models import Labelled
 from groups.permissions import group_get_for_user
+from groups.selectors import group_descendant_ids
 from groups.services import confidentiality_set
+from meetings.api.follow_up import ActionPointReviewInputSerializer, MinutesAdoptInputSerializer
+from meetings.api.minutes_cycle import (
+    MinutesApproveInputSerializer,
+    MinutesCirculateInputSerializer,
+    MinutesVersionSerializer,
+)
 from meetings.api.serializers import (
     ActionPointInputSerializer,
     ActionPointListSerializer,
@@ -24,7 +31,9 @@ from meetings.api.serializers import (
     AttendanceUpdateInputSerializer,
     DecisionInputSerializer,
     DecisionSerializer,
+    DecisionSupersedeInputSerializer,
     DecisionUpdateInputSerializer,
+    DecisionWithdrawInputSerializer,
     GroupInvitationsSerializer,
     InvitationInputSerializer,
     InvitationRespondInputSerializer,
@@ -44,6 +53,8 @@ from meetings.api.serializers import (
     SeriesSerializer,
     SeriesUpdateInputSerializer,
 )
+from meetings.follow_up import action_point_review, minutes_adopt
+from meetings.minutes_cycle import approval_texts, minutes_circulate, minutes_versions
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -74,6 +85,7 @@ from meetings.permissions import (
 )
 from meetings.selectors import (
     action_point_list,
+    action_point_reviews_prefetch,
     action_points_of_group_tree,
     action_points_overdue,
     meeting_list,
@@ -93,6 +105,9 @@ from meetings.services import (
     attendance_remove,
     attendance_update,
     decision_add,
+    decision_supersede,
+    decision_translations_set,
+    decision_withdraw,
     invitation_create,
     invitation_respond,
     invitations_create_for_group,
@@ -391,6 +406,20 @@ class AgendaItemViewSet(FunnelViewSet):
         agenda_item_remove(item=self.get_object(manage=True), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=MinutesAdoptInputSerializer, responses={201: DecisionSerializer})
+    @action(detail=True, methods=["post"], url_path="adopt-minutes")
+    def adopt_minutes(self, request, pk=None):
+        """On the adoption item of a held meeting you manage: record that the earlier
+        minutes are adopted, with corrections if any (meetings.follow_up.minutes_adopt)."""
+        item = self.get_object(manage=True)
+        data = self.validated(MinutesAdoptInputSerializer)
+        decision = minutes_adopt(item=item, by=request.user, **data)
+        return self.render(
+            decisions_visible_to(request.user).get(pk=decision.pk),
+            DecisionSerializer,
+            code=status.HTTP_201_CREATED,
+        )
+
 
 # --- Invitations --------------------------------------------------------------------
 
@@ -508,10 +537,15 @@ class MinutesViewSet(FunnelViewSet):
 
     def select(self, queryset):
         return (
-            queryset.select_related("meeting")
+            queryset.select_related("meeting", "approved_for")
             .prefetch_related("restricted_to")
             .order_by("-meeting__start_at", "id")
         )
+
+    def context_for(self, instances):
+        # Who signed off, in words, for every row at once (meetings.minutes_cycle).
+        minutes = [instance for instance in instances if isinstance(instance, Minutes)]
+        return {**super().context_for(instances), "approval_texts": approval_texts(minutes)}
 
     @extend_schema(request=MinutesInputSerializer, responses={201: MinutesSerializer})
     def create(self, request):
@@ -534,10 +568,32 @@ class MinutesViewSet(FunnelViewSet):
             _relabelled(minutes, label, by=request.user)
         return self.render(self.get_visible_object())
 
-    @extend_schema(request=None, responses=MinutesSerializer)
+    @extend_schema(request=MinutesApproveInputSerializer, responses=MinutesSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self.render(minutes_approve(minutes=self.get_object(manage=True), by=request.user))
+        """Sign the minutes off: the chair or co-chair in their own name, or the
+        secretariat on behalf of the one it names (`on_behalf_of`). Closes the comment
+        period."""
+        minutes = self.get_object(manage=True)
+        data = self.validated(MinutesApproveInputSerializer)
+        minutes_approve(minutes=minutes, by=request.user, on_behalf_of=data.get("on_behalf_of"))
+        return self.render(self.get_visible_object())
+
+    @extend_schema(request=MinutesCirculateInputSerializer, responses=MinutesSerializer)
+    @action(detail=True, methods=["post"])
+    def circulate(self, request, pk=None):
+        """Circulate draft minutes to the invited organisations for comments until
+        `comments_until` (they are told, by mail and webhook)."""
+        minutes = self.get_object(manage=True)
+        data = self.validated(MinutesCirculateInputSerializer)
+        minutes_circulate(minutes=minutes, comments_until=data["comments_until"], by=request.user)
+        return self.render(self.get_visible_object())
+
+    @extend_schema(request=None, responses=MinutesVersionSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def versions(self, request, pk=None):
+        """Every text the minutes had, newest first, a page at a time."""
+        return self.paginated(minutes_versions(self.get_object()), MinutesVersionSerializer)
 
     @extend_schema(request=None, responses=MinutesSerializer)
     @action(detail=True, methods=["post"])
@@ -549,18 +605,68 @@ class MinutesViewSet(FunnelViewSet):
 # --- Decisions ----------------------------------------------------------------------
 
 
-class DecisionFilter(MeetingChildFilter):
+def _decisions_in_group_tree(queryset, name, value):
+    return queryset.filter(group_id__in=group_descendant_ids([value]))
+
+
+class DecisionFilter(MeetingChildFilter, RangeFilterSet):
     reference = filters.CharFilter(
         lookup_expr="iexact", label="Official reference, in any case (MWG/2026/04/D3)."
     )
+    group = IdFilter(
+        method=_decisions_in_group_tree, label="Group id; its sub-groups' decisions too."
+    )
+    status = filters.MultipleChoiceFilter(choices=Decision.Status.choices)
+    source = filters.ChoiceFilter(
+        choices=[("meeting", "meeting"), ("written_procedure", "written_procedure")],
+        method="filter_source",
+        label="`meeting` or `written_procedure`.",
+    )
+    decided_after = filters.DateFilter(
+        field_name="decided_on", lookup_expr="gte", label="Decided on or after."
+    )
+    decided_before = filters.DateFilter(
+        field_name="decided_on", lookup_expr="lt", label="Decided before."
+    )
+    q = filters.CharFilter(
+        method="filter_words",
+        max_length=200,
+        label="Words in the reference or the text (any of the three languages), any case.",
+    )
+
+    ranges = [("decided_after", "decided_before")]
 
     class Meta:
         model = Decision
-        fields = ["meeting", "reference"]
+        fields = [
+            "meeting",
+            "reference",
+            "group",
+            "status",
+            "source",
+            "decided_after",
+            "decided_before",
+            "q",
+        ]
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(meeting__isnull=value == "written_procedure")
+
+    def filter_words(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(text__icontains=value)
+            | Q(text_ar__icontains=value)
+            | Q(text_fr__icontains=value)
+        )
 
 
 class DecisionViewSet(FunnelViewSet):
-    """Decisions taken at the meetings you can see."""
+    """Decisions of the groups you can see: taken at meetings (once their minutes are
+    published) or adopted by written procedure; the register across the framework."""
 
     visible = staticmethod(decisions_visible_to)
     get_for_user = staticmethod(decision_get_for_user)
@@ -568,7 +674,18 @@ class DecisionViewSet(FunnelViewSet):
     filterset_class = DecisionFilter
 
     def select(self, queryset):
-        return queryset.prefetch_related("restricted_to").order_by("meeting_id", "number")
+        return (
+            queryset.select_related("written_procedure")
+            .prefetch_related("restricted_to")
+            # Newest day first; a day's decisions in the order they were taken (a
+            # meeting's by number).
+            .order_by("-decided_on", "id")
+        )
+
+    def list(self, request, *args, **kwargs):
+        """Newest day first, each day's decisions in the order taken; filter by group
+        (with its sub-groups), status, source, date range and words (`q`)."""
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
     def create(self, request):
@@ -580,10 +697,44 @@ class DecisionViewSet(FunnelViewSet):
 
     @extend_schema(request=DecisionUpdateInputSerializer, responses=DecisionSerializer)
     def partial_update(self, request, pk=None):
-        """Change who may see a decision; its words stay as they were taken."""
+        """Change who may see a decision, or give its words in Arabic and French; the
+        words as taken stay as they were."""
         decision = self.get_object(manage=True)
-        label = _label_taken(self.validated(DecisionUpdateInputSerializer))
-        _relabelled(decision, label, by=request.user)
+        data = self.validated(DecisionUpdateInputSerializer)
+        label = _label_taken(data)
+        with transaction.atomic():
+            if "text_ar" in data or "text_fr" in data:
+                decision_translations_set(
+                    decision=decision,
+                    text_ar=data.get("text_ar", decision.text_ar),
+                    text_fr=data.get("text_fr", decision.text_fr),
+                    by=request.user,
+                )
+            _relabelled(decision, label, by=request.user)
+        return self.render(self.get_visible_object())
+
+    @extend_schema(request=DecisionSupersedeInputSerializer, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def supersede(self, request, pk=None):
+        """Mark an adopted decision as superseded by a later (or same-day) adopted
+        decision of the same group."""
+        decision = self.get_object(manage=True)
+        data = self.validated(DecisionSupersedeInputSerializer)
+        decision_supersede(
+            decision=decision,
+            by_decision=data["superseded_by"],
+            reason=data["reason"],
+            by=request.user,
+        )
+        return self.render(self.get_visible_object())
+
+    @extend_schema(request=DecisionWithdrawInputSerializer, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw an adopted decision, saying why."""
+        decision = self.get_object(manage=True)
+        data = self.validated(DecisionWithdrawInputSerializer)
+        decision_withdraw(decision=decision, reason=data["reason"], by=request.user)
         return self.render(self.get_visible_object())
 
 
@@ -625,7 +776,7 @@ class ActionPointViewSet(FunnelViewSet):
     def select(self, queryset):
         return (
             action_point_list(queryset=queryset)
-            .prefetch_related("restricted_to")
+            .prefetch_related("restricted_to", action_point_reviews_prefetch())
             .order_by("due_on", "id")
         )
 
@@ -667,6 +818,17 @@ class ActionPointViewSet(FunnelViewSet):
         return self._rendered(
             action_point_report(action_point=action_point, by=request.user, **data)
         )
+
+    @extend_schema(request=ActionPointReviewInputSerializer, responses=ActionPointSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """What a later meeting of the group you manage said of it: done, still open or
+        dropped, with a note; kept in `reviews`."""
+        action_point = self.get_object()
+        data = self.validated(ActionPointReviewInputSerializer)
+        meeting = meeting_get_for_user(request.user, data.pop("meeting").pk, manage=True)
+        action_point_review(action_point=action_point, meeting=meeting, by=request.user, **data)
+        return self._rendered(action_point)
 
     def _rendered(self, action_point, *, code=status.HTTP_200_OK):
         return self.render(self.get_queryset().get(pk=action_point.pk), code=code)

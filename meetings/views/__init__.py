@@ -27,6 +27,12 @@ from meetings.views.attendance import (
 )
 from meetings.views.calendars import calendar_token_reset_page, meeting_calendar_page
 from meetings.views.dashboard import dashboard
+from meetings.views.follow_up import (
+    action_point_review_page,
+    minutes_adopt_page,
+    report_back_accept_page,
+    report_back_drop_page,
+)
 from meetings.views.invitations import (
     invitation_respond_page,
     invitations_for_group_page,
@@ -52,6 +58,12 @@ from meetings.views.minutes import (
     minutes_page,
     minutes_publish_page,
 )
+from meetings.views.minutes_cycle import (
+    minutes_circulate_page,
+    minutes_comment_add_page,
+    minutes_comment_answer_page,
+    minutes_versions_page,
+)
 from meetings.views.series import (
     series_cancel_page,
     series_create_page,
@@ -67,6 +79,7 @@ __all__ = [
     "action_point_done_page",
     "action_point_list_page",
     "action_point_page",
+    "action_point_review_page",
     "agenda_item_add_page",
     "agenda_item_edit_page",
     "agenda_item_move_page",
@@ -94,9 +107,16 @@ __all__ = [
     "meeting_pack_status_fragment",
     "meeting_schedule_page",
     "meeting_schedule_preview_page",
+    "minutes_adopt_page",
     "minutes_approve_page",
+    "minutes_circulate_page",
+    "minutes_comment_add_page",
+    "minutes_comment_answer_page",
     "minutes_page",
     "minutes_publish_page",
+    "minutes_versions_page",
+    "report_back_accept_page",
+    "report_back_drop_page",
     "rsvp",
     "series_cancel_page",
     "series_create_page",

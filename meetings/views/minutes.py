@@ -6,18 +6,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groups.permissions import organisations_offered_to
-from meetings import forms, services
-from meetings.models import Meeting
+from meetings import forms, minutes_cycle, minutes_forms, services
+from meetings.minutes_cycle import minutes_template
+from meetings.models import Meeting, Minutes
 from meetings.permissions import (
     meeting_get_for_user,
     minutes_of_meeting_for_user,
     user_can_manage_meeting,
 )
+from meetings.views.minutes_cycle import minutes_cycle_context
 from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
+from members.models import Person
 from portal.pages import form_token_claim
 
 
@@ -29,13 +33,29 @@ def minutes_page(request, meeting_id: int):
     if not user_can_manage_meeting(user, meeting):
         if request.method == "POST":
             raise PermissionDenied
-        # Readers read the minutes on the meeting's page; this page is for writing them.
+        # Readers read the minutes on the meeting's page; this page is for writing them,
+        # and for commenting on a draft circulated to the reader's organisation.
         if minutes is None:
             raise Http404("No published minutes.")
+        if minutes.status == Minutes.Status.DRAFT:
+            return render(
+                request,
+                "meetings/minutes_comments.html",
+                {
+                    "nav": "meetings",
+                    "meeting": meeting,
+                    "minutes": minutes,
+                    **minutes_cycle_context(user, meeting, minutes),
+                },
+            )
         return redirect(detail_url(meeting, "minutes"))
-    form = forms.MinutesForm(
-        request.POST or None, initial={"body": minutes.body if minutes else ""}
-    )
+    is_held = meeting.status == Meeting.Status.HELD
+    if minutes is not None:
+        initial = minutes.body
+    else:
+        # A first draft starts from the meeting's structure (meetings.minutes_cycle).
+        initial = minutes_template(meeting, get_language() or "en") if is_held else ""
+    form = forms.MinutesForm(request.POST or None, initial={"body": initial})
     if request.method == "POST" and form.is_valid():
         try:
             services.minutes_save(meeting=meeting, body=form.cleaned_data["body"], by=user)
@@ -55,7 +75,8 @@ def minutes_page(request, meeting_id: int):
             "decision_form": forms.DecisionForm(
                 meeting=meeting, organisations=organisations_offered_to(user)
             ),
-            "is_held": meeting.status == Meeting.Status.HELD,
+            "is_held": is_held,
+            **minutes_cycle_context(user, meeting, minutes),
         },
     )
 
@@ -77,9 +98,23 @@ def _minutes_change(request, meeting_id: int, change, done_message: str):
 @login_required
 @require_POST
 def minutes_approve_page(request, meeting_id: int):
-    return _minutes_change(
-        request, meeting_id, services.minutes_approve, _("The minutes are approved.")
+    """The chair or co-chair approves in their own name; the secretariat names whom it
+    approves on behalf of (minutes_forms.ApproveForm)."""
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    form = minutes_forms.ApproveForm(
+        request.POST, signatories=minutes_cycle.minutes_signatories(meeting)
     )
+    on_behalf_of = None
+    if "on_behalf_of" in request.POST:
+        if not form.is_valid():
+            messages.error(request, _("Name the chair or co-chair you approve on behalf of."))
+            return redirect("meeting-minutes", meeting.pk)
+        on_behalf_of = Person.objects.get(pk=form.cleaned_data["on_behalf_of"])
+
+    def approve(*, minutes, by):
+        return services.minutes_approve(minutes=minutes, by=by, on_behalf_of=on_behalf_of)
+
+    return _minutes_change(request, meeting_id, approve, _("The minutes are approved."))
 
 
 @login_required
@@ -128,6 +163,7 @@ def decision_add_page(request, meeting_id: int):
             "form": forms.MinutesForm(initial={"body": minutes.body if minutes else ""}),
             "decision_form": form,
             "is_held": meeting.status == Meeting.Status.HELD,
+            **minutes_cycle_context(request.user, meeting, minutes),
         },
         status=400,
     )

@@ -130,10 +130,11 @@ def build_world(cast) -> dict:
 
     held = _meeting(cast.health, "Held health meeting", past)
     meeting_mark_held(meeting=held, by=None)
-    published = minutes_save(meeting=held, body="Published minutes", by=None)
-    minutes_publish(minutes=minutes_approve(minutes=published, by=None), by=None)
+    # Decisions first: published minutes freeze their meeting's decisions.
     decision = decision_add(meeting=held, text="Map referral services", by=None)
     decision_add(meeting=held, text="Report in a month", by=None)
+    published = minutes_save(meeting=held, body="Published minutes", by=None)
+    minutes_publish(minutes=minutes_approve(minutes=published, by=None), by=None)
     action = action_point_create(
         meeting=held,
         title="Map services",

@@ -97,8 +97,9 @@ def build_label_world(cast) -> dict:
         item = agenda_item_add(meeting=held, title=f"AGENDA-{label}", by=None, **args)
         meeting_mark_held(meeting=held, by=None)
         minutes = minutes_save(meeting=held, body=f"MINUTES-{label}", by=None, **args)
-        minutes_publish(minutes=minutes_approve(minutes=minutes, by=None), by=None)
         decision = decision_add(meeting=held, text=f"DECISION-{label}", by=None, **args)
+        # Published after its decision: published minutes freeze them.
+        minutes_publish(minutes=minutes_approve(minutes=minutes, by=None), by=None)
         action = action_point_create(
             meeting=held,
             title=f"ACTION-{label}",

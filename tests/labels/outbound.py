@@ -28,6 +28,7 @@ from email.utils import parseaddr
 import icalendar
 from django.core import mail
 from django.utils import timezone
+from pypdf import PdfReader
 
 from groups.models import Confidentiality
 from meetings.models import Meeting
@@ -128,8 +129,8 @@ class Received:
 
     to: str
     subject: str
-    # Every part (plain, HTML, calendar) decoded; the calendar's lines unfolded, and its
-    # events' words as a calendar program shows them.
+    # Every part (plain, HTML, calendar, the text of an attached PDF) decoded; the
+    # calendar's lines unfolded, and its events' words as a calendar program shows them.
     text: str
 
 
@@ -143,7 +144,12 @@ def inbox() -> list[Received]:
             if part.is_multipart():
                 continue
             content = part.get_content()
-            if isinstance(content, bytes):
+            if part.get_content_type() == "application/pdf":
+                # An attached PDF (the published minutes) as its reader reads it.
+                content = "\n".join(
+                    page.extract_text() for page in PdfReader(io.BytesIO(content)).pages
+                )
+            elif isinstance(content, bytes):
                 content = content.decode()
             parts.append(content.replace("\r\n ", "").replace("\n ", ""))
             if part.get_content_type() == "text/calendar":

@@ -50,10 +50,11 @@ def test_attendance_csv_is_refused_to_outsiders(client, cast, held):
 
 
 def _published(cast, held, body, decision="اعتماد مسار الإحالة"):
+    # The decision first: published minutes freeze their meeting's decisions.
+    decision_add(meeting=held, text=decision, by=cast.secretariat)
     minutes = minutes_save(meeting=held, body=body, by=cast.secretariat)
     minutes_approve(minutes=minutes, by=cast.secretariat)
     minutes_publish(minutes=minutes, by=cast.secretariat)
-    decision_add(meeting=held, text=decision, by=cast.secretariat)
 
 
 @pytest.fixture

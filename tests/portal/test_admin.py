@@ -114,6 +114,19 @@ def world(cast, tmp_path):
             upload=SimpleUploadedFile("annex.txt", b"Annex."),
             by=cast.secretariat,
         )
+    # A written procedure circulated, so its change page has a row and its answers.
+    from decisions.services import procedure_circulate, procedure_create
+
+    procedure_circulate(
+        procedure=procedure_create(
+            group=cast.mwg,
+            title="Silence procedure",
+            text="Adopted unless objected to.",
+            deadline=timezone.now() + dt.timedelta(days=3),
+            by=cast.secretariat,
+        ),
+        by=cast.secretariat,
+    )
     return cast
 
 

@@ -13,7 +13,17 @@ from itertools import pairwise
 
 import grimp
 
-PACKAGES = ("members", "groups", "meetings", "documents", "notices", "search", "portal", "demo")
+PACKAGES = (
+    "members",
+    "groups",
+    "meetings",
+    "documents",
+    "decisions",
+    "notices",
+    "search",
+    "portal",
+    "demo",
+)
 
 
 def _line(graph, importer, imported):

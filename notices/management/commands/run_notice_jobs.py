@@ -8,8 +8,10 @@ meetings of series now due, and to read the calendar replies waiting in the mail
 
 from django.core.management.base import BaseCommand
 
+from decisions.tasks import procedures_close_due_task
 from meetings.tasks import (
     action_points_due_task,
+    minutes_comment_reminders_task,
     reminders_due_task,
     series_extend_ahead_task,
 )
@@ -22,14 +24,17 @@ from notices.tasks import (
 
 class Command(BaseCommand):
     help = (
-        "Make the meetings of series now due, send due reminders and action-point reminders, "
-        "deliver pending notices and read calendar replies, once."
+        "Make the meetings of series now due, close the written procedures due, send due "
+        "reminders and action-point reminders, deliver pending notices and read calendar "
+        "replies, once."
     )
 
     def handle(self, *args, **options):
         series_meetings = series_extend_ahead_task()
+        procedures_closed = procedures_close_due_task()
         reminders = reminders_due_task()
         action_points = action_points_due_task()
+        comment_reminders = minutes_comment_reminders_task()
         released = notices_sweep_task()
         sent = notices_dispatch_task()
         replies = calendar_replies_read_task()
@@ -37,5 +42,7 @@ class Command(BaseCommand):
             f"Reminders written: {reminders}; action points reminded: {action_points}; "
             f"stale claims released: {released}; notices sent: {sent}; calendar replies "
             f"recorded: {replies['recorded']}, already on record: {replies['unchanged']}, "
-            f"ignored: {replies['ignored']}; meetings of series made: {series_meetings}."
+            f"ignored: {replies['ignored']}; meetings of series made: {series_meetings}; "
+            f"written procedures closed: {procedures_closed}; draft minutes whose "
+            f"commenters were reminded: {comment_reminders}."
         )
