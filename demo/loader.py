@@ -529,15 +529,20 @@ class _Loader:
         for text in spec.decisions:
             decision_add(meeting=meeting, text=text, by=by)
         if spec.adoption is not None:
-            item = meeting.agenda_items.get(kind=AgendaItem.Kind.MINUTES_ADOPTION)
+            adoption = meeting.agenda_items.select_related("source_meeting").get(
+                kind=AgendaItem.Kind.MINUTES_ADOPTION
+            )
+            source = adoption.source_meeting
+            if source is None:
+                raise StoryError(f"{spec.title!r}: its adoption item names no meeting.")
             corrections = spec.adoption.corrections
             minutes_adopt(
-                item=item,
-                corrections=sectioned(item.source_meeting, corrections) if corrections else "",
+                item=adoption,
+                corrections=sectioned(source, corrections) if corrections else "",
                 by=by,
             )
             MinutesVersion.objects.filter(
-                minutes__meeting=item.source_meeting, reason=MinutesVersion.Reason.CORRECTED
+                minutes__meeting=source, reason=MinutesVersion.Reason.CORRECTED
             ).update(created_at=meeting.end_at)
         if spec.minutes is not None:
             self.minutes_cycle(meeting, spec.minutes)
@@ -620,6 +625,8 @@ class _Loader:
         procedure = procedure_circulate(procedure=procedure, by=by)
         for answer in spec.answers:
             person = self.people[answer.person]
+            if person.organisation is None:
+                raise StoryError(f"{answer.person} answers for no organisation.")
             procedure_answer(
                 procedure=procedure,
                 organisation=person.organisation,

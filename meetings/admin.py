@@ -568,7 +568,7 @@ class MinutesVersionInline(ReadOnlyInline):
 
     model = MinutesVersion
     fields = ["number", "reason", "created_by", "created_at", "body"]
-    readonly_fields = fields
+    readonly_fields = ["number", "reason", "created_by", "created_at", "body"]
     show_change_link = False
     verbose_name_plural = _("versions (kept as written)")
 
@@ -578,7 +578,7 @@ class MinutesCommentInline(ReadOnlyInline):
 
     model = MinutesComment
     fields = ["section", "organisation", "body", "status", "answer", "answered_at"]
-    readonly_fields = fields
+    readonly_fields = ["section", "organisation", "body", "status", "answer", "answered_at"]
     show_change_link = False
     verbose_name_plural = _("comments (answered on the minutes' page)")
 

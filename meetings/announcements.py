@@ -18,6 +18,7 @@ from meetings.audience import (
     is_restricted,
     organisation_may_see,
     people_who_may_see,
+    record_group_id,
     seen_by,
 )
 from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries, Minutes
@@ -55,8 +56,8 @@ def _webhook_organisations(record: MeetingRecord) -> list[int] | None:
     None (all of them) unless the record or its meeting is restricted."""
     if not is_restricted(record):
         return None
-    meeting = record if isinstance(record, Meeting) else record.meeting
-    members = current_memberships().filter(group_id=meeting.group_id)
+    group_id = record_group_id(record)
+    members = current_memberships().filter(group_id=group_id)
     return [
         organisation_id
         for organisation_id in members.values_list("organisation_id", flat=True)

@@ -158,8 +158,18 @@ class Reader:
         return cls(sees_everything=audience == MeetingPack.Audience.MANAGERS)
 
 
-def _meeting_of(record: MeetingRecord) -> Meeting:
+def _meeting_of(record: MeetingRecord) -> Meeting | None:
+    """The record's meeting: none for a decision taken by written procedure."""
     return record if isinstance(record, Meeting) else record.meeting
+
+
+def record_group_id(record: MeetingRecord) -> int:
+    if isinstance(record, Decision):
+        return record.group_id
+    meeting = _meeting_of(record)
+    if meeting is None:  # only a Decision has no meeting, and it was answered above
+        raise TypeError(f"{record!r} has no meeting")
+    return meeting.group_id
 
 
 def _passes_label(reader: Reader, record: Labelled, group_id: int) -> bool:
@@ -184,21 +194,26 @@ def _is_draft(record: MeetingRecord) -> bool:
     """Minutes not published, or a decision of a meeting whose minutes are not."""
     if isinstance(record, Minutes):
         return record.status != Minutes.Status.PUBLISHED
-    return isinstance(record, Decision) and not _minutes_published(record.meeting)
+    return (
+        isinstance(record, Decision)
+        and record.meeting is not None
+        and not _minutes_published(record.meeting)
+    )
 
 
 def is_restricted(record: MeetingRecord) -> bool:
     """Whether the record or its meeting is restricted: only then may some of those its
     meeting's notices reach not see it (drafts are never announced)."""
     meeting = _meeting_of(record)
-    return Confidentiality.RESTRICTED in {record.confidentiality, meeting.confidentiality}
+    labels = {record.confidentiality, meeting.confidentiality if meeting else None}
+    return Confidentiality.RESTRICTED in labels
 
 
 def shown_in_meeting(reader: Reader, record: MeetingRecord) -> bool:
     """reader_may_see for a reader without an account who is known to see the record's
     meeting (the pack's audience, once the meeting's funnel let its reader in): the
     row's own label, and the rule of what is not published yet."""
-    group_id = _meeting_of(record).group_id
+    group_id = record_group_id(record)
     if _passes_label(reader, record, group_id) and (
         not _is_draft(record) or reader.manages(group_id) or _circulated_to(reader, record)
     ):
@@ -250,7 +265,11 @@ def reader_may_see(reader: Reader, record: MeetingRecord) -> bool:
     if reader.user is not None:
         return reader.funnel_allows(record)
     meeting = _meeting_of(record)
-    if record is not meeting and not _passes_label(reader, meeting, meeting.group_id):
+    if (
+        meeting is not None
+        and record is not meeting
+        and not _passes_label(reader, meeting, meeting.group_id)
+    ):
         return _owned_by(reader, record)
     return shown_in_meeting(reader, record)
 

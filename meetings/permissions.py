@@ -68,7 +68,7 @@ from members.permissions import (
 from portal.audit import Actor
 
 # The rows that live inside a meeting and are reached through it.
-ChildT = TypeVar("ChildT", AgendaItem, Attendance, Decision)
+ChildT = TypeVar("ChildT", AgendaItem, Attendance)
 VIEW_MEETING = "meetings.view_meeting"
 CHANGE_MEETING = "meetings.change_meeting"
 

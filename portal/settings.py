@@ -397,6 +397,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "ProcedureAnswerEnum": "decisions.models.ProcedureAnswer.Answer",
+        "ProcedureAnswerChannelEnum": "decisions.models.ProcedureAnswer.Channel",
         "MeetingKindEnum": "meetings.models.Meeting.Kind",
         "MinutesStatusEnum": "meetings.models.Minutes.Status",
         "ActionPointStatusEnum": "meetings.models.ActionPoint.Status",
