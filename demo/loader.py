@@ -47,6 +47,7 @@ from meetings.models import (
     ActionPoint,
     AgendaItem,
     Attendance,
+    Decision,
     Invitation,
     Meeting,
     MeetingSeries,
@@ -635,18 +636,33 @@ class _Loader:
                 by=person.user,
                 channel=ProcedureAnswer.Channel.PAGE,
             )
+            answered_at = circulated + dt.timedelta(days=answer.days_after, hours=2)
             ProcedureAnswer.objects.filter(
                 procedure=procedure, organisation=person.organisation
-            ).update(answered_at=circulated + dt.timedelta(days=answer.days_after, hours=2))
+            ).update(answered_at=answered_at)
+            # The trail shows each answer as its history row dates it.
+            ProcedureAnswer.history.filter(
+                procedure_id=procedure.pk, organisation_id=person.organisation.pk
+            ).exclude(answer=ProcedureAnswer.Answer.PENDING).update(history_date=answered_at)
         WrittenProcedure.objects.filter(pk=procedure.pk).update(
             deadline=deadline,
             circulated_at=circulated,
             created_at=circulated - dt.timedelta(days=1),
         )
         notices_sent(Notice.objects.filter(procedure=procedure), circulated)
+        ProcedureAnswer.history.filter(
+            procedure_id=procedure.pk, answer=ProcedureAnswer.Answer.PENDING
+        ).update(history_date=circulated)
+        WrittenProcedure.history.filter(id=procedure.pk).update(history_date=circulated)
         if deadline <= self.now:
             procedure_close(procedure_id=procedure.pk)
             WrittenProcedure.objects.filter(pk=procedure.pk).update(closed_at=deadline)
+            WrittenProcedure.history.filter(
+                id=procedure.pk, status__in=["closing", "adopted", "not_adopted"]
+            ).update(history_date=deadline)
+            closed = WrittenProcedure.objects.get(pk=procedure.pk)
+            if closed.decision_id is not None:
+                Decision.history.filter(id=closed.decision_id).update(history_date=deadline)
             notices_sent(
                 Notice.objects.filter(procedure=procedure, kind=Notice.Kind.PROCEDURE_OUTCOME),
                 deadline,
@@ -726,6 +742,8 @@ class _Backdating:
         if spec.status == "held":
             last_change = meeting.end_at
         Attendance.objects.filter(meeting=meeting).update(recorded_at=meeting.start_at)
+        # The decisions' status history starts the day they were taken.
+        Decision.history.filter(meeting_id=meeting.pk).update(history_date=meeting.end_at)
         if spec.minutes is not None:
             self.minutes(spec.minutes)
         for item, action_point in zip(

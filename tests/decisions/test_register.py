@@ -526,3 +526,14 @@ def test_register_page_queries_do_not_grow_with_its_rows(
         response = client.get(url)
 
     assert len(response.context["page"]) >= 24
+
+
+def test_a_filter_that_is_not_valid_is_named_and_the_register_says_it_is_unfiltered(client, cast):
+    client.force_login(cast.secretariat)
+
+    response = client.get(reverse("decisions:register"), {"decided_from": "2026-13-01"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some filters are not valid" in page
+    assert 'id="id_decided_from_error"' in page

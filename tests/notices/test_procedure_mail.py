@@ -134,13 +134,20 @@ def test_the_outcome_lists_the_objections_with_their_reasons(
     with django_capture_on_commit_callbacks(execute=True):
         assert procedure_close(procedure_id=procedure.pk)
 
-    outcome = [m for m in _parsed().values() if "Not adopted" in m["Subject"]]
+    outcome = list(_parsed().values())
     assert len(outcome) == 5
+    # Each in its reader's language (the member reads Arabic, a colleague French).
+    subjects = {m["To"].addresses[0].addr_spec: m["Subject"] for m in outcome}
+    assert "Not adopted" in subjects["observer@example.org"]
+    assert "Not adopted" not in subjects["member@example.org"]
     for message in outcome:
         text, html = _bodies(message)
-        assert "Ministry of Health: The budget is not agreed" in text
+        assert procedure.reference in message["Subject"]
+        assert "The budget is not agreed" in text
         assert "The budget is not agreed" in html
         assert LINK.findall(text) == []
+    english, _html = _bodies(_parsed()["observer@example.org"])
+    assert "Ministry of Health: The budget is not agreed" in english
 
 
 def test_the_adopted_outcome_links_to_the_decision(cast, django_capture_on_commit_callbacks):

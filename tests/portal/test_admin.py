@@ -55,7 +55,7 @@ def world(cast, tmp_path):
     confidentiality_set(
         record=decision, confidentiality="restricted", restricted_to=[cast.iom], by=cast.chair
     )
-    action_point_create(
+    point = action_point_create(
         meeting=meeting,
         title="Report back",
         owner_organisation=cast.moh,
@@ -72,6 +72,28 @@ def world(cast, tmp_path):
     )
     invitation_create(meeting=upcoming, person=cast.member_person, by=cast.secretariat)
     meeting_schedule(meeting=upcoming, by=cast.secretariat)  # writes notices and reminders
+    # The upcoming meeting reviews the held one's action point, and hears the health
+    # sub-group's report (its held meeting's minutes published).
+    from meetings.follow_up import action_point_review, report_backs_propose
+    from meetings.services import minutes_approve, minutes_publish
+
+    action_point_review(
+        action_point=point, meeting=upcoming, status="open", note="Under way.", by=cast.secretariat
+    )
+    health_meeting = meeting_create(
+        group=cast.health,
+        title="Health sub-group",
+        start_at=past,
+        end_at=past + dt.timedelta(hours=1),
+        by=cast.secretariat,
+        record_past=True,
+    )
+    meeting_mark_held(meeting=health_meeting, by=cast.secretariat)
+    health_minutes = minutes_save(meeting=health_meeting, body="Met.", by=cast.secretariat)
+    minutes_publish(
+        minutes=minutes_approve(minutes=health_minutes, by=cast.secretariat), by=cast.secretariat
+    )
+    report_backs_propose(minutes=health_minutes, by=cast.secretariat)
     series_create(
         group=cast.mwg,
         title="Monthly coordination",
@@ -151,6 +173,9 @@ def test_admin_changelist_and_add_page_answer_200(client, world, app_label, mode
             ("auth", "group"),
             ("members", "apitoken"),
             ("groups", "confidentialitychange"),
+            # Written by the meetings' follow-up (meetings.follow_up), never by hand.
+            ("meetings", "actionpointreview"),
+            ("meetings", "reportback"),
         }
 
 

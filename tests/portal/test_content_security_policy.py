@@ -17,7 +17,10 @@ SITE_PACKAGES = Path(pytest.__file__).resolve().parents[1]
 
 # Templates that become e-mail, not pages: mail programs read no style sheet, and no
 # browser applies the portal's policy to them.
-MAIL_TEMPLATES = {"notices/templates/notices/email.html"}
+MAIL_TEMPLATES = {
+    "notices/templates/notices/email.html",
+    "notices/templates/notices/procedure_email.html",
+}
 
 
 def _directives(header: str) -> dict[str, list[str]]:
