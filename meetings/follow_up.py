@@ -244,9 +244,11 @@ def _decisions_correct(
     minutes_cycle.decisions_frozen_check(source, correction_at=at)
     decisions = {
         decision.pk: decision
-        for decision in Decision.objects.select_for_update().filter(
-            meeting=source, pk__in=list(corrections)
-        )
+        # By id: the model's ordering joins the (optional) meeting, an outer join
+        # PostgreSQL will not lock.
+        for decision in Decision.objects.select_for_update()
+        .filter(meeting=source, pk__in=list(corrections))
+        .order_by("pk")
     }
     unknown = set(corrections) - set(decisions)
     if unknown:

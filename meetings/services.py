@@ -811,7 +811,10 @@ def decision_add(
 def _decisions_locked(*decisions: Decision) -> list[Decision]:
     # Locked in id order, so two changes touching the same pair cannot deadlock.
     ids = sorted({decision.pk for decision in decisions})
-    by_id = {row.pk: row for row in Decision.objects.select_for_update().filter(pk__in=ids)}
+    # Ordered by id alone: the model's ordering goes through the meeting, which a decision
+    # by written procedure lacks, and PostgreSQL locks no row of an outer join.
+    rows = Decision.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    by_id = {row.pk: row for row in rows}
     return [by_id[decision.pk] for decision in decisions]
 
 
