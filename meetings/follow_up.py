@@ -15,8 +15,8 @@ is done with them.
   (ReportBack); accepted, they become a "Report of the <sub-group>" item.
 
 meetings.services calls in here (one line per hook), so this module may not import it;
-the few rules it shares (decision numbering, the status of an action point) are
-written again below, short, with the reason.
+what both write (a meeting's decisions, minutes' versions) lives in modules both
+import (meetings.decision_records, meetings.minutes_versions).
 """
 
 import datetime as dt
@@ -29,7 +29,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groups.services import label_for_new
-from meetings import minutes_cycle, references
+from meetings import minutes_cycle
+from meetings.decision_records import meeting_decision_write
 from meetings.minutes_versions import minutes_version_add
 from meetings.models import (
     ActionPoint,
@@ -42,7 +43,6 @@ from meetings.models import (
     MinutesVersion,
     ReportBack,
 )
-from meetings.selectors import quorum_status
 from portal.audit import Actor, audited_save, author_of
 from portal.pages import local_name
 
@@ -210,28 +210,6 @@ def minutes_follow_up(*, minutes: Minutes, by: Actor) -> None:
 # --- Adoption of the minutes ------------------------------------------------------------
 
 
-def _decision_record(meeting: Meeting, *, text: str, item: AgendaItem, by: Actor) -> Decision:
-    """A decision of a held meeting, numbered after its others: decision_add's
-    numbering, reference and quorum, written again here because meetings.services
-    imports this module. The caller holds the meeting's lock."""
-    label = label_for_new(confidentiality=None, group=meeting.group, container=meeting)
-    number = (meeting.decisions.aggregate(last=Max("number"))["last"] or 0) + 1
-    decision = Decision(
-        group=meeting.group,
-        meeting=meeting,
-        decided_on=_meeting_day(meeting),
-        number=number,
-        text=text,
-        agenda_item=item,
-        reference=references.decision_reference(meeting, number),
-        quorum_met=quorum_status(meeting).met,
-        confidentiality=label.confidentiality,
-    )
-    audited_save(decision, by=by)
-    label.attach(decision)
-    return decision
-
-
 def _decisions_correct(
     source: Meeting, corrections: dict[int, str], *, at: Meeting, by: Actor
 ) -> list[Decision]:
@@ -312,7 +290,7 @@ def minutes_adopt(
             text = _("The minutes of %(meeting)s are adopted with corrections.") % {"meeting": name}
         else:
             text = _("The minutes of %(meeting)s are adopted.") % {"meeting": name}
-    decision = _decision_record(meeting, text=text, item=item, by=by)
+    decision = meeting_decision_write(meeting, text=text, agenda_item=item, by=by)
     if body_corrected:
         minutes.body = corrections.strip()
         minutes_version_add(minutes, reason=MinutesVersion.Reason.CORRECTED, by=by)

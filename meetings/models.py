@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from groups.models import CoordinationGroup, Labelled
 from members.models import Organisation, Person
 from portal import zones
+from portal.constraints import ConstraintsPassAtRest
 from portal.dates import dates_check
 
 
@@ -334,10 +335,13 @@ class AgendaItemKind(models.TextChoices):
     REPORT_BACK = "report_back", _("Report of a sub-group")
 
 
-class AgendaItem(Labelled):
+class AgendaItem(ConstraintsPassAtRest, Labelled):
     """One item of a meeting's agenda, in `position` order."""
 
     Kind = AgendaItemKind
+    # A regular item passes the constraints on the portal's own items (one of each per
+    # meeting) by construction: every agenda edit would otherwise ask the database.
+    constraints_pass_at_rest = {"kind": AgendaItemKind.REGULAR, "source_meeting": None}
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
@@ -414,14 +418,6 @@ class AgendaItem(Labelled):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
-
-    def validate_constraints(self, exclude=None):
-        # A regular item's kind and source meeting are their defaults: asking the database
-        # to check the portal's own items' constraints (a query each) would only slow
-        # every agenda edit down; the database still holds them.
-        if self.kind == AgendaItemKind.REGULAR and self.source_meeting_id is None:
-            exclude = set(exclude or ()) | {"kind", "source_meeting"}
-        super().validate_constraints(exclude=exclude)
 
 
 class Invitation(models.Model):
@@ -594,13 +590,17 @@ class ApprovalCapacity(models.TextChoices):
     ON_BEHALF = "on_behalf", _("Secretariat on the chair's behalf")
 
 
-class Minutes(Labelled):
+class Minutes(ConstraintsPassAtRest, Labelled):
     """The record of a held meeting: draft, then approved, then published."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published")
+
+    # Minutes neither circulated nor adopted pass those constraints by construction;
+    # each would cost a query on every save of the text.
+    constraints_pass_at_rest = {"circulated_at": None, "adopted_at": None, "adopted_on": None}
 
     meeting = models.OneToOneField(
         Meeting, on_delete=models.CASCADE, related_name="minutes", verbose_name=_("meeting")
@@ -710,13 +710,6 @@ class Minutes(Labelled):
 
     def __str__(self) -> str:
         return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
-
-    def validate_constraints(self, exclude=None):
-        # Minutes neither circulated nor adopted pass those constraints by construction;
-        # each would cost a query on every save of the text.
-        if self.circulated_at is None and self.adopted_at_id is None and self.adopted_on is None:
-            exclude = set(exclude or ()) | {"circulated_at", "adopted_at", "adopted_on"}
-        super().validate_constraints(exclude=exclude)
 
 
 class MinutesVersion(models.Model):
@@ -847,11 +840,14 @@ class DecisionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Decision(Labelled):
+class Decision(ConstraintsPassAtRest, Labelled):
     """A decision of a group: taken at a meeting (numbered within it) or, with no
     meeting, adopted by written procedure (decisions.WrittenProcedure.decision)."""
 
     Status = DecisionStatus
+    # An adopted decision passes its status constraints by construction; only a change
+    # of status asks the database (a query per constraint).
+    constraints_pass_at_rest = {"status": DecisionStatus.ADOPTED, "superseded_by": None}
 
     group = models.ForeignKey(
         CoordinationGroup,
@@ -946,13 +942,6 @@ class Decision(Labelled):
             "meeting": self.meeting,
             "number": self.number,
         }
-
-    def validate_constraints(self, exclude=None):
-        # An adopted decision's status passes its constraints by construction; only a
-        # change of status asks the database (a query per constraint).
-        if self.status == DecisionStatus.ADOPTED and self.superseded_by_id is None:
-            exclude = set(exclude or ()) | {"status", "superseded_by"}
-        super().validate_constraints(exclude=exclude)
 
     def text_in(self, language: str) -> str:
         """The words in `language` where they were given, else as taken."""

@@ -29,6 +29,7 @@ from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 from groups.models import CoordinationGroup
 from groups.services import Label, label_for_new
 from meetings import announcements, follow_up, minutes_cycle, references
+from meetings.decision_records import meeting_decision_write
 from meetings.minutes_versions import minutes_version_add
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
@@ -52,7 +53,6 @@ from meetings.selectors import (
     group_invitees,
     meeting_detail,
     organisations_unreached,
-    quorum_status,
     series_drafts_to_schedule,
     series_is_announced,
     short_notice_of,
@@ -777,29 +777,15 @@ def decision_add(
     minutes_cycle.decisions_frozen_check(meeting, correction_at=correction_at)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": _("The agenda item belongs to another meeting.")})
-    label = label_for_new(
+    return meeting_decision_write(
+        meeting,
+        text=text,
+        by=by,
+        agenda_item=agenda_item,
         confidentiality=confidentiality,
         restricted_to=restricted_to,
-        group=meeting.group,
-        container=meeting,
+        correction_at=correction_at,
     )
-    number = (meeting.decisions.aggregate(last=Max("number"))["last"] or 0) + 1
-    decision = Decision(
-        group=meeting.group,
-        meeting=meeting,
-        decided_on=meeting.start_at.astimezone(meeting.zone).date(),
-        number=number,
-        text=text,
-        agenda_item=agenda_item,
-        reference=references.decision_reference(meeting, number),
-        # As the register stands now; the meeting's lock keeps a tick from slipping in.
-        quorum_met=quorum_status(meeting).met,
-        confidentiality=label.confidentiality,
-        corrected_at=correction_at,
-    )
-    audited_save(decision, by=by)
-    label.attach(decision)
-    return decision
 
 
 # The register's changes of status. A decision's words stay as they were taken; its
