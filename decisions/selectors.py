@@ -4,23 +4,14 @@ reader may see them (meetings.permissions.decisions_visible_to), with their join
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from groups.models import CoordinationGroup
 from groups.selectors import group_descendant_ids
 from meetings.models import Decision
 from meetings.permissions import action_points_visible_to, decisions_visible_to
+from meetings.selectors import decision_filter
 from portal.audit import Actor
-
-
-class Source:
-    """Where a decision was taken: at a meeting, or between meetings by written procedure."""
-
-    MEETING = "meeting"
-    PROCEDURE = "procedure"
-
-
-SOURCES = (Source.MEETING, Source.PROCEDURE)
 
 
 def decision_rows(queryset: QuerySet[Decision]) -> QuerySet[Decision]:
@@ -54,22 +45,11 @@ def decisions_register(
             queryset = queryset.filter(group_id=group.pk)
     if status:
         queryset = queryset.filter(status=status)
-    if source == Source.MEETING:
-        queryset = queryset.filter(meeting__isnull=False)
-    elif source == Source.PROCEDURE:
-        queryset = queryset.filter(meeting__isnull=True)
     if decided_from is not None:
         queryset = queryset.filter(decided_on__gte=decided_from)
     if decided_to is not None:
         queryset = queryset.filter(decided_on__lte=decided_to)
-    q = q.strip()
-    if q:
-        queryset = queryset.filter(
-            Q(reference__icontains=q)
-            | Q(text__icontains=q)
-            | Q(text_ar__icontains=q)
-            | Q(text_fr__icontains=q)
-        )
+    queryset = decision_filter(queryset, source=source, words=q)
     return decision_rows(queryset).order_by("-decided_on", "-id")
 
 

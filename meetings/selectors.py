@@ -867,6 +867,35 @@ def series_schedule_preview(series: MeetingSeries) -> SeriesSchedulePreview:
 # --- Follow-up across meetings (meetings.follow_up) ------------------------------------------
 
 
+class DecisionSource(TextChoices):
+    """Where a decision was taken: at a meeting, or between meetings by written
+    procedure. The register's page and the API filter by these same values."""
+
+    MEETING = "meeting", gettext_lazy("At a meeting")
+    WRITTEN_PROCEDURE = "written_procedure", gettext_lazy("By written procedure")
+
+
+def decision_filter(
+    queryset: QuerySet[Decision], *, source: str = "", words: str = ""
+) -> QuerySet[Decision]:
+    """The register's two filters that are not plain fields, for the page and the API
+    alike: where the decision was taken, and words in its reference or its text in any
+    of the three languages, whatever their case."""
+    if source == DecisionSource.MEETING:
+        queryset = queryset.filter(meeting__isnull=False)
+    elif source == DecisionSource.WRITTEN_PROCEDURE:
+        queryset = queryset.filter(meeting__isnull=True)
+    words = words.strip()
+    if words:
+        queryset = queryset.filter(
+            Q(reference__icontains=words)
+            | Q(text__icontains=words)
+            | Q(text_ar__icontains=words)
+            | Q(text_fr__icontains=words)
+        )
+    return queryset
+
+
 def action_point_reviews_prefetch() -> Prefetch:
     """An action point's history: what each meeting said of it, oldest first."""
     return Prefetch(

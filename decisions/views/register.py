@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions import exports
 from decisions.selectors import (
-    Source,
     decision_detail,
     decision_status_history,
     decisions_register,
@@ -28,6 +27,7 @@ from groups.permissions import group_get_for_user, groups_visible_to, user_can_m
 from meetings import services
 from meetings.models import Decision
 from meetings.permissions import decision_get_for_user, user_can_manage_meeting
+from meetings.selectors import DecisionSource
 from portal.audit import Actor
 from portal.dates import date_in_range, out_of_range_message
 from portal.pages import (
@@ -65,8 +65,7 @@ class RegisterFilterForm(forms.Form):
         label=gettext_lazy("Taken"),
         choices=[
             ("", gettext_lazy("At a meeting or by written procedure")),
-            (Source.MEETING, gettext_lazy("At a meeting")),
-            (Source.PROCEDURE, gettext_lazy("By written procedure")),
+            *DecisionSource.choices,
         ],
         required=False,
     )

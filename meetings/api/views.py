@@ -1,5 +1,5 @@
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -84,10 +84,12 @@ from meetings.permissions import (
     series_visible_to,
 )
 from meetings.selectors import (
+    DecisionSource,
     action_point_list,
     action_point_reviews_prefetch,
     action_points_of_group_tree,
     action_points_overdue,
+    decision_filter,
     meeting_list,
     meeting_summaries,
     meetings_of_group_tree,
@@ -618,7 +620,7 @@ class DecisionFilter(MeetingChildFilter, RangeFilterSet):
     )
     status = filters.MultipleChoiceFilter(choices=Decision.Status.choices)
     source = filters.ChoiceFilter(
-        choices=[("meeting", "meeting"), ("written_procedure", "written_procedure")],
+        choices=[(value, value) for value in DecisionSource.values],
         method="filter_source",
         label="`meeting` or `written_procedure`.",
     )
@@ -650,18 +652,10 @@ class DecisionFilter(MeetingChildFilter, RangeFilterSet):
         ]
 
     def filter_source(self, queryset, name, value):
-        return queryset.filter(meeting__isnull=value == "written_procedure")
+        return decision_filter(queryset, source=value)
 
     def filter_words(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(text__icontains=value)
-            | Q(text_ar__icontains=value)
-            | Q(text_fr__icontains=value)
-        )
+        return decision_filter(queryset, words=value)
 
 
 class DecisionViewSet(FunnelViewSet):

@@ -127,7 +127,7 @@ def test_group_register_takes_in_its_sub_groups_unless_asked_not_to(client, cast
 @pytest.mark.parametrize(
     ("criteria", "expected"),
     [
-        ({"source": "procedure"}, {"by_procedure"}),
+        ({"source": "written_procedure"}, {"by_procedure"}),
         ({"source": "meeting"}, {"open", "for_iom", "translated", "later", "health", "other"}),
         ({"q": "خريطة"}, {"translated"}),
         ({"q": "cartographier LES services"}, {"translated"}),
@@ -161,7 +161,7 @@ def test_register_page_filters_through_its_form(client, cast, world):
     _login(client, cast, "secretariat")
 
     response = client.get(
-        reverse("decisions:register"), {"group": cast.mwg.pk, "source": "procedure"}
+        reverse("decisions:register"), {"group": cast.mwg.pk, "source": "written_procedure"}
     )
 
     assert _names(world, response.context["page"]) == {"by_procedure"}
