@@ -127,13 +127,6 @@ def approval_record(minutes: Minutes, *, by: Actor, on_behalf_of: Person | None)
     minutes.approved_as, minutes.approved_for = ApprovalCapacity.ON_BEHALF, chosen.person
 
 
-def approval_close_comments(minutes: Minutes) -> None:
-    """Approval closes the comment period (the caller saves the minutes)."""
-    now = timezone.now()
-    if minutes.comments_until is not None and minutes.comments_until > now:
-        minutes.comments_until = now
-
-
 def approval_text(minutes: Minutes) -> str:
     """ "Approved by X (co-chair)", or "Approved by the secretariat on behalf of X
     (chair)"; "" when the minutes are not approved or say by whom."""
@@ -241,7 +234,8 @@ def _organisation_name(organisation_id: int | None, names: dict[int, str]) -> st
 def minutes_template(meeting: Meeting, language: str) -> str:
     """A first draft built from the meeting, with its headings in `language`: title,
     reference and date; attendance by organisation (present, apologies: those who
-    declined; absent: invited organisations nobody came from); a section per agenda
+    declined; absent: invited member organisations nobody came from, observers not
+    counted); a section per agenda
     item with the decisions and action points already recorded on it; a general
     section. Restricted decisions and action points are left out: the minutes are read
     more widely than what names only some organisations."""
@@ -280,7 +274,10 @@ def minutes_template(meeting: Meeting, language: str) -> str:
         invited = {i.organisation_id for i in invitations if i.organisation_id is not None}
         absent = sorted(
             organisations[organisation_id]
-            for organisation_id in invited - set(present) - set(apologies)
+            for organisation_id in invited
+            - set(present)
+            - set(apologies)
+            - _observer_organisation_ids(meeting)
         )
 
         start = timezone.localtime(meeting.start_at, meeting.zone)
@@ -387,7 +384,7 @@ def minutes_section_headings(minutes: Minutes) -> set[str]:
 
 
 def minutes_versions(minutes: Minutes) -> QuerySet[MinutesVersion]:
-    return minutes.versions.select_related("created_by").order_by("-number")
+    return minutes.versions.select_related("created_by__person").order_by("-number")
 
 
 @dataclass(frozen=True)
@@ -420,6 +417,10 @@ def _locked(minutes: Minutes) -> Minutes:
 
 
 def comments_open(minutes: Minutes, *, now: dt.datetime | None = None) -> bool:
+    """Comments are taken on a circulated draft until the announced date; approval
+    closes the period early (the minutes are no longer a draft) and keeps the date as
+    announced, and a text changed after approval is a draft open to comments again
+    until then."""
     now = now or timezone.now()
     return (
         minutes.status == Minutes.Status.DRAFT
@@ -427,6 +428,18 @@ def comments_open(minutes: Minutes, *, now: dt.datetime | None = None) -> bool:
         and minutes.comments_until is not None
         and minutes.comments_until > now
     )
+
+
+def comments_closed_early_at(minutes: Minutes) -> dt.datetime | None:
+    """When approval closed the comment period before its announced date, else None."""
+    if (
+        minutes.status != Minutes.Status.DRAFT
+        and minutes.approved_at is not None
+        and minutes.comments_until is not None
+        and minutes.approved_at < minutes.comments_until
+    ):
+        return minutes.approved_at
+    return None
 
 
 @transaction.atomic
@@ -555,13 +568,18 @@ def _organisations_yet_to_comment(minutes: Minutes) -> set[int]:
             "organisation_id", flat=True
         )
     )
-    observers = set(
+    commented = set(minutes.comments.values_list("organisation_id", flat=True))
+    return invited - _observer_organisation_ids(minutes.meeting) - commented
+
+
+def _observer_organisation_ids(meeting: Meeting) -> set[int]:
+    """Observers of the meeting's group: told of the minutes, neither asked to comment
+    nor recorded absent."""
+    return set(
         current_memberships()
-        .filter(group_id=minutes.meeting.group_id, role=Membership.Role.OBSERVER)
+        .filter(group_id=meeting.group_id, role=Membership.Role.OBSERVER)
         .values_list("organisation_id", flat=True)
     )
-    commented = set(minutes.comments.values_list("organisation_id", flat=True))
-    return invited - observers - commented
 
 
 def minutes_comment_reminders_send(*, now: dt.datetime | None = None) -> int:

@@ -716,14 +716,14 @@ def minutes_create(
 @transaction.atomic
 def minutes_approve(*, minutes: Minutes, by: Actor, on_behalf_of: Person | None = None) -> Minutes:
     """The chair's or co-chair's sign-off, or the secretariat's on behalf of the one it
-    names (meetings.minutes_cycle.approval_record); it closes the comment period."""
+    names (meetings.minutes_cycle.approval_record). Approved minutes take no more
+    comments (meetings.minutes_cycle.comments_open), whatever date was announced."""
     minutes = (
         Minutes.objects.select_for_update().select_related("meeting__group").get(pk=minutes.pk)
     )
     if minutes.status != Minutes.Status.DRAFT:
         raise ValidationError({"status": _("Only draft minutes can be approved.")})
     minutes_cycle.approval_record(minutes, by=by, on_behalf_of=on_behalf_of)
-    minutes_cycle.approval_close_comments(minutes)
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_at = timezone.now()
     minutes.approved_by = author_of(by)

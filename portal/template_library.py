@@ -23,6 +23,16 @@ def local_name(obj) -> str:
 
 
 @register.filter
+def user_name(user) -> str:
+    """Who a login belongs to: their name in the page's language, else the login; ""
+    for none."""
+    if user is None:
+        return ""
+    person = getattr(user, "person", None)
+    return pages.local_name(person) if person is not None else user.get_username()
+
+
+@register.filter
 def shown(value: dt.datetime | None, zone_name: str):
     """A meeting's time in the zone the page shows it in: the reader's chosen zone, or
     `zone_name` (the meeting's own). `date` and `time` then format it as it is."""

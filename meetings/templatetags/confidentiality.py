@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Confidentiality, Labelled
 from portal.pages import local_name
+from portal.template_library import user_name
 
 register = template.Library()
 
@@ -57,8 +58,6 @@ def confidentiality_word(value: str) -> str:
 def changed_by_name(change) -> str:
     """Who changed a label (a ConfidentialityChange with `changed_by__person` joined):
     their name, their login without a person, or the portal itself."""
-    user = change.changed_by
-    if user is None:
+    if change.changed_by is None:
         return str(_("the portal"))
-    person = getattr(user, "person", None)
-    return local_name(person) if person is not None else user.get_username()
+    return user_name(change.changed_by)

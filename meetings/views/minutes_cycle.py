@@ -87,6 +87,7 @@ def minutes_cycle_context(user: Actor, meeting: Meeting, minutes: Minutes | None
         "cycle": {
             "sections": _sections_shown(user, meeting, minutes, may_comment=may_comment),
             "is_open": is_open,
+            "closed_early_at": minutes_cycle.comments_closed_early_at(minutes),
             "may_comment": may_comment,
             "can_answer": can_manage and minutes.status != Minutes.Status.PUBLISHED,
             "answer_form": minutes_forms.AnswerForm(),

@@ -5,10 +5,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from groups.services import confidentiality_set
 from meetings.minutes_cycle import (
+    comments_closed_early_at,
+    comments_open,
     minutes_circulate,
     minutes_comment_add,
     minutes_comment_answer,
@@ -58,7 +61,8 @@ def test_template_lists_attendance_items_decisions_and_action_points(cast, world
     assert "Ministry of Health (MoH): Karim Alternate" in apologies
     absent = text[text.index("Absent:") : text.index("## 1.")]
     assert "International Organization for Migration" in absent
-    assert "Embassy of Italy" in absent
+    # The embassy observes the group: invited, but not recorded absent.
+    assert "Embassy of Italy" not in absent
     assert "Ministry of Health" not in absent
     returns = text[text.index("## 2. Voluntary returns") : text.index("## General")]
     assert f"{world.decision.reference}: Adopt the returns referral pathway." in returns
@@ -114,6 +118,17 @@ def test_every_text_is_a_version_and_two_compare_line_by_line(cast, world):
         ("removed", "The chair opened."),
         ("added", "The chair opened at ten."),
     ]
+
+
+def test_the_versions_page_names_who_wrote_each_text(cast, world, client):
+    _draft(cast, world, "## 1. Opening\nThe chair opened.\n")
+    minutes_save(meeting=world.meeting, body="## 1. Opening\nOpened at ten.\n", by=cast.chair)
+    client.force_login(cast.secretariat)
+    page = client.get(reverse("minutes-versions", args=[world.meeting.pk])).content.decode()
+    # The chair has a person: their name, not their login; the secretariat's login has none.
+    assert f"<bdi>{cast.chair.person.full_name}</bdi>" in page
+    assert f"<bdi>{cast.chair.username}</bdi>" not in page
+    assert f"<bdi>{cast.secretariat.username}</bdi>" in page
 
 
 # --- The comment period ---------------------------------------------------------------
@@ -326,20 +341,41 @@ def test_a_chair_cannot_approve_in_another_name(cast, world):
     assert minutes.status == Minutes.Status.DRAFT
 
 
-def test_approval_closes_the_comment_period_and_a_change_needs_it_again(cast, world):
+def test_approval_closes_the_comment_period_keeping_the_announced_date(cast, world):
     minutes = _circulated(cast, world)
+    announced = minutes.comments_until
+    assert comments_open(minutes)
     minutes = minutes_approve(minutes=minutes, by=cast.chair)
-    assert minutes.comments_until <= timezone.now()
+    assert minutes.comments_until == announced
+    assert not comments_open(minutes)
+    assert comments_closed_early_at(minutes) == minutes.approved_at
     with pytest.raises(ValidationError, match="not open for comments|comment period closed"):
         minutes_comment_add(
             minutes=minutes, section="", agenda_item=None, body="Late.", by=cast.cochair
         )
+    assert not MinutesComment.objects.filter(minutes=minutes).exists()
+    # A change after approval makes a draft again, open to comments until the date given.
     minutes = minutes_save(meeting=world.meeting, body="Rewritten.", by=cast.secretariat)
     assert (minutes.status, minutes.approved_as, minutes.approved_for) == (
         Minutes.Status.DRAFT,
         "",
         None,
     )
+    assert comments_open(minutes)
+    assert comments_closed_early_at(minutes) is None
+
+
+def test_the_minutes_page_says_approval_closed_the_period_early(cast, world, client):
+    minutes = _circulated(cast, world)
+    client.force_login(cast.secretariat)
+    url = reverse("meeting-minutes", args=[world.meeting.pk])
+    page = client.get(url).content.decode()
+    assert "approving now closes the comment period early" in page
+    minutes_approve(minutes=minutes, by=cast.chair)
+    page = client.get(url).content.decode()
+    assert "approving now closes the comment period early" not in page
+    assert "closed when the minutes were approved on" in page
+    assert "it had been announced until" in page
 
 
 def test_the_chair_of_the_group_above_signs_off_a_sub_group_without_chairs(cast):
