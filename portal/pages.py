@@ -2,12 +2,13 @@
 shown on forms, pagination. Views in each app build on these; no domain logic here."""
 
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import get_language
 
@@ -75,8 +76,46 @@ class PageForm(forms.Form):
         return self.errors.get(NON_FIELD_ERRORS, [])
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+MAX_PAGE = 1_000_000
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list, found without counting the list: a COUNT under a reader's
+    permission filter costs as much as the page and grows with the table, so the page
+    reads one row more than it shows to know whether another follows (as the API does,
+    portal.api.pagination)."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def __iter__(self) -> Iterator:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE) -> ListPage:
+    """`?page=n` of `queryset`; a page number that is not one reads as the first."""
+    raw = request.GET.get("page", "")
+    number = int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE else 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return ListPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
 
 
 def query_without_page(request) -> str:

@@ -92,11 +92,11 @@ def test_filters(client, cast, held):
     )
     login(client, cast, "secretariat")
     url = reverse("action-point-list")
-    assert client.get(url).context["page"].paginator.count == 2
-    assert client.get(url, {"overdue": "on"}).context["page"].paginator.count == 1
-    assert client.get(url, {"organisation": cast.iom.pk}).context["page"].paginator.count == 1
-    assert client.get(url, {"group": cast.border.pk}).context["page"].paginator.count == 0
-    assert client.get(url, {"status": "done"}).context["page"].paginator.count == 0
+    assert len(client.get(url).context["page"]) == 2
+    assert len(client.get(url, {"overdue": "on"}).context["page"]) == 1
+    assert len(client.get(url, {"organisation": cast.iom.pk}).context["page"]) == 1
+    assert len(client.get(url, {"group": cast.border.pk}).context["page"]) == 0
+    assert len(client.get(url, {"status": "done"}).context["page"]) == 0
 
 
 def test_list_queries_do_not_grow_with_data(client, cast, held, django_assert_max_num_queries):
