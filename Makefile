@@ -68,6 +68,7 @@ bench: install
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks.notices
 	$(PY) -m benchmarks.search
+	$(PY) -m benchmarks.load
 
 # One archive of the database and the stored files (README, "Backups"); OUTPUT=path or
 # folder, else VAR_DIR/backups/.
