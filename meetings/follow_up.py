@@ -304,6 +304,10 @@ def minutes_adopt(
 # --- Review of open action points ---------------------------------------------------------
 
 
+def meeting_has_begun(meeting: Meeting) -> bool:
+    return meeting.start_at <= timezone.now()
+
+
 @transaction.atomic
 def action_point_review(
     *, action_point: ActionPoint, meeting: Meeting, status: str, by: Actor, note: str = ""
@@ -319,6 +323,11 @@ def action_point_review(
     meeting = _locked(meeting)
     if meeting.status == Status.CANCELLED:
         raise ValidationError({"meeting": _("A cancelled meeting reviews nothing.")})
+    if not meeting_has_begun(meeting):
+        # What a meeting said is recorded when it says it, not prepared weeks before.
+        raise ValidationError(
+            {"meeting": _("Action points are reviewed once the meeting has begun.")}
+        )
     action_point = (
         ActionPoint.objects.select_for_update().select_related("meeting").get(pk=action_point.pk)
     )

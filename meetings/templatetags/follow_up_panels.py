@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from meetings import follow_up
 from meetings.forms import ActionPointReviewForm, MinutesAdoptionForm
 from meetings.models import (
     ActionPointReview,
@@ -96,7 +97,12 @@ def follow_up_panels(context, meeting: Meeting, can_manage: bool) -> dict:
         "panels": panels,
         "proposals": proposals,
         "can_manage": can_manage,
-        "may_review": can_manage and meeting.status != Meeting.Status.CANCELLED,
+        "may_review": can_manage
+        and meeting.status != Meeting.Status.CANCELLED
+        and follow_up.meeting_has_begun(meeting),
+        "review_waits": can_manage
+        and meeting.status != Meeting.Status.CANCELLED
+        and not follow_up.meeting_has_begun(meeting),
         "review_form": ActionPointReviewForm(),
         "today": timezone.localdate(),
         "request": context["request"],

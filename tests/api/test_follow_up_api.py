@@ -183,12 +183,26 @@ def test_reviewing_an_action_point_permission_matrix(client_for, story, persona)
         assert fingerprint() == before
 
 
+def test_a_meeting_ahead_reviews_nothing_yet(client_for, story):
+    before = fingerprint()
+
+    response = client_for("secretariat").post(
+        f"{V1}/action-points/{story['point'].pk}/review/",
+        {"meeting": story["third"].pk, "status": "done"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "once the meeting has begun" in str(response.json())
+    assert fingerprint() == before
+
+
 def test_marking_done_through_the_review_closes_the_action_point(client_for, story):
     point = story["point"]
 
     response = client_for("cochair").post(
         f"{V1}/action-points/{point.pk}/review/",
-        {"meeting": story["third"].pk, "status": "done"},
+        {"meeting": story["second"].pk, "status": "done"},
         format="json",
     )
 

@@ -1,6 +1,6 @@
-"""In a real browser: an action point marked done in one click on the meeting's "Review
-of open action points" (htmx swaps its row, the page stays), then a sub-group's report
-accepted onto the agenda of the parent group's next meeting."""
+"""In a real browser: an action point marked done in one click on a begun meeting's
+"Review of open action points" (htmx swaps its row, the page stays), then a sub-group's
+report accepted onto the agenda of the parent group's next meeting."""
 
 import datetime as dt
 
@@ -45,22 +45,26 @@ def test_review_in_one_click_then_accept_a_report(page, live_cast, shoot):
         due_on=timezone.localdate() - dt.timedelta(days=3),
         by=None,
     )
-    later = _meeting(cast.mwg, "MWG 2", 10)
+    # A meeting reviews once it has begun; a report goes to the group's next meeting.
+    begun = _meeting(cast.mwg, "MWG 2", -0.01)
+    later = _meeting(cast.mwg, "MWG 3", 10)
     health = _meeting(cast.health, "Health sub-group 1", -2, held=True)
     minutes = minutes_save(meeting=health, body="The health sub-group met.", by=None)
     minutes_publish(minutes=minutes_approve(minutes=minutes, by=None), by=None)
 
     sign_in(page, "chair")
-    page.goto(f"/meetings/{later.pk}/")
+    page.goto(f"/meetings/{begun.pk}/")
     row = page.locator(f"#review-{point.pk}")
     expect(row).to_contain_text("Overdue")
     row.get_by_role("button", name="Mark “Map the referral services” done").click()
     expect(row.locator(".badge.done").first).to_be_visible()
     htmx_settled(page)
     expect(page.locator(f"#review-{point.pk} .review-history")).to_contain_text("Done")
-    assert page.url.endswith(f"/meetings/{later.pk}/")
+    assert page.url.endswith(f"/meetings/{begun.pk}/")
     assert ActionPoint.objects.get(pk=point.pk).status == "done"
     shoot(page, "en-follow-up-review")
+
+    page.goto(f"/meetings/{later.pk}/")
 
     report = ReportBack.objects.get()
     proposals = page.locator("#proposed-reports")

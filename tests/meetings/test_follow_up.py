@@ -256,7 +256,7 @@ def test_review_lists_overdue_first_and_records_one_click(cast):
     late = action_point(cast, first, "Late", due_in=-3)
     done = action_point(cast, first, "Already done", due_in=1)
     ActionPoint.objects.filter(pk=done.pk).update(status="done", closed_at=timezone.now())
-    later = meeting_of(cast, cast.border, days=5)
+    later = meeting_of(cast, cast.border, days=-0.01)
 
     listed = list(action_points_for_review(later, cast.secretariat))
     assert [(point.title, point.is_overdue) for point in listed] == [
@@ -286,7 +286,7 @@ def test_review_refuses_action_points_of_other_groups_and_later_meetings(cast):
     border = meeting_of(cast, cast.border, days=-30, held=True)
     health = meeting_of(cast, cast.health, days=-30, held=True)
     foreign = action_point(cast, health)
-    later = meeting_of(cast, cast.border, days=5)
+    later = meeting_of(cast, cast.border, days=-0.01)
     before = fingerprint()
 
     with pytest.raises(ValidationError, match="earlier meeting of the group"):
@@ -307,7 +307,7 @@ def test_an_open_action_point_carries_over_with_its_history(cast):
     follow_up.action_point_review(
         action_point=point, meeting=second, status="open", note="Waiting for data.", by=None
     )
-    third = meeting_of(cast, cast.border, days=5, title="Third")
+    third = meeting_of(cast, cast.border, days=-0.01, title="Third")
 
     listed = list(action_points_for_review(third, cast.secretariat))
     assert [p.pk for p in listed] == [point.pk]
@@ -320,6 +320,21 @@ def test_an_open_action_point_carries_over_with_its_history(cast):
     follow_up.action_point_review(action_point=point, meeting=third, status="done", by=None)
     fourth = meeting_of(cast, cast.border, days=35, title="Fourth")
     assert list(action_points_for_review(fourth, cast.secretariat)) == []
+
+
+def test_a_meeting_reviews_nothing_before_it_begins(cast):
+    first = meeting_of(cast, cast.border, days=-30, held=True)
+    point = action_point(cast, first, "Late", due_in=-3)
+    coming = meeting_of(cast, cast.border, days=14)
+    assert [p.pk for p in action_points_for_review(coming, cast.secretariat)] == [point.pk]
+    before = fingerprint()
+
+    with pytest.raises(ValidationError, match="once the meeting has begun"):
+        follow_up.action_point_review(
+            action_point=point, meeting=coming, status="done", by=cast.secretariat
+        )
+    assert ActionPointReview.objects.count() == 0
+    assert fingerprint() == before
 
 
 def test_review_list_respects_labels(cast):

@@ -95,6 +95,24 @@ def test_members_see_the_review_read_only(client, cast, story):
     assert "Record the adoption" not in page
 
 
+def test_a_coming_meeting_lists_the_action_points_without_review_buttons(client, cast, story):
+    coming = _meeting(cast.mwg, "MWG 3", 14)
+    point = story["points"][0]
+
+    page = _page(login(client, cast, "secretariat"), coming)
+
+    assert f'id="review-{point.pk}"' in page
+    assert "once it has begun" in page
+    assert reverse("action-point-review", args=[coming.pk, point.pk]) not in page
+    # Posted all the same, the review is refused and nothing is recorded.
+    response = client.post(
+        reverse("action-point-review", args=[coming.pk, point.pk]), {"status": "done"}, **HTMX
+    )
+    assert response.status_code == 400
+    point.refresh_from_db()
+    assert (point.status, point.reviews.count()) == ("open", 0)
+
+
 def test_one_click_with_htmx_swaps_the_row(client, cast, story):
     point = story["points"][0]
     url = reverse("action-point-review", args=[story["second"].pk, point.pk])

@@ -72,13 +72,22 @@ def world(cast, tmp_path):
     )
     invitation_create(meeting=upcoming, person=cast.member_person, by=cast.secretariat)
     meeting_schedule(meeting=upcoming, by=cast.secretariat)  # writes notices and reminders
-    # The upcoming meeting reviews the held one's action point, and hears the health
-    # sub-group's report (its held meeting's minutes published).
+    # A meeting begun a moment ago reviews the held one's action point; the upcoming one
+    # hears the health sub-group's report (its held meeting's minutes published).
     from meetings.follow_up import action_point_review, report_backs_propose
     from meetings.services import minutes_approve, minutes_publish
 
+    begun = timezone.now() - dt.timedelta(minutes=5)
+    reviewing = meeting_create(
+        group=cast.mwg,
+        title="Reviewing",
+        start_at=begun,
+        end_at=begun + dt.timedelta(hours=1),
+        by=cast.secretariat,
+        record_past=True,
+    )
     action_point_review(
-        action_point=point, meeting=upcoming, status="open", note="Under way.", by=cast.secretariat
+        action_point=point, meeting=reviewing, status="open", note="Under way.", by=cast.secretariat
     )
     health_meeting = meeting_create(
         group=cast.health,
