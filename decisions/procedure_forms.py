@@ -1,6 +1,8 @@
 """Forms of the written procedure's pages. They only validate input; views call the
 services."""
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -57,6 +59,19 @@ class ProcedureForm(PageForm):
                 record=procedure,
                 default_choice="" if procedure is not None else str(_("As the group usually")),
             )
+
+    def procedure_fields(self) -> dict[str, Any]:
+        """The draft as procedure_create and procedure_update take it."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "text": data["text"],
+            "text_ar": data["text_ar"],
+            "text_fr": data["text_fr"],
+            "deadline": data["deadline"],
+            "confidentiality": data["confidentiality"] or None,
+            "restricted_to": list(data["restricted_to"]),
+        }
 
 
 class AnswerForm(PageForm):

@@ -78,19 +78,8 @@ def procedure_create_page(request: HttpRequest, group_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not form_token_claim(request):
             return redirect(reverse("decisions:group-procedures", args=[group.pk]))
-        data = form.cleaned_data
         try:
-            procedure = services.procedure_create(
-                group=group,
-                title=data["title"],
-                text=data["text"],
-                text_ar=data["text_ar"],
-                text_fr=data["text_fr"],
-                deadline=data["deadline"],
-                confidentiality=data["confidentiality"] or None,
-                restricted_to=list(data["restricted_to"]),
-                by=user,
-            )
+            procedure = services.procedure_create(group=group, **form.procedure_fields(), by=user)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -116,19 +105,8 @@ def procedure_edit_page(request: HttpRequest, procedure_id: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         if not form_token_claim(request):
             return redirect(_detail_url(procedure))
-        data = form.cleaned_data
         try:
-            services.procedure_update(
-                procedure=procedure,
-                title=data["title"],
-                text=data["text"],
-                text_ar=data["text_ar"],
-                text_fr=data["text_fr"],
-                deadline=data["deadline"],
-                confidentiality=data["confidentiality"] or None,
-                restricted_to=list(data["restricted_to"]),
-                by=user,
-            )
+            services.procedure_update(procedure=procedure, **form.procedure_fields(), by=user)
         except ValidationError as error:
             form.add_service_error(error)
         else:
