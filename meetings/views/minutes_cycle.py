@@ -34,6 +34,8 @@ class SectionShown:
     section: minutes_cycle.Section
     comments: list[MinutesComment] = field(default_factory=list)
     comment_form: minutes_forms.CommentForm | None = None
+    # Comments on a heading the text no longer has are shown under it all the same.
+    heading_gone: bool = False
 
 
 def _sections_shown(
@@ -56,7 +58,9 @@ def _sections_shown(
     for comment in comments:
         entry = by_heading.get(comment.section)
         if entry is None:
-            entry = SectionShown(minutes_cycle.Section(heading=comment.section, text=""))
+            entry = SectionShown(
+                minutes_cycle.Section(heading=comment.section, text=""), heading_gone=True
+            )
             by_heading[comment.section] = entry
             shown.append(entry)
         entry.comments.append(comment)

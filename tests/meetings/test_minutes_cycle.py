@@ -120,6 +120,31 @@ def test_every_text_is_a_version_and_two_compare_line_by_line(cast, world):
     ]
 
 
+def test_an_empty_section_is_not_taken_for_a_heading_gone(cast, world, client):
+    minutes = _draft(cast, world, "## 1. Opening\n\n## 2. Voluntary returns\nAgreed.\n")
+    until = timezone.now() + dt.timedelta(days=5)
+    minutes = minutes_circulate(minutes=minutes, comments_until=until, by=cast.secretariat)
+    minutes_comment_add(
+        minutes=minutes,
+        section="2. Voluntary returns",
+        agenda_item=None,
+        body="Say who agreed.",
+        by=cast.member,
+    )
+    client.force_login(cast.secretariat)
+    url = reverse("meeting-minutes", args=[world.meeting.pk])
+
+    page = client.get(url).content.decode()
+    assert "Nothing is written under this heading yet." in page
+    assert "no longer in the text" not in page
+
+    minutes_save(meeting=world.meeting, body="## 1. Opening\nOpened.\n", by=cast.secretariat)
+    page = client.get(url).content.decode()
+    assert "This heading is no longer in the text." in page
+    assert "Say who agreed." in page
+    assert "Nothing is written under this heading yet." not in page
+
+
 def test_the_versions_page_names_who_wrote_each_text(cast, world, client):
     _draft(cast, world, "## 1. Opening\nThe chair opened.\n")
     minutes_save(meeting=world.meeting, body="## 1. Opening\nOpened at ten.\n", by=cast.chair)
