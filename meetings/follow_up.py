@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from groups.services import label_for_new
@@ -447,7 +447,17 @@ def report_back_accept(*, report_back: ReportBack, by: Actor) -> ReportBack:
     report_back, meeting = _report_back_decided(report_back)
     source = report_back.source_meeting
     with _portal_language():
-        title = _("Report of the %(group)s") % {"group": local_name(source.group)}
+        # Named by its meeting too: a group may report twice to the same meeting.
+        if source.reference:
+            title = _("Report of the %(group)s (%(reference)s)") % {
+                "group": local_name(source.group),
+                "reference": source.reference,
+            }
+        else:
+            title = _("Report of the %(group)s, meeting of %(date)s") % {
+                "group": local_name(source.group),
+                "date": formats.date_format(_meeting_day(source), "DATE_FORMAT"),
+            }
     last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
     item = _item_insert(
         meeting, position=last + 1, kind=REPORT_BACK, title=title, source=source, by=by

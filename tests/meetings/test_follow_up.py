@@ -377,6 +377,26 @@ def test_a_sub_groups_publication_is_proposed_to_the_parents_next_meeting(cast):
     assert not parent_next.agenda_items.filter(kind=Kind.REPORT_BACK).exists()
 
 
+def test_two_reports_of_a_group_to_one_meeting_are_told_apart(cast):
+    parent_next = meeting_of(cast, cast.mwg, days=10)
+    earlier = meeting_of(cast, cast.health, days=-12, held=True)
+    later = meeting_of(cast, cast.health, days=-5, held=True)
+    Meeting.objects.filter(pk=earlier.pk).update(reference="")
+    published(earlier, None)
+    published(later, None)
+
+    titles = {
+        follow_up.report_back_accept(report_back=proposal, by=cast.chair).agenda_item.title
+        for proposal in ReportBack.objects.filter(meeting=parent_next)
+    }
+
+    day = earlier.start_at.astimezone(earlier.zone).strftime("%-d %B %Y")
+    assert titles == {
+        f"Report of the {cast.health.name}, meeting of {day}",
+        f"Report of the {cast.health.name} ({later.reference})",
+    }
+
+
 def test_accepting_a_report_adds_the_item_at_the_end(cast):
     parent_next = meeting_of(cast, cast.mwg, days=10)
     agenda_item_add(meeting=parent_next, title="Opening", by=None)
@@ -390,7 +410,7 @@ def test_accepting_a_report_adds_the_item_at_the_end(cast):
     assert (item.kind, item.source_meeting, item.title) == (
         Kind.REPORT_BACK,
         sub,
-        f"Report of the {cast.health.name}",
+        f"Report of the {cast.health.name} ({sub.reference})",
     )
     assert item.position == parent_next.agenda_items.count()
     assert (accepted.status, accepted.decided_by) == ("accepted", cast.chair)
