@@ -204,6 +204,12 @@ def _register(request, *, group: CoordinationGroup | None, title: str, filename:
     decisions = decisions_register(user, **criteria)
 
     shape = request.GET.get("format", "")
+    if shape in {"csv", "pdf"} and filters.is_bound and not filters.is_valid():
+        # A file of the whole register is not what was asked for: back to the page, which
+        # names the filter that is wrong.
+        messages.error(request, _("Correct the filters below to download the register."))
+        query = filters_query(request)
+        return redirect(f"{request.path}?{query}" if query else request.path)
     if shape == "csv":
         return exports.register_csv(decisions, filename=f"{filename}.csv")
     if shape == "pdf":

@@ -457,6 +457,22 @@ def test_csv_has_the_filtered_rows_the_reader_may_see(client, cast, world):
     assert procedure_row[1] == world["by_procedure"].decided_on.isoformat()
 
 
+@pytest.mark.parametrize("shape", ["csv", "pdf"])
+def test_a_download_with_a_wrong_filter_goes_back_to_the_page_naming_it(
+    client, cast, world, shape
+):
+    _login(client, cast, "secretariat")
+    url = reverse("decisions:register")
+
+    response = client.get(url, {"format": shape, "decided_from": "2026-13-01"}, follow=True)
+
+    assert response.redirect_chain == [(f"{url}?decided_from=2026-13-01", 302)]
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "Correct the filters below to download the register." in page
+    assert "Enter a valid date." in page
+
+
 def test_csv_is_in_the_readers_language_and_keeps_the_filters(client, cast, world):
     _login(client, cast, "secretariat")
     decision_withdraw(decision=world["later"], reason="=cmd|' /C calc'!A0", by=None)
