@@ -643,7 +643,9 @@ class _Loader:
             # The trail shows each answer as its history row dates it.
             ProcedureAnswer.history.filter(
                 procedure_id=procedure.pk, organisation_id=person.organisation.pk
-            ).exclude(answer=ProcedureAnswer.Answer.PENDING).update(history_date=answered_at)
+            ).exclude(answer=ProcedureAnswer.Answer.PENDING).update(
+                history_date=answered_at, answered_at=answered_at
+            )
         WrittenProcedure.objects.filter(pk=procedure.pk).update(
             deadline=deadline,
             circulated_at=circulated,

@@ -125,6 +125,14 @@ def test_one_decision_was_taken_by_silence_procedure_and_another_is_open(loaded,
             "organisation__acronym", flat=True
         )
     ) == {"MoH", "IOM"}
+    # The trail dates each answer when the story gave it: within the procedure's days.
+    trail = ProcedureAnswer.history.filter(procedure_id=closed.pk).exclude(
+        answer=ProcedureAnswer.Answer.PENDING
+    )
+    assert trail.count() == 2
+    for entry in trail:
+        assert closed.circulated_at < entry.answered_at < closed.deadline
+        assert entry.history_date == entry.answered_at
     assert Notice.objects.filter(procedure=closed, kind=Notice.Kind.PROCEDURE_OUTCOME).exists()
     assert not Notice.objects.filter(procedure=closed).exclude(status=Notice.Status.SENT).exists()
     assert open_one.status == WrittenProcedure.Status.OPEN
