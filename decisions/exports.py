@@ -34,7 +34,10 @@ def shown_text(decision: Decision, language: str) -> tuple[str, bool]:
 
 
 def language_name(language: str) -> str:
-    return str(get_language_info(language)["name_translated"])
+    name = str(get_language_info(language)["name_translated"])
+    # French writes the names of languages in lower case ("non disponible en français");
+    # Django's catalogue gives them capitalised, as for a menu.
+    return name.lower() if (get_language() or "").startswith("fr") else name
 
 
 def source_text(decision: Decision) -> str:

@@ -8,9 +8,10 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from decisions.exports import language_name
 from decisions.selectors import decisions_register
 from meetings.models import Decision
 from meetings.services import (
@@ -458,9 +459,7 @@ def test_csv_has_the_filtered_rows_the_reader_may_see(client, cast, world):
 
 
 @pytest.mark.parametrize("shape", ["csv", "pdf"])
-def test_a_download_with_a_wrong_filter_goes_back_to_the_page_naming_it(
-    client, cast, world, shape
-):
+def test_a_download_with_a_wrong_filter_goes_back_to_the_page_naming_it(client, cast, world, shape):
     _login(client, cast, "secretariat")
     url = reverse("decisions:register")
 
@@ -553,3 +552,15 @@ def test_a_filter_that_is_not_valid_is_named_and_the_register_says_it_is_unfilte
     page = response.content.decode()
     assert "Some filters are not valid" in page
     assert 'id="id_decided_from_error"' in page
+
+
+@pytest.mark.parametrize(
+    ("reader", "expected"),
+    [("fr", "non disponible en français"), ("en", "not available in French")],
+)
+def test_the_missing_words_note_names_the_language_as_the_reader_writes_it(reader, expected):
+    with translation.override(reader):
+        note = translation.gettext("not available in %(language)s") % {
+            "language": language_name("fr")
+        }
+    assert note == expected
