@@ -117,7 +117,7 @@ def supersede_candidates(user: Actor, decision: Decision) -> QuerySet[Decision]:
     """The decisions a manager may choose as superseding `decision`: adopted ones of the
     same group, taken that day or later, that the manager sees (the service checks the
     rules again)."""
-    return (
+    candidates = (
         decisions_visible_to(user)
         .filter(
             group_id=decision.group_id,
@@ -125,5 +125,8 @@ def supersede_candidates(user: Actor, decision: Decision) -> QuerySet[Decision]:
             decided_on__gte=decision.decided_on,
         )
         .exclude(pk=decision.pk)
-        .order_by("-decided_on", "-id")
     )
+    if decision.meeting_id is not None:
+        # An earlier decision of the same meeting (a lower number) came before it.
+        candidates = candidates.exclude(meeting_id=decision.meeting_id, number__lt=decision.number)
+    return candidates.order_by("-decided_on", "-id")

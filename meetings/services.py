@@ -818,8 +818,9 @@ def _require_standing(decision: Decision) -> None:
 def decision_supersede(
     *, decision: Decision, by_decision: Decision, by: Actor, reason: str = ""
 ) -> Decision:
-    """Mark `decision` as superseded by a later (or same-day) adopted decision of its
-    group."""
+    """Mark `decision` as superseded by a later adopted decision of its group: taken on a
+    later day, or the same day (at a later meeting, by written procedure, or later in the
+    same meeting)."""
     decision, by_decision = _decisions_locked(decision, by_decision)
     _require_standing(decision)
     if by_decision.pk == decision.pk:
@@ -828,9 +829,13 @@ def decision_supersede(
         raise ValidationError(
             {"superseded_by": _("Only a decision of the same group can supersede it.")}
         )
-    if by_decision.decided_on < decision.decided_on:
+    if by_decision.decided_on < decision.decided_on or (
+        by_decision.meeting_id is not None
+        and by_decision.meeting_id == decision.meeting_id
+        and by_decision.number < decision.number
+    ):
         raise ValidationError(
-            {"superseded_by": _("Only a decision taken on the same day or later can supersede it.")}
+            {"superseded_by": _("Only a decision taken after it can supersede it.")}
         )
     if by_decision.status != Decision.Status.ADOPTED:
         raise ValidationError(

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from decisions.exports import language_name
-from decisions.selectors import decisions_register
+from decisions.selectors import decisions_register, supersede_candidates
 from meetings.models import Decision
 from meetings.services import (
     decision_add,
@@ -245,6 +245,7 @@ def test_supersede_marks_the_decision_and_keeps_its_history(cast, world):
     ("decision", "by_decision", "field"),
     [
         ("later", "open", "superseded_by"),  # earlier
+        ("translated", "open", "superseded_by"),  # earlier in the same meeting
         ("open", "open", "superseded_by"),  # itself
         ("open", "other", "superseded_by"),  # another group
         ("open", "health", "superseded_by"),  # a sub-group is another group
@@ -262,6 +263,16 @@ def test_supersede_refuses_what_cannot_supersede_and_changes_nothing(
 
     assert field in refused.value.message_dict
     assert _row(world[decision]) == before
+
+
+def test_only_later_decisions_are_offered_to_supersede(cast, world):
+    offered_for_first = _names(world, supersede_candidates(cast.secretariat, world["open"]))
+    offered_for_third = _names(world, supersede_candidates(cast.secretariat, world["translated"]))
+
+    # D1 and D3 of the same meeting: D3 may replace D1, not the other way round.
+    assert "translated" in offered_for_first
+    assert "open" not in offered_for_third
+    assert "later" in offered_for_third
 
 
 def test_supersede_refuses_a_decision_that_no_longer_stands(cast, world):
