@@ -54,6 +54,19 @@ def test_confirming_a_link_records_the_answer(cast, client):
     assert row.answered_by is None
 
 
+def test_a_link_opened_again_says_the_answer_already_recorded(cast, client):
+    procedure = circulated(cast)
+    link = _link(procedure, cast.moh, cast.member_colleague)
+    assert b"has answered already" not in client.get(link).content
+    client.post(link, {"reason": ""})
+
+    page = client.get(_link(procedure, cast.moh, cast.member_colleague, "object")).content
+
+    assert b'id="link-answered"' in page
+    assert b"has answered already: Agrees" in page
+    assert procedure.answers.get(organisation=cast.moh).answer == "agree"
+
+
 def test_an_objection_through_a_link_needs_its_reason(cast, client):
     procedure = circulated(cast)
     url = _link(procedure, cast.moh, cast.member_person, answer="object")
