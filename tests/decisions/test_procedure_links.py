@@ -3,6 +3,7 @@ changes nothing (mail scanners open links), a POST records the answer through th
 link; altered, expired and late links get a clear page, never a 500. The managers'
 pages circulate only after the preview is confirmed."""
 
+import re
 import time
 
 import pytest
@@ -132,6 +133,8 @@ def test_the_circulate_preview_sends_nothing_until_confirmed(cast, client):
     content = preview.content.decode()
     assert "Ministry of Health" in content
     assert "Embassy of Italy" in content
+    # The seat is the organisation's, not each person's: "<organisation> (chair) — people".
+    assert re.search(r"Ministry of Foreign Affairs.{0,40}</bdi> \(Chair\) — <bdi>", content)
     assert not Notice.objects.exists()
     assert WrittenProcedure.objects.get(pk=procedure.pk).status == "draft"
 
