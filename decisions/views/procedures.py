@@ -29,6 +29,7 @@ from decisions.permissions import (
 from decisions.procedure_forms import AnswerForm, LinkAnswerForm, ProcedureForm, WithdrawForm
 from groups.permissions import group_get_for_user, organisations_offered_to, user_can_manage_group
 from members.models import Organisation, Person
+from members.permissions import user_person
 from portal.pages import form_token_claim, paginate
 
 Status = WrittenProcedure.Status
@@ -191,6 +192,17 @@ def _answer_organisations(user, procedure: WrittenProcedure) -> QuerySet[Organis
     ).order_by("name")
 
 
+def _told_not_asked(user, procedure: WrittenProcedure) -> bool:
+    """A representative of an organisation the procedure informs without asking it (an
+    observer): the page says so, as the mail did."""
+    if procedure.status == Status.DRAFT or user_can_manage_procedure(user, procedure):
+        return False
+    person = user_person(user)
+    if person is None or person.organisation_id is None:
+        return False
+    return not procedure.answers.filter(organisation_id=person.organisation_id).exists()
+
+
 def _takes_answers(procedure: WrittenProcedure) -> bool:
     return procedure.status == Status.OPEN and procedure.deadline > timezone.now()
 
@@ -240,6 +252,7 @@ def procedure_detail_page(request: HttpRequest, procedure_id: int) -> HttpRespon
             "deadline": timezone.localtime(procedure.deadline),
             "takes_answers": _takes_answers(procedure),
             "objections": [a for a in answers if a.answer == ProcedureAnswer.Answer.OBJECT],
+            "not_asked": _told_not_asked(user, procedure),
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )

@@ -152,6 +152,7 @@ def test_a_member_answers_on_the_page_and_an_observer_gets_no_form(cast, client)
     observed = client.get(url)
     assert observed.status_code == 200
     assert b'name="answer"' not in observed.content
+    assert b'id="not-asked"' in observed.content
     refused = client.post(url, {"organisation": cast.moh.pk, "answer": "agree"})
     assert refused.status_code == 302
     assert procedure.answers.get(organisation=cast.moh).answer == "pending"
@@ -159,6 +160,7 @@ def test_a_member_answers_on_the_page_and_an_observer_gets_no_form(cast, client)
     client.force_login(cast.member)
     page = client.get(url)
     assert b'name="answer"' in page.content
+    assert b'id="not-asked"' not in page.content
     client.post(url, {"organisation": cast.moh.pk, "answer": "agree", "reason": ""})
     row = procedure.answers.get(organisation=cast.moh)
     assert (row.answer, row.channel, row.answered_by) == ("agree", "page", cast.member)
