@@ -75,6 +75,12 @@ def papers_for_person(person: Person, meeting: Meeting) -> QuerySet[Document]:
     )
 
 
+def meeting_has_papers(meeting: Meeting) -> bool:
+    """Whether papers_for_person could name any paper of `meeting` to anyone: when not,
+    an e-mail to each of its many invitees need not ask about them."""
+    return Document.objects.filter(meeting_id=meeting.pk, is_withdrawn=False).exists()
+
+
 @dataclass(frozen=True)
 class AddedPaper:
     """A paper added in a batch's hour, at the newest version added then."""

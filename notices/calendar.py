@@ -87,15 +87,18 @@ def event_summary(meeting: Meeting, language: str | None = None) -> str:
     return title
 
 
-def _add_attendee(event: icalendar.Event, person: Person, *, status: str, rsvp: bool) -> None:
-    if not person.email:
-        return
+def _attendee(person: Person, *, status: str, rsvp: bool) -> icalendar.vCalAddress:
     attendee = icalendar.vCalAddress(f"mailto:{person.email}")
     attendee.params["CN"] = icalendar.vText(person.full_name)
     attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
     attendee.params["PARTSTAT"] = icalendar.vText(status)
     attendee.params["RSVP"] = icalendar.vText("TRUE" if rsvp else "FALSE")
-    event.add("attendee", attendee, encode=False)
+    return attendee
+
+
+def _add_attendee(event: icalendar.Event, person: Person, *, status: str, rsvp: bool) -> None:
+    if person.email:
+        event.add("attendee", _attendee(person, status=status, rsvp=rsvp), encode=False)
 
 
 def meeting_event(
@@ -211,6 +214,70 @@ def invitation_calendar(
         meeting, invitations=invitations, cancelled=cancelled, language=language, reply_to=reply_to
     )
     return build_calendar([event], method="CANCEL" if cancelled else "REQUEST")
+
+
+def _property_line(name: str, value: icalendar.vCalAddress) -> bytes:
+    """One property as a calendar file writes it (folded, CRLF-ended)."""
+    component = icalendar.Event()
+    component.add(name, value, encode=False)
+    lines = component.to_ical().split(b"\r\n", 1)[1]  # past BEGIN:VEVENT
+    return lines[: -len(b"END:VEVENT\r\n")]
+
+
+class InvitationCalendars:
+    """invitation_calendar for many invitees of one meeting in one language.
+
+    A meeting's thousand invitations carry one event that differs from reader to
+    reader only in its ORGANIZER (the reply address of their invitation, when replies
+    are read) and ATTENDEE lines. The file is serialised once, with a stand-in line for
+    each, and every invitee's own lines are put in their place: the same bytes
+    invitation_calendar writes (properties are written in name order, whatever their
+    values), but for DTSTAMP, the time this was built rather than each file's own."""
+
+    _SLOT = "tansiq-slot.invalid"
+
+    def __init__(self, meeting: Meeting, *, language: str | None = None) -> None:
+        self.cancelled = meeting.status == Meeting.Status.CANCELLED
+        event = meeting_event(meeting, cancelled=self.cancelled, language=language)
+        event["organizer"] = icalendar.vCalAddress(f"mailto:organizer@{self._SLOT}")
+        event.add("attendee", icalendar.vCalAddress(f"mailto:attendee@{self._SLOT}"), encode=False)
+        body = build_calendar([event], method="CANCEL" if self.cancelled else "REQUEST")
+        stand_ins = sorted(
+            (body.index(line), len(line), name)
+            for name, line in (
+                ("organizer", f"ORGANIZER:mailto:organizer@{self._SLOT}\r\n".encode()),
+                ("attendee", f"ATTENDEE:mailto:attendee@{self._SLOT}\r\n".encode()),
+            )
+        )
+        (first_at, first_length, first), (second_at, second_length, _second) = stand_ins
+        self._parts = (
+            body[:first_at],
+            body[first_at + first_length : second_at],
+            body[second_at + second_length :],
+        )
+        self._organizer_first = first == "organizer"
+        self._default_organizer = _property_line("organizer", _organizer())
+
+    def for_invitee(self, attendee: Invitation, *, reply_to: Invitation | None = None) -> bytes:
+        """The file for `attendee`'s invitation (invitation_calendar(meeting, [attendee],
+        reply_to=reply_to))."""
+        head, middle, tail = self._parts
+        organizer = (
+            self._default_organizer
+            if reply_to is None or not reply_to.pk or settings.INBOUND_IMAP is None
+            else _property_line("organizer", _organizer(reply_to))
+        )
+        person = attendee.person
+        attendee_line = b""
+        if person.email:
+            wants_answer = not self.cancelled and attendee.response == Invitation.Response.PENDING
+            status = ATTENDEE_STATUS[attendee.response]
+            attendee_line = _property_line(
+                "attendee", _attendee(person, status=status, rsvp=wants_answer)
+            )
+        if self._organizer_first:
+            return head + organizer + middle + attendee_line + tail
+        return head + attendee_line + middle + organizer + tail
 
 
 def _differs_from_rule(series: MeetingSeries, occurrence: Meeting) -> bool:

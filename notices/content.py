@@ -8,9 +8,10 @@ version they hold.
 import copy
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import formataddr
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,9 +19,10 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from documents.announcements import papers_added_for, papers_for_person
+from documents.announcements import meeting_has_papers, papers_added_for, papers_for_person
 from meetings.announcements import meeting_payload, series_seen_by
 from meetings.audience import (
     Reader,
@@ -29,11 +31,11 @@ from meetings.audience import (
     seen_by,
 )
 from meetings.models import Invitation, Meeting, MeetingSeries
-from meetings.rsvp import rsvp_url
+from meetings.rsvp import rsvp_url, rsvp_url_maker
 from meetings.series import first_start, occurrence_starts, series_rule_description
 from members.models import Person
 from notices import minutes_mail
-from notices.calendar import invitation_calendar, series_calendar
+from notices.calendar import InvitationCalendars, invitation_calendar, series_calendar
 from notices.models import Notice
 from notices.procedure_mail import PROCEDURE_KINDS, procedure_email, procedure_webhook_data
 from portal.api.serializers import utc_iso
@@ -79,6 +81,9 @@ class Email:
     subject: str
     context: dict
     calendar: bytes | None = None
+    # What the bodies depend on besides the reader's name and answer links, when the
+    # bodies of readers with the same shape may be rendered once (SharedParts).
+    shape: tuple | None = None
 
 
 class NothingToSend(Exception):
@@ -107,6 +112,10 @@ HIDDEN = "The recipient may not see what this notice is about (its confidentiali
 
 def _meeting_url(meeting: Meeting) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("meeting-detail", args=[meeting.pk])
+
+
+def _minutes_url(meeting: Meeting) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("meeting-minutes", args=[meeting.pk])
 
 
 def _paper_line(document, language: str, *, version: int | None = None) -> dict:
@@ -152,13 +161,10 @@ def _short_notice(meeting: Meeting) -> str:
     return _("This meeting is called at short notice: %(reason)s.") % {"reason": reason}
 
 
-def _meeting_email(notice: Notice, invitation: Invitation | None, language: str) -> Email:
-    meeting = notice.meeting
-    if meeting is None:
-        raise ValueError(f"Notice {notice.pk} ({notice.kind}) has no meeting.")
+def _meeting_common(meeting: Meeting, kind: str, language: str) -> dict:
+    """What a meeting's e-mail of one kind says to every reader in `language` alike (in
+    that language's translation)."""
     when = _when(meeting)
-    title = meeting.title
-    days = notice.payload.get("days_before")
     subjects: dict[str, str] = {
         KIND.INVITATION: _("Invitation: %(title)s, %(date)s"),
         KIND.UPDATE: _("Updated: %(title)s, %(date)s"),
@@ -177,7 +183,47 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         ),
         KIND.MINUTES: _("The minutes of the meeting of the %(group)s have been published."),
     }
-    names = {"title": title, "date": when["date"], "group": _group_name(meeting, language)}
+    names = {"title": meeting.title, "date": when["date"], "group": _group_name(meeting, language)}
+    return {
+        "subject": _with_reference(subjects[kind] % names, meeting),
+        "intro": intros[kind] % names,
+        "group_name": names["group"],
+        "when": when,
+        "answer_labels": (
+            _("I will attend"),
+            _("I cannot attend"),
+            _("I am sending an alternate"),
+        ),
+        "reason": meeting.cancellation_reason if kind == KIND.CANCELLATION else "",
+        "short_notice": _short_notice(meeting) if kind in SHORT_NOTICE_KINDS else "",
+        # The minutes themselves travel as the attached PDF (notices.minutes_mail); the
+        # mail says where they are and lists what the reader acts on.
+        "minutes_url": _minutes_url(meeting) if kind == KIND.MINUTES else "",
+        "meeting_url": _meeting_url(meeting),
+    }
+
+
+ANSWERS = (
+    Invitation.Response.ACCEPTED,
+    Invitation.Response.DECLINED,
+    Invitation.Response.ALTERNATE,
+)
+
+
+def _meeting_email(
+    notice: Notice,
+    invitation: Invitation | None,
+    language: str,
+    shared: "SharedParts | None" = None,
+) -> Email:
+    meeting = notice.meeting
+    if meeting is None:
+        raise ValueError(f"Notice {notice.pk} ({notice.kind}) has no meeting.")
+    common = (
+        _meeting_common(meeting, notice.kind, language)
+        if shared is None
+        else shared.common(meeting, notice.kind, language)
+    )
     wants_answer = (
         notice.kind in {KIND.INVITATION, KIND.UPDATE, KIND.REMINDER, KIND.ANSWER_REMINDER}
         and meeting.status == Meeting.Status.SCHEDULED
@@ -192,21 +238,24 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
     reader = Reader.of_person(notice.person) if notice.person is not None else None
     links = []
     if invitation is not None and in_place_of is None and wants_answer:
+        answer_url = (
+            shared.answer_url if shared is not None and invitation.pk is not None else _answer_url
+        )
         links = [
-            (_("I will attend"), _answer_url(invitation, Invitation.Response.ACCEPTED)),
-            (_("I cannot attend"), _answer_url(invitation, Invitation.Response.DECLINED)),
-            (
-                _("I am sending an alternate"),
-                _answer_url(invitation, Invitation.Response.ALTERNATE),
-            ),
+            (label, answer_url(invitation, response))
+            for label, response in zip(common["answer_labels"], ANSWERS, strict=True)
         ]
+    if notice.kind != KIND.INVITATION or (shared is not None and not shared.has_papers(meeting)):
+        papers = []
+    else:
+        papers = _papers_of_meeting(meeting, notice.person, language)
     context = {
         "kind": notice.kind,
-        "intro": intros[notice.kind] % names,
+        "intro": common["intro"],
         "meeting": meeting,
-        "group_name": names["group"],
-        "when": when,
-        "days_before": days,
+        "group_name": common["group_name"],
+        "when": common["when"],
+        "days_before": notice.payload.get("days_before"),
         "links": links,
         "answer": invitation.get_response_display() if invitation and not in_place_of else "",
         "in_place_of": (
@@ -215,9 +264,9 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
             if in_place_of
             else ""
         ),
-        "reason": meeting.cancellation_reason if notice.kind == KIND.CANCELLATION else "",
-        "short_notice": _short_notice(meeting) if notice.kind in SHORT_NOTICE_KINDS else "",
-        "minutes": meeting.minutes.body if notice.kind == KIND.MINUTES else "",
+        "reason": common["reason"],
+        "short_notice": common["short_notice"],
+        "minutes_url": common["minutes_url"],
         # Only what the recipient may see: a restricted agenda item, decision or action
         # point they may not is left out, its title unsaid (meetings.audience).
         "agenda": _seen(reader, meeting.agenda_items.all()) if notice.kind != KIND.MINUTES else [],
@@ -225,10 +274,8 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
         "action_points": _seen(reader, meeting.action_points.select_related("owner_organisation"))
         if notice.kind == KIND.MINUTES
         else [],
-        "papers": _papers_of_meeting(meeting, notice.person, language)
-        if notice.kind == KIND.INVITATION
-        else [],
-        "meeting_url": _meeting_url(meeting),
+        "papers": papers,
+        "meeting_url": common["meeting_url"],
     }
     calendar = None
     if invitation is not None and notice.kind != KIND.MINUTES:
@@ -238,14 +285,28 @@ def _meeting_email(notice: Notice, invitation: Invitation | None, language: str)
             attendee = Invitation(
                 meeting=meeting, person=notice.person, response=Invitation.Response.ACCEPTED
             )
-        calendar = invitation_calendar(
-            meeting,
-            [attendee],
-            language=language,
-            reply_to=invitation if attendee is invitation else None,
-        )
-    subject = _with_reference(subjects[notice.kind] % names, meeting)
-    return Email(subject=subject, context=context, calendar=calendar)
+        reply_to = invitation if attendee is invitation else None
+        if shared is None:
+            calendar = invitation_calendar(
+                meeting, [attendee], language=language, reply_to=reply_to
+            )
+        else:
+            calendar = shared.calendars(meeting, language).for_invitee(attendee, reply_to=reply_to)
+    # Everything the bodies say but the reader's name and answer links (SharedParts).
+    shape = (
+        meeting.pk,
+        notice.kind,
+        context["days_before"],
+        context["answer"],
+        context["in_place_of"],
+        len(links),
+        *(tuple(record.pk for record in context[name]) for name in _RECORDS),
+        tuple(tuple(sorted(paper.items())) for paper in papers),
+    )
+    return Email(subject=common["subject"], context=context, calendar=calendar, shape=shape)
+
+
+_RECORDS = ("agenda", "decisions", "action_points")
 
 
 def _seen(reader: Reader | None, records: Iterable) -> list:
@@ -481,6 +542,7 @@ def _rendered(
     invitation: Invitation | None,
     *,
     series_occurrences: list[Meeting] | None = None,
+    shared: "SharedParts | None" = None,
 ) -> RenderedEmail:
     """The subject and the text and HTML bodies of an e-mail notice, in the recipient's
     preferred language (a series notice's meetings are `series_occurrences` when given:
@@ -520,7 +582,7 @@ def _rendered(
                 context={**context, "links": [], **extra},
             )
         else:
-            email = _meeting_email(notice, invitation, language)
+            email = _meeting_email(notice, invitation, language, shared)
         context = {
             **email.context,
             "person": person,
@@ -529,14 +591,92 @@ def _rendered(
             "is_rtl": translation.get_language_bidi(),
             "site_url": settings.SITE_URL,
         }
-        text = render_to_string("notices/email.txt", context)
-        html = render_to_string("notices/email.html", context)
+        if shared is not None and email.shape is not None:
+            text, html = shared.bodies((language, *email.shape), context)
+        else:
+            text = render_to_string("notices/email.txt", context)
+            html = render_to_string("notices/email.html", context)
     return RenderedEmail(email=email, person=person, language=language, text=text, html=html)
 
 
-def email_for(notice: Notice, invitation: Invitation | None) -> EmailMultiAlternatives:
-    """The message for an e-mail notice, in the recipient's preferred language."""
-    rendered = _rendered(notice, invitation)
+# Stand-ins for what is the reader's own in bodies rendered once for many readers:
+# private-use characters that no template or translation writes, and that escaping
+# leaves as they are.
+_NAME_SLOT = "\ue000name\ue001"
+_LINK_SLOT = "\ue000link{}\ue001"
+
+
+class SharedParts:
+    """What the e-mails of one delivery batch have in common, worked out once.
+
+    A meeting's invitation goes to a thousand people in three languages, and reads the
+    same to all of those of one language but for their name, their answer links and
+    their calendar file's ATTENDEE and ORGANIZER. So per meeting, kind and language the
+    wording is looked up once; per meeting and language the calendar file is written
+    once (notices.calendar.InvitationCalendars); the bodies are rendered once per shape
+    (what the reader may see of the agenda and papers, their current answer: see
+    Email.shape) with stand-ins for the name and links, which each message gets in
+    their place (escaped in the HTML as the template would); whether the meeting has
+    papers is asked once, and only when it has are each reader's looked up. Every
+    message is what email_for writes without it."""
+
+    def __init__(self) -> None:
+        self._common: dict[tuple[int, str, str], dict] = {}
+        self._calendars: dict[tuple[int, str], InvitationCalendars] = {}
+        self._has_papers: dict[int, bool] = {}
+        self._bodies: dict[tuple, tuple[str, str]] = {}
+        self._answer_url: Callable[[Invitation, str], str] | None = None
+
+    def common(self, meeting: Meeting, kind: str, language: str) -> dict:
+        key = (meeting.pk, kind, language)
+        if key not in self._common:
+            self._common[key] = _meeting_common(meeting, kind, language)
+        return self._common[key]
+
+    def answer_url(self, invitation: Invitation, response: str) -> str:
+        if self._answer_url is None:
+            self._answer_url = rsvp_url_maker()
+        return self._answer_url(invitation, response)
+
+    def calendars(self, meeting: Meeting, language: str) -> InvitationCalendars:
+        key = (meeting.pk, language)
+        if key not in self._calendars:
+            self._calendars[key] = InvitationCalendars(meeting, language=language)
+        return self._calendars[key]
+
+    def has_papers(self, meeting: Meeting) -> bool:
+        if meeting.pk not in self._has_papers:
+            self._has_papers[meeting.pk] = meeting_has_papers(meeting)
+        return self._has_papers[meeting.pk]
+
+    def bodies(self, shape: tuple, context: dict) -> tuple[str, str]:
+        links = context["links"]
+        if shape not in self._bodies:
+            stand_in = {
+                **context,
+                "person": SimpleNamespace(full_name=_NAME_SLOT),
+                "links": [(label, _LINK_SLOT.format(n)) for n, (label, _url) in enumerate(links)],
+            }
+            self._bodies[shape] = (
+                render_to_string("notices/email.txt", stand_in),
+                render_to_string("notices/email.html", stand_in),
+            )
+        text, html = self._bodies[shape]
+        # The links first: a name is the reader's own text, never searched after.
+        for number, (_label, url) in enumerate(links):
+            slot = _LINK_SLOT.format(number)
+            text, html = text.replace(slot, url), html.replace(slot, escape(url))
+        name = context["person"].full_name
+        return text.replace(_NAME_SLOT, name), html.replace(_NAME_SLOT, escape(name))
+
+
+def email_for(
+    notice: Notice, invitation: Invitation | None, *, shared: SharedParts | None = None
+) -> EmailMultiAlternatives:
+    """The message for an e-mail notice, in the recipient's preferred language; with
+    `shared`, the parts it has in common with the batch's other messages are made once
+    for all of them."""
+    rendered = _rendered(notice, invitation, shared=shared)
     email, language, person = rendered.email, rendered.language, rendered.person
     message = EmailMultiAlternatives(
         subject=email.subject,

@@ -11,6 +11,7 @@
 """
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import http.client
@@ -18,15 +19,17 @@ import logging
 import smtplib
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting, MeetingSeries
 from notices import outbox, webhook_http
-from notices.content import NothingToSend, email_for, webhook_body
+from notices.content import NothingToSend, SharedParts, email_for, webhook_body
 from notices.models import Notice, NoticeAttempt
 
 logger = logging.getLogger(__name__)
@@ -79,10 +82,17 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
             "action_point__meeting__group",
             "action_point__owner_organisation",
         )
-        # The labels read restricted_to only for a restricted row, from these when
-        # many notices of one meeting go out (meetings.audience).
-        .prefetch_related("meeting__agenda_items__restricted_to", "meeting__restricted_to")
         .order_by("id")
+    )
+    # The notices of one meeting share one copy of it, so that its agenda and labels are
+    # fetched once for the batch, not once per notice: the labels read restricted_to
+    # only for a restricted row, from these (meetings.audience).
+    meetings: dict[int, Meeting] = {}
+    for notice in claimed:
+        if notice.meeting is not None:
+            notice.meeting = meetings.setdefault(notice.meeting.pk, notice.meeting)
+    prefetch_related_objects(
+        list(meetings.values()), "agenda_items__restricted_to", "restricted_to"
     )
     return token, claimed
 
@@ -183,11 +193,11 @@ def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None
     return found
 
 
-def _built(build, notice: Notice, *args):
+def _built(build, notice: Notice, *args, **options):
     """The message a notice becomes; data it cannot be built from (a date out of range,
     a broken row) fails that notice for good, not the batch it came in."""
     try:
-        return build(notice, *args)
+        return build(notice, *args, **options)
     except NothingToSend:
         raise
     except Exception as error:
@@ -197,12 +207,15 @@ def _built(build, notice: Notice, *args):
         ) from error
 
 
-def _send_email(mailer: _Mailer, notice: Notice, invitation: Invitation | None) -> None:
+def _email_message(notice: Notice, invitation: Invitation | None, shared: SharedParts):
     if notice.person is None:
         raise PermanentError("The e-mail notice has no recipient.")
     if not notice.person.email:
         raise PermanentError(f"{notice.person} has no e-mail address.")
-    message = _built(email_for, notice, invitation)
+    return _built(email_for, notice, invitation, shared=shared)
+
+
+def _hand_over(mailer: _Mailer, message) -> None:
     try:
         mailer.send(message)
     except Exception as error:
@@ -249,50 +262,92 @@ def _send_webhook(notice: Notice) -> None:
     raise PermanentError(f"HTTP {status}")
 
 
+def _settle(notice: Notice, token: str, attempt: Callable[[], object]) -> bool:
+    """Run a delivery attempt and record its outcome; whether the notice was sent."""
+    try:
+        attempt()
+    except NothingToSend as moot:
+        _mark_skipped(notice, token, str(moot))
+    except TransientError as error:
+        _mark_failed(notice, token, error, permanent=False)
+    except PermanentError as error:
+        _mark_failed(notice, token, error, permanent=True)
+    except Exception as error:
+        # Unforeseen: counted as a try, retried with backoff, and never allowed to leave
+        # this notice or the rest of the batch claimed and unsent.
+        logger.exception("Notice %s (%s) failed unexpectedly", notice.pk, notice.kind)
+        _mark_failed(notice, token, error, permanent=False)
+    else:
+        _mark_sent(notice, token)
+        return True
+    return False
+
+
+def _moot(notice: Notice) -> str:
+    """Why the notice has nothing left to say (its meeting or series was cancelled)."""
+    if (
+        notice.kind in MOOT_WHEN_CANCELLED
+        and notice.meeting is not None
+        and notice.meeting.status == Meeting.Status.CANCELLED
+    ):
+        return "The meeting was cancelled before this was sent."
+    if (
+        notice.kind in MOOT_WHEN_SERIES_CANCELLED
+        and notice.series is not None
+        and notice.series.status == MeetingSeries.Status.CANCELLED
+    ):
+        return "The series was cancelled before this was sent."
+    return ""
+
+
 def notices_deliver(token: str, notices: list[Notice]) -> int:
-    """Deliver claimed notices one by one; returns how many were sent."""
+    """Deliver claimed notices in turn; returns how many were sent.
+
+    An e-mail is handed to the SMTP server on a thread of its own while the next one is
+    built, and that next one is handed over only once the first is marked sent: the
+    building is hidden behind the server's answers, and still no more than one message
+    is ever sent and not yet marked (a crash repeats that one at most)."""
     invitations = _invitations_for(notices)
+    shared = SharedParts()
     mailer = _Mailer()
     sent = 0
+    in_flight: tuple[Notice, Future] | None = None
+
+    def settle_in_flight() -> None:
+        nonlocal in_flight, sent
+        if in_flight is not None:
+            notice, handing = in_flight
+            in_flight = None
+            sent += _settle(notice, token, handing.result)
+
     try:
-        for notice in notices:
-            if (
-                notice.kind in MOOT_WHEN_CANCELLED
-                and notice.meeting is not None
-                and notice.meeting.status == Meeting.Status.CANCELLED
-            ):
-                _mark_skipped(notice, token, "The meeting was cancelled before this was sent.")
-                continue
-            if (
-                notice.kind in MOOT_WHEN_SERIES_CANCELLED
-                and notice.series is not None
-                and notice.series.status == MeetingSeries.Status.CANCELLED
-            ):
-                _mark_skipped(notice, token, "The series was cancelled before this was sent.")
-                continue
-            try:
-                if notice.channel == Notice.Channel.EMAIL:
-                    invitation = invitations.get((notice.meeting_id, notice.person_id))
-                    _send_email(mailer, notice, invitation)
-                else:
-                    _send_webhook(notice)
-            except NothingToSend as moot:
-                _mark_skipped(notice, token, str(moot))
-            except TransientError as error:
-                _mark_failed(notice, token, error, permanent=False)
-            except PermanentError as error:
-                _mark_failed(notice, token, error, permanent=True)
-            except Exception as error:
-                # Unforeseen: counted as a try, retried with backoff, and never allowed
-                # to leave this notice or the rest of the batch claimed and unsent.
-                logger.exception("Notice %s (%s) failed unexpectedly", notice.pk, notice.kind)
-                _mark_failed(notice, token, error, permanent=False)
-            else:
-                _mark_sent(notice, token)
-                sent += 1
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notices-smtp") as smtp:
+            for notice in notices:
+                reason = _moot(notice)
+                if reason:
+                    _mark_skipped(notice, token, reason)
+                    continue
+                if notice.channel != Notice.Channel.EMAIL:
+                    settle_in_flight()
+                    sent += _settle(notice, token, functools.partial(_send_webhook, notice))
+                    continue
+                invitation = invitations.get((notice.meeting_id, notice.person_id))
+                try:
+                    message = _email_message(notice, invitation, shared)
+                except Exception as error:
+                    settle_in_flight()
+                    sent += _settle(notice, token, functools.partial(_raise, error))
+                    continue
+                settle_in_flight()
+                in_flight = (notice, smtp.submit(_hand_over, mailer, message))
+            settle_in_flight()
     finally:
         mailer.close()
     return sent
+
+
+def _raise(error: Exception) -> None:
+    raise error
 
 
 def notices_release_stale() -> int:

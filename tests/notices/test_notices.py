@@ -358,7 +358,13 @@ def test_published_minutes_reach_invitees_and_group_representatives(
         cast.member_person.email,
         cast.member_colleague.email,
     }
-    assert all("We agreed." in message.body for message in mail.outbox)
+    # The minutes go as the attached PDF (read back in tests/notices/test_minutes_mail.py),
+    # the mail linking to their page.
+    for message in mail.outbox:
+        assert f"/meetings/{held.pk}/minutes/" in message.body
+        assert [name for name, _content, _type in message.attachments] == [
+            f"minutes-{held.pk}-en.pdf"
+        ]
 
 
 def test_action_point_due_and_overdue_reminders_go_once_to_the_owner(
@@ -481,11 +487,11 @@ def test_a_notice_that_cannot_be_built_fails_alone(cast, meeting, monkeypatch):
     real_email_for = delivery.email_for
     rendered = []
 
-    def email_for(notice, invitation):
+    def email_for(notice, invitation, **options):
         rendered.append(notice.pk)
         if len(rendered) == 2:
             raise RuntimeError("template broke")
-        return real_email_for(notice, invitation)
+        return real_email_for(notice, invitation, **options)
 
     monkeypatch.setattr(delivery, "email_for", email_for)
     token, claimed = delivery.notices_claim(limit=10)

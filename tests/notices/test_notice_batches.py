@@ -1,0 +1,178 @@
+"""A batch of notices shares what its messages have in common (notices.content.SharedParts):
+each message is still exactly what it would be alone, and a batch asks the database the
+same number of questions however many people it writes to, one write per message aside."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail, signing
+from django.utils import timezone
+
+from documents.services import document_create
+from groups.models import Confidentiality
+from meetings.models import Invitation
+from meetings.services import (
+    agenda_item_add,
+    invitation_create,
+    invitation_respond,
+    meeting_create,
+    meeting_schedule,
+)
+from members.services import person_create
+from notices import delivery
+from notices.content import SharedParts, email_for
+from notices.models import Notice
+from portal.env import ImapMailbox
+from tests.documents.paper_files import pdf_upload
+
+pytestmark = pytest.mark.django_db
+LANGUAGES = ("en", "ar", "fr")
+
+
+def _meeting(cast, title: str = "Quarterly meeting"):
+    start = timezone.now() + dt.timedelta(days=10)
+    return meeting_create(
+        group=cast.mwg,
+        title=title,
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        venue="Ministry of Planning, Tripoli",
+        online_url="https://meet.example.org/mwg?a=1&b=2",
+        by=None,
+    )
+
+
+def _invite(meeting, organisation, count: int, *, prefix: str = "Invitee"):
+    for number in range(count):
+        person = person_create(
+            full_name=f"{prefix} {number}",
+            organisation=organisation,
+            email=f"{prefix.lower()}{number}@example.org",
+            preferred_language=LANGUAGES[number % len(LANGUAGES)],
+            by=None,
+        )
+        invitation_create(meeting=meeting, person=person, by=None)
+
+
+def _without_stamp(calendar: str | bytes) -> str:
+    text = calendar.decode() if isinstance(calendar, bytes) else calendar
+    return "".join(line for line in text.splitlines(True) if not line.startswith("DTSTAMP"))
+
+
+def _parts(message) -> dict:
+    """What a reader gets, the calendar file's creation stamp aside."""
+    return {
+        "subject": message.subject,
+        "to": message.to,
+        "headers": message.extra_headers,
+        "text": message.body,
+        "alternatives": [
+            (_without_stamp(content) if "calendar" in mimetype else content, mimetype)
+            for content, mimetype in message.alternatives
+        ],
+        "attachments": [
+            (name, _without_stamp(content), mimetype)
+            for name, content, mimetype in message.attachments
+        ],
+    }
+
+
+@pytest.mark.parametrize("replies_read", [False, True])
+def test_each_message_of_a_batch_is_what_it_would_be_alone(
+    cast, settings, monkeypatch, replies_read
+):
+    if replies_read:
+        settings.INBOUND_IMAP = ImapMailbox(
+            host="127.0.0.1", port=1, user="u", password="p", security="none", folder="INBOX"
+        )
+    meeting = _meeting(cast)
+    agenda_item_add(meeting=meeting, title="Opening", by=None)
+    agenda_item_add(
+        meeting=meeting,
+        title="Health workers' visas",
+        confidentiality=Confidentiality.RESTRICTED,
+        restricted_to=[cast.moh],
+        by=None,
+    )
+    document_create(
+        group=cast.mwg, meeting=meeting, title="Concept note", upload=pdf_upload(), by=None
+    )
+    _invite(meeting, cast.moh, 4)
+    _invite(meeting, cast.embassy, 3, prefix="Envoy")
+    odd = person_create(
+        full_name='Dr. <b>"Hana" & Co</b>, عائشة',
+        organisation=cast.mofa,
+        email="hana@example.org",
+        preferred_language="ar",
+        by=None,
+    )
+    invitation_create(meeting=meeting, person=odd, by=None)
+    # Account holders: their papers and agenda come from the funnels.
+    for person in (cast.member_person, cast.chair_person, cast.member_colleague):
+        invitation_create(meeting=meeting, person=person, by=None)
+    meeting = meeting_schedule(meeting=meeting, by=None)
+    invitation_respond(
+        invitation=Invitation.objects.get(meeting=meeting, person__full_name="Invitee 1"),
+        response=Invitation.Response.ACCEPTED,
+        by=None,
+    )
+    invitation_respond(
+        invitation=Invitation.objects.get(meeting=meeting, person=cast.member_person),
+        response=Invitation.Response.ALTERNATE,
+        alternate=cast.member_colleague,
+        by=cast.member,
+    )
+
+    # The answer links are signed with the time: both messages in the same second.
+    monkeypatch.setattr(signing.time, "time", lambda: 1_900_000_000.0)
+    token, claimed = delivery.notices_claim(limit=50)
+    invitations = delivery._invitations_for(claimed)
+    shared = SharedParts()
+    pairs = [
+        (
+            email_for(notice, invitations.get((notice.meeting_id, notice.person_id))),
+            email_for(
+                notice, invitations.get((notice.meeting_id, notice.person_id)), shared=shared
+            ),
+        )
+        for notice in claimed
+    ]
+
+    assert len(pairs) == Notice.objects.filter(meeting=meeting).count() >= 12
+    for alone, in_batch in pairs:
+        assert _parts(in_batch) == _parts(alone)
+    for notice, (_, in_batch) in zip(claimed, pairs, strict=True):  # each greets its reader
+        assert notice.person.full_name in in_batch.body.splitlines()[0]
+    hana = next(alone for alone, _ in pairs if "hana@example.org" in alone.to[0])
+    assert "Dr. &lt;b&gt;&quot;Hana&quot; &amp; Co&lt;/b&gt;, عائشة" in hana.alternatives[0][0]
+    assert 'Dr. <b>"Hana" & Co</b>, عائشة' in hana.body
+
+
+@pytest.mark.parametrize("invitees", [6, 30])
+def test_a_batch_asks_the_same_questions_whatever_its_size(
+    cast, invitees, django_assert_max_num_queries
+):
+    meeting = _meeting(cast, title=f"Meeting for {invitees}")
+    agenda_item_add(meeting=meeting, title="Opening", by=None)
+    agenda_item_add(
+        meeting=meeting,
+        title="Health workers' visas",
+        confidentiality=Confidentiality.RESTRICTED,
+        restricted_to=[cast.moh],
+        by=None,
+    )
+    _invite(meeting, cast.moh, invitees // 2)
+    _invite(meeting, cast.embassy, invitees - invitees // 2, prefix="Envoy")
+    meeting_schedule(meeting=meeting, by=None)
+    mail.outbox.clear()
+
+    # Reads: the claim (ids, the update, the rows with their meeting, agenda and labels),
+    # the invitations (own and in place of another), whether the meeting has papers.
+    # Writes: each message is marked sent on its own, right after it is handed over, so
+    # that a crash repeats at most the one in flight (test_notices.py).
+    with django_assert_max_num_queries(9 + invitees):
+        token, claimed = delivery.notices_claim(limit=100)
+        sent = delivery.notices_deliver(token, claimed)
+
+    assert sent == len(mail.outbox) == invitees
+    assert set(Notice.objects.filter(meeting=meeting).values_list("status", flat=True)) == {"sent"}
