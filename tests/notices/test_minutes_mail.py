@@ -66,9 +66,16 @@ def test_published_mail_carries_the_decisions_and_the_pdf(
 
     (message,) = _messages_to("member@example.org")
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Adopt the returns referral pathway." in body
-    assert "Map the reintegration services" in body
+    # Each decision and action point once: the minutes' text (which quotes them under
+    # their items) travels as the PDF, and the mail links to the minutes' page.
+    assert body.count("Adopt the returns referral pathway.") == 1
+    assert body.count("Map the reintegration services") == 1
+    assert "## 2. Voluntary returns" not in body
+    assert f"/meetings/{world.meeting.pk}/minutes/" in body
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert html.count("Adopt the returns referral pathway.") == 1
     text = _pdf_text(message)
+    assert "2. Voluntary returns" in text
     assert "Adopt the returns referral pathway." in text
     assert "Map the reintegration services" in text
     assert "Approved by the secretariat on behalf of Jaalal Alashi (chair)" in text
