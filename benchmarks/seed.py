@@ -1,8 +1,11 @@
-"""A large dataset for the benchmarks, written with bulk_create in a few batches.
+"""A large dataset for the benchmarks, written with bulk_create in batches.
 
-20,000 meetings, 400,000 invitations, 2,000 people, 300 organisations, 51 groups,
-20,000 action points; a secretariat login and a member agency's login that sits in
-three working groups and their sub-groups. Rows are random but reproducible.
+At scale 1: 20,000 meetings, 400,000 invitations, 40,000 agenda items, 20,000 action
+points, and for the quarter that were held a register of five, published minutes and
+a decision each; 2,000 people, 300 organisations, 51 groups; a held plenary of working
+group 0 with 200 invitees (150 attended); a secretariat login and a member agency's
+login that sits in three working groups and their sub-groups. At scale 10 every row
+but the groups and logins is ten times as many. Rows are random but reproducible.
 """
 
 import datetime as dt
@@ -13,7 +16,15 @@ from django.utils import timezone
 
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import access_sync_for_users
-from meetings.models import ActionPoint, Invitation, Meeting
+from meetings.models import (
+    ActionPoint,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    Meeting,
+    Minutes,
+)
 from members.models import Organisation, Person
 from members.services import user_create
 
@@ -23,16 +34,29 @@ PEOPLE = 2_000
 ORGANISATIONS = 300
 WORKING_GROUPS = 10
 SUB_GROUPS_PER_WORKING_GROUP = 4
+AGENDA_ITEMS = 2
+PLENARY_INVITEES = 200
+PLENARY_UID = "meeting-bench-plenary@bench.local"
+RESPONSES = ["pending", "accepted", "declined", "tentative"]
+CHUNK = 10_000  # meetings written (with their rows) at a time, to bound memory
 PASSWORD = "bench-password"  # noqa: S105 - a throwaway database
 
 
 def is_seeded() -> bool:
-    return Meeting.objects.count() >= MEETINGS
+    return Meeting.objects.filter(calendar_uid=PLENARY_UID).exists()
+
+
+def plenary() -> Meeting:
+    return Meeting.objects.get(calendar_uid=PLENARY_UID)
 
 
 @transaction.atomic
-def seed() -> None:
+def seed(scale: int = 1) -> None:
+    """The dataset, `scale` times over: meetings, their rows, people and organisations
+    grow with it; the groups and the two logins stay the same."""
     rng = random.Random(20171121)  # reproducible data, not secrets
+    meetings_total = MEETINGS * scale
+    organisations_total = ORGANISATIONS * scale
     today = timezone.localdate()
 
     framework = CoordinationGroup.objects.create(name="Coordination Framework", kind="framework")
@@ -51,23 +75,23 @@ def seed() -> None:
 
     organisations = Organisation.objects.bulk_create(
         Organisation(name=f"Organisation {n}", acronym=f"ORG{n}", kind="ministry")
-        for n in range(ORGANISATIONS)
+        for n in range(organisations_total)
     )
     people = Person.objects.bulk_create(
         (
             Person(
                 full_name=f"Person {n}",
-                organisation=organisations[n % ORGANISATIONS],
+                organisation=organisations[n % organisations_total],
                 email=f"person{n}@bench.example.org",
             )
-            for n in range(PEOPLE)
+            for n in range(PEOPLE * scale)
         ),
         batch_size=1000,
     )
 
     memberships = []
     for group in groups:
-        seated = rng.sample(range(ORGANISATIONS), 20)
+        seated = rng.sample(range(organisations_total), 20)
         for index, organisation_index in enumerate(seated):
             role = "chair" if index == 0 else "co_chair" if index == 1 else "member"
             holder = people[organisation_index] if role != "member" else None
@@ -108,6 +132,15 @@ def seed() -> None:
     user_create(username="bench-secretariat", password=PASSWORD, is_secretariat=True)
 
     now = timezone.now()
+    for start in range(0, meetings_total, CHUNK):
+        _meetings_seed(rng, range(start, min(start + CHUNK, meetings_total)), groups, people, now)
+    _plenary_seed(rng, working[0], people, now)
+
+
+def _meetings_seed(rng, numbers: range, groups, people, now) -> None:
+    """One chunk of meetings with their invitations, agenda, action points and, for
+    those held, the register, published minutes and a decision."""
+    today = now.date()
     statuses = ["draft", "scheduled", "held", "cancelled"]
     meetings = Meeting.objects.bulk_create(
         (
@@ -120,35 +153,121 @@ def seed() -> None:
                 end_at=start + dt.timedelta(hours=2),
                 venue="Tripoli",
             )
-            for n in range(MEETINGS)
+            for n in numbers
         ),
         batch_size=2000,
     )
-    responses = ["pending", "accepted", "declined", "tentative"]
-    for start in range(0, MEETINGS, 1000):
-        Invitation.objects.bulk_create(
-            (
-                Invitation(
-                    meeting=meeting,
-                    person=person,
-                    organisation_id=person.organisation_id,
-                    response=rng.choice(responses),
-                )
-                for meeting in meetings[start : start + 1000]
-                for person in rng.sample(people, INVITES_PER_MEETING)
-            ),
-            batch_size=5000,
-        )
+    invitations = Invitation.objects.bulk_create(
+        (
+            Invitation(
+                meeting=meeting,
+                person=person,
+                organisation_id=person.organisation_id,
+                response=rng.choice(RESPONSES),
+            )
+            for meeting in meetings
+            for person in rng.sample(people, INVITES_PER_MEETING)
+        ),
+        batch_size=5000,
+    )
+    AgendaItem.objects.bulk_create(
+        (
+            AgendaItem(meeting=meeting, position=position, title=f"Item {position}")
+            for meeting in meetings
+            for position in range(1, AGENDA_ITEMS + 1)
+        ),
+        batch_size=5000,
+    )
     ActionPoint.objects.bulk_create(
         (
             ActionPoint(
                 meeting=meeting,
                 title=f"Action {meeting.pk}",
-                owner_organisation=organisations[rng.randrange(ORGANISATIONS)],
-                owner_person=None,
+                owner_organisation_id=rng.choice(people).organisation_id,
                 due_on=today + dt.timedelta(days=rng.randint(-400, 400)),
             )
             for meeting in meetings
         ),
         batch_size=2000,
     )
+    held = {meeting.pk: meeting for meeting in meetings if meeting.status == "held"}
+    _held_records_seed(held.values(), [i for i in invitations if i.meeting_id in held], 5, now)
+
+
+def _held_records_seed(meetings, invitations, present_per_meeting: int | None, now) -> None:
+    """The register (the first invitees of each meeting), published minutes and one
+    adopted decision per held meeting."""
+    seen: dict[int, int] = {}
+    present = []
+    for invitation in invitations:
+        seen[invitation.meeting_id] = seen.get(invitation.meeting_id, 0) + 1
+        if present_per_meeting is None or seen[invitation.meeting_id] <= present_per_meeting:
+            present.append(invitation)
+    Attendance.objects.bulk_create(
+        (
+            Attendance(
+                meeting_id=invitation.meeting_id,
+                person_id=invitation.person_id,
+                organisation_id=invitation.organisation_id,
+                invitation=invitation,
+            )
+            for invitation in present
+        ),
+        batch_size=5000,
+    )
+    Minutes.objects.bulk_create(
+        (
+            Minutes(
+                meeting=meeting,
+                body=f"Minutes of meeting {meeting.pk}.",
+                status="published",
+                approved_at=meeting.end_at,
+                published_at=meeting.end_at,
+            )
+            for meeting in meetings
+        ),
+        batch_size=2000,
+    )
+    Decision.objects.bulk_create(
+        (
+            Decision(
+                group_id=meeting.group_id,
+                meeting=meeting,
+                number=1,
+                decided_on=meeting.start_at.date(),
+                text=f"Decision of meeting {meeting.pk}.",
+                status="adopted",
+            )
+            for meeting in meetings
+        ),
+        batch_size=2000,
+    )
+
+
+def _plenary_seed(rng, group, people, now) -> None:
+    """A held meeting of a group the member agency sits in, with 200 invitees of whom
+    150 attended: the meeting page and its invitations and attendance tabs."""
+    start = now - dt.timedelta(days=3)
+    plenary = Meeting.objects.create(
+        calendar_uid=PLENARY_UID,
+        group=group,
+        title="Plenary",
+        status="held",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=3),
+        venue="Tripoli",
+    )
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=plenary, position=position, title=f"Item {position}")
+        for position in range(1, 6)
+    )
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            meeting=plenary,
+            person=person,
+            organisation_id=person.organisation_id,
+            response=rng.choice(RESPONSES),
+        )
+        for person in rng.sample(people, PLENARY_INVITEES)
+    )
+    _held_records_seed([plenary], invitations[:150], None, now)

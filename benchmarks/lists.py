@@ -1,0 +1,375 @@
+"""One database's figures for `make bench`: every API list and every page that lists,
+as the secretariat and as a member agency, each with its floor; printed as JSON for
+the parent (`python -m benchmarks`), which compares personas and data sizes.
+
+`python -m benchmarks.lists --database URL --scale N` seeds the database at N times the
+base data if it is empty, then times. A database is one process: Django's DATABASES is
+fixed once it starts.
+
+Requests go through Django's test Client with every middleware (sessions, locale,
+CSRF, security headers, the login), signed in with force_login: everything the server
+does but the socket.
+
+Floors, measured in the same process, are the least work that yields the same rows:
+- an API list: the page's rows (one more, as the pagination reads) by one `.values()`
+  query through the same permission funnel and ordering, with the serializer's model
+  columns and those of its nested objects (joins), serialised with orjson. The meetings
+  and action points lists answer from `.values()` already: their floor is that query
+  and shaping without the request around it.
+- a page: the rows it lists (each list of the page, one `.values()` query each, through
+  the same funnel and filters) rendered by one minimal template.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = 100
+MIN_RUNS = 7
+SLOW_RUNS = 3  # for a request and floor taking more than BUDGET_S / MIN_RUNS together
+MAX_RUNS = 31
+BUDGET_S = 1.0  # per figure: fast requests get more runs, up to MAX_RUNS
+SLOW_S = 5.0  # a first turn this slow is the only one
+MINIMAL = (
+    "<!doctype html><title>floor</title>{% for rows in tables %}<table>"
+    "{% for row in rows %}<tr>{% for value in row.values %}<td>{{ value }}</td>"
+    "{% endfor %}</tr>{% endfor %}</table>{% endfor %}"
+)
+
+
+def _setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def medians_ms(measured, floor) -> tuple[float, float]:
+    """Median wall times of `measured` and of its floor, run in turns so that both see
+    the same load. The first turn warms up (connection, caches, compiled templates) and
+    is dropped, unless it took seconds, where warming up is lost in the noise and more
+    turns would only stretch the run; then MIN_RUNS turns, more while within BUDGET_S,
+    fewer for slow requests."""
+    times: tuple[list[float], list[float]] = ([], [])
+
+    def turn() -> float:
+        for function, taken in zip((measured, floor), times, strict=True):
+            start = time.perf_counter()
+            function()
+            taken.append(time.perf_counter() - start)
+        return times[0][-1] + times[1][-1]
+
+    first = turn()
+    if first < SLOW_S:
+        times[0].clear()
+        times[1].clear()
+        runs = MIN_RUNS if first < BUDGET_S / MIN_RUNS else SLOW_RUNS
+        deadline = time.perf_counter() + BUDGET_S
+        while len(times[0]) < runs or (len(times[0]) < MAX_RUNS and time.perf_counter() < deadline):
+            turn()
+    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
+
+
+def _patterns(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from _patterns(pattern.url_patterns)
+        else:
+            yield pattern
+
+
+def api_lists() -> list[tuple[str, type]]:
+    """(path, viewset) of every list the API's routers serve."""
+    from django.urls import get_resolver, reverse
+
+    from portal.api.views import FunnelViewSet
+
+    found = {}
+    for pattern in _patterns(get_resolver().url_patterns):
+        callback = pattern.callback
+        viewset = getattr(callback, "cls", None)
+        if (
+            viewset is not None
+            and issubclass(viewset, FunnelViewSet)
+            and getattr(callback, "actions", {}).get("get") == "list"
+            and pattern.name.endswith("-list")
+        ):
+            found[reverse(f"api:{pattern.name}")] = viewset
+    return sorted(found.items())
+
+
+def _model_field(model, path: list[str]):
+    for index, part in enumerate(path):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if index < len(path) - 1:
+            model = field.related_model
+    return field
+
+
+def columns(serializer, model, prefix: str = "") -> list[str]:
+    """The `.values()` columns behind a serializer's fields: its model's own, and those
+    of the objects it nests (a join each); methods, annotations and many-valued
+    relations are left out."""
+    from django.core.exceptions import FieldDoesNotExist
+    from rest_framework.serializers import BaseSerializer, ListSerializer
+
+    found = []
+    for field in serializer.fields.values():
+        if field.write_only or field.source == "*" or isinstance(field, ListSerializer):
+            continue
+        path = field.source.split(".")
+        try:
+            model_field = _model_field(model, path)
+        except (FieldDoesNotExist, AttributeError):
+            continue
+        if model_field.many_to_many or model_field.one_to_many:
+            continue
+        name = prefix + "__".join(path)
+        if isinstance(field, BaseSerializer) and model_field.is_relation:
+            found += columns(field, model_field.related_model, name + "__")
+        elif model_field.concrete:
+            found.append(name)
+    return found
+
+
+def api_floor(viewset, user):
+    """The API list's floor, as the module's docstring says."""
+    from types import SimpleNamespace
+
+    from meetings.api.serializers import ActionPointListSerializer, MeetingListSerializer
+    from meetings.api.views import ActionPointViewSet, MeetingViewSet
+    from meetings.selectors import action_point_list, meeting_summaries
+    from portal.api.renderers import dumps
+
+    visible = viewset.visible(user)
+    if viewset is MeetingViewSet:
+        rows = MeetingListSerializer.rows(
+            meeting_summaries(queryset=visible)
+            .order_by("-start_at", "-id")
+            .values(*MeetingListSerializer.VALUES)[: PAGE + 1]
+        )
+    elif viewset is ActionPointViewSet:
+        rows = ActionPointListSerializer.rows(
+            action_point_list(queryset=visible)
+            .order_by("due_on", "id")
+            .values(*ActionPointListSerializer.VALUES)[: PAGE + 1]
+        )
+    else:
+        view = viewset(request=SimpleNamespace(user=user), action="list", kwargs={})
+        ordering = view.select(visible).query.order_by or visible.model._meta.ordering
+        names = columns(viewset.output_serializer_class(), visible.model)
+        rows = list(visible.order_by(*ordering).values(*names)[: PAGE + 1])
+    return dumps(rows)
+
+
+def _page_floors(user, meeting_id: int, group_id: int):
+    """(label, path, the rows each list of the page shows) for every page that lists."""
+    from django.utils import timezone
+
+    from groups.permissions import (
+        groups_visible_to,
+        memberships_visible_to,
+        organisations_visible_to,
+    )
+    from meetings.permissions import (
+        action_points_visible_to,
+        agenda_items_visible_to,
+        attendance_visible_to,
+        invitations_to_answer_by,
+        invitations_visible_to,
+        meetings_visible_to,
+    )
+    from meetings.selectors import (
+        action_point_filter,
+        action_points_overdue,
+        invitations_awaiting_answer,
+        meeting_filter,
+        meetings_starting_between,
+        meetings_upcoming,
+    )
+    from members.selectors import organisation_search
+    from portal.pages import PAGE_SIZE
+
+    now = timezone.now()
+    meeting_columns = ("pk", "title", "reference", "start_at", "status", "venue", "group__name")
+    action_columns = (
+        "pk",
+        "title",
+        "due_on",
+        "status",
+        "meeting__title",
+        "meeting__group__name",
+        "owner_organisation__name",
+    )
+    invitee_columns = ("pk", "person__full_name", "organisation__name", "response")
+    meetings = meetings_visible_to(user)
+    invitations = invitations_visible_to(user).filter(meeting_id=meeting_id)
+    invitations = invitations.order_by("person__full_name").values(*invitee_columns)
+    month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    def dashboard():
+        return [
+            meetings_upcoming(queryset=meetings, now=now).values(*meeting_columns)[:10],
+            invitations_awaiting_answer(queryset=invitations_to_answer_by(user), now=now).values(
+                "pk", "meeting__title", "meeting__start_at", "person__full_name"
+            )[:15],
+            action_points_overdue(queryset=action_points_visible_to(user))
+            .order_by("due_on", "pk")
+            .values(*action_columns)[:15],
+        ]
+
+    def meeting():
+        return [
+            meetings.filter(pk=meeting_id).values(*meeting_columns),
+            agenda_items_visible_to(user)
+            .filter(meeting_id=meeting_id)
+            .order_by("position")
+            .values("pk", "position", "title", "duration_minutes"),
+            invitations,
+            action_points_visible_to(user).filter(meeting_id=meeting_id).values(*action_columns),
+        ]
+
+    return [
+        ("dashboard", "/", dashboard),
+        (
+            "meetings page",
+            "/meetings/",
+            lambda: [meeting_filter(queryset=meetings).values(*meeting_columns)[:PAGE_SIZE]],
+        ),
+        (
+            "action points page",
+            "/action-points/",
+            lambda: [
+                action_point_filter(queryset=action_points_visible_to(user)).values(
+                    *action_columns
+                )[:PAGE_SIZE]
+            ],
+        ),
+        (
+            "calendar month",
+            "/calendar/",
+            lambda: [
+                meetings_starting_between(
+                    queryset=meetings,
+                    start=month - dt.timedelta(days=8),
+                    end=month + dt.timedelta(days=45),
+                ).values(*meeting_columns)
+            ],
+        ),
+        (
+            "directory",
+            "/directory/",
+            lambda: [
+                organisation_search(queryset=organisations_visible_to(user), text="")
+                .order_by("name")
+                .values("pk", "name", "acronym", "kind")[:PAGE_SIZE]
+            ],
+        ),
+        (
+            "group page",
+            f"/groups/{group_id}/",
+            lambda: [
+                memberships_visible_to(user)
+                .filter(group_id=group_id, end_on=None)
+                .values("pk", "role", "organisation__name", "seat_holder__full_name"),
+                groups_visible_to(user).filter(parent_id=group_id).values("pk", "name"),
+            ],
+        ),
+        ("meeting page, 200 invitees", f"/meetings/{meeting_id}/", meeting),
+        (
+            "meeting invitations tab, 200 invitees",
+            f"/meetings/{meeting_id}/invitations/",
+            lambda: [invitations],
+        ),
+        (
+            "meeting attendance tab, 200 invitees",
+            f"/meetings/{meeting_id}/attendance/",
+            lambda: [
+                invitations,
+                attendance_visible_to(user)
+                .filter(meeting_id=meeting_id)
+                .values("pk", "person__full_name", "organisation__name", "mode"),
+            ],
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--scale", type=int, default=1)
+    arguments = parser.parse_args()
+    _setup(arguments.database)
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.template import engines
+    from django.test import Client
+
+    from benchmarks.seed import is_seeded, plenary, seed
+
+    call_command("migrate", verbosity=0)
+    if not is_seeded():
+        started = time.perf_counter()
+        print(f"Seeding the benchmark database at {arguments.scale}x (once)…", file=sys.stderr)
+        seed(arguments.scale)
+        print(f"Seeded in {time.perf_counter() - started:.0f} s.", file=sys.stderr, flush=True)
+    if connection.vendor == "postgresql":
+        # Statistics as autovacuum keeps them in production; without them the planner
+        # takes the freshly loaded tables for nearly empty (nested loops over 20,000
+        # meetings).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    users = get_user_model().objects
+    personas = {
+        "secretariat": users.get(username="bench-secretariat"),
+        "member agency": users.get(username="agency"),
+    }
+    meeting = plenary()
+    template = engines["django"].from_string(MINIMAL)
+    figures: dict[str, dict[str, dict[str, float]]] = {}
+    for persona, user in personas.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+
+        def request(path, params=None, client=client):
+            response = client.get(path, params or {})
+            assert response.status_code == 200, (path, response.status_code)
+            return response.content
+
+        rows = [
+            (
+                f"{path} list, page {PAGE}",
+                lambda path=path: request(path, {"page_size": PAGE}),
+                lambda viewset=viewset, user=user: api_floor(viewset, user),
+            )
+            for path, viewset in api_lists()
+            if path != "/api/v1/search/"  # benchmarks.search times it against its own floor
+        ]
+        rows += [
+            (
+                label,
+                lambda path=path: request(path),
+                lambda tables=tables: template.render({"tables": [list(t) for t in tables()]}),
+            )
+            for label, path, tables in _page_floors(user, meeting.pk, meeting.group_id)
+        ]
+        for label, measured, floor in rows:
+            ms, floor_ms = medians_ms(measured, floor)
+            figures.setdefault(label, {})[persona] = {"ms": ms, "floor_ms": floor_ms}
+            print(f"{label}, as {persona}: done", file=sys.stderr, flush=True)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
