@@ -42,7 +42,7 @@ from meetings.models import (
 )
 from meetings.permissions import minutes_commenting_organisations, user_can_manage_meeting
 from members.models import Person
-from members.permissions import user_is_secretariat, user_person
+from members.permissions import organisation_ids_acted_for_by, user_is_secretariat, user_person
 from portal.audit import Actor, audited_save, author_of
 from portal.pages import local_name
 
@@ -385,6 +385,37 @@ def minutes_section_headings(minutes: Minutes) -> set[str]:
 
 def minutes_versions(minutes: Minutes) -> QuerySet[MinutesVersion]:
     return minutes.versions.select_related("created_by__person").order_by("-number")
+
+
+def _version_current_at(minutes: Minutes, moment: dt.datetime) -> int:
+    number = (
+        minutes.versions.filter(created_at__lte=moment)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return number or 1
+
+
+def minutes_versions_for(user: Actor, minutes: Minutes) -> QuerySet[MinutesVersion]:
+    """The versions `user` may read: every one for those who manage the meeting; for
+    the others, from the text they were first shown: the draft as circulated, to the
+    organisations invited (who read it then), else the minutes as published. Drafts
+    written before that stay with the secretariat and the chairs."""
+    versions = minutes_versions(minutes)
+    if user_can_manage_meeting(user, minutes.meeting):
+        return versions
+    first_shown = None
+    invited = minutes.meeting.invitations.filter(
+        organisation_id__in=sorted(organisation_ids_acted_for_by(user))
+    ).exists()
+    if minutes.circulated_at is not None and invited:
+        first_shown = minutes.circulated_at
+    elif minutes.published_at is not None:
+        first_shown = minutes.published_at
+    if first_shown is None:
+        return versions.none()
+    return versions.filter(number__gte=_version_current_at(minutes, first_shown))
 
 
 @dataclass(frozen=True)

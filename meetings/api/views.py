@@ -54,7 +54,7 @@ from meetings.api.serializers import (
     SeriesUpdateInputSerializer,
 )
 from meetings.follow_up import action_point_review, minutes_adopt
-from meetings.minutes_cycle import approval_texts, minutes_circulate, minutes_versions
+from meetings.minutes_cycle import approval_texts, minutes_circulate, minutes_versions_for
 from meetings.models import (
     ActionPoint,
     AgendaItem,
@@ -595,7 +595,9 @@ class MinutesViewSet(FunnelViewSet):
     @action(detail=True, methods=["get"], filterset_class=None)
     def versions(self, request, pk=None):
         """Every text the minutes had, newest first, a page at a time."""
-        return self.paginated(minutes_versions(self.get_object()), MinutesVersionSerializer)
+        return self.paginated(
+            minutes_versions_for(request.user, self.get_object()), MinutesVersionSerializer
+        )
 
     @extend_schema(request=None, responses=MinutesSerializer)
     @action(detail=True, methods=["post"])

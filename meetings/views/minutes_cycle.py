@@ -103,7 +103,7 @@ def minutes_cycle_context(user: Actor, meeting: Meeting, minutes: Minutes | None
             else None,
             "own_capacity": own_capacity,
             "approval": minutes_cycle.approval_text(minutes),
-            "versions": minutes.versions.count(),
+            "versions": minutes_cycle.minutes_versions_for(user, minutes).count(),
         }
     }
 
@@ -210,7 +210,7 @@ def minutes_versions_page(request, meeting_id: int):
     default the last two): lines removed and added, marked in words as well as colour."""
     meeting = meeting_get_for_user(request.user, meeting_id)
     minutes = _minutes_or_404(request.user, meeting)
-    versions = list(minutes_cycle.minutes_versions(minutes))
+    versions = list(minutes_cycle.minutes_versions_for(request.user, minutes))
     numbers = [version.number for version in versions]
     comparison = None
     old = new = None

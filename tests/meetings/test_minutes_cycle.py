@@ -19,6 +19,7 @@ from meetings.minutes_cycle import (
     minutes_sections,
     minutes_template,
     minutes_versions_compare,
+    minutes_versions_for,
 )
 from meetings.models import ApprovalCapacity, Minutes, MinutesComment
 from meetings.permissions import minutes_comments_visible_to, minutes_visible_to
@@ -143,6 +144,25 @@ def test_an_empty_section_is_not_taken_for_a_heading_gone(cast, world, client):
     assert "This heading is no longer in the text." in page
     assert "Say who agreed." in page
     assert "Nothing is written under this heading yet." not in page
+
+
+def test_each_reader_gets_the_versions_from_the_text_first_shown_to_them(cast, world):
+    _draft(cast, world, "## 1. Opening\nFirst draft.\n")
+    minutes_save(meeting=world.meeting, body="## 1. Opening\nSecond draft.\n", by=cast.chair)
+    minutes = _circulated(cast, world)  # the template's text: version 3, circulated
+    minutes_save(meeting=world.meeting, body="## 1. Opening\nAs agreed.\n", by=cast.chair)
+    minutes = minutes_approve(minutes=Minutes.objects.get(pk=minutes.pk), by=cast.chair)
+    minutes = minutes_publish(minutes=minutes, by=cast.secretariat)
+
+    def numbers(persona):
+        return [v.number for v in minutes_versions_for(cast.user(persona), minutes)]
+
+    assert numbers("secretariat") == [4, 3, 2, 1]
+    assert numbers("chair") == [4, 3, 2, 1]
+    # The Ministry of Health was invited: it read the circulated draft, not the earlier ones.
+    assert numbers("member") == [4, 3]
+    # The walk-in's organisation was not invited: the minutes as published.
+    assert numbers("outsider") == [4]
 
 
 def test_the_versions_page_names_who_wrote_each_text(cast, world, client):
