@@ -47,7 +47,7 @@ def _sections_shown(
     comments = list(
         minutes_comments_visible_to(user)
         .filter(minutes=minutes)
-        .select_related("organisation", "author", "answered_by")
+        .select_related("organisation", "author__person", "answered_by")
         .order_by("created_at", "pk")
     )
     shown = [

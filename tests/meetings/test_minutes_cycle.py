@@ -138,6 +138,8 @@ def test_an_empty_section_is_not_taken_for_a_heading_gone(cast, world, client):
     page = client.get(url).content.decode()
     assert "Nothing is written under this heading yet." in page
     assert "no longer in the text" not in page
+    # The secretariat sees who commented, by name, for which organisation.
+    assert f"<bdi>{cast.member.person.full_name}</bdi>" in page
 
     minutes_save(meeting=world.meeting, body="## 1. Opening\nOpened.\n", by=cast.secretariat)
     page = client.get(url).content.decode()
