@@ -42,7 +42,7 @@ from meetings.models import (
 )
 from meetings.permissions import minutes_commenting_organisations, user_can_manage_meeting
 from members.models import Person
-from members.permissions import organisation_ids_acted_for_by, user_is_secretariat, user_person
+from members.permissions import organisations_acted_for_by, user_is_secretariat, user_person
 from portal.audit import Actor, audited_save, author_of
 from portal.pages import local_name
 
@@ -407,7 +407,7 @@ def minutes_versions_for(user: Actor, minutes: Minutes) -> QuerySet[MinutesVersi
         return versions
     first_shown = None
     invited = minutes.meeting.invitations.filter(
-        organisation_id__in=sorted(organisation_ids_acted_for_by(user))
+        organisation__in=organisations_acted_for_by(user)
     ).exists()
     if minutes.circulated_at is not None and invited:
         first_shown = minutes.circulated_at
