@@ -220,16 +220,26 @@ def group_detail(
 
 
 def group_list_with_chairs(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:
-    """Groups with their parent and their current chair and co-chair seats loaded
-    (`chair_seats`), in one extra query whatever the number of groups."""
+    """Groups with their current chair and co-chair seats loaded (`chair_seats`, with
+    the organisation's id, name and acronym and the seat holder's id and full name), in
+    one extra query whatever the number of groups. The parent is not joined: a list
+    names it by id."""
     chairs = Prefetch(
         "memberships",
         queryset=Membership.objects.filter(
             end_on__isnull=True, role__in=[Membership.Role.CHAIR, Membership.Role.CO_CHAIR]
-        ).select_related("organisation", "seat_holder"),
+        )
+        .select_related("organisation", "seat_holder")
+        .only(
+            "group_id",
+            "role",
+            "organisation__name",
+            "organisation__acronym",
+            "seat_holder__full_name",
+        ),
         to_attr="chair_seats",
     )
-    return queryset.select_related("parent").prefetch_related(chairs).order_by("kind", "name")
+    return queryset.prefetch_related(chairs).order_by("kind", "name")
 
 
 def membership_list(*, queryset: QuerySet[Membership]) -> QuerySet[Membership]:

@@ -80,14 +80,37 @@ class TermsOfReferenceSerializer(serializers.Serializer):
     )
 
     def to_representation(self, instance: TermsOfReference) -> dict:
-        return {
-            **{rule: getattr(instance, rule) for rule in (*INHERITED_RULES, "quorum_value")},
-            "endorsed_on": instance.endorsed_on.isoformat() if instance.endorsed_on else None,
-            "reminder_days": list(instance.group.reminder_days or []),
-            "inherited_from": {
-                rule: source.pk for rule, source in sorted(instance.inherited_from.items())
-            },
-        }
+        return terms_of_reference_data(instance)
+
+
+def terms_of_reference_data(terms: TermsOfReference) -> dict:
+    """TermsOfReferenceSerializer's output, built without a serializer per group."""
+    return {
+        **{rule: getattr(terms, rule) for rule in (*INHERITED_RULES, "quorum_value")},
+        "endorsed_on": terms.endorsed_on.isoformat() if terms.endorsed_on else None,
+        "reminder_days": list(terms.group.reminder_days or []),
+        "inherited_from": {
+            rule: source.pk for rule, source in sorted(terms.inherited_from.items())
+        },
+    }
+
+
+def _seat_data(seat: Membership | None) -> dict | None:
+    """SeatSerializer's output from the prefetched seat, organisation and seat holder:
+    a list builds two per group, so plain dicts rather than nested serializers."""
+    if seat is None:
+        return None
+    organisation = seat.organisation
+    holder = seat.seat_holder
+    return {
+        "id": seat.pk,
+        "organisation": {
+            "id": organisation.pk,
+            "name": organisation.name,
+            "acronym": organisation.acronym,
+        },
+        "seat_holder": None if holder is None else {"id": holder.pk, "full_name": holder.full_name},
+    }
 
 
 class GroupSerializer(OutputModelSerializer):
@@ -130,18 +153,15 @@ class GroupSerializer(OutputModelSerializer):
     @extend_schema_field(TermsOfReferenceSerializer)
     def get_terms_of_reference(self, group: CoordinationGroup) -> dict:
         known = self.context.get(TERMS_OF_REFERENCE, {})
-        terms = known.get(group.pk) or terms_of_reference(group)
-        return TermsOfReferenceSerializer(terms).data
+        return terms_of_reference_data(known.get(group.pk) or terms_of_reference(group))
 
     @extend_schema_field(SeatSerializer(allow_null=True))
     def get_chair(self, group: CoordinationGroup) -> dict | None:
-        seat = _seat(group, Membership.Role.CHAIR)
-        return SeatSerializer(seat).data if seat else None
+        return _seat_data(_seat(group, Membership.Role.CHAIR))
 
     @extend_schema_field(SeatSerializer(allow_null=True))
     def get_co_chair(self, group: CoordinationGroup) -> dict | None:
-        seat = _seat(group, Membership.Role.CO_CHAIR)
-        return SeatSerializer(seat).data if seat else None
+        return _seat_data(_seat(group, Membership.Role.CO_CHAIR))
 
 
 class RepresentativeSerializer(OutputModelSerializer):

@@ -14,7 +14,6 @@ from meetings.permissions import (
 from meetings.selectors import (
     action_point_list,
     action_points_of_group_tree,
-    meeting_list,
     meetings_of_group_tree,
     short_notice_of,
 )
@@ -35,7 +34,9 @@ def group_meetings_panels(context, group: CoordinationGroup) -> dict:
     )
     return {
         "group": group,
-        "meetings": meeting_list(queryset=meetings).order_by("-start_at", "pk")[:10],
+        # The panel names each meeting and its time; it shows no answer counts, so it
+        # leaves meeting_list's count subqueries out (the list page shows them).
+        "meetings": meetings.order_by("-start_at", "pk")[:10],
         "action_points": action_point_list(queryset=open_points).order_by("due_on", "pk")[:20],
         "series": series_visible_to(user)
         .filter(group=group, status=MeetingSeries.Status.ACTIVE)

@@ -24,6 +24,9 @@ from members.permissions import (
     user_person,
 )
 
+# The most overdue action points the dashboard's badge counts exactly.
+OVERDUE_COUNTED = 100
+
 
 @login_required
 def dashboard(request):
@@ -38,6 +41,7 @@ def dashboard(request):
     overdue = action_points_overdue(
         queryset=action_point_list(queryset=action_points_visible_to(user))
     ).order_by("due_on", "pk")
+    overdue_count = overdue.order_by().values("pk")[: OVERDUE_COUNTED + 1].count()
     return render(
         request,
         "meetings/dashboard.html",
@@ -47,7 +51,10 @@ def dashboard(request):
             "mine": mine[:15],
             "waiting_for": waiting_for[:10],
             "overdue": overdue[:15],
-            "overdue_count": overdue.count(),
+            # Counted up to OVERDUE_COUNTED and shown as "100+" beyond, so the badge
+            # costs the same however many action points are overdue.
+            "overdue_count": min(overdue_count, OVERDUE_COUNTED),
+            "overdue_more": overdue_count > OVERDUE_COUNTED,
             "person": user_person(user),
         },
     )

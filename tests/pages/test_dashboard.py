@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.models import ActionPoint
 from meetings.services import (
     invitation_create,
     invitations_create_for_group,
@@ -140,3 +141,33 @@ def test_a_colleagues_invitation_to_a_group_out_of_sight_stays_off_the_dashboard
     client.force_login(cast.member)
     page = client.get(reverse("dashboard")).content.decode()
     assert "Closed consultation on returns" not in page
+
+
+def _overdue_action_points(cast, held, number: int) -> None:
+    ActionPoint.objects.bulk_create(
+        ActionPoint(
+            meeting=held,
+            title=f"Overdue {index}",
+            owner_organisation=cast.moh,
+            due_on=timezone.localdate() - dt.timedelta(days=index + 2),
+        )
+        for index in range(number)
+    )
+
+
+@pytest.mark.parametrize("persona", ["secretariat", "member"])
+def test_the_overdue_badge_counts_up_to_a_hundred_then_says_more(
+    client, cast, held, persona, django_assert_max_num_queries
+):
+    client.force_login(getattr(cast, persona))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert '<span class="badge overdue">1</span>' in page
+
+    _overdue_action_points(cast, held, 99)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert '<span class="badge overdue">100</span>' in page
+
+    _overdue_action_points(cast, held, 150)
+    with django_assert_max_num_queries(17):
+        page = client.get(reverse("dashboard")).content.decode()
+    assert '<span class="badge overdue">100+</span>' in page

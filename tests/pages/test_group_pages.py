@@ -1,7 +1,12 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from groups.models import Membership, Representative
+from meetings.models import ActionPoint
+from meetings.services import invitations_create_for_group, meeting_create
 from tests.conftest import PERSONAS
 from tests.pages.conftest import login
 
@@ -109,3 +114,48 @@ def test_group_page_queries_are_bounded(client, cast, held, django_assert_max_nu
         assert client.get(reverse("group-detail", args=[cast.mwg.pk])).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("group-list")).status_code == 200
+
+
+def _meetings_and_action_points(cast, held, number: int) -> None:
+    """`number` more meetings of the health sub-group with their invitations, and as
+    many open action points, so the group page's panels are full and more than full."""
+    for index in range(number):
+        start = timezone.now() + dt.timedelta(days=index + 1)
+        meeting = meeting_create(
+            group=cast.health,
+            title=f"Meeting {index}",
+            start_at=start,
+            end_at=start + dt.timedelta(hours=1),
+            by=cast.secretariat,
+        )
+        invitations_create_for_group(meeting=meeting, by=cast.secretariat)
+    ActionPoint.objects.bulk_create(
+        ActionPoint(
+            meeting=held,
+            title=f"Action {index}",
+            owner_organisation=cast.moh,
+            due_on=timezone.localdate() + dt.timedelta(days=index),
+        )
+        for index in range(number * 2)
+    )
+
+
+@pytest.mark.parametrize(("persona", "most"), [("secretariat", 15), ("member", 16)])
+def test_group_page_queries_do_not_grow_with_meetings_and_action_points(
+    client, cast, held, persona, most, django_assert_max_num_queries
+):
+    _meetings_and_action_points(cast, held, 12)
+    login(client, cast, persona)
+
+    with django_assert_max_num_queries(most):
+        response = client.get(reverse("group-detail", args=[cast.mwg.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    # The panels stay bounded: the ten latest meetings, the twenty first action points.
+    meetings = page.split('id="meetings-heading"')[1].split("</section>")[0]
+    actions = page.split('id="open-actions-heading"')[1].split("</section>")[0]
+    assert meetings.count("<li>") == 10
+    assert "Meeting 11<" in meetings
+    assert "Meeting 1<" not in meetings
+    assert actions.count("<tr><td>") == 20
