@@ -3,6 +3,7 @@
 import copy
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -363,7 +364,23 @@ class RespondForm(PageForm):
 
 
 class AttendanceAddForm(PageForm):
-    person = LocalNameChoiceField(label=_("Person who came"), queryset=Person.objects.none())
+    """Someone who came without an invitation. The person is chosen among the few
+    matches of a search (`people_shown`), never from a list of everyone the user may
+    see, and the organisation among those invited (`organisations_shown`): the page costs
+    what the meeting holds, not what the portal does. Whatever is posted is still checked
+    against all the user may pick (`people`, `organisations`), one query each."""
+
+    person = LocalNameChoiceField(
+        label=_("Person who came"),
+        queryset=Person.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Search for the person who came and choose them among the matches."),
+            "invalid_choice": _(
+                "That person cannot be added: search again and choose one of the matches."
+            ),
+        },
+    )
     organisation = LocalNameChoiceField(
         label=_("For organisation"),
         queryset=Organisation.objects.none(),
@@ -383,10 +400,26 @@ class AttendanceAddForm(PageForm):
         required=False,
     )
 
-    def __init__(self, *args, people, organisations, **kwargs):
+    def __init__(
+        self,
+        *args,
+        people: QuerySet[Person],
+        organisations: QuerySet[Organisation],
+        people_shown: Iterable[Person] = (),
+        organisations_shown: Iterable[Organisation] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        form_field(self, "person", forms.ModelChoiceField).queryset = people
-        form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
+        person = form_field(self, "person", forms.ModelChoiceField)
+        person.queryset = people
+        # Setting the queryset offers all of it; only what was found is shown.
+        person.widget.choices = [(shown.pk, local_name(shown)) for shown in people_shown]
+        organisation = form_field(self, "organisation", forms.ModelChoiceField)
+        organisation.queryset = organisations
+        organisation.widget.choices = [
+            ("", organisation.empty_label),
+            *((shown.pk, local_name(shown)) for shown in organisations_shown),
+        ]
 
 
 class AttendanceDetailsForm(forms.Form):

@@ -79,6 +79,11 @@ urlpatterns = [
         name="meeting-attendance",
     ),
     path(
+        "meetings/<int:meeting_id>/attendance/people/",
+        views.attendance_people_page,
+        name="attendance-people",
+    ),
+    path(
         "meetings/<int:meeting_id>/attendance/<int:person_id>/",
         views.attendance_toggle_page,
         name="attendance-toggle",

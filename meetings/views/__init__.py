@@ -22,6 +22,7 @@ from meetings.views.attendance import (
     attendance_csv,
     attendance_details_page,
     attendance_page,
+    attendance_people_page,
     attendance_toggle_page,
     sign_in_sheet_pdf_download,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "attendance_csv",
     "attendance_details_page",
     "attendance_page",
+    "attendance_people_page",
     "attendance_toggle_page",
     "calendar_token_reset_page",
     "confidentiality_page",

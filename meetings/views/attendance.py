@@ -1,6 +1,7 @@
 """The attendance register with its quorum, its CSV export and the sign-in sheet."""
 
 from typing import Any, TypedDict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +16,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from groups.permissions import organisations_offered_to, people_offered_to, person_get_for_user
+from groups.permissions import (
+    organisations_offered_to,
+    people_offered_to,
+    people_with_contact_details_visible_to,
+    person_get_for_user,
+)
 from meetings import forms, services
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
@@ -33,8 +39,9 @@ from meetings.selectors import quorum_status, sign_in_sheet_invitations
 from meetings.sign_in_sheet import SIGN_IN_SHEET_MAX_PEOPLE, sign_in_sheet_pdf
 from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
 from members.models import Organisation, Person
+from members.selectors import person_search
 from portal.exports import csv_response
-from portal.pages import form_token_claim
+from portal.pages import form_token_claim, local_name
 
 
 class RegisterRow(TypedDict, total=False):
@@ -98,7 +105,14 @@ def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
         "can_manage": can_manage,
         "register_open": _register_open(meeting),
         "mode_choices": AttendanceMode.choices,
-        "interpretation_choices": [("", _("No interpretation")), *INTERPRETATION_LANGUAGES],
+        # Labelled once here rather than once per option in every row of the register.
+        "interpretation_choices": [
+            ("", _("No interpretation")),
+            *(
+                (value, _("Interpretation: %(language)s") % {"language": language})
+                for value, language in INTERPRETATION_LANGUAGES
+            ),
+        ],
     }
 
 
@@ -111,21 +125,71 @@ def _register_fragment(request, meeting_id: int, *, error: str = ""):
     )
 
 
+# How many people a search in the walk-in form offers: enough to pick from, few enough
+# that the page never grows with the directory.
+WALK_IN_MATCHES = 20
+WALK_IN_QUERY_MAX_CHARS = 100
+
+
+def _walk_in_query(request) -> str:
+    return request.GET.get("q", "").strip()[:WALK_IN_QUERY_MAX_CHARS]
+
+
+def _walk_in_people(user, meeting: Meeting):
+    """Whom the walk-in form accepts: the people the user may pick who are not in the
+    register yet (a subquery, so the register is not read for it)."""
+    in_register = Attendance.objects.filter(meeting=meeting).values("person_id")
+    return people_offered_to(user).exclude(pk__in=in_register)
+
+
+def _walk_in_matches(user, meeting: Meeting, query: str) -> dict[str, Any]:
+    """At most WALK_IN_MATCHES people matching `query`, for _walk_in_matches.html."""
+    found: list[Person] = []
+    if query:
+        people = person_search(
+            queryset=_walk_in_people(user, meeting),
+            text=query,
+            contact_details_of=people_with_contact_details_visible_to(user),
+        )
+        found = list(people[: WALK_IN_MATCHES + 1])
+    return {
+        "walk_in_query": query,
+        "walk_in_matches": found[:WALK_IN_MATCHES],
+        "walk_in_more": len(found) > WALK_IN_MATCHES,
+    }
+
+
+def _invited_organisations(meeting: Meeting) -> list[Organisation]:
+    """The active organisations of the invitations, from `loaded_meeting`'s prefetch."""
+    organisations = {
+        invitation.organisation.pk: invitation.organisation
+        for invitation in meeting.invitations.all()
+        if invitation.organisation is not None and invitation.organisation.is_active
+    }
+    return sorted(organisations.values(), key=local_name)
+
+
 @login_required
 def attendance_page(request, meeting_id: int):
     user = request.user
     meeting = loaded_meeting(user, meeting_id)
     can_manage = user_can_manage_meeting(user, meeting)
-    in_register = {line.person_id for line in meeting.attendance.all()}
-    people = people_offered_to(user).exclude(pk__in=in_register)
+    people = _walk_in_people(user, meeting)
     organisations = organisations_offered_to(user)
-    form = forms.AttendanceAddForm(people=people, organisations=organisations)
+    walk_in = _walk_in_matches(user, meeting, _walk_in_query(request) if can_manage else "")
+    shown = {
+        "people_shown": walk_in["walk_in_matches"],
+        "organisations_shown": _invited_organisations(meeting),
+    }
+    form = forms.AttendanceAddForm(people=people, organisations=organisations, **shown)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(
                 _("Only the secretariat and the group's chairs keep the register.")
             )
-        form = forms.AttendanceAddForm(request.POST, people=people, organisations=organisations)
+        form = forms.AttendanceAddForm(
+            request.POST, people=people, organisations=organisations, **shown
+        )
         if form.is_valid():
             if not form_token_claim(request):
                 return repeat_submit(request, reverse("meeting-attendance", args=[meeting.pk]))
@@ -143,14 +207,38 @@ def attendance_page(request, meeting_id: int):
             else:
                 messages.success(request, _("Added to the register."))
                 return redirect("meeting-attendance", meeting.pk)
+        # The person chosen stays chosen while the rest of the form is put right.
+        chosen = form.cleaned_data.get("person")
+        walk_in["walk_in_matches"] = [chosen] if chosen else []
+        walk_in["walk_in_chosen"] = chosen.pk if chosen else None
     return render(
         request,
         "meetings/attendance.html",
         {
             "nav": "meetings",
             **_register_context(meeting, can_manage=can_manage),
+            **walk_in,
             "form": form if can_manage else None,
         },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def attendance_people_page(request, meeting_id: int):
+    """The people matching what is typed in the walk-in form's search, swapped into the
+    form by htmx; without htmx, the attendance tab showing them."""
+    user = request.user
+    meeting = meeting_get_for_user(user, meeting_id, manage=True)
+    query = _walk_in_query(request)
+    if not request.htmx:
+        address = reverse("meeting-attendance", args=[meeting.pk])
+        return redirect(f"{address}?{urlencode({'q': query})}#walk-in-heading")
+    return render(
+        request,
+        "meetings/_walk_in_matches.html",
+        _walk_in_matches(user, meeting, query),
     )
 
 

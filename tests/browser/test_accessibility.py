@@ -85,6 +85,8 @@ def test_main_pages_have_no_serious_violations(
         "meeting-form": f"/meetings/new/?group={cast.health.pk}",
         "invitations": f"/meetings/{held_meeting.pk}/invitations/",
         "attendance": f"/meetings/{held_meeting.pk}/attendance/",
+        # The walk-in form with a search's matches (shown as without script).
+        "attendance-walk-in": f"/meetings/{held_meeting.pk}/attendance/?q=a",
         "minutes": f"/meetings/{held_meeting.pk}/minutes/",
         "action-points": "/action-points/",
         "groups": "/groups/",

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from meetings.models import ActionPoint, Attendance, Invitation, Meeting, Minutes
 from notices.models import Notice
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -95,7 +95,12 @@ def test_health_sub_group_meeting_from_scheduling_to_action_point(
     page.goto(f"/meetings/{meeting.pk}/attendance/")
     page.get_by_role("button", name="Mark present — Amina Health").click()
     expect(page.get_by_role("button", name="✓ Present — Amina Health")).to_be_visible()
-    page.locator("#id_person").select_option(label="Olivia Outsider")
+    # The walk-in is found by a search of what is typed, not picked from everyone.
+    page.get_by_label("Find them by name, e-mail or organisation").fill("olivia")
+    matches = page.locator("#walk-in-matches")
+    expect(matches.get_by_role("radio")).to_have_count(1)
+    htmx_settled(page)
+    matches.get_by_label("Olivia Outsider").check()
     page.get_by_role("button", name="Add to the register").click()
     expect(page.locator("#register")).to_contain_text("Olivia Outsider")
     assert Attendance.objects.filter(meeting=meeting).count() == 2
