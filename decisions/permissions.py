@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from decisions.models import ProcedureAnswer, WrittenProcedure
 from groups.models import Membership
 from groups.permissions import (
-    groups_managed_by,
-    groups_visible_to,
+    group_ids_managed_by,
+    group_ids_visible_to,
     label_q,
     user_can_manage_group,
 )
 from groups.selectors import current_memberships, current_representatives
 from members.models import Organisation, Person
 from members.permissions import (
-    organisations_acted_for_by,
+    organisation_ids_acted_for_by,
     user_is_secretariat,
     user_is_signed_in,
 )
@@ -40,10 +40,13 @@ def procedures_visible_to(user: Actor) -> QuerySet[WrittenProcedure]:
         return WrittenProcedure.objects.none()
     circulated = (
         ~Q(status=WrittenProcedure.Status.DRAFT)
-        & Q(group__in=groups_visible_to(user))
+        & Q(group__in=sorted(group_ids_visible_to(user)))
         & label_q(user, WrittenProcedure, group_field="group")
     )
-    return WrittenProcedure.objects.filter(circulated | Q(group__in=groups_managed_by(user)))
+    managed = sorted(group_ids_managed_by(user))
+    if managed:
+        circulated |= Q(group__in=managed)
+    return WrittenProcedure.objects.filter(circulated)
 
 
 def user_can_manage_procedure(user: Actor, procedure: WrittenProcedure) -> bool:
@@ -72,7 +75,7 @@ def answers_answerable_by(user: Actor, procedure: WrittenProcedure) -> QuerySet[
     seats, and the chairs' seat holders; observers act for nobody)."""
     if not user_is_signed_in(user):
         return ProcedureAnswer.objects.none()
-    return procedure.answers.filter(organisation__in=organisations_acted_for_by(user))
+    return procedure.answers.filter(organisation_id__in=sorted(organisation_ids_acted_for_by(user)))
 
 
 def user_may_answer(user: Actor, procedure: WrittenProcedure) -> bool:

@@ -23,20 +23,20 @@ from django.utils.translation import gettext as _
 from documents.models import Document, DocumentVersion
 from groups.models import Confidentiality, CoordinationGroup
 from groups.permissions import (
-    groups_visible_to,
+    group_ids_visible_to,
     label_q,
     user_can_manage_group,
 )
 from meetings.models import AgendaItem, Invitation, Meeting
 from meetings.permissions import (
     agenda_items_visible_to,
-    meetings_managed_by,
-    meetings_visible_to,
+    meeting_managed_q,
+    meeting_visible_q,
     user_can_manage_meeting,
 )
 from members.models import Person
 from members.permissions import (
-    organisations_acted_for_by,
+    organisation_ids_acted_for_by,
     user_is_secretariat,
     user_is_signed_in,
 )
@@ -55,16 +55,16 @@ def documents_visible_to(user: Actor) -> QuerySet[Document]:
     items_passing_label = AgendaItem.objects.filter(
         label_q(user, AgendaItem, group_field="meeting__group")
     )
-    on_meeting = Q(meeting__in=meetings_visible_to(user)) & (
+    on_meeting = meeting_visible_q(user, to_meeting="meeting__") & (
         Q(agenda_item__isnull=True) | Q(agenda_item__in=items_passing_label)
     )
     in_library = Q(meeting__isnull=True) & (
-        Q(group__in=groups_visible_to(user)) | Q(confidentiality=Confidentiality.PUBLIC)
+        Q(group__in=sorted(group_ids_visible_to(user))) | Q(confidentiality=Confidentiality.PUBLIC)
     )
     return Document.objects.filter(
         (label_q(user, Document, group_field="group") & (on_meeting | in_library))
         # As with every record of a meeting: those who manage it read all its papers.
-        | Q(meeting__in=meetings_managed_by(user))
+        | meeting_managed_q(user, to_meeting="meeting__")
     )
 
 
@@ -140,7 +140,7 @@ def _presents_as_invitee(user: User, meeting: Meeting, agenda_item: AgendaItem) 
     )
     if presenter_organisation is None:
         return False
-    if not organisations_acted_for_by(user).filter(pk=presenter_organisation).exists():
+    if presenter_organisation not in organisation_ids_acted_for_by(user):
         return False
     if not Invitation.objects.filter(meeting=meeting, person__user=user).exists():
         return False
@@ -172,5 +172,5 @@ def user_can_manage_document(user: Actor, document: Document) -> bool:
     )
     return (
         uploader_organisation is not None
-        and organisations_acted_for_by(user).filter(pk=uploader_organisation).exists()
+        and uploader_organisation in organisation_ids_acted_for_by(user)
     )

@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from groups.models import Confidentiality, CoordinationGroup, Labelled, Membership, Representative
 from members.models import Organisation, Person
 from members.permissions import (
+    granted_ids,
+    grants_read_together,
     objects_granted,
-    organisations_acted_for_by,
+    organisation_ids_acted_for_by,
     user_can_set_contact_visibility,
     user_is_secretariat,
     user_is_signed_in,
@@ -34,6 +36,21 @@ MANAGE_GROUP = "groups.manage_group"
 
 def _granted(user: User, permission: str) -> QuerySet[CoordinationGroup]:
     return objects_granted(user, permission, CoordinationGroup)
+
+
+grants_read_together((VIEW_GROUP, CoordinationGroup), (MANAGE_GROUP, CoordinationGroup))
+
+
+def group_ids_visible_to(user: Actor) -> frozenset[int]:
+    """The ids of groups_visible_to for anyone but the secretariat (who sees every
+    group: ask user_is_secretariat first), read once per request."""
+    return granted_ids(user, VIEW_GROUP, CoordinationGroup)
+
+
+def group_ids_managed_by(user: Actor) -> frozenset[int]:
+    """The ids of groups_managed_by for anyone but the secretariat, read once per
+    request."""
+    return granted_ids(user, MANAGE_GROUP, CoordinationGroup)
 
 
 def groups_visible_to(user: Actor) -> QuerySet[CoordinationGroup]:
@@ -53,15 +70,11 @@ def groups_managed_by(user: Actor) -> QuerySet[CoordinationGroup]:
 
 
 def user_can_view_group(user: Actor, group: CoordinationGroup) -> bool:
-    return user_is_secretariat(user) or (
-        user_is_signed_in(user) and user.has_perm(VIEW_GROUP, group)
-    )
+    return user_is_secretariat(user) or group.pk in group_ids_visible_to(user)
 
 
 def user_can_manage_group(user: Actor, group: CoordinationGroup) -> bool:
-    return user_is_secretariat(user) or (
-        user_is_signed_in(user) and user.has_perm(MANAGE_GROUP, group)
-    )
+    return user_is_secretariat(user) or group.pk in group_ids_managed_by(user)
 
 
 def group_get_for_user(
@@ -139,10 +152,14 @@ def organisations_visible_to(user: Actor) -> QuerySet[Organisation]:
         return Organisation.objects.all()
     if not user_is_signed_in(user):
         return Organisation.objects.none()
-    in_visible_group = Membership.objects.filter(
-        organisation=OuterRef("pk"), group__in=groups_visible_to(user)
-    )
-    return Organisation.objects.filter(Exists(in_visible_group) | Q(people__user=user)).distinct()
+    # Subqueries computed once (seats by group, the user's Person by user), not per row,
+    # and no join that could repeat an organisation.
+    own = Q(pk__in=Person.objects.filter(user=user).values("organisation_id"))
+    group_ids = group_ids_visible_to(user)
+    if not group_ids:
+        return Organisation.objects.filter(own)
+    seated = Membership.objects.filter(group_id__in=sorted(group_ids)).values("organisation_id")
+    return Organisation.objects.filter(Q(pk__in=seated) | own)
 
 
 def people_visible_to(user: Actor) -> QuerySet[Person]:
@@ -152,8 +169,8 @@ def people_visible_to(user: Actor) -> QuerySet[Person]:
     if not user_is_signed_in(user):
         return Person.objects.none()
     return Person.objects.filter(
-        Q(organisation__in=organisations_visible_to(user)) | Q(user=user)
-    ).distinct()
+        Q(organisation__in=organisations_visible_to(user).values("pk")) | Q(user=user)
+    )
 
 
 def organisation_get_for_user(user: Actor, organisation_id: int | str) -> Organisation:
@@ -232,18 +249,21 @@ def label_q(user: Actor, model: type[Labelled], *, group_field: str) -> Q:
         return Q()
     if not user_is_signed_in(user):
         return Q(pk__in=[])
-    through = model.restricted_to.through
-    named = through._default_manager.filter(
-        **{
-            f"{model._meta.model_name}_id": OuterRef("pk"),
-            "organisation__in": organisations_acted_for_by(user),
-        }
-    )
-    return (
-        ~Q(confidentiality=Confidentiality.RESTRICTED)
-        | Exists(named)
-        | Q(**{f"{group_field}__in": groups_managed_by(user)})
-    )
+    passes = ~Q(confidentiality=Confidentiality.RESTRICTED)
+    # The organisations and groups are a few ids read once per request; whether a
+    # restricted row names one is a probe of the label table's unique index (row,
+    # organisation), made only for restricted rows.
+    organisation_ids = organisation_ids_acted_for_by(user)
+    if organisation_ids:
+        named = model.restricted_to.through._default_manager.filter(
+            **{f"{model._meta.model_name}_id": OuterRef("pk")},
+            organisation_id__in=sorted(organisation_ids),
+        )
+        passes |= Q(Exists(named))
+    managed = group_ids_managed_by(user)
+    if managed:
+        passes |= Q(**{f"{group_field}__in": sorted(managed)})
+    return passes
 
 
 def user_passes_label(user: Actor, record: Labelled, *, group: CoordinationGroup) -> bool:
@@ -254,4 +274,5 @@ def user_passes_label(user: Actor, record: Labelled, *, group: CoordinationGroup
         return False
     if user_can_manage_group(user, group):
         return True
-    return record.restricted_to.filter(pk__in=organisations_acted_for_by(user)).exists()
+    organisation_ids = organisation_ids_acted_for_by(user)
+    return bool(organisation_ids) and record.restricted_to.filter(pk__in=organisation_ids).exists()

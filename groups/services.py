@@ -30,6 +30,7 @@ from groups.models import (
 )
 from groups.selectors import group_ancestor_ids, group_descendant_ids, terms_of_reference
 from members.models import Organisation, Person
+from members.permissions import grants_changed
 from members.services import (
     organisation_grants_set,
     organisation_set_active,
@@ -497,6 +498,7 @@ def _group_grants_set(*, user: User, permission: Permission, group_ids: set[int]
         )
         for group_id in group_ids - held
     )
+    grants_changed()
 
 
 # --- Confidentiality labels -------------------------------------------------------------

@@ -30,7 +30,9 @@ for the invitee's organisation; action points are reported on by whoever acts fo
 owner organisation.
 """
 
+import operator
 from collections.abc import Iterable
+from functools import reduce
 from typing import TypeVar
 
 from django.contrib.auth.models import User
@@ -41,8 +43,8 @@ from django.utils.translation import gettext as _
 
 from groups.models import Confidentiality, CoordinationGroup, Membership
 from groups.permissions import (
-    groups_managed_by,
-    groups_visible_to,
+    group_ids_managed_by,
+    group_ids_visible_to,
     label_q,
     user_can_manage_group,
 )
@@ -60,10 +62,12 @@ from meetings.models import (
     ReportBack,
 )
 from members.permissions import (
-    objects_granted,
-    organisations_acted_for_by,
+    granted_ids,
+    grants_read_together,
+    organisation_ids_acted_for_by,
     user_is_secretariat,
     user_is_signed_in,
+    user_person_id,
 )
 from portal.audit import Actor
 
@@ -73,33 +77,82 @@ VIEW_MEETING = "meetings.view_meeting"
 CHANGE_MEETING = "meetings.change_meeting"
 
 
-def _direct_meeting_grants(user: User, permission: str) -> QuerySet[Meeting]:
-    return objects_granted(user, permission, Meeting)
+grants_read_together((VIEW_MEETING, Meeting), (CHANGE_MEETING, Meeting))
+NOTHING = Q(pk__in=[])
+
+
+def _any(conditions: list[Q]) -> Q:
+    """The OR of `conditions`; no row when there are none."""
+    if not conditions:
+        return NOTHING
+    return reduce(operator.or_, conditions)
+
+
+def meeting_visible_q(user: User, *, to_meeting: str = "") -> Q:
+    """The condition on a meeting (reached through `to_meeting`, e.g. "meeting__", from
+    the rows that hang off it) for a user who is signed in and not the secretariat: the
+    label, then the user's groups, grants and organisations, short lists of ids read
+    once per request (members.permissions.granted_ids), and their invitations. Rows that
+    hang off a meeting reach it by their foreign key (a join), not through a subquery
+    over every meeting the user sees."""
+
+    def on_meeting(lookup: str, value: object) -> Q:
+        return Q(**{f"{to_meeting}{lookup}": value})
+
+    granted = sorted(granted_ids(user, VIEW_MEETING, Meeting))
+    group_ids = sorted(group_ids_visible_to(user))
+    managed = sorted(group_ids_managed_by(user))
+    organisation_ids = sorted(organisation_ids_acted_for_by(user))
+    person_id = user_person_id(user)
+    as_member: list[Q] = []
+    as_named: list[Q] = []
+    if group_ids:
+        as_member.append(on_meeting("group__in", group_ids))
+    # Invited, named: a probe of a unique index ((meeting, person), (meeting,
+    # organisation)) for the rows that get that far, not a set built first: PostgreSQL
+    # charges a hashed subquery's build to every loop of a nested loop, and so would sort
+    # the whole table rather than walk an index to the first page.
+    meeting = OuterRef(f"{to_meeting}pk")
+    if person_id is not None:
+        as_member.append(Q(Exists(Invitation.objects.filter(meeting=meeting, person_id=person_id))))
+    if organisation_ids:
+        named = Meeting.restricted_to.through.objects.filter(
+            meeting_id=meeting, organisation_id__in=organisation_ids
+        )
+        as_named.append(Q(Exists(named)))
+    if managed:
+        as_named.append(on_meeting("group__in", managed))
+    if granted:
+        as_member.append(on_meeting("pk__in", granted))
+        as_named.append(on_meeting("pk__in", granted))
+    return (
+        on_meeting("confidentiality", Confidentiality.PUBLIC)
+        | (on_meeting("confidentiality", Confidentiality.MEMBERS) & _any(as_member))
+        | (on_meeting("confidentiality", Confidentiality.RESTRICTED) & _any(as_named))
+    )
+
+
+def meeting_managed_q(user: User, *, to_meeting: str = "") -> Q:
+    """The condition on a meeting (through `to_meeting`) that `user`, signed in and not
+    the secretariat, manages it: the groups they chair, their change_meeting grants."""
+    managed = sorted(group_ids_managed_by(user))
+    granted = sorted(granted_ids(user, CHANGE_MEETING, Meeting))
+    conditions = []
+    if managed:
+        conditions.append(Q(**{f"{to_meeting}group__in": managed}))
+    if granted:
+        conditions.append(Q(**{f"{to_meeting}pk__in": granted}))
+    return _any(conditions)
 
 
 def meetings_visible_to(user: Actor) -> QuerySet[Meeting]:
     """The meetings `user` may see, by their label (this module's docstring says who
-    sees which): one query, the user's groups, grants and organisations as subqueries."""
+    sees which): one query, see meeting_visible_q."""
     if user_is_secretariat(user):
         return Meeting.objects.all()
     if not user_is_signed_in(user):
         return Meeting.objects.none()
-    invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user=user)
-    granted = Q(pk__in=_direct_meeting_grants(user, VIEW_MEETING).values("pk"))
-    named = Meeting.restricted_to.through.objects.filter(
-        meeting_id=OuterRef("pk"), organisation__in=organisations_acted_for_by(user)
-    )
-    return Meeting.objects.filter(
-        Q(confidentiality=Confidentiality.PUBLIC)
-        | (
-            Q(confidentiality=Confidentiality.MEMBERS)
-            & (Q(group__in=groups_visible_to(user)) | Exists(invited) | granted)
-        )
-        | (
-            Q(confidentiality=Confidentiality.RESTRICTED)
-            & (Exists(named) | Q(group__in=groups_managed_by(user)) | granted)
-        )
-    )
+    return Meeting.objects.filter(meeting_visible_q(user))
 
 
 def meetings_managed_by(user: Actor) -> QuerySet[Meeting]:
@@ -107,22 +160,27 @@ def meetings_managed_by(user: Actor) -> QuerySet[Meeting]:
         return Meeting.objects.all()
     if not user_is_signed_in(user):
         return Meeting.objects.none()
-    return Meeting.objects.filter(
-        Q(group__in=groups_managed_by(user))
-        | Q(pk__in=_direct_meeting_grants(user, CHANGE_MEETING).values("pk"))
-    )
+    return Meeting.objects.filter(meeting_managed_q(user))
 
 
-def _of_managed_meeting(user: Actor) -> Q:
+def _of_managed_meeting(user: User) -> Q:
     """Rows of the meetings `user` manages: those who change a meeting read every record
     of it, whatever its label or the state of its minutes."""
-    return Q(meeting__in=meetings_managed_by(user))
+    return meeting_managed_q(user, to_meeting="meeting__")
+
+
+def _of_visible_meeting(user: User) -> Q:
+    return meeting_visible_q(user, to_meeting="meeting__")
 
 
 def user_can_manage_meeting(user: Actor, meeting: Meeting) -> bool:
     if user_is_secretariat(user):
         return True
-    return meetings_managed_by(user).filter(pk=meeting.pk).exists()
+    if not user_is_signed_in(user):
+        return False
+    return meeting.group_id in group_ids_managed_by(user) or meeting.pk in granted_ids(
+        user, CHANGE_MEETING, Meeting
+    )
 
 
 def user_may_call_short_notice(user: Actor, group: CoordinationGroup) -> bool:
@@ -152,20 +210,22 @@ def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
         return Minutes.objects.none()
     # A draft circulated for comments (meetings.minutes_cycle) is read, until it is
     # approved, by the people of the organisations invited to its meeting, by its label.
-    invited = Invitation.objects.filter(
-        meeting_id=OuterRef("meeting_id"), organisation__in=organisations_acted_for_by(user)
+    organisation_ids = sorted(organisation_ids_acted_for_by(user))
+    circulated = (
+        Q(status=Minutes.Status.DRAFT, circulated_at__isnull=False)
+        & Exists(
+            Invitation.objects.filter(
+                meeting_id=OuterRef("meeting_id"), organisation_id__in=organisation_ids
+            )
+        )
+        if organisation_ids
+        else NOTHING
     )
     return Minutes.objects.filter(
-        Q(meeting__in=meetings_visible_to(user))
+        _of_visible_meeting(user)
         & (
             (
-                (
-                    Q(status=Minutes.Status.PUBLISHED)
-                    | (
-                        Q(status=Minutes.Status.DRAFT, circulated_at__isnull=False)
-                        & Exists(invited)
-                    )
-                )
+                (Q(status=Minutes.Status.PUBLISHED) | circulated)
                 & label_q(user, Minutes, group_field="meeting__group")
             )
             | _of_managed_meeting(user)
@@ -213,7 +273,9 @@ def minutes_get_for_user(user: Actor, minutes_id: int | str, *, manage: bool = F
 def invitations_visible_to(user: Actor) -> QuerySet[Invitation]:
     if user_is_secretariat(user):
         return Invitation.objects.all()
-    return Invitation.objects.filter(meeting__in=meetings_visible_to(user))
+    if not user_is_signed_in(user):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(_of_visible_meeting(user))
 
 
 def invitations_answerable_by(user: Actor, invitations: Iterable[Invitation]) -> set[int]:
@@ -223,7 +285,7 @@ def invitations_answerable_by(user: Actor, invitations: Iterable[Invitation]) ->
     invitations = list(invitations)
     if not user_is_signed_in(user) or not invitations:
         return set()
-    acted_for = set(organisations_acted_for_by(user).values_list("pk", flat=True))
+    acted_for = organisation_ids_acted_for_by(user)
     managed = _managed_meeting_ids(user, {invitation.meeting_id for invitation in invitations})
     return {
         invitation.pk
@@ -244,10 +306,18 @@ def invitations_to_answer_by(user: Actor) -> QuerySet[Invitation]:
         return Invitation.objects.none()
     # Meetings the user can see, their own invitations included: an invitee whose
     # organisation a restricted meeting does not name has nothing to answer there.
-    return Invitation.objects.filter(
-        Q(meeting__in=meetings_visible_to(user))
-        & (Q(person__user=user) | Q(organisation__in=organisations_acted_for_by(user)))
-    )
+    person_id = user_person_id(user)
+    organisation_ids = sorted(organisation_ids_acted_for_by(user))
+    theirs = []
+    if person_id is not None:
+        theirs.append(Q(person_id=person_id))
+    if organisation_ids:
+        theirs.append(Q(organisation_id__in=organisation_ids))
+    if not theirs:
+        return Invitation.objects.none()
+    if user_is_secretariat(user):
+        return Invitation.objects.filter(_any(theirs))
+    return Invitation.objects.filter(_of_visible_meeting(user) & _any(theirs))
 
 
 def user_can_answer_invitation(user: Actor, invitation: Invitation) -> bool:
@@ -255,6 +325,11 @@ def user_can_answer_invitation(user: Actor, invitation: Invitation) -> bool:
 
 
 def _managed_meeting_ids(user: Actor, meeting_ids: set[int]) -> set[int]:
+    if user_is_secretariat(user):
+        return meeting_ids
+    granted = granted_ids(user, CHANGE_MEETING, Meeting)
+    if not group_ids_managed_by(user):
+        return meeting_ids & granted
     return set(meetings_managed_by(user).filter(pk__in=meeting_ids).values_list("pk", flat=True))
 
 
@@ -279,13 +354,13 @@ def action_points_visible_to(user: Actor) -> QuerySet[ActionPoint]:
         return ActionPoint.objects.all()
     if not user_is_signed_in(user):
         return ActionPoint.objects.none()
-    return ActionPoint.objects.filter(
-        (
-            Q(meeting__in=meetings_visible_to(user))
-            & (label_q(user, ActionPoint, group_field="meeting__group") | _of_managed_meeting(user))
-        )
-        | Q(owner_organisation__in=organisations_acted_for_by(user))
+    seen = _of_visible_meeting(user) & (
+        label_q(user, ActionPoint, group_field="meeting__group") | _of_managed_meeting(user)
     )
+    organisation_ids = sorted(organisation_ids_acted_for_by(user))
+    if organisation_ids:
+        seen |= Q(owner_organisation_id__in=organisation_ids)
+    return ActionPoint.objects.filter(seen)
 
 
 def action_points_reportable_by(user: Actor, action_points: Iterable[ActionPoint]) -> set[int]:
@@ -298,7 +373,7 @@ def action_points_reportable_by(user: Actor, action_points: Iterable[ActionPoint
         return set()
     if user_is_secretariat(user):
         return {point.pk for point in action_points}
-    acted_for = set(organisations_acted_for_by(user).values_list("pk", flat=True))
+    acted_for = organisation_ids_acted_for_by(user)
     return {point.pk for point in action_points if point.owner_organisation_id in acted_for}
 
 
@@ -348,7 +423,7 @@ def agenda_items_visible_to(user: Actor) -> QuerySet[AgendaItem]:
     if not user_is_signed_in(user):
         return AgendaItem.objects.none()
     return AgendaItem.objects.filter(
-        Q(meeting__in=meetings_visible_to(user))
+        _of_visible_meeting(user)
         & (label_q(user, AgendaItem, group_field="meeting__group") | _of_managed_meeting(user))
     )
 
@@ -367,7 +442,11 @@ def agenda_item_get_for_user(
 
 
 def attendance_visible_to(user: Actor) -> QuerySet[Attendance]:
-    return Attendance.objects.filter(meeting__in=meetings_visible_to(user))
+    if user_is_secretariat(user):
+        return Attendance.objects.all()
+    if not user_is_signed_in(user):
+        return Attendance.objects.none()
+    return Attendance.objects.filter(_of_visible_meeting(user))
 
 
 def attendance_get_for_user(
@@ -392,7 +471,7 @@ def decisions_visible_to(user: Actor) -> QuerySet[Decision]:
         return Decision.objects.all()
     if not user_is_signed_in(user):
         return Decision.objects.none()
-    of_meetings = Q(meeting__in=meetings_visible_to(user)) & (
+    of_meetings = _of_visible_meeting(user) & (
         (
             label_q(user, Decision, group_field="group")
             & Q(meeting__minutes__status=Minutes.Status.PUBLISHED)
@@ -402,7 +481,7 @@ def decisions_visible_to(user: Actor) -> QuerySet[Decision]:
     # Adopted by written procedure: a decision of the group from the moment it exists.
     between_meetings = (
         Q(meeting__isnull=True)
-        & Q(group__in=groups_visible_to(user))
+        & Q(group__in=sorted(group_ids_visible_to(user)))
         & label_q(user, Decision, group_field="group")
     )
     return Decision.objects.filter(of_meetings | between_meetings)
@@ -433,8 +512,12 @@ def series_visible_to(user: Actor) -> QuerySet[MeetingSeries]:
         return MeetingSeries.objects.all()
     if not user_is_signed_in(user):
         return MeetingSeries.objects.none()
-    invited = Invitation.objects.filter(meeting__series=OuterRef("pk"), person__user=user)
-    return MeetingSeries.objects.filter(Q(group__in=groups_visible_to(user)) | Exists(invited))
+    person_id = user_person_id(user)
+    seen = [Q(group__in=sorted(group_ids_visible_to(user)))]
+    if person_id is not None:
+        invited = Invitation.objects.filter(person_id=person_id, meeting__series__isnull=False)
+        seen.append(Q(pk__in=invited.values("meeting__series_id")))
+    return MeetingSeries.objects.filter(_any(seen))
 
 
 def series_managed_by(user: Actor) -> QuerySet[MeetingSeries]:
@@ -444,7 +527,7 @@ def series_managed_by(user: Actor) -> QuerySet[MeetingSeries]:
         return MeetingSeries.objects.all()
     if not user_is_signed_in(user):
         return MeetingSeries.objects.none()
-    return MeetingSeries.objects.filter(group__in=groups_managed_by(user))
+    return MeetingSeries.objects.filter(group__in=sorted(group_ids_managed_by(user)))
 
 
 def user_can_manage_series(user: Actor, series: MeetingSeries) -> bool:
@@ -475,8 +558,10 @@ def report_backs_visible_to(user: Actor) -> QuerySet[ReportBack]:
         return ReportBack.objects.all()
     if not user_is_signed_in(user):
         return ReportBack.objects.none()
-    visible = meetings_visible_to(user)
-    return ReportBack.objects.filter(meeting__in=visible, source_meeting__in=visible)
+    return ReportBack.objects.filter(
+        meeting_visible_q(user, to_meeting="meeting__")
+        & meeting_visible_q(user, to_meeting="source_meeting__")
+    )
 
 
 def report_back_get_for_user(
@@ -508,8 +593,8 @@ def minutes_comments_visible_to(user: Actor) -> QuerySet[MinutesComment]:
     return MinutesComment.objects.filter(
         Q(minutes__in=minutes_visible_to(user))
         & (
-            Q(minutes__meeting__in=meetings_managed_by(user))
-            | Q(organisation__in=organisations_acted_for_by(user))
+            meeting_managed_q(user, to_meeting="minutes__meeting__")
+            | Q(organisation_id__in=sorted(organisation_ids_acted_for_by(user)))
         )
     )
 
@@ -540,7 +625,8 @@ def minutes_commenting_organisations(user: Actor, minutes: Minutes) -> list[int]
     if not minutes_visible_to(user).filter(pk=minutes.pk).exists():
         return []
     invited = Invitation.objects.filter(
-        meeting_id=minutes.meeting_id, organisation__in=organisations_acted_for_by(user)
+        meeting_id=minutes.meeting_id,
+        organisation_id__in=sorted(organisation_ids_acted_for_by(user)),
     ).values_list("organisation_id", flat=True)
     observers = Membership.objects.filter(
         group_id=minutes.meeting.group_id,

@@ -28,7 +28,7 @@ from members.models import (
     Person,
     new_calendar_token,
 )
-from members.permissions import SECRETARIAT_GROUP
+from members.permissions import SECRETARIAT_GROUP, grants_changed
 from portal import zones
 from portal.audit import Actor, audited_save, author_of
 
@@ -200,6 +200,7 @@ def organisation_grants_set(*, user: User, organisation_ids: Iterable[int]) -> N
         )
         for organisation_id in wanted - held
     )
+    grants_changed()
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from documents.models import Document
 from documents.permissions import user_can_add_document
 from documents.selectors import documents_of_meeting
 from meetings.models import AgendaItem, Meeting
-from members.permissions import organisations_acted_for_by
+from members.permissions import organisation_ids_acted_for_by
 from portal.pages import local_name
 
 register = template.Library()
@@ -41,7 +41,7 @@ def _may_add_to(user, meeting: Meeting) -> bool:
         return True
     # Asking the funnel about every item costs queries per item; only an item presented
     # by an organisation the user acts for can be open to them, so only those are asked.
-    acted_for = set(organisations_acted_for_by(user).values_list("pk", flat=True))
+    acted_for = organisation_ids_acted_for_by(user)
     return any(
         user_can_add_document(user, group=group, meeting=meeting, agenda_item=item)
         for item in meeting.agenda_items.all()

@@ -176,7 +176,7 @@ def test_the_library_page_queries_do_not_grow_with_papers(
         paper_add(by=cast.secretariat, group=cast.mwg, title=f"Paper {number}")
     for persona in ("secretariat", "member"):
         login(client, cast, persona)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(9):
             response = client.get(_library(cast.mwg))
         # A page of 25 and word of another, found without counting all 30.
         page = response.context["page"]
@@ -379,7 +379,7 @@ def test_the_meeting_page_queries_stay_bounded_with_papers(
         )
     for persona in ("secretariat", "member"):
         login(client, cast, persona)
-        with django_assert_max_num_queries(24):
+        with django_assert_max_num_queries(20):
             response = client.get(reverse("meeting-detail", args=[meeting.pk]))
         assert response.content.decode().count("Paper ") >= 12
 
