@@ -147,6 +147,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT compilation: the permission funnels' plans are cheap to run but their cost
+    # estimates can overshoot, and PostgreSQL then spends seconds compiling a query that
+    # runs in milliseconds (seen on a member's dashboard: 4.95 s of 5.06 s).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and object permissions ----------------------------------

@@ -197,3 +197,15 @@ def test_two_factor_is_required_of_staff_in_production_only():
     ).stdout.splitlines()[-1]
 
     assert (production, development, switched_off) == ("True", "False", "False")
+
+
+def test_postgresql_connections_run_without_jit():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.settings_dict['OPTIONS'])",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "'options': '-c jit=off'" in result.stdout
