@@ -11,10 +11,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 
 from decisions.models import ProcedureAnswer, WrittenProcedure
 from decisions.permissions import (
     answer_check_for_user,
+    answers_answerable_by,
     procedure_get_for_user,
     procedures_visible_to,
     user_may_answer,
@@ -31,6 +33,7 @@ from groups.models import Confidentiality
 from groups.permissions import group_get_for_user, groups_visible_to, organisations_visible_to
 from meetings.api.serializers import LabelInputSerializer
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
+from members.models import Organisation
 from portal.api.filters import IdFilter
 from portal.api.serializers import (
     InputSerializer,
@@ -147,7 +150,9 @@ class WithdrawInputSerializer(InputSerializer):
 class AnswerInputSerializer(InputSerializer):
     organisation = VisibleRelatedField(
         visible=organisations_visible_to,
-        help_text="An organisation asked that you represent.",
+        required=False,
+        help_text="An organisation asked that you represent; may be left out when you "
+        "represent only one of those asked.",
     )
     answer = serializers.ChoiceField(
         choices=[ProcedureAnswer.Answer.AGREE, ProcedureAnswer.Answer.OBJECT]
@@ -155,6 +160,16 @@ class AnswerInputSerializer(InputSerializer):
     reason = serializers.CharField(
         max_length=5_000, required=False, allow_blank=True, help_text="Needed to object."
     )
+
+
+def _only_organisation(user, procedure: WrittenProcedure) -> Organisation:
+    """The one organisation asked that `user` answers for, when the request names none."""
+    answerable = list(answers_answerable_by(user, procedure).select_related("organisation")[:2])
+    if len(answerable) != 1:
+        raise ValidationError(
+            {"organisation": [_("You represent several organisations asked: name one.")]}
+        )
+    return answerable[0].organisation
 
 
 # --- The viewset ------------------------------------------------------------------------
@@ -237,10 +252,11 @@ class WrittenProcedureViewSet(FunnelViewSet):
                 _("Only a representative of an organisation asked may answer for it.")
             )
         data = self.validated(AnswerInputSerializer)
-        answer_check_for_user(request.user, procedure, data["organisation"])
+        organisation = data.get("organisation") or _only_organisation(request.user, procedure)
+        answer_check_for_user(request.user, procedure, organisation)
         procedure_answer(
             procedure=procedure,
-            organisation=data["organisation"],
+            organisation=organisation,
             answer=data["answer"],
             reason=data.get("reason", ""),
             channel=ProcedureAnswer.Channel.API,

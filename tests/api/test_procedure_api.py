@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.apps import apps
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from decisions.models import WrittenProcedure
 from tests.api.schema import openapi
@@ -181,6 +182,32 @@ def test_a_member_cannot_answer_for_another_organisation(cast, client_for):
     )
 
     assert response.status_code == 403
+    assert fingerprint() == before
+
+
+def test_a_representative_of_one_organisation_asked_need_not_name_it(cast, client_for):
+    procedure = circulated(cast)
+
+    response = client_for("member").post(
+        f"{URL}{procedure.pk}/answer/", {"answer": "agree"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert procedure.answers.get(organisation=cast.moh).answer == "agree"
+
+
+def test_a_representative_of_several_organisations_asked_must_name_one(cast, client_for):
+    procedure = circulated(cast)
+    # Acting for IOM too (as a grant from the admin's object permissions would make it).
+    assign_perm("members.act_for_organisation", cast.member, cast.iom)
+    before = fingerprint()
+
+    response = client_for("member").post(
+        f"{URL}{procedure.pk}/answer/", {"answer": "agree"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "name one" in str(response.json()["errors"]["organisation"])
     assert fingerprint() == before
 
 
