@@ -9,7 +9,9 @@ both to the outbox, the only part of the notices app the meetings app uses.
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from groups.selectors import current_memberships, current_representatives
 from meetings.audience import (
@@ -209,6 +211,44 @@ def alternate_announce(invitation: Invitation) -> int:
     )
 
 
+class _PreviewOnly(Exception):
+    pass
+
+
+def minutes_readers_when_published(meeting: Meeting) -> list[Person]:
+    """Whom publishing approved minutes would mail: minutes_readers asked of the
+    minutes marked published in a transaction rolled back at once, so that the preview
+    and the mail are decided by the very same rules (who may see published minutes)."""
+    readers: list[Person] = []
+    try:
+        with transaction.atomic():
+            Minutes.objects.filter(meeting=meeting).update(
+                status=Minutes.Status.PUBLISHED, published_at=timezone.now()
+            )
+            readers = minutes_readers(Meeting.objects.select_related("minutes").get(pk=meeting.pk))
+            raise _PreviewOnly
+    except _PreviewOnly:
+        pass
+    return readers
+
+
+def minutes_readers(meeting: Meeting) -> list[Person]:
+    """Whom published minutes are mailed to: the invitees, the walk-ins (in the
+    register with no invitation) and the group's current representatives and seat
+    holders, those of them who may see the minutes."""
+    group_people = Q(
+        representations__in=current_representatives().filter(membership__group_id=meeting.group_id)
+    ) | Q(held_seats__in=current_memberships().filter(group_id=meeting.group_id))
+    walk_ins = Q(attendance__meeting=meeting, attendance__invitation__isnull=True)
+    people = (
+        Person.objects.filter(Q(invitations__meeting=meeting) | walk_ins | group_people)
+        .distinct()
+        .select_related("organisation")
+        .order_by("organisation__name", "full_name")
+    )
+    return people_who_may_see(people, meeting.minutes)
+
+
 def minutes_announce(meeting: Meeting) -> int:
     """Minutes to the invitees, the walk-ins (in the register with no invitation) and
     the group's current representatives and seat holders, and to the member
@@ -217,19 +257,11 @@ def minutes_announce(meeting: Meeting) -> int:
     minutes = meeting.minutes
     payload = meeting_payload(meeting)
     payload["minutes"] = {"id": minutes.pk, "body": minutes.body}
-    group_people = Q(
-        representations__in=current_representatives().filter(membership__group_id=meeting.group_id)
-    ) | Q(held_seats__in=current_memberships().filter(group_id=meeting.group_id))
-    # Walk-ins: in the register without an invitation.
-    walk_ins = Q(attendance__meeting=meeting, attendance__invitation__isnull=True)
-    people = Person.objects.filter(
-        Q(invitations__meeting=meeting) | walk_ins | group_people
-    ).distinct()
     return outbox.notices_write(
         kind=NoticeKind.MINUTES,
         version="1",
         payload=payload,
-        people=people_who_may_see(people, minutes),
+        people=minutes_readers(meeting),
         webhook_group_id=meeting.group_id,
         webhook_organisation_ids=_webhook_organisations(minutes),
         meeting=meeting,

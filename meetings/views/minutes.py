@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from groups.permissions import organisations_offered_to
-from meetings import forms, minutes_cycle, minutes_forms, services
+from meetings import announcements, forms, minutes_cycle, minutes_forms, services
 from meetings.minutes_cycle import minutes_template
 from meetings.models import Meeting, Minutes
 from meetings.permissions import (
@@ -22,7 +22,7 @@ from meetings.permissions import (
 from meetings.views.minutes_cycle import minutes_cycle_context
 from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
 from members.models import Person
-from portal.pages import form_token_claim
+from portal.pages import form_token_claim, local_name
 
 
 @login_required
@@ -118,13 +118,38 @@ def minutes_approve_page(request, meeting_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def minutes_publish_page(request, meeting_id: int):
-    return _minutes_change(
+    """GET: whom publishing will mail, by organisation, before anything goes out; POST:
+    publish."""
+    if request.method == "POST":
+        return _minutes_change(
+            request,
+            meeting_id,
+            services.minutes_publish,
+            _("The minutes are published to the group's members."),
+        )
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None or minutes.status != Minutes.Status.APPROVED:
+        messages.error(request, _("Minutes are approved before they are published."))
+        return redirect("meeting-minutes", meeting.pk)
+    readers = announcements.minutes_readers_when_published(meeting)
+    by_organisation: dict[str, list[Person]] = {}
+    for person in readers:
+        name = local_name(person.organisation) if person.organisation else ""
+        by_organisation.setdefault(name, []).append(person)
+    return render(
         request,
-        meeting_id,
-        services.minutes_publish,
-        _("The minutes are published to the group's members."),
+        "meetings/minutes_publish.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "minutes": minutes,
+            "by_organisation": sorted(by_organisation.items()),
+            "reader_count": len(readers),
+            "without_email": [person for person in readers if not person.email],
+        },
     )
 
 

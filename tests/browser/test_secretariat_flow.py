@@ -116,6 +116,8 @@ def test_health_sub_group_meeting_from_scheduling_to_action_point(
     page.locator("#id_text").fill("The referral pathway is adopted.")
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_role("button", name="Approve the minutes").click()
+    page.get_by_role("link", name="Publish to the members…").click()
+    expect(page.locator("h1")).to_contain_text("Before the minutes go out")
     page.get_by_role("button", name="Publish to the members").click()
     expect(page.locator(".messages")).to_contain_text("published")
     page.get_by_role("link", name="New action point").click()

@@ -7,8 +7,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from meetings.announcements import minutes_readers_when_published
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting, Minutes
 from meetings.services import invitations_create_for_group, meeting_create
+from members.models import Person
+from notices.models import Notice
 from tests.conftest import PERSONAS
 from tests.pages.conftest import login
 
@@ -370,9 +373,27 @@ def test_minutes_draft_approve_publish_and_member_sees_them_only_then(client, ca
     assert client.post(reverse("minutes-approve", args=[held.pk])).status_code == 403
     client.force_login(cast.chair)
     client.post(reverse("minutes-approve", args=[held.pk]))
+    # Publishing shows first whom the minutes will go to, and sends nothing.
+    preview = client.get(reverse("minutes-publish", args=[held.pk]))
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Before the minutes go out" in page
+    previewed = {person.pk for person in minutes_readers_when_published(held)}
+    assert previewed
+    for person in Person.objects.filter(pk__in=previewed):
+        assert f"<bdi>{person.full_name}</bdi>" in page
+    assert not Notice.objects.filter(kind=Notice.Kind.MINUTES).exists()
+    minutes.refresh_from_db()
+    assert minutes.status == Minutes.Status.APPROVED
+    client.force_login(cast.member)
+    assert client.get(reverse("minutes-publish", args=[held.pk])).status_code in {403, 404}
+    client.force_login(cast.chair)
     client.post(reverse("minutes-publish", args=[held.pk]))
     minutes.refresh_from_db()
     assert minutes.status == Minutes.Status.PUBLISHED
+    # The mail goes to exactly the people the preview named.
+    mailed = Notice.objects.filter(kind=Notice.Kind.MINUTES, channel="email")
+    assert set(mailed.values_list("person_id", flat=True)) == previewed
     client.force_login(cast.member)
     assert (
         "The sub-group met."
