@@ -332,11 +332,31 @@ class AgendaItemEditForm(AgendaItemForm):
 
 
 class InviteeForm(PageForm):
-    person = LocalNameChoiceField(label=_("Person to invite"), queryset=Person.objects.none())
+    """One more person to invite. They are chosen among the few matches of a search
+    (`people_shown`), never from a list of everyone the user may invite: the tab costs
+    what the meeting holds, not what the portal does. Whatever is posted is still checked
+    against all the user may invite (`people`), in one query."""
 
-    def __init__(self, *args, people, **kwargs):
+    person = LocalNameChoiceField(
+        label=_("Person to invite"),
+        queryset=Person.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Search for the person to invite and choose them among the matches."),
+            "invalid_choice": _(
+                "That person cannot be invited: search again and choose one of the matches."
+            ),
+        },
+    )
+
+    def __init__(
+        self, *args, people: QuerySet[Person], people_shown: Iterable[Person] = (), **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        form_field(self, "person", forms.ModelChoiceField).queryset = people
+        person = form_field(self, "person", forms.ModelChoiceField)
+        person.queryset = people
+        # Setting the queryset offers all of it; only what was found is shown.
+        person.widget.choices = [(shown.pk, local_name(shown)) for shown in people_shown]
 
 
 class RespondForm(PageForm):

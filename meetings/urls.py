@@ -64,6 +64,11 @@ urlpatterns = [
         name="meeting-invitations",
     ),
     path(
+        "meetings/<int:meeting_id>/invitations/people/",
+        views.invitation_people_page,
+        name="invitation-people",
+    ),
+    path(
         "meetings/<int:meeting_id>/invitations/group/",
         views.invitations_for_group_page,
         name="meeting-invite-group",

@@ -35,6 +35,7 @@ from meetings.views.follow_up import (
     report_back_drop_page,
 )
 from meetings.views.invitations import (
+    invitation_people_page,
     invitation_respond_page,
     invitations_for_group_page,
     invitations_page,
@@ -95,6 +96,7 @@ __all__ = [
     "confidentiality_page",
     "dashboard",
     "decision_add_page",
+    "invitation_people_page",
     "invitation_respond_page",
     "invitations_for_group_page",
     "invitations_page",

@@ -1,7 +1,6 @@
 """The attendance register with its quorum, its CSV export and the sign-in sheet."""
 
 from typing import Any, TypedDict
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from groups.permissions import (
     organisations_offered_to,
     people_offered_to,
-    people_with_contact_details_visible_to,
     person_get_for_user,
 )
 from meetings import forms, services
@@ -37,9 +35,14 @@ from meetings.permissions import (
 )
 from meetings.selectors import quorum_status, sign_in_sheet_invitations
 from meetings.sign_in_sheet import SIGN_IN_SHEET_MAX_PEOPLE, sign_in_sheet_pdf
+from meetings.views.person_search import (
+    person_keep_chosen,
+    person_matches,
+    person_matches_fallback,
+    person_query,
+)
 from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
 from members.models import Organisation, Person
-from members.selectors import person_search
 from portal.exports import csv_response
 from portal.pages import form_token_claim, local_name
 
@@ -125,38 +128,11 @@ def _register_fragment(request, meeting_id: int, *, error: str = ""):
     )
 
 
-# How many people a search in the walk-in form offers: enough to pick from, few enough
-# that the page never grows with the directory.
-WALK_IN_MATCHES = 20
-WALK_IN_QUERY_MAX_CHARS = 100
-
-
-def _walk_in_query(request) -> str:
-    return request.GET.get("q", "").strip()[:WALK_IN_QUERY_MAX_CHARS]
-
-
 def _walk_in_people(user, meeting: Meeting):
     """Whom the walk-in form accepts: the people the user may pick who are not in the
     register yet (a subquery, so the register is not read for it)."""
     in_register = Attendance.objects.filter(meeting=meeting).values("person_id")
     return people_offered_to(user).exclude(pk__in=in_register)
-
-
-def _walk_in_matches(user, meeting: Meeting, query: str) -> dict[str, Any]:
-    """At most WALK_IN_MATCHES people matching `query`, for _walk_in_matches.html."""
-    found: list[Person] = []
-    if query:
-        people = person_search(
-            queryset=_walk_in_people(user, meeting),
-            text=query,
-            contact_details_of=people_with_contact_details_visible_to(user),
-        )
-        found = list(people[: WALK_IN_MATCHES + 1])
-    return {
-        "walk_in_query": query,
-        "walk_in_matches": found[:WALK_IN_MATCHES],
-        "walk_in_more": len(found) > WALK_IN_MATCHES,
-    }
 
 
 def _invited_organisations(meeting: Meeting) -> list[Organisation]:
@@ -176,9 +152,10 @@ def attendance_page(request, meeting_id: int):
     can_manage = user_can_manage_meeting(user, meeting)
     people = _walk_in_people(user, meeting)
     organisations = organisations_offered_to(user)
-    walk_in = _walk_in_matches(user, meeting, _walk_in_query(request) if can_manage else "")
+    query = person_query(request) if can_manage else ""
+    search = person_matches(user, people, query, prefix="walk-in")
     shown = {
-        "people_shown": walk_in["walk_in_matches"],
+        "people_shown": search["matches"],
         "organisations_shown": _invited_organisations(meeting),
     }
     form = forms.AttendanceAddForm(people=people, organisations=organisations, **shown)
@@ -208,16 +185,14 @@ def attendance_page(request, meeting_id: int):
                 messages.success(request, _("Added to the register."))
                 return redirect("meeting-attendance", meeting.pk)
         # The person chosen stays chosen while the rest of the form is put right.
-        chosen = form.cleaned_data.get("person")
-        walk_in["walk_in_matches"] = [chosen] if chosen else []
-        walk_in["walk_in_chosen"] = chosen.pk if chosen else None
+        person_keep_chosen(search, form.cleaned_data.get("person"))
     return render(
         request,
         "meetings/attendance.html",
         {
             "nav": "meetings",
             **_register_context(meeting, can_manage=can_manage),
-            **walk_in,
+            "search": search,
             "form": form if can_manage else None,
         },
         status=400 if form.is_bound and form.errors else 200,
@@ -231,15 +206,12 @@ def attendance_people_page(request, meeting_id: int):
     form by htmx; without htmx, the attendance tab showing them."""
     user = request.user
     meeting = meeting_get_for_user(user, meeting_id, manage=True)
-    query = _walk_in_query(request)
+    query = person_query(request)
     if not request.htmx:
         address = reverse("meeting-attendance", args=[meeting.pk])
-        return redirect(f"{address}?{urlencode({'q': query})}#walk-in-heading")
-    return render(
-        request,
-        "meetings/_walk_in_matches.html",
-        _walk_in_matches(user, meeting, query),
-    )
+        return person_matches_fallback(address, query, "walk-in-heading")
+    search = person_matches(user, _walk_in_people(user, meeting), query, prefix="walk-in")
+    return render(request, "meetings/_person_matches.html", {"search": search})
 
 
 @login_required

@@ -25,6 +25,12 @@ from meetings.permissions import (
 )
 from meetings.rsvp import rsvp_read
 from meetings.selectors import answer_tally, invitation_alternates, invitation_preview
+from meetings.views.person_search import (
+    person_keep_chosen,
+    person_matches,
+    person_matches_fallback,
+    person_query,
+)
 from meetings.views.shared import (
     detail_url,
     loaded_meeting,
@@ -34,18 +40,26 @@ from members.models import Person
 from portal.pages import form_token_claim, form_token_new
 
 
+def _invitable_people(user, meeting: Meeting):
+    """Whom the invite form accepts: the people the user may invite who are not invited
+    yet (a subquery, so the invitations are not read for it)."""
+    invited = Invitation.objects.filter(meeting=meeting).values("person_id")
+    return people_offered_to(user).exclude(pk__in=invited)
+
+
 @login_required
 def invitations_page(request, meeting_id: int):
     user = request.user
     meeting = loaded_meeting(user, meeting_id)
     can_manage = user_can_manage_meeting(user, meeting)
-    invited = {invitation.person_id for invitation in meeting.invitations.all()}
-    people = people_offered_to(user).exclude(pk__in=invited)
-    form = forms.InviteeForm(people=people)
+    people = _invitable_people(user, meeting)
+    query = person_query(request) if can_manage else ""
+    search = person_matches(user, people, query, prefix="invitee")
+    form = forms.InviteeForm(people=people, people_shown=search["matches"])
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(_("Only the secretariat and the group's chairs invite people."))
-        form = forms.InviteeForm(request.POST, people=people)
+        form = forms.InviteeForm(request.POST, people=people, people_shown=search["matches"])
         if form.is_valid():
             if not form_token_claim(request):
                 return repeat_submit(request, reverse("meeting-invitations", args=[meeting.pk]))
@@ -60,6 +74,8 @@ def invitations_page(request, meeting_id: int):
                     request, _("%(person)s is invited.") % {"person": invitation.person}
                 )
                 return redirect("meeting-invitations", meeting.pk)
+        # The person chosen stays chosen while the form is put right.
+        person_keep_chosen(search, form.cleaned_data.get("person"))
     invitations = list(meeting.invitations.all())
     answerable = invitations_answerable_by(user, invitations)
     return render(
@@ -72,10 +88,27 @@ def invitations_page(request, meeting_id: int):
             "answerable": answerable,
             "rsvp": answer_tally(meeting),
             "can_manage": can_manage,
+            "search": search,
             "form": form if can_manage else None,
             "invite_open": meeting.status in services.OPEN_STATUSES,
         },
+        status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+def invitation_people_page(request, meeting_id: int):
+    """The people matching what is typed in the invite form's search, swapped into the
+    form by htmx; without htmx, the invitations tab showing them."""
+    user = request.user
+    meeting = meeting_get_for_user(user, meeting_id, manage=True)
+    query = person_query(request)
+    if not request.htmx:
+        address = reverse("meeting-invitations", args=[meeting.pk])
+        return person_matches_fallback(address, query, "invite-heading")
+    search = person_matches(user, _invitable_people(user, meeting), query, prefix="invitee")
+    return render(request, "meetings/_person_matches.html", {"search": search})
 
 
 @login_required

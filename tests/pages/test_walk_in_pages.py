@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meetings.models import Attendance
 from meetings.services import attendance_record
-from meetings.views.attendance import WALK_IN_MATCHES
+from meetings.views.person_search import PERSON_MATCHES as WALK_IN_MATCHES
 from members.models import Person
 from tests.factories import PersonFactory
 from tests.pages.conftest import login
