@@ -38,7 +38,7 @@ from meetings.sign_in_sheet import SIGN_IN_SHEET_MAX_PEOPLE, sign_in_sheet_pdf
 from meetings.views.person_search import (
     person_keep_chosen,
     person_matches,
-    person_matches_fallback,
+    person_matches_response,
     person_query,
 )
 from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
@@ -204,14 +204,14 @@ def attendance_page(request, meeting_id: int):
 def attendance_people_page(request, meeting_id: int):
     """The people matching what is typed in the walk-in form's search, swapped into the
     form by htmx; without htmx, the attendance tab showing them."""
-    user = request.user
-    meeting = meeting_get_for_user(user, meeting_id, manage=True)
-    query = person_query(request)
-    if not request.htmx:
-        address = reverse("meeting-attendance", args=[meeting.pk])
-        return person_matches_fallback(address, query, "walk-in-heading")
-    search = person_matches(user, _walk_in_people(user, meeting), query, prefix="walk-in")
-    return render(request, "meetings/_person_matches.html", {"search": search})
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    return person_matches_response(
+        request,
+        _walk_in_people(request.user, meeting),
+        tab=reverse("meeting-attendance", args=[meeting.pk]),
+        anchor="walk-in-heading",
+        prefix="walk-in",
+    )
 
 
 @login_required

@@ -28,7 +28,7 @@ from meetings.selectors import answer_tally, invitation_alternates, invitation_p
 from meetings.views.person_search import (
     person_keep_chosen,
     person_matches,
-    person_matches_fallback,
+    person_matches_response,
     person_query,
 )
 from meetings.views.shared import (
@@ -101,14 +101,14 @@ def invitations_page(request, meeting_id: int):
 def invitation_people_page(request, meeting_id: int):
     """The people matching what is typed in the invite form's search, swapped into the
     form by htmx; without htmx, the invitations tab showing them."""
-    user = request.user
-    meeting = meeting_get_for_user(user, meeting_id, manage=True)
-    query = person_query(request)
-    if not request.htmx:
-        address = reverse("meeting-invitations", args=[meeting.pk])
-        return person_matches_fallback(address, query, "invite-heading")
-    search = person_matches(user, _invitable_people(user, meeting), query, prefix="invitee")
-    return render(request, "meetings/_person_matches.html", {"search": search})
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    return person_matches_response(
+        request,
+        _invitable_people(request.user, meeting),
+        tab=reverse("meeting-invitations", args=[meeting.pk]),
+        anchor="invite-heading",
+        prefix="invitee",
+    )
 
 
 @login_required

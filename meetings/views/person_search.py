@@ -8,7 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 
 from groups.permissions import people_with_contact_details_visible_to
 from members.models import Person
@@ -52,6 +53,13 @@ def person_keep_chosen(search: dict[str, Any], chosen: Person | None) -> None:
     search["chosen"] = chosen.pk if chosen else None
 
 
-def person_matches_fallback(address: str, query: str, anchor: str):
-    """Without htmx, the search reloads the tab with its matches."""
-    return redirect(f"{address}?{urlencode({'q': query})}#{anchor}")
+def person_matches_response(
+    request, people: QuerySet[Person], *, tab: str, anchor: str, prefix: str
+) -> HttpResponse:
+    """The search endpoint of a tab's form: the matches among `people`, swapped in by
+    htmx; without htmx, the tab (`tab`, at `anchor`) reloaded with them."""
+    query = person_query(request)
+    if not request.htmx:
+        return redirect(f"{tab}?{urlencode({'q': query})}#{anchor}")
+    search = person_matches(request.user, people, query, prefix=prefix)
+    return render(request, "meetings/_person_matches.html", {"search": search})
