@@ -331,6 +331,17 @@ class AgendaItemEditForm(AgendaItemForm):
         self.fields["title"].widget.attrs["autofocus"] = True
 
 
+def found_people_offer(
+    form: forms.Form, *, people: QuerySet[Person], people_shown: Iterable[Person]
+) -> None:
+    """The `person` field of a form that finds people by search: it accepts any of
+    `people` (checked in one query when posted) but shows only those found."""
+    person = form_field(form, "person", forms.ModelChoiceField)
+    person.queryset = people
+    # Setting the queryset offers all of it; only what was found is shown.
+    person.widget.choices = [(shown.pk, local_name(shown)) for shown in people_shown]
+
+
 class InviteeForm(PageForm):
     """One more person to invite. They are chosen among the few matches of a search
     (`people_shown`), never from a list of everyone the user may invite: the tab costs
@@ -353,10 +364,7 @@ class InviteeForm(PageForm):
         self, *args, people: QuerySet[Person], people_shown: Iterable[Person] = (), **kwargs
     ):
         super().__init__(*args, **kwargs)
-        person = form_field(self, "person", forms.ModelChoiceField)
-        person.queryset = people
-        # Setting the queryset offers all of it; only what was found is shown.
-        person.widget.choices = [(shown.pk, local_name(shown)) for shown in people_shown]
+        found_people_offer(self, people=people, people_shown=people_shown)
 
 
 class RespondForm(PageForm):
@@ -430,10 +438,7 @@ class AttendanceAddForm(PageForm):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        person = form_field(self, "person", forms.ModelChoiceField)
-        person.queryset = people
-        # Setting the queryset offers all of it; only what was found is shown.
-        person.widget.choices = [(shown.pk, local_name(shown)) for shown in people_shown]
+        found_people_offer(self, people=people, people_shown=people_shown)
         organisation = form_field(self, "organisation", forms.ModelChoiceField)
         organisation.queryset = organisations
         organisation.widget.choices = [
