@@ -77,6 +77,17 @@ def _parts(message) -> dict:
     }
 
 
+def _agenda_with_an_item_for_moh_only(cast, meeting) -> None:
+    agenda_item_add(meeting=meeting, title="Opening", by=None)
+    agenda_item_add(
+        meeting=meeting,
+        title="Health workers' visas",
+        confidentiality=Confidentiality.RESTRICTED,
+        restricted_to=[cast.moh],
+        by=None,
+    )
+
+
 @pytest.mark.parametrize("replies_read", [False, True])
 def test_each_message_of_a_batch_is_what_it_would_be_alone(
     cast, settings, monkeypatch, replies_read
@@ -86,14 +97,7 @@ def test_each_message_of_a_batch_is_what_it_would_be_alone(
             host="127.0.0.1", port=1, user="u", password="p", security="none", folder="INBOX"
         )
     meeting = _meeting(cast)
-    agenda_item_add(meeting=meeting, title="Opening", by=None)
-    agenda_item_add(
-        meeting=meeting,
-        title="Health workers' visas",
-        confidentiality=Confidentiality.RESTRICTED,
-        restricted_to=[cast.moh],
-        by=None,
-    )
+    _agenda_with_an_item_for_moh_only(cast, meeting)
     document_create(
         group=cast.mwg, meeting=meeting, title="Concept note", upload=pdf_upload(), by=None
     )
@@ -153,14 +157,7 @@ def test_a_batch_asks_the_same_questions_whatever_its_size(
     cast, invitees, django_assert_max_num_queries
 ):
     meeting = _meeting(cast, title=f"Meeting for {invitees}")
-    agenda_item_add(meeting=meeting, title="Opening", by=None)
-    agenda_item_add(
-        meeting=meeting,
-        title="Health workers' visas",
-        confidentiality=Confidentiality.RESTRICTED,
-        restricted_to=[cast.moh],
-        by=None,
-    )
+    _agenda_with_an_item_for_moh_only(cast, meeting)
     _invite(meeting, cast.moh, invitees // 2)
     _invite(meeting, cast.embassy, invitees - invitees // 2, prefix="Envoy")
     meeting_schedule(meeting=meeting, by=None)
