@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from groups.services import group_update
 from meetings.models import Attendance
 from meetings.services import invitations_create_for_group, meeting_create, meeting_mark_held
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,11 +49,15 @@ def test_ticking_member_organisations_until_the_quorum_is_met(page, live_cast, s
 
     # How the member attended, changed in place: the choice is saved as it is made.
     saved = "**/attendance/*/details/"
+    # The register was just drawn anew by the last tick: a select htmx has not yet
+    # processed would change without saving.
+    htmx_settled(page)
     with page.expect_response(saved):
         page.get_by_label("How Amina Health attended").select_option("online")
     expect(page.get_by_label("How Amina Health attended")).to_have_value("online")
     interpretation = page.get_by_label("Interpretation for Amina Health")
     interpretation.focus()
+    htmx_settled(page)
     with page.expect_response(saved):
         interpretation.select_option("ar")
     expect(page.get_by_label("Interpretation for Amina Health")).to_have_value("ar")
