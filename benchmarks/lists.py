@@ -16,8 +16,9 @@ Floors, measured in the same process, are the least work that yields the same ro
   columns and those of its nested objects (joins), serialised with orjson. The meetings
   and action points lists answer from `.values()` already: their floor is that query
   and shaping without the request around it.
-- a page: the rows it lists (each list of the page, one `.values()` query each, through
-  the same funnel and filters) rendered by one minimal template.
+- a page: the rows it lists (each list of the page, panels included, one `.values()`
+  query each, through the same funnel and filters, and the counts it shows) rendered by
+  one minimal template.
 """
 
 import argparse
@@ -171,28 +172,38 @@ def api_floor(viewset, user):
     return dumps(rows)
 
 
-def _page_floors(user, meeting_id: int, group_id: int):
+def page_floors(user, meeting_id: int, group_id: int):
     """(label, path, the rows each list of the page shows) for every page that lists."""
+    from django.db.models import Count
     from django.utils import timezone
 
+    from documents.permissions import documents_visible_to
     from groups.permissions import (
         groups_visible_to,
         memberships_visible_to,
         organisations_visible_to,
     )
+    from meetings.models import ActionPoint, MeetingSeries
     from meetings.permissions import (
         action_points_visible_to,
         agenda_items_visible_to,
         attendance_visible_to,
+        decisions_visible_to,
         invitations_to_answer_by,
         invitations_visible_to,
+        meetings_managed_by,
         meetings_visible_to,
+        series_visible_to,
     )
     from meetings.selectors import (
         action_point_filter,
+        action_points_of_group_tree,
         action_points_overdue,
         invitations_awaiting_answer,
         meeting_filter,
+        meeting_list,
+        meetings_awaiting_answers,
+        meetings_of_group_tree,
         meetings_starting_between,
         meetings_upcoming,
     )
@@ -217,25 +228,59 @@ def _page_floors(user, meeting_id: int, group_id: int):
     month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
     def dashboard():
+        overdue = action_points_overdue(queryset=action_points_visible_to(user))
         return [
             meetings_upcoming(queryset=meetings, now=now).values(*meeting_columns)[:10],
             invitations_awaiting_answer(queryset=invitations_to_answer_by(user), now=now).values(
                 "pk", "meeting__title", "meeting__start_at", "person__full_name"
             )[:15],
-            action_points_overdue(queryset=action_points_visible_to(user))
-            .order_by("due_on", "pk")
-            .values(*action_columns)[:15],
+            meetings_awaiting_answers(
+                queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=now)
+            ).values("pk", "title", "start_at", "invited_count", "pending_count")[:10],
+            overdue.order_by("due_on", "pk").values(*action_columns)[:15],
+            [{"overdue": overdue.order_by().values("pk")[:101].count()}],
         ]
 
     def meeting():
         return [
             meetings.filter(pk=meeting_id).values(*meeting_columns),
+            invitations_visible_to(user)
+            .filter(meeting_id=meeting_id)
+            .values("response")
+            .annotate(count=Count("pk"))
+            .order_by("response"),
             agenda_items_visible_to(user)
             .filter(meeting_id=meeting_id)
             .order_by("position")
             .values("pk", "position", "title", "duration_minutes"),
             invitations,
+            decisions_visible_to(user)
+            .filter(meeting_id=meeting_id)
+            .values("pk", "number", "text", "status"),
             action_points_visible_to(user).filter(meeting_id=meeting_id).values(*action_columns),
+            documents_visible_to(user)
+            .filter(meeting_id=meeting_id)
+            .values("pk", "title", "agenda_item_id"),
+        ]
+
+    def group():
+        return [
+            memberships_visible_to(user)
+            .filter(group_id=group_id, end_on=None)
+            .values("pk", "role", "organisation__name", "seat_holder__full_name"),
+            groups_visible_to(user).filter(parent_id=group_id).values("pk", "name"),
+            meetings_of_group_tree(queryset=meetings, group_id=group_id)
+            .order_by("-start_at", "pk")
+            .values(*meeting_columns)[:10],
+            action_points_of_group_tree(
+                queryset=action_points_visible_to(user).filter(status=ActionPoint.Status.OPEN),
+                group_id=group_id,
+            )
+            .order_by("due_on", "pk")
+            .values(*action_columns)[:20],
+            series_visible_to(user)
+            .filter(group_id=group_id, status=MeetingSeries.Status.ACTIVE)
+            .values("pk", "title"),
         ]
 
     return [
@@ -243,7 +288,12 @@ def _page_floors(user, meeting_id: int, group_id: int):
         (
             "meetings page",
             "/meetings/",
-            lambda: [meeting_filter(queryset=meetings).values(*meeting_columns)[:PAGE_SIZE]],
+            lambda: [
+                meeting_list(queryset=meeting_filter(queryset=meetings)).values(
+                    *meeting_columns, "invited_count", "accepted_count", "pending_count"
+                )[:PAGE_SIZE],
+                groups_visible_to(user).order_by("name").values("pk", "name"),
+            ],
         ),
         (
             "action points page",
@@ -277,12 +327,7 @@ def _page_floors(user, meeting_id: int, group_id: int):
         (
             "group page",
             f"/groups/{group_id}/",
-            lambda: [
-                memberships_visible_to(user)
-                .filter(group_id=group_id, end_on=None)
-                .values("pk", "role", "organisation__name", "seat_holder__full_name"),
-                groups_visible_to(user).filter(parent_id=group_id).values("pk", "name"),
-            ],
+            group,
         ),
         ("meeting page, 200 invitees", f"/meetings/{meeting_id}/", meeting),
         (
@@ -315,9 +360,16 @@ def main() -> None:
     from django.template import engines
     from django.test import Client
 
-    from benchmarks.seed import is_seeded, plenary, seed
+    from benchmarks.seed import holds_other_data, is_seeded, plenary, seed
 
     call_command("migrate", verbosity=0)
+    if holds_other_data():
+        print(
+            f"{arguments.database} holds benchmark data of an earlier shape: "
+            "drop it (or delete var/bench/) and run again.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     if not is_seeded():
         started = time.perf_counter()
         print(f"Seeding the benchmark database at {arguments.scale}x (once)…", file=sys.stderr)
@@ -362,7 +414,7 @@ def main() -> None:
                 lambda path=path: request(path),
                 lambda tables=tables: template.render({"tables": [list(t) for t in tables()]}),
             )
-            for label, path, tables in _page_floors(user, meeting.pk, meeting.group_id)
+            for label, path, tables in page_floors(user, meeting.pk, meeting.group_id)
         ]
         for label, measured, floor in rows:
             ms, floor_ms = medians_ms(measured, floor)

@@ -6,6 +6,13 @@ a decision each; 2,000 people, 300 organisations, 51 groups; a held plenary of w
 group 0 with 200 invitees (150 attended); a secretariat login and a member agency's
 login that sits in three working groups and their sub-groups. At scale 10 every row
 but the groups and logins is ten times as many. Rows are random but reproducible.
+
+The data grow as a working group's do, with its history: at scale N the meetings span N
+times the years, at the same pace per month, and the coming year holds as many meetings
+at every scale. Action points fall due weeks after their meeting, and those due more than
+a year ago are closed. So a month's calendar, the coming meetings and the open action
+points stay the same size while the tables grow, and a figure that grows at 10x data is
+work proportional to a table, which is what the benchmark is there to find.
 """
 
 import datetime as dt
@@ -36,7 +43,11 @@ WORKING_GROUPS = 10
 SUB_GROUPS_PER_WORKING_GROUP = 4
 AGENDA_ITEMS = 2
 PLENARY_INVITEES = 200
-PLENARY_UID = "meeting-bench-plenary@bench.local"
+# Names the data's shape: a database seeded in an earlier shape is not reused.
+PLENARY_UID = "meeting-bench-plenary-v2@bench.local"
+FUTURE_HOURS = 8_000  # the coming meetings, at every scale
+SPAN_HOURS = 34_000  # the whole span at scale 1; N times this at scale N
+ACTION_CLOSED_AFTER_DAYS = 365
 RESPONSES = ["pending", "accepted", "declined", "tentative"]
 CHUNK = 10_000  # meetings written (with their rows) at a time, to bound memory
 PASSWORD = "bench-password"  # noqa: S105 - a throwaway database
@@ -44,6 +55,11 @@ PASSWORD = "bench-password"  # noqa: S105 - a throwaway database
 
 def is_seeded() -> bool:
     return Meeting.objects.filter(calendar_uid=PLENARY_UID).exists()
+
+
+def holds_other_data() -> bool:
+    """Meetings but not this shape's: a database seeded by an earlier version."""
+    return not is_seeded() and Meeting.objects.exists()
 
 
 def plenary() -> Meeting:
@@ -133,11 +149,13 @@ def seed(scale: int = 1) -> None:
 
     now = timezone.now()
     for start in range(0, meetings_total, CHUNK):
-        _meetings_seed(rng, range(start, min(start + CHUNK, meetings_total)), groups, people, now)
+        _meetings_seed(
+            rng, range(start, min(start + CHUNK, meetings_total)), groups, people, now, scale
+        )
     _plenary_seed(rng, working[0], people, now)
 
 
-def _meetings_seed(rng, numbers: range, groups, people, now) -> None:
+def _meetings_seed(rng, numbers: range, groups, people, now, scale: int) -> None:
     """One chunk of meetings with their invitations, agenda, action points and, for
     those held, the register, published minutes and a decision."""
     today = now.date()
@@ -149,7 +167,12 @@ def _meetings_seed(rng, numbers: range, groups, people, now) -> None:
                 group=groups[n % len(groups)],
                 title=f"Meeting {n}",
                 status=rng.choice(statuses),
-                start_at=(start := now + dt.timedelta(hours=rng.randint(-26_000, 8_000))),
+                start_at=(
+                    start := now
+                    + dt.timedelta(
+                        hours=rng.randint(FUTURE_HOURS - SPAN_HOURS * scale, FUTURE_HOURS)
+                    )
+                ),
                 end_at=start + dt.timedelta(hours=2),
                 venue="Tripoli",
             )
@@ -178,18 +201,22 @@ def _meetings_seed(rng, numbers: range, groups, people, now) -> None:
         ),
         batch_size=5000,
     )
-    ActionPoint.objects.bulk_create(
-        (
+    closed_before = today - dt.timedelta(days=ACTION_CLOSED_AFTER_DAYS)
+    action_points = []
+    for meeting in meetings:
+        due_on = meeting.start_at.date() + dt.timedelta(days=rng.randint(14, 120))
+        closed = due_on < closed_before
+        action_points.append(
             ActionPoint(
                 meeting=meeting,
                 title=f"Action {meeting.pk}",
                 owner_organisation_id=rng.choice(people).organisation_id,
-                due_on=today + dt.timedelta(days=rng.randint(-400, 400)),
+                due_on=due_on,
+                status="done" if closed else "open",
+                closed_at=now - dt.timedelta(days=(today - due_on).days) if closed else None,
             )
-            for meeting in meetings
-        ),
-        batch_size=2000,
-    )
+        )
+    ActionPoint.objects.bulk_create(action_points, batch_size=2000)
     held = {meeting.pk: meeting for meeting in meetings if meeting.status == "held"}
     _held_records_seed(held.values(), [i for i in invitations if i.meeting_id in held], 5, now)
 

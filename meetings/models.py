@@ -265,6 +265,10 @@ class Meeting(Labelled):
         indexes = [
             models.Index(fields=["group", "start_at"]),
             models.Index(fields=["status", "start_at"]),
+            # Every list of meetings, and of what hangs off them (invitations, minutes),
+            # is read newest first: walked from this index, page 1 reads a page of
+            # meetings whatever the table's size, instead of sorting all of them.
+            models.Index(fields=["start_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1004,6 +1008,8 @@ class ActionPoint(Labelled):
         indexes = [
             models.Index(fields=["owner_organisation", "status", "due_on"]),
             models.Index(fields=["status", "due_on"]),
+            # The lists' order (Meta.ordering): page 1 walks it instead of sorting.
+            models.Index(fields=["due_on", "id"]),
         ]
         constraints = [
             models.CheckConstraint(
