@@ -557,8 +557,13 @@ class ActionPointFilterForm(forms.Form):
         queryset=CoordinationGroup.objects.none(),
         required=False,
     )
-    organisation = LocalNameChoiceField(
-        label=_("Owner organisation"), queryset=Organisation.objects.none(), required=False
+    # Part of the name or acronym, not a drop-down of every organisation: the
+    # directory grows into the thousands, and the page would render each one.
+    owner = forms.CharField(
+        label=_("Owner organisation"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or acronym")}),
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -567,10 +572,9 @@ class ActionPointFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, groups=None, organisations=None, **kwargs):
+    def __init__(self, *args, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "group", forms.ModelChoiceField).queryset = groups
-        form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
 
 
 class MeetingFilterForm(forms.Form):

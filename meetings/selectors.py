@@ -54,6 +54,7 @@ from meetings.permissions import (
     meetings_visible_to,
 )
 from members.models import Organisation, Person
+from members.selectors import organisation_search
 from portal.audit import Actor
 from portal.pages import local_name
 
@@ -207,9 +208,19 @@ def meetings_starting_between(
     )
 
 
+def not_over(now: dt.datetime) -> Q:
+    """Meetings that have not ended by `now`, as a condition on meetings.
+
+    Asked as "among the meetings ending from now on" (a range on the (end_at, status)
+    index, the few meetings still to come), not as a filter beside the list's order by
+    start: ordering by start the planner would rather walk the start index from the
+    first meeting ever held, which costs more as the years of meetings grow."""
+    return Q(pk__in=Meeting.objects.filter(end_at__gte=now).values("pk"))
+
+
 def meetings_upcoming(*, queryset: QuerySet[Meeting], now: dt.datetime | None = None):
     now = now or timezone.now()
-    return queryset.filter(status=Meeting.Status.SCHEDULED, end_at__gte=now).order_by("start_at")
+    return queryset.filter(not_over(now), status=Meeting.Status.SCHEDULED).order_by("start_at")
 
 
 def action_point_list(*, queryset: QuerySet[ActionPoint]) -> QuerySet[ActionPoint]:
@@ -258,7 +269,7 @@ def meeting_filter(
     if status:
         queryset = queryset.filter(status=status)
     if when == "upcoming":
-        return queryset.filter(end_at__gte=now).order_by("start_at", "pk")
+        return queryset.filter(not_over(now)).order_by("start_at", "pk")
     if when == "past":
         queryset = queryset.filter(end_at__lt=now)
     return queryset.order_by("-start_at", "pk")
@@ -268,16 +279,17 @@ def action_point_filter(
     *,
     queryset: QuerySet[ActionPoint],
     group: CoordinationGroup | None = None,
-    organisation: Organisation | None = None,
+    owner: str = "",
     status: str = "",
     overdue: bool = False,
 ) -> QuerySet[ActionPoint]:
-    """The action points list's filters: group (with its sub-groups), owner, status,
-    overdue; soonest due first."""
+    """The action points list's filters: group (with its sub-groups), owner (part of
+    the owner organisation's name or acronym), status, overdue; soonest due first."""
     if group is not None:
         queryset = action_points_of_group_tree(queryset=queryset, group_id=group.pk)
-    if organisation is not None:
-        queryset = queryset.filter(owner_organisation=organisation)
+    if owner:
+        owners = organisation_search(queryset=Organisation.objects.all(), text=owner)
+        queryset = queryset.filter(owner_organisation__in=owners.values("pk"))
     if status:
         queryset = queryset.filter(status=status)
     if overdue:

@@ -139,6 +139,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # the write-ahead log, so readers never wait for a writer and each commit is one
     # append, not a journal rewrite. The test database is a file too, so a real worker
     # process started by the tests can open it.
+    # portal/sqlite3 keeps the planner's statistics (PRAGMA optimize on close).
+    DATABASES["default"]["ENGINE"] = "portal.sqlite3"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from groups.permissions import (
     groups_visible_to,
     organisations_offered_to,
-    organisations_visible_to,
     people_offered_to,
 )
 from meetings import forms, services
@@ -165,7 +164,6 @@ def _filtered_action_points(request):
     filters = forms.ActionPointFilterForm(
         request.GET or None,
         groups=groups_visible_to(user).order_by("name"),
-        organisations=organisations_visible_to(user).order_by("name"),
     )
     action_points = action_point_list(queryset=visible)
     if filters.is_valid():

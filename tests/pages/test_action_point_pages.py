@@ -94,7 +94,9 @@ def test_filters(client, cast, held):
     url = reverse("action-point-list")
     assert len(client.get(url).context["page"]) == 2
     assert len(client.get(url, {"overdue": "on"}).context["page"]) == 1
-    assert len(client.get(url, {"organisation": cast.iom.pk}).context["page"]) == 1
+    assert len(client.get(url, {"owner": "IOM"}).context["page"]) == 1
+    assert len(client.get(url, {"owner": cast.iom.name.split()[-1].lower()}).context["page"]) == 1
+    assert len(client.get(url, {"owner": "no such organisation"}).context["page"]) == 0
     assert len(client.get(url, {"group": cast.border.pk}).context["page"]) == 0
     assert len(client.get(url, {"status": "done"}).context["page"]) == 0
 
@@ -141,3 +143,13 @@ def test_forms_offer_only_the_organisations_and_people_the_user_may_see(client, 
     assert cast.member_person in people
     assert cast.outsider_person not in people
     assert cast.member_colleague not in people  # deactivated
+
+
+def test_the_owner_filter_is_typed_not_a_list_of_every_organisation(client, cast, held):
+    login(client, cast, "secretariat")
+
+    page = client.get(reverse("action-point-list")).content.decode()
+
+    assert 'name="owner"' in page
+    # An organisation of the directory that owns nothing is not rendered into the page.
+    assert cast.elsewhere.name not in page
