@@ -242,6 +242,27 @@ def meetings_of_group_tree(*, queryset: QuerySet[Meeting], group_id: int) -> Que
     return queryset.filter(group_id__in=group_descendant_ids([group_id]))
 
 
+# How far back a group's page first looks for its latest meetings: a year holds more
+# than a page of them for any group that meets, and the range keeps the read the same
+# size however many years of meetings the group has.
+LATEST_LOOK_BACK = dt.timedelta(days=365)
+
+
+def meetings_latest_of_group_tree(
+    *, queryset: QuerySet[Meeting], group_id: int, count: int, now: dt.datetime | None = None
+) -> list[Meeting]:
+    """The `count` latest meetings (by start, the coming ones first) of a group and the
+    groups below it. Read first among those starting within LATEST_LOOK_BACK (a range on
+    the (group, start) index per group), and over the whole history only when that
+    year holds fewer: sorting the whole tree's meetings would cost more every year."""
+    tree = meetings_of_group_tree(queryset=queryset, group_id=group_id).order_by("-start_at", "-pk")
+    since = (now or timezone.now()) - LATEST_LOOK_BACK
+    latest = list(tree.filter(start_at__gte=since)[:count])
+    if len(latest) < count:
+        latest = list(tree[:count])
+    return latest
+
+
 def action_points_of_group_tree(
     *, queryset: QuerySet[ActionPoint], group_id: int
 ) -> QuerySet[ActionPoint]:

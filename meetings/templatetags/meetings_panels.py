@@ -14,7 +14,7 @@ from meetings.permissions import (
 from meetings.selectors import (
     action_point_list,
     action_points_of_group_tree,
-    meetings_of_group_tree,
+    meetings_latest_of_group_tree,
     short_notice_of,
 )
 
@@ -27,7 +27,6 @@ def group_meetings_panels(context, group: CoordinationGroup) -> dict:
     (as the meetings list that "All the group's meetings" opens), and its own active
     meeting series."""
     user = context["request"].user
-    meetings = meetings_of_group_tree(queryset=meetings_visible_to(user), group_id=group.pk)
     open_points = action_points_of_group_tree(
         queryset=action_points_visible_to(user).filter(status=ActionPoint.Status.OPEN),
         group_id=group.pk,
@@ -36,7 +35,9 @@ def group_meetings_panels(context, group: CoordinationGroup) -> dict:
         "group": group,
         # The panel names each meeting and its time; it shows no answer counts, so it
         # leaves meeting_list's count subqueries out (the list page shows them).
-        "meetings": meetings.order_by("-start_at", "pk")[:10],
+        "meetings": meetings_latest_of_group_tree(
+            queryset=meetings_visible_to(user), group_id=group.pk, count=10
+        ),
         "action_points": action_point_list(queryset=open_points).order_by("due_on", "pk")[:20],
         "series": series_visible_to(user)
         .filter(group=group, status=MeetingSeries.Status.ACTIVE)
