@@ -196,6 +196,7 @@ def page_floors(user, meeting_id: int, group_id: int):
         series_visible_to,
     )
     from meetings.selectors import (
+        LATEST_LOOK_BACK,
         action_point_filter,
         action_points_of_group_tree,
         action_points_overdue,
@@ -269,8 +270,10 @@ def page_floors(user, meeting_id: int, group_id: int):
             .filter(group_id=group_id, end_on=None)
             .values("pk", "role", "organisation__name", "seat_holder__full_name"),
             groups_visible_to(user).filter(parent_id=group_id).values("pk", "name"),
+            # The year's meetings hold the page's ten (meetings_latest_of_group_tree).
             meetings_of_group_tree(queryset=meetings, group_id=group_id)
-            .order_by("-start_at", "pk")
+            .filter(start_at__gte=now - LATEST_LOOK_BACK)
+            .order_by("-start_at", "-pk")
             .values(*meeting_columns)[:10],
             action_points_of_group_tree(
                 queryset=action_points_visible_to(user).filter(status=ActionPoint.Status.OPEN),
