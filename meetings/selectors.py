@@ -209,13 +209,20 @@ def meetings_starting_between(
 
 
 def not_over(now: dt.datetime) -> Q:
-    """Meetings that have not ended by `now`, as a condition on meetings.
+    """Meetings that have not ended by `now`, as a condition on meetings that both
+    planners turn into a walk of the start index from a bound, for lists ordered by
+    start.
 
-    Asked as "among the meetings ending from now on" (a range on the (end_at, status)
-    index, the few meetings still to come), not as a filter beside the list's order by
-    start: ordering by start the planner would rather walk the start index from the
-    first meeting ever held, which costs more as the years of meetings grow."""
-    return Q(pk__in=Meeting.objects.filter(end_at__gte=now).values("pk"))
+    Asked plainly (ends from now on, ordered by start), PostgreSQL and SQLite alike take
+    the matches to be spread evenly along the start index and walk it from the first
+    meeting ever held; they lie at its end, so the walk grows with the years. Those not
+    over started either from now on, or before now and are still running: a few rows,
+    read first by the end index. The earliest start among them bounds the walk."""
+    running = Meeting.objects.filter(end_at__gte=now).values("pk")
+    starts = Meeting.objects.filter(pk__in=running, start_at__lt=now).values_list(
+        "start_at", flat=True
+    )
+    return Q(end_at__gte=now, start_at__gte=min(starts, default=now))
 
 
 def meetings_upcoming(*, queryset: QuerySet[Meeting], now: dt.datetime | None = None):
@@ -292,7 +299,8 @@ def meeting_filter(
     if when == "upcoming":
         return queryset.filter(not_over(now)).order_by("start_at", "pk")
     if when == "past":
-        queryset = queryset.filter(end_at__lt=now)
+        # Over means started too: the bound lets the start index serve the order.
+        queryset = queryset.filter(end_at__lt=now, start_at__lt=now)
     return queryset.order_by("-start_at", "pk")
 
 

@@ -1,0 +1,78 @@
+"""The meetings not yet over (the dashboard's coming meetings, the list's "upcoming"):
+those still to start and those running now, by start; over means ended."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from meetings.models import Meeting
+from meetings.selectors import meeting_filter, meetings_upcoming
+from tests.factories import MeetingFactory
+
+
+def _meeting(uid: str, *, starts_in: dt.timedelta, lasts: dt.timedelta, **fields) -> Meeting:
+    start = timezone.now() + starts_in
+    return MeetingFactory(
+        calendar_uid=f"{uid}@test.local", start_at=start, end_at=start + lasts, **fields
+    )
+
+
+def test_a_meeting_running_for_days_is_upcoming_until_it_ends(cast):
+    workshop = _meeting(
+        "workshop", starts_in=-dt.timedelta(days=3), lasts=dt.timedelta(days=5), group=cast.mwg
+    )
+    tomorrow = _meeting(
+        "tomorrow", starts_in=dt.timedelta(days=1), lasts=dt.timedelta(hours=2), group=cast.mwg
+    )
+    ended = _meeting(
+        "ended", starts_in=-dt.timedelta(hours=5), lasts=dt.timedelta(hours=2), group=cast.mwg
+    )
+    meetings = Meeting.objects.all()
+
+    assert list(meeting_filter(queryset=meetings, when="upcoming")) == [workshop, tomorrow]
+    assert list(meeting_filter(queryset=meetings, when="past")) == [ended]
+
+
+def test_the_dashboard_lists_scheduled_meetings_not_over_soonest_first(cast):
+    running = _meeting(
+        "running",
+        starts_in=-dt.timedelta(hours=1),
+        lasts=dt.timedelta(hours=3),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+    later = _meeting(
+        "later",
+        starts_in=dt.timedelta(days=2),
+        lasts=dt.timedelta(hours=2),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+    _meeting(
+        "draft",
+        starts_in=dt.timedelta(days=1),
+        lasts=dt.timedelta(hours=2),
+        group=cast.mwg,
+        status=Meeting.Status.DRAFT,
+    )
+    _meeting(
+        "over",
+        starts_in=-dt.timedelta(days=2),
+        lasts=dt.timedelta(hours=2),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+
+    assert list(meetings_upcoming(queryset=Meeting.objects.all())) == [running, later]
+
+
+def test_with_nothing_running_the_coming_meetings_are_those_still_to_start(cast):
+    coming = _meeting(
+        "coming",
+        starts_in=dt.timedelta(hours=1),
+        lasts=dt.timedelta(hours=2),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+
+    assert list(meetings_upcoming(queryset=Meeting.objects.all())) == [coming]
