@@ -10,7 +10,7 @@ def organisation_list(*, queryset: QuerySet[Organisation]) -> QuerySet[Organisat
 
 
 def person_list(*, queryset: QuerySet[Person]) -> QuerySet[Person]:
-    return queryset.select_related("organisation").order_by("full_name")
+    return queryset.select_related("organisation").order_by("full_name", "pk")
 
 
 def person_affiliations(person: Person) -> QuerySet[Affiliation]:
