@@ -78,15 +78,6 @@ def answer_counts(*responses: str) -> dict[str, Coalesce]:
     return counts
 
 
-def answer_tally(meeting: Meeting) -> list[tuple[str, str, int]]:
-    """(response, label, count) for a meeting annotated with answer_counts(), in the
-    order of the choices, for the pages' RSVP summary."""
-    return [
-        (value, str(label), getattr(meeting, f"{value}_count"))
-        for value, label in Invitation.Response.choices
-    ]
-
-
 def meeting_list(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     """Meetings with their group, `invited_count`, `accepted_count` and `pending_count`:
     what the lists show, and no more counting per row than that."""
@@ -155,32 +146,22 @@ def _minutes_before() -> Coalesce:
 
 
 def meeting_detail_for_user(*, queryset: QuerySet[Meeting], user: Actor) -> QuerySet[Meeting]:
-    """meeting_detail as `user` reads it: the agenda items, decisions and action points
-    through their funnels (their labels, and the decisions' wait for published
-    minutes), the organisations of its items and decisions joined for their badges
-    (a restricted meeting's own are read when shown), and the running start of each
-    item counting those the user may not see (`minutes_before`, with the meeting's
-    `agenda_minutes`). The minutes are read with
-    meetings.permissions.minutes_of_meeting_for_user, never from this meeting."""
-    named = Prefetch("restricted_to", queryset=Organisation.objects.order_by("name"))
-    agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"))
-    return _detail(
-        queryset.annotate(
-            agenda_minutes=Coalesce(
-                Subquery(
-                    agenda.order_by()
-                    .values("meeting")
-                    .annotate(total=Sum("duration_minutes"))
-                    .values("total")
-                ),
-                0,
-            )
+    """meeting_detail as `user` reads it: meeting_overview_for_user (the agenda items,
+    decisions and action points through their funnels, with their running starts and
+    badges) with the answer counts, every invitation and the register. The minutes are
+    read with meetings.permissions.minutes_of_meeting_for_user, never from this
+    meeting."""
+    return meeting_overview_for_user(
+        queryset=queryset.annotate(**answer_counts()), user=user
+    ).prefetch_related(
+        Prefetch(
+            "invitations",
+            queryset=Invitation.objects.select_related("person", "organisation", "alternate"),
         ),
-        agenda_items=agenda_items_visible_to(user)
-        .annotate(minutes_before=_minutes_before())
-        .prefetch_related(named),
-        decisions=decisions_visible_to(user).prefetch_related(named),
-        action_points=action_points_visible_to(user),
+        Prefetch(
+            "attendance",
+            queryset=Attendance.objects.select_related("person", "organisation", "invitation"),
+        ),
     )
 
 
@@ -999,3 +980,132 @@ def action_point_carried_to(action_point: ActionPoint, user: Actor) -> QuerySet[
         .filter(listed | reviewed)
         .order_by("start_at", "pk")
     )
+
+
+# --- The pages of one meeting ---------------------------------------------------------
+# meeting_detail_for_user reads everything a meeting holds, hundreds of invitations and
+# register lines at a plenary among them; each page below reads only what it shows.
+
+
+# The columns the invitations and attendance tabs print of their rows, which are
+# read-only and hundreds at a plenary: the rest is left unread. A column a tab comes to
+# print must be added here, or each row reads it with a query of its own (the tabs'
+# query-count tests catch that).
+_PERSON_SHOWN = ("full_name", "full_name_ar", "position", "user")
+_ORGANISATION_SHOWN = ("name", "name_ar", "acronym", "is_active")
+
+
+def _shown(*, people: Sequence[str] = (), organisations: Sequence[str] = ()) -> list[str]:
+    return [
+        *(f"{relation}__{column}" for relation in people for column in _PERSON_SHOWN),
+        *(f"{relation}__{column}" for relation in organisations for column in _ORGANISATION_SHOWN),
+    ]
+
+
+def _invitations_prefetch() -> Prefetch:
+    return Prefetch(
+        "invitations",
+        queryset=Invitation.objects.select_related("person", "organisation", "alternate").only(
+            "meeting",
+            "person",
+            "organisation",
+            "alternate",
+            "response",
+            "response_note",
+            *_shown(people=("person", "alternate"), organisations=("organisation",)),
+        ),
+    )
+
+
+def meeting_with_invitations(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """What the invitations tab shows: the meeting with its group and its invitations
+    (invitee, organisation, alternate), from which the tab counts the answers
+    (answer_tally_from)."""
+    return queryset.select_related("group").prefetch_related(_invitations_prefetch())
+
+
+def meeting_with_register(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """What the attendance register and its export show: the meeting with its group, its
+    invitations (invitee, organisation, alternate) and its register lines (person,
+    organisation); quorum_status reads the lines from here."""
+    return queryset.select_related("group").prefetch_related(
+        _invitations_prefetch(),
+        Prefetch(
+            "attendance",
+            queryset=Attendance.objects.select_related("person", "organisation").only(
+                "meeting",
+                "person",
+                "organisation",
+                "mode",
+                "interpretation",
+                *_shown(people=("person",), organisations=("organisation",)),
+            ),
+        ),
+    )
+
+
+def meeting_overview_for_user(*, queryset: QuerySet[Meeting], user: Actor) -> QuerySet[Meeting]:
+    """What the meeting's own page shows: the agenda items, decisions and action points
+    through their funnels (their labels, and the decisions' wait for published
+    minutes), the organisations of its items and decisions joined for their badges (a
+    restricted meeting's own are read when shown), and the running start of each item
+    counting those the user may not see (`minutes_before`, with the meeting's
+    `agenda_minutes`). Not the invitations and the register, which the page does not
+    list, nor the answer counts (meeting_answer_counts; the reader's own invitation is
+    invitations_of_user)."""
+    named = Prefetch("restricted_to", queryset=Organisation.objects.order_by("name"))
+    agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"))
+    return (
+        queryset.select_related("group", "group__parent", "minutes", "series")
+        .annotate(
+            agenda_minutes=Coalesce(
+                Subquery(
+                    agenda.order_by()
+                    .values("meeting")
+                    .annotate(total=Sum("duration_minutes"))
+                    .values("total")
+                ),
+                0,
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "agenda_items",
+                queryset=agenda_items_visible_to(user)
+                .annotate(minutes_before=_minutes_before())
+                .select_related("presenter")
+                .prefetch_related(named),
+            ),
+            Prefetch("decisions", queryset=decisions_visible_to(user).prefetch_related(named)),
+            Prefetch(
+                "action_points",
+                queryset=action_points_visible_to(user).select_related(
+                    "owner_organisation", "owner_person"
+                ),
+            ),
+        )
+    )
+
+
+def invitations_of_user(meeting: Meeting, user: Actor) -> QuerySet[Invitation]:
+    """The user's own invitation to the meeting (none, or one), for its page's "Your
+    answer": one query, rather than reading every invitation to find it."""
+    if user is None or user.pk is None:
+        return Invitation.objects.none()
+    return meeting.invitations.filter(person__user_id=user.pk)
+
+
+def meeting_answer_counts(meeting: Meeting) -> dict[str, int]:
+    """{response: how many invitations have it} for one meeting, in one GROUP BY query:
+    for a single meeting's page, cheaper to build than answer_counts' subqueries, which
+    are for lists of meetings. Responses nobody gave are missing."""
+    return dict(meeting.invitations.order_by().values_list("response").annotate(Count("pk")))
+
+
+def answer_tally_from(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(response, label, count) in the order of the choices, for the pages' answer
+    summary, from counts however they were counted (the invitations a page has in hand,
+    meeting_answer_counts)."""
+    return [
+        (value, str(label), counts.get(value, 0)) for value, label in Invitation.Response.choices
+    ]

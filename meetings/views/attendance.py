@@ -1,5 +1,6 @@
 """The attendance register with its quorum, its CSV export and the sign-in sheet."""
 
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -33,7 +36,7 @@ from meetings.permissions import (
     meeting_get_for_user,
     user_can_manage_meeting,
 )
-from meetings.selectors import quorum_status, sign_in_sheet_invitations
+from meetings.selectors import meeting_with_register, quorum_status, sign_in_sheet_invitations
 from meetings.sign_in_sheet import SIGN_IN_SHEET_MAX_PEOPLE, sign_in_sheet_pdf
 from meetings.views.person_search import (
     person_keep_chosen,
@@ -41,7 +44,7 @@ from meetings.views.person_search import (
     person_matches_response,
     person_query,
 )
-from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
+from meetings.views.shared import choice_labels, detail_url, loaded_meeting, repeat_submit
 from members.models import Organisation, Person
 from portal.exports import csv_response
 from portal.pages import form_token_claim, local_name
@@ -53,6 +56,21 @@ class RegisterRow(TypedDict, total=False):
     invitation: Invitation | None
     attendance: Attendance | None
     in_place_of: Person  # on an alternate's row: the invitee who sent them
+    # What the page prints of the line (_register_context): the person's name and id,
+    # the invitation's answer; for those who keep the register, the addresses of the
+    # line's forms and its selects' labels and options; for the others, how they
+    # attended and their interpretation.
+    name: str
+    person_key: str
+    answer: str
+    toggle_url: str
+    details_url: str
+    mode_field: str
+    mode_options: SafeString
+    interpretation_field: str
+    interpretation_options: SafeString
+    mode_label: str
+    interpretation_label: str
 
 
 def _register_rows(meeting: Meeting) -> list[RegisterRow]:
@@ -99,29 +117,94 @@ def _register_open(meeting: Meeting) -> bool:
     )
 
 
+def _select_options(choices: list[tuple[str, str]]) -> Callable[[str], SafeString]:
+    """The <option>s of a select with `chosen` selected, each variant built once: the
+    register repeats its two selects on every line, and a plenary's register built them
+    option by option in the template hundreds of times."""
+    built: dict[str, SafeString] = {}
+
+    def options(chosen: str) -> SafeString:
+        if chosen not in built:
+            built[chosen] = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (value, " selected" if value == chosen else "", label)
+                    for value, label in choices
+                ),
+            )
+        return built[chosen]
+
+    return options
+
+
+def _person_url(name: str, meeting: Meeting) -> Callable[[int], str]:
+    """reverse(name, args=[meeting.pk, person_id]) for every line of the register at the
+    price of one reverse: the person's id is the last number of these paths."""
+    marker = "987654321"
+    head, tail = reverse(name, args=[meeting.pk, int(marker)]).rsplit(marker, 1)
+    return lambda person_id: f"{head}{person_id}{tail}"
+
+
 def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
-    """What _register.html and _quorum.html show; `meeting` from loaded_meeting."""
+    """What _register.html and _quorum.html show; `meeting` from loaded_meeting with
+    meeting_with_register. Each line carries what the template prints of it, worked out
+    here once per page (labels and their translations, the selects' options, the forms'
+    addresses) rather than looked up again on each of a plenary's hundreds of lines."""
+    register_open = _register_open(meeting)
+    editable = can_manage and register_open
+    rows = _register_rows(meeting)
+    answers = choice_labels(Invitation.Response.choices)
+    modes = choice_labels(AttendanceMode.choices)
+    interpretations = {
+        "": _("No interpretation"),
+        **{
+            value: _("Interpretation: %(language)s") % {"language": language}
+            for value, language in choice_labels(INTERPRETATION_LANGUAGES).items()
+        },
+    }
+    mode_options = _select_options(list(modes.items()))
+    interpretation_options = _select_options(list(interpretations.items()))
+    toggle_url = _person_url("attendance-toggle", meeting)
+    details_url = _person_url("attendance-details", meeting)
+    how_attended = _("How %(name)s attended")
+    interpretation_for = _("Interpretation for %(name)s")
+    for row in rows:
+        person = row["person"]
+        name = row["name"] = local_name(person)
+        row["person_key"] = str(person.pk)
+        invitation = row["invitation"]
+        if invitation is not None:
+            row["answer"] = answers.get(invitation.response, invitation.response)
+        line = row["attendance"]
+        if editable:
+            row["toggle_url"] = toggle_url(person.pk)
+            if line is not None:
+                row["details_url"] = details_url(person.pk)
+                row["mode_field"] = how_attended % {"name": name}
+                row["mode_options"] = mode_options(line.mode)
+                row["interpretation_field"] = interpretation_for % {"name": name}
+                row["interpretation_options"] = interpretation_options(line.interpretation)
+        elif line is not None:
+            row["mode_label"] = modes.get(line.mode, line.mode)
+            if line.interpretation:
+                row["interpretation_label"] = interpretations.get(
+                    line.interpretation,
+                    _("Interpretation: %(language)s") % {"language": line.interpretation},
+                )
     return {
         "meeting": meeting,
-        "rows": _register_rows(meeting),
+        "rows": rows,
         "quorum": quorum_status(meeting),
         "can_manage": can_manage,
-        "register_open": _register_open(meeting),
-        "mode_choices": AttendanceMode.choices,
-        # Labelled once here rather than once per option in every row of the register.
-        "interpretation_choices": [
-            ("", _("No interpretation")),
-            *(
-                (value, _("Interpretation: %(language)s") % {"language": language})
-                for value, language in INTERPRETATION_LANGUAGES
-            ),
-        ],
+        "register_open": register_open,
+        "register_editable": editable,
     }
 
 
 def _register_fragment(request, meeting_id: int, *, error: str = ""):
     """The register after a change, for htmx: its quorum panel is swapped out of band."""
-    meeting = loaded_meeting(request.user, meeting_id)
+    meeting = loaded_meeting(request.user, meeting_id, read=meeting_with_register)
     context = _register_context(meeting, can_manage=True)
     return render(
         request, "meetings/_register.html", {**context, "quorum_oob": True, "register_error": error}
@@ -136,7 +219,7 @@ def _walk_in_people(user, meeting: Meeting):
 
 
 def _invited_organisations(meeting: Meeting) -> list[Organisation]:
-    """The active organisations of the invitations, from `loaded_meeting`'s prefetch."""
+    """The active organisations of the invitations, from meeting_with_register's prefetch."""
     organisations = {
         invitation.organisation.pk: invitation.organisation
         for invitation in meeting.invitations.all()
@@ -148,7 +231,7 @@ def _invited_organisations(meeting: Meeting) -> list[Organisation]:
 @login_required
 def attendance_page(request, meeting_id: int):
     user = request.user
-    meeting = loaded_meeting(user, meeting_id)
+    meeting = loaded_meeting(user, meeting_id, read=meeting_with_register)
     can_manage = user_can_manage_meeting(user, meeting)
     people = _walk_in_people(user, meeting)
     organisations = organisations_offered_to(user)
@@ -263,7 +346,7 @@ def attendance_details_page(request, meeting_id: int, person_id: int):
 @login_required
 @require_GET
 def attendance_csv(request, meeting_id: int):
-    meeting = loaded_meeting(request.user, meeting_id)
+    meeting = loaded_meeting(request.user, meeting_id, read=meeting_with_register)
     header = [
         _("Organisation"),
         _("Name"),

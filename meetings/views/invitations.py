@@ -2,6 +2,8 @@
 site, and answering from the signed link in a notice.
 """
 
+from collections import Counter
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +26,12 @@ from meetings.permissions import (
     user_can_manage_meeting,
 )
 from meetings.rsvp import rsvp_read
-from meetings.selectors import answer_tally, invitation_alternates, invitation_preview
+from meetings.selectors import (
+    answer_tally_from,
+    invitation_alternates,
+    invitation_preview,
+    meeting_with_invitations,
+)
 from meetings.views.person_search import (
     person_keep_chosen,
     person_matches,
@@ -32,6 +39,7 @@ from meetings.views.person_search import (
     person_query,
 )
 from meetings.views.shared import (
+    choice_labels,
     detail_url,
     loaded_meeting,
     repeat_submit,
@@ -50,7 +58,7 @@ def _invitable_people(user, meeting: Meeting):
 @login_required
 def invitations_page(request, meeting_id: int):
     user = request.user
-    meeting = loaded_meeting(user, meeting_id)
+    meeting = loaded_meeting(user, meeting_id, read=meeting_with_invitations)
     can_manage = user_can_manage_meeting(user, meeting)
     people = _invitable_people(user, meeting)
     query = person_query(request) if can_manage else ""
@@ -78,15 +86,20 @@ def invitations_page(request, meeting_id: int):
         person_keep_chosen(search, form.cleaned_data.get("person"))
     invitations = list(meeting.invitations.all())
     answerable = invitations_answerable_by(user, invitations)
+    answers = choice_labels(Invitation.Response.choices)
     return render(
         request,
         "meetings/invitations.html",
         {
             "nav": "meetings",
             "meeting": meeting,
-            "invitations": invitations,
+            # Each with its answer's label, looked up once per page.
+            "invitations": [
+                (invitation, answers.get(invitation.response, invitation.response))
+                for invitation in invitations
+            ],
             "answerable": answerable,
-            "rsvp": answer_tally(meeting),
+            "rsvp": answer_tally_from(Counter(invitation.response for invitation in invitations)),
             "can_manage": can_manage,
             "search": search,
             "form": form if can_manage else None,

@@ -2,6 +2,7 @@
 (schedule, held, cancel) and the meeting pack (built in the background, served stored).
 """
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -43,10 +44,13 @@ from meetings.permissions import (
 )
 from meetings.selectors import (
     action_points_carried_into,
-    answer_tally,
+    answer_tally_from,
+    invitations_of_user,
+    meeting_answer_counts,
     meeting_detail,
     meeting_filter,
     meeting_list,
+    meeting_overview_for_user,
     meeting_pack_of_version,
 )
 from meetings.views.shared import (
@@ -180,9 +184,10 @@ def meeting_edit_page(request, meeting_id: int):
 @require_GET
 def meeting_detail_page(request, meeting_id: int):
     user = request.user
-    meeting = loaded_meeting(user, meeting_id)
+    meeting = loaded_meeting(
+        user, meeting_id, read=functools.partial(meeting_overview_for_user, user=user)
+    )
     can_manage = user_can_manage_meeting(user, meeting)
-    invitations = list(meeting.invitations.all())
     action_points = list(meeting.action_points.all())
     minutes = minutes_of_meeting_for_user(user, meeting)
     people = people_offered_to(user)
@@ -193,8 +198,8 @@ def meeting_detail_page(request, meeting_id: int):
             "nav": "meetings",
             "meeting": meeting,
             "can_manage": can_manage,
-            "invitations": invitations,
-            "rsvp": answer_tally(meeting),
+            "own_invitations": invitations_of_user(meeting, user),
+            "rsvp": answer_tally_from(meeting_answer_counts(meeting)),
             "action_points": action_points,
             "carried": action_points_carried_into(meeting, queryset=action_points_visible_to(user))[
                 :20

@@ -1,8 +1,11 @@
 """Helpers every page module uses."""
 
 import zoneinfo
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,11 +27,27 @@ def detail_url(meeting: Meeting, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def loaded_meeting(user: Actor, meeting_id: int) -> Meeting:
+def loaded_meeting(
+    user: Actor,
+    meeting_id: int,
+    *,
+    read: Callable[..., QuerySet[Meeting]] | None = None,
+) -> Meeting:
     """The meeting through the funnel, then with its agenda, invitations and register,
-    and the records of it the user may see."""
+    and the records of it the user may see; or, for a page that shows less, with what
+    `read` joins (a selector of meetings.selectors, called with `queryset=`)."""
     meeting = meeting_get_for_user(user, meeting_id)
-    return meeting_detail_for_user(queryset=Meeting.objects.filter(pk=meeting.pk), user=user).get()
+    queryset = Meeting.objects.filter(pk=meeting.pk)
+    if read is not None:
+        return read(queryset=queryset).get()
+    return meeting_detail_for_user(queryset=queryset, user=user).get()
+
+
+def choice_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """{value: label} of a field's choices in the page's language, for a page that labels
+    many rows: each get_FOO_display call builds that mapping anew (and hashes every lazy
+    label), which a list of 200 invitations paid 200 times."""
+    return {value: str(label) for value, label in choices}
 
 
 def agenda_shown(meeting: Meeting) -> AgendaTimeline:

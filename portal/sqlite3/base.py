@@ -29,4 +29,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self.connection.execute("PRAGMA optimize")
             except sqlite3.Error:
                 pass  # busy or read-only: the statistics wait for another connection
-        return super()._close()
+        return super()._close()  # type: ignore[misc]  # private, absent from django-stubs

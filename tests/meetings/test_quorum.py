@@ -326,9 +326,33 @@ def test_the_register_says_when_the_terms_set_no_quorum(client, cast, meeting):
     assert "Member organisations present: 0 of 3. The group's terms of reference" in page
 
 
-# The session, the user, the meeting and what hangs off it, the offered people and
-# organisations, the quorum's member organisations and the group's terms.
-REGISTER_PAGE_QUERIES = 16
+def test_each_line_of_the_register_posts_for_its_own_person(client, cast, meeting, settings):
+    _tick(meeting, cast.member_person, mode="online", interpretation="fr")
+    invitees = list(meeting.invitations.select_related("person"))
+    login(client, cast, "secretariat")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    page = client.get(reverse("meeting-attendance", args=[meeting.pk])).content.decode()
+
+    assert page.count('name="present"') == len(invitees) == 5
+    for invitation in invitees:
+        toggle = reverse("attendance-toggle", args=[meeting.pk, invitation.person.pk])
+        assert f'action="{toggle}" hx-post="{toggle}"' in page
+    amina = cast.member_person.pk
+    details = reverse("attendance-details", args=[meeting.pk, amina])
+    assert page.count('<select id="mode-') == 1
+    assert f'action="{details}" hx-post="{details}"' in page
+    label = "طريقة حضور Amina Health"
+    assert f'<label class="visually-hidden" for="mode-{amina}">{label}</label>' in page
+    assert f'<select id="interpretation-{amina}" name="interpretation">' in page
+    assert '<option value="online" selected>' in page
+    assert '<option value="fr" selected>الترجمة الفورية: ' in page
+
+
+# The session, the user and their role, the meeting through its funnel and again with its
+# invitations and register lines (three), the quorum's member organisations (two) and the
+# group's terms.
+REGISTER_PAGE_QUERIES = 10
 
 
 def test_the_register_page_runs_the_same_queries_for_3_and_23_lines(

@@ -167,7 +167,7 @@ def test_the_group_is_still_invited_in_one_go(client, cast, draft):
 
 # The tab, the tab with a search's matches, the search alone: a chair's visibility
 # costs one query more than the secretariat's.
-QUERIES = {"secretariat": (12, 13, 5), "chair": (13, 14, 6)}
+QUERIES = {"secretariat": (7, 8, 5), "chair": (8, 9, 6)}
 
 
 @pytest.mark.parametrize("invitees", [10, 40])

@@ -488,9 +488,9 @@ def test_meeting_detail_queries_are_bounded(client, cast, held, django_assert_ma
     login(client, cast, "secretariat")
     with django_assert_max_num_queries(20):
         assert client.get(reverse("meeting-detail", args=[held.pk])).status_code == 200
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("meeting-attendance", args=[held.pk])).status_code == 200
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("meeting-invitations", args=[held.pk])).status_code == 200
 
 
