@@ -5,11 +5,13 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Confidentiality, CoordinationGroup, Labelled
@@ -290,28 +292,86 @@ class CancelForm(PageForm):
 
 
 class AgendaItemForm(PageForm):
+    """An agenda item. Its presenter is chosen among the few matches of a search
+    (`search`, from meetings.views.person_search.person_matches), never from a list of
+    everyone the user may offer: the agenda costs what the meeting holds, not what the
+    directory does. Whatever is posted is still checked against all the user may offer
+    (`people`), in one query. The presenter stays optional: "No presenter" clears it."""
+
     title = forms.CharField(label=_("Agenda item"), max_length=300)
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=1, max_value=1440, initial=15
     )
     presenter = LocalNameChoiceField(
-        label=_("Presenter"), queryset=Person.objects.none(), required=False
+        label=_("Presenter"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _(
+                "That presenter cannot be chosen: search again and choose one of the matches."
+            ),
+        },
     )
 
-    def __init__(self, *args, people=None, **kwargs):
+    item: AgendaItem | None = None
+
+    def __init__(
+        self, *args, people: QuerySet[Person], search: dict[str, Any] | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        form_field(self, "presenter", forms.ModelChoiceField).queryset = people
+        self.presenters_found = search or {"query": "", "matches": [], "more": False}
+        found_people_offer(
+            self, people=people, people_shown=self.presenters_found["matches"], name="presenter"
+        )
+
+    def presenter_stored(self) -> Person | None:
+        """The item's presenter as it is stored: none for a new item."""
+        return None
+
+    def presenter_posted(self) -> bool:
+        """Whether a choice of presenter was sent ("No presenter" sends an empty one)."""
+        return self.is_bound and self.add_prefix("presenter") in self.data
+
+    @cached_property
+    def presenter_search(self) -> dict[str, Any]:
+        """What the agenda's presenter templates show (the `search` of
+        _agenda_presenter_field.html): "No presenter", the presenter kept chosen above
+        the search, so that a new search never unsets them (the one posted when it is
+        accepted; else the item's own), and the matches found without them. `refused`:
+        what was posted was not accepted, so "No presenter" is not shown chosen either."""
+        refused = self.is_bound and "presenter" in self.errors
+        if self.presenter_posted() and not refused:
+            kept = self.cleaned_data.get("presenter")
+        else:
+            kept = self.presenter_stored()
+        field = self.add_prefix("presenter")
+        found = self.presenters_found
+        params = {"item": self.item.pk} if self.item is not None else {}
+        if kept is not None:
+            params["kept"] = kept.pk
+        return {
+            **found,
+            "prefix": field,
+            "field": field,
+            "matches": [person for person in found["matches"] if person != kept],
+            "kept": kept,
+            "refused": refused,
+            # The search endpoint's own parameters (meetings.views.agenda).
+            "params": urlencode(params),
+        }
 
 
 class AgendaItemEditForm(AgendaItemForm):
     """An agenda item edited in place: its row becomes this form (prefixed by the item,
-    so its fields' ids do not clash with the add form's on the same page)."""
+    so its fields' ids do not clash with the add form's on the same page). Its presenter
+    is shown chosen, so saving without touching it keeps them."""
 
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, item: AgendaItem, people, **kwargs):
+    def __init__(self, *args, item: AgendaItem, people: QuerySet[Person], **kwargs):
         kwargs.setdefault(
             "initial",
             {
@@ -321,7 +381,9 @@ class AgendaItemEditForm(AgendaItemForm):
                 "description": item.description,
             },
         )
-        # The presenter stays offered even when the editor would not be offered them.
+        self.item = item
+        # The presenter stays accepted even when the editor would not be offered them
+        # (still one query when posted).
         people = (
             Person.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=item.presenter_id))
             .select_related("organisation")
@@ -330,13 +392,24 @@ class AgendaItemEditForm(AgendaItemForm):
         super().__init__(*args, people=people, prefix=f"item-{item.pk}", **kwargs)
         self.fields["title"].widget.attrs["autofocus"] = True
 
+    def presenter_stored(self) -> Person | None:
+        if self.item is None or self.item.presenter_id is None:
+            return None
+        return (
+            Person.objects.select_related("organisation").filter(pk=self.item.presenter_id).first()
+        )
+
 
 def found_people_offer(
-    form: forms.Form, *, people: QuerySet[Person], people_shown: Iterable[Person]
+    form: forms.Form,
+    *,
+    people: QuerySet[Person],
+    people_shown: Iterable[Person],
+    name: str = "person",
 ) -> None:
-    """The `person` field of a form that finds people by search: it accepts any of
+    """The field `name` of a form that finds people by search: it accepts any of
     `people` (checked in one query when posted) but shows only those found."""
-    person = form_field(form, "person", forms.ModelChoiceField)
+    person = form_field(form, name, forms.ModelChoiceField)
     person.queryset = people
     # Setting the queryset offers all of it; only what was found is shown.
     person.widget.choices = [(shown.pk, local_name(shown)) for shown in people_shown]

@@ -39,6 +39,11 @@ urlpatterns = [
         name="agenda-item-add",
     ),
     path(
+        "meetings/<int:meeting_id>/agenda/presenters/",
+        views.agenda_presenters_page,
+        name="agenda-presenters",
+    ),
+    path(
         "meetings/<int:meeting_id>/agenda/<int:item_id>/",
         views.agenda_item_page,
         name="agenda-item",

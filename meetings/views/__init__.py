@@ -17,6 +17,7 @@ from meetings.views.agenda import (
     agenda_item_move_page,
     agenda_item_page,
     agenda_item_remove_page,
+    agenda_presenters_page,
 )
 from meetings.views.attendance import (
     attendance_csv,
@@ -87,6 +88,7 @@ __all__ = [
     "agenda_item_move_page",
     "agenda_item_page",
     "agenda_item_remove_page",
+    "agenda_presenters_page",
     "attendance_csv",
     "attendance_details_page",
     "attendance_page",

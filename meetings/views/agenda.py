@@ -1,6 +1,12 @@
 """The agenda builder (htmx: each change answers with the agenda fragment; each item is
 edited in place, its row swapped for a small form). Without JavaScript every control
-falls back to a page of its own and a redirect to the meeting."""
+falls back to a page of its own and a redirect to the meeting.
+
+An item's presenter is found by a search of a few matches (meetings.views.person_search),
+never chosen from a list of everyone the user may offer: the agenda costs what the
+meeting holds, not what the directory does."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,6 +23,7 @@ from meetings import forms, services
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import agenda_item_get_for_user, meeting_get_for_user
 from meetings.selectors import meeting_detail_for_user
+from meetings.views.person_search import person_matches, person_query
 from meetings.views.shared import agenda_shown, detail_url
 from portal.pages import form_token_claim
 
@@ -41,12 +49,17 @@ def _agenda_response(request, meeting: Meeting, form=None):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_item_add_page(request, meeting_id: int):
+    """Add an item: with htmx the agenda answers, errors in its form. Without it, a save
+    returns to the meeting, and the form has a page of its own: showing it again with
+    its errors, or (GET, `?q=`) with the presenters its search found."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
     people = people_offered_to(request.user)
-    form = forms.AgendaItemForm(request.POST, people=people)
-    if form.is_valid():
+    search = person_matches(request.user, people, person_query(request), prefix="presenter")
+    data = request.POST if request.method == "POST" else None
+    form = forms.AgendaItemForm(data, people=people, search=search)
+    if form.is_bound and form.is_valid():
         if not form_token_claim(request):
             return _agenda_response(request, meeting)
         try:
@@ -55,18 +68,26 @@ def agenda_item_add_page(request, meeting_id: int):
             form.add_service_error(error)
         else:
             return _agenda_response(request, meeting)
-    if not request.htmx:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
-    return _agenda_response(request, meeting, form=form)
+    if form.is_bound and request.htmx:
+        return _agenda_response(request, meeting, form=form)
+    return render(
+        request,
+        "meetings/agenda_item_add.html",
+        {"nav": "meetings", "meeting": meeting, "form": form, "can_manage": True},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _agenda_fields(form) -> dict:
-    return {
+    fields = {
         "title": form.cleaned_data["title"],
         "duration_minutes": form.cleaned_data["duration_minutes"],
-        "presenter": form.cleaned_data["presenter"],
     }
+    # "No presenter" sends an empty choice. No choice at all is sent when a new search
+    # swapped out the match that was chosen: an item's presenter then stays as it is.
+    if form.presenter_posted():
+        fields["presenter"] = form.cleaned_data["presenter"]
+    return fields
 
 
 def _agenda_item(user: User, meeting: Meeting, item_id: int) -> AgendaItem:
@@ -138,11 +159,15 @@ def _item_row(request, meeting: Meeting, item_id: int):
 def agenda_item_edit_page(request, meeting_id: int, item_id: int):
     """Edit one item in place: with htmx the row becomes the form, a save answers with
     the whole agenda (the running times after it move) and errors come back in the row;
-    without it, a page with the form that saves and returns to the meeting."""
+    without it, a page with the form that saves and returns to the meeting (and shows
+    the presenters its search found, `?q=`)."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
     item = _agenda_item(request.user, meeting, item_id)
     people = people_offered_to(request.user)
-    form = forms.AgendaItemEditForm(request.POST or None, item=item, people=people)
+    search = person_matches(
+        request.user, people, person_query(request), prefix=f"item-{item.pk}-presenter"
+    )
+    form = forms.AgendaItemEditForm(request.POST or None, item=item, people=people, search=search)
     if request.method == "POST" and form.is_valid():
         try:
             services.agenda_item_update(
@@ -183,3 +208,35 @@ def agenda_item_move_page(request, meeting_id: int, item_id: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return _agenda_response(request, meeting)
+
+
+def _id_parameter(value: str | None) -> int | None:
+    """An id from the query string; None for anything else."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
+@login_required
+@require_GET
+def agenda_presenters_page(request, meeting_id: int):
+    """The people matching what is typed in an agenda form's presenter search, swapped
+    into the form by htmx (`item`: the item edited, else the add form; `kept`: the
+    presenter the form shows chosen already, left out of the matches). Without htmx,
+    the form's own page showing them."""
+    meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    item_id = _id_parameter(request.GET.get("item"))
+    field = f"item-{item_id}-presenter" if item_id else "presenter"
+    query = person_query(request)
+    if not request.htmx:
+        page = (
+            reverse("agenda-item-edit", args=[meeting.pk, item_id])
+            if item_id
+            else reverse("agenda-item-add", args=[meeting.pk])
+        )
+        return redirect(f"{page}?{urlencode({'q': query})}#{field}-query")
+    search = person_matches(request.user, people_offered_to(request.user), query, prefix=field)
+    kept = _id_parameter(request.GET.get("kept"))
+    search["field"] = field
+    search["matches"] = [person for person in search["matches"] if person.pk != kept]
+    return render(request, "meetings/_agenda_presenter_matches.html", {"search": search})

@@ -69,6 +69,36 @@ def test_agenda_edited_in_place_then_scheduled_through_the_preview(page, live_ca
     assert (opening.title, opening.duration_minutes) == ("Opening and adoption of the agenda", 45)
     shoot(page, "en-agenda-in-place")
 
+    # The presenter is found by search, the matches swapped in as they are typed; the
+    # page never lists the directory. Saved again without touching it, they stay.
+    row.get_by_role("link", name="Edit “Opening and adoption of the agenda”").click()
+    htmx_settled(page)
+    presenter = row.get_by_role("group", name="Presenter")
+    expect(presenter.get_by_label("No presenter")).to_be_checked()
+    expect(presenter).not_to_contain_text("Amina Health")
+    presenter.get_by_label("Find them by name, e-mail or organisation").fill("Amina")
+    expect(presenter.get_by_label("Amina Health")).to_have_count(1)
+    shoot(page, "en-agenda-presenter-search")
+    presenter.get_by_label("Amina Health").check()
+    row.get_by_role("button", name="Save").click()
+    edit = row.get_by_role("link", name="Edit “Opening and adoption of the agenda”")
+    expect(edit).to_be_visible()
+    expect(row).to_contain_text("Amina Health")
+    opening.refresh_from_db()
+    assert opening.presenter == cast.member_person
+    edit.click()
+    htmx_settled(page)
+    expect(presenter.get_by_label("Amina Health")).to_be_checked()
+    presenter.get_by_label("Find them by name, e-mail or organisation").fill("Karim")
+    expect(presenter.get_by_label("Karim Alternate")).to_have_count(1)
+    # A new search leaves the presenter chosen.
+    expect(presenter.get_by_label("Amina Health")).to_be_checked()
+    row.get_by_role("button", name="Save").click()
+    expect(edit).to_be_visible()
+    expect(row).to_contain_text("Amina Health")
+    opening.refresh_from_db()
+    assert opening.presenter == cast.member_person
+
     # Removing asks first: declined, nothing goes; confirmed, the item goes.
     remove = page.get_by_role("link", name="Remove “Return and reintegration”")
     page.once("dialog", lambda dialog: dialog.dismiss())
@@ -114,3 +144,47 @@ def test_agenda_edited_in_place_then_scheduled_through_the_preview(page, live_ca
         Notice.objects.filter(meeting=meeting, channel="email").values_list("person_id", flat=True)
     )
     assert emailed == set(meeting.invitations.values_list("person_id", flat=True))
+
+
+def test_without_javascript_the_presenter_is_found_on_the_add_form_page(
+    browser, browser_context_args, live_cast
+):
+    cast = live_cast
+    start = (timezone.localtime() + dt.timedelta(days=30)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    meeting = meeting_create(
+        group=cast.health,
+        title="Health sub-group: referral pathway",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=1),
+        by=cast.secretariat,
+    )
+    page = browser.new_context(**browser_context_args, java_script_enabled=False).new_page()
+    sign_in(page, "secretariat")
+    page.goto(f"/meetings/{meeting.pk}/")
+    adding = page.get_by_role("form", name="Add an agenda item")
+    expect(adding.get_by_label("No presenter")).to_be_checked()
+
+    # "Find" opens the add form's own page with the matches as radio buttons.
+    adding.get_by_label("Find them by name, e-mail or organisation").fill("Olivia")
+    adding.get_by_role("button", name="Find").click()
+    expect(page.locator("h1")).to_have_text("Add an agenda item")
+    page.locator("#id_title").fill("Chamber of Commerce's proposal")
+    page.get_by_label("Olivia Outsider").check()
+    page.get_by_role("button", name="Add to the agenda").click()
+
+    expect(page.locator("#agenda")).to_contain_text("Olivia Outsider")
+    item = AgendaItem.objects.get(meeting=meeting)
+    assert (item.title, item.presenter) == ("Chamber of Commerce's proposal", cast.outsider_person)
+
+    # The item's own edit page keeps its presenter chosen while another is looked for.
+    page.get_by_role("link", name="Edit “Chamber of Commerce's proposal”").click()
+    page.get_by_label("Find them by name, e-mail or organisation").fill("Amina")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_label("Olivia Outsider")).to_be_checked()
+    page.get_by_label("Amina Health").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#agenda")).to_contain_text("Amina Health")
+    item.refresh_from_db()
+    assert item.presenter == cast.member_person
