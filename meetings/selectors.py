@@ -189,10 +189,10 @@ def meetings_starting_between(
     )
 
 
-def not_over(now: dt.datetime) -> Q:
-    """Meetings that have not ended by `now`, as a condition on meetings that both
-    planners turn into a walk of the start index from a bound, for lists ordered by
-    start.
+def not_over(now: dt.datetime, *, to_meeting: str = "") -> Q:
+    """Meetings that have not ended by `now`, as a condition on meetings (or on the
+    rows that hang off them, through `to_meeting`, e.g. "meeting__") that both planners
+    turn into a walk of the start index from a bound, for lists ordered by start.
 
     Asked plainly (ends from now on, ordered by start), PostgreSQL and SQLite alike take
     the matches to be spread evenly along the start index and walk it from the first
@@ -200,10 +200,17 @@ def not_over(now: dt.datetime) -> Q:
     over started either from now on, or before now and are still running: a few rows,
     read first by the end index. The earliest start among them bounds the walk."""
     running = Meeting.objects.filter(end_at__gte=now).values("pk")
-    starts = Meeting.objects.filter(pk__in=running, start_at__lt=now).values_list(
-        "start_at", flat=True
+    starts = (
+        Meeting.objects.filter(pk__in=running, start_at__lt=now)
+        .order_by()
+        .values_list("start_at", flat=True)
     )
-    return Q(end_at__gte=now, start_at__gte=min(starts, default=now))
+    return Q(
+        **{
+            f"{to_meeting}end_at__gte": now,
+            f"{to_meeting}start_at__gte": min(starts, default=now),
+        }
+    )
 
 
 def meetings_upcoming(*, queryset: QuerySet[Meeting], now: dt.datetime | None = None):
@@ -377,9 +384,9 @@ def invitations_awaiting_answer(
     meeting first, with what the dashboard shows of them."""
     return (
         queryset.filter(
+            not_over(now or timezone.now(), to_meeting="meeting__"),
             response=Invitation.Response.PENDING,
             meeting__status=Meeting.Status.SCHEDULED,
-            meeting__end_at__gte=now or timezone.now(),
         )
         .select_related("meeting", "meeting__group", "person", "organisation")
         .order_by("meeting__start_at", "person__full_name")

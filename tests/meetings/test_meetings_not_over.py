@@ -5,9 +5,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from meetings.models import Meeting
-from meetings.selectors import meeting_filter, meetings_upcoming
-from tests.factories import MeetingFactory
+from meetings.models import Invitation, Meeting
+from meetings.selectors import invitations_awaiting_answer, meeting_filter, meetings_upcoming
+from tests.factories import InvitationFactory, MeetingFactory
 
 
 def _meeting(uid: str, *, starts_in: dt.timedelta, lasts: dt.timedelta, **fields) -> Meeting:
@@ -76,3 +76,24 @@ def test_with_nothing_running_the_coming_meetings_are_those_still_to_start(cast)
     )
 
     assert list(meetings_upcoming(queryset=Meeting.objects.all())) == [coming]
+
+
+def test_answers_are_awaited_for_scheduled_meetings_until_they_end(cast):
+    running = _meeting(
+        "running-answer",
+        starts_in=-dt.timedelta(days=1),
+        lasts=dt.timedelta(days=3),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+    ended = _meeting(
+        "ended-answer",
+        starts_in=-dt.timedelta(days=2),
+        lasts=dt.timedelta(hours=2),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+    awaited = InvitationFactory(meeting=running, person=cast.member_person)
+    InvitationFactory(meeting=ended, person=cast.member_person)
+
+    assert list(invitations_awaiting_answer(queryset=Invitation.objects.all())) == [awaited]
