@@ -19,6 +19,7 @@ from documents.permissions import documents_visible_to
 from groups.models import Confidentiality
 from meetings.announcements import meeting_payload
 from meetings.models import AgendaItem, Invitation, Meeting
+from meetings.selectors import people_holding_meeting
 from members.models import Person
 from notices import outbox
 from notices.outbox import NoticeKind
@@ -125,20 +126,6 @@ def batch_of(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, start + BATCH
 
 
-def _invitees_and_alternates(meeting: Meeting) -> QuerySet[Person]:
-    return (
-        Person.objects.filter(
-            Q(invitations__meeting=meeting)
-            | Q(
-                alternate_for__meeting=meeting,
-                alternate_for__response=Invitation.Response.ALTERNATE,
-            )
-        )
-        .select_related("user")
-        .distinct()
-    )
-
-
 def _is_for_every_member(document: Document, meeting: Meeting) -> bool:
     """Whether every member organisation of the group may see the paper: webhooks go
     to them all, so a restricted paper (or one on a restricted item or meeting) is not
@@ -177,7 +164,7 @@ def papers_added_announce(*, version: DocumentVersion) -> int:
     since, until = batch_of(version.uploaded_at)
     people = [
         person
-        for person in _invitees_and_alternates(meeting)
+        for person in people_holding_meeting(meeting).select_related("user")
         if papers_for_person(person, meeting).filter(pk=document.pk).exists()
     ]
     written = outbox.notices_write(

@@ -24,6 +24,7 @@ from meetings.audience import (
     seen_by,
 )
 from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries, Minutes
+from meetings.selectors import people_holding_meeting
 from meetings.series import rrule_text
 from members.models import Person
 from notices import outbox
@@ -83,7 +84,7 @@ def meeting_announce(
         version += f"-d{extra['days_before']}"
     everyone = people is None
     if people is None:
-        people = _invitees_and_alternates(meeting)
+        people = people_holding_meeting(meeting)
     return outbox.notices_write(
         kind=kind,
         version=version,
@@ -93,18 +94,6 @@ def meeting_announce(
         webhook_organisation_ids=_webhook_organisations(meeting),
         meeting=meeting,
     )
-
-
-def _invitees_and_alternates(meeting: Meeting):
-    """Everyone who holds the meeting in their calendar: the invitees, and the alternates
-    they sent in their place."""
-    return Person.objects.filter(
-        Q(invitations__meeting=meeting)
-        | Q(
-            alternate_for__meeting=meeting,
-            alternate_for__response=Invitation.Response.ALTERNATE,
-        )
-    ).distinct()
 
 
 def series_payload(series: MeetingSeries, occurrences: Iterable[Meeting]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import hmac
 import http.client
 import logging
 import smtplib
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -144,18 +145,58 @@ def _smtp_error_is_transient(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPServerDisconnected | OSError | TimeoutError)
 
 
+class _Refused(Exception):
+    """The message before could not be recorded: this one is not handed over."""
+
+
+class _Gate:
+    """Opened once the message before is recorded (sent or failed), so that no more
+    than one message is ever with the server and not yet marked."""
+
+    # Past this, a gate never opened means the loop died without saying so.
+    PATIENCE_SECONDS = 300
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._refused = False
+
+    def open(self) -> None:
+        self._event.set()
+
+    def refuse(self) -> None:
+        self._refused = True
+        self._event.set()
+
+    def wait(self) -> None:
+        if not self._event.wait(self.PATIENCE_SECONDS) or self._refused:
+            raise _Refused("The message before this one could not be marked sent.")
+
+
 class _Mailer:
     """One SMTP connection for a batch, reopened after an error breaks it."""
 
     def __init__(self):
         self.connection = None
 
-    def send(self, message) -> None:
+    def send(self, message, gate: _Gate) -> None:
+        """Hand `message` over once `gate` opens. Over SMTP, all that comes before the
+        DATA command (the MIME bytes, MAIL FROM, RCPT TO) is done while the message
+        before is being marked; only DATA, the point of no return, waits for the gate.
+        smtplib's own sendmail does it all, with its `data` made to wait."""
         if self.connection is None:
             self.connection = get_connection(fail_silently=False)
             self.connection.open()
+        smtp = getattr(self.connection, "connection", None)
         try:
-            self.connection.send_messages([message])
+            if isinstance(smtp, smtplib.SMTP):
+                smtp.data = _after(gate, smtp.data)  # type: ignore[method-assign]
+                try:
+                    self.connection.send_messages([message])
+                finally:
+                    vars(smtp).pop("data", None)
+            else:
+                gate.wait()
+                self.connection.send_messages([message])
         except Exception:
             self.close()
             raise
@@ -167,6 +208,14 @@ class _Mailer:
             except Exception:  # noqa: S110 - closing a broken connection may fail too
                 pass
             self.connection = None
+
+
+def _after(gate: _Gate, data: Callable):
+    def gated_data(*args, **kwargs):
+        gate.wait()
+        return data(*args, **kwargs)
+
+    return gated_data
 
 
 def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None], Invitation]:
@@ -215,9 +264,11 @@ def _email_message(notice: Notice, invitation: Invitation | None, shared: Shared
     return _built(email_for, notice, invitation, shared=shared)
 
 
-def _hand_over(mailer: _Mailer, message) -> None:
+def _hand_over(mailer: _Mailer, message, gate: _Gate) -> None:
     try:
-        mailer.send(message)
+        mailer.send(message, gate)
+    except _Refused:
+        raise
     except Exception as error:
         if _smtp_error_is_transient(error):
             raise TransientError(str(error)) from error
@@ -304,14 +355,16 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
     """Deliver claimed notices in turn; returns how many were sent.
 
     An e-mail is handed to the SMTP server on a thread of its own while the next one is
-    built, and that next one is handed over only once the first is marked sent: the
-    building is hidden behind the server's answers, and still no more than one message
-    is ever sent and not yet marked (a crash repeats that one at most)."""
+    built. The next one's MIME bytes and envelope go to the server while the first is
+    being marked sent, and its DATA only once the first is marked: the building and the
+    database's commit are hidden behind the server's answers, and still no more than
+    one message is ever sent and not yet marked (a crash repeats that one at most)."""
     invitations = _invitations_for(notices)
     shared = SharedParts()
     mailer = _Mailer()
     sent = 0
     in_flight: tuple[Notice, Future] | None = None
+    gates: list[_Gate] = []
 
     def settle_in_flight() -> None:
         nonlocal in_flight, sent
@@ -320,27 +373,42 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
             in_flight = None
             sent += _settle(notice, token, handing.result)
 
+    def hand_over(notice: Notice, message) -> None:
+        """Start this message, and settle the one before while it starts."""
+        nonlocal in_flight
+        gate = _Gate()
+        gates.append(gate)
+        upcoming = (notice, smtp.submit(_hand_over, mailer, message, gate))
+        settle_in_flight()
+        in_flight = upcoming
+        gate.open()
+
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notices-smtp") as smtp:
-            for notice in notices:
-                reason = _moot(notice)
-                if reason:
-                    _mark_skipped(notice, token, reason)
-                    continue
-                if notice.channel != Notice.Channel.EMAIL:
-                    settle_in_flight()
-                    sent += _settle(notice, token, functools.partial(_send_webhook, notice))
-                    continue
-                invitation = invitations.get((notice.meeting_id, notice.person_id))
-                try:
-                    message = _email_message(notice, invitation, shared)
-                except Exception as error:
-                    settle_in_flight()
-                    sent += _settle(notice, token, functools.partial(_raise, error))
-                    continue
+            try:
+                for notice in notices:
+                    reason = _moot(notice)
+                    if reason:
+                        _mark_skipped(notice, token, reason)
+                        continue
+                    if notice.channel != Notice.Channel.EMAIL:
+                        settle_in_flight()
+                        sent += _settle(notice, token, functools.partial(_send_webhook, notice))
+                        continue
+                    invitation = invitations.get((notice.meeting_id, notice.person_id))
+                    try:
+                        message = _email_message(notice, invitation, shared)
+                    except Exception as error:
+                        settle_in_flight()
+                        sent += _settle(notice, token, functools.partial(_raise, error))
+                        continue
+                    hand_over(notice, message)
                 settle_in_flight()
-                in_flight = (notice, smtp.submit(_hand_over, mailer, message))
-            settle_in_flight()
+            finally:
+                # A message whose predecessor could not be marked is never handed over;
+                # its notice stays claimed until the sweep frees it.
+                for gate in gates:
+                    gate.refuse()
     finally:
         mailer.close()
     return sent

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # allauth's list of security keys says "3 days ago".
     "django.contrib.humanize",
+    # Django's own widget templates, found by the form renderer below.
+    "django.forms",
     "rest_framework",
     "knox",
     "django_filters",
@@ -105,6 +107,10 @@ MIDDLEWARE = [
 if not DEBUG:
     # In production the app serves its own collected static files; runserver does it in DEBUG.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Widgets are rendered from the templates, so templates/django/forms/ can give every
+# free-text box dir="auto".
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -48,6 +48,18 @@ def _agenda_response(request, meeting: Meeting, form=None):
     )
 
 
+def _closed_agenda(request, meeting: Meeting) -> HttpResponse | None:
+    """A held or cancelled meeting's agenda is its record: the pages that would change it
+    send back to it, saying why, instead of opening a form whose save is refused."""
+    if meeting.status in services.OPEN_STATUSES or request.method != "GET" or request.htmx:
+        return None
+    status = meeting.get_status_display().lower()
+    messages.error(
+        request, _("A %(status)s meeting cannot be given a changed agenda.") % {"status": status}
+    )
+    return redirect(detail_url(meeting, "agenda"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_add_page(request, meeting_id: int):
@@ -55,6 +67,8 @@ def agenda_item_add_page(request, meeting_id: int):
     returns to the meeting, and the form has a page of its own: showing it again with
     its errors, or (GET, `?q=`) with the presenters its search found."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
+    if closed := _closed_agenda(request, meeting):
+        return closed
     people = people_offered_to(request.user)
     search = person_matches(request.user, people, person_query(request), prefix="presenter")
     data = request.POST if request.method == "POST" else None
@@ -104,6 +118,8 @@ def agenda_item_remove_page(request, meeting_id: int, item_id: int):
     asks in the browser and posts); POST removes."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
     item = _agenda_item(request.user, meeting, item_id)
+    if closed := _closed_agenda(request, meeting):
+        return closed
     if request.method == "GET":
         return render(
             request,
@@ -163,6 +179,8 @@ def agenda_item_edit_page(request, meeting_id: int, item_id: int):
     the presenters its search found, `?q=`)."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
     item = _agenda_item(request.user, meeting, item_id)
+    if closed := _closed_agenda(request, meeting):
+        return closed
     people = people_offered_to(request.user)
     search = person_matches(
         request.user, people, person_query(request), prefix=f"item-{item.pk}-presenter"
@@ -189,7 +207,12 @@ def agenda_item_edit_page(request, meeting_id: int, item_id: int):
     context = {"nav": "meetings", "meeting": meeting, "item": item, "form": form}
     if request.htmx:
         return render(request, "meetings/_agenda_item_form.html", context)
-    return render(request, "meetings/agenda_item_edit.html", {**context, "can_manage": True})
+    return render(
+        request,
+        "meetings/agenda_item_edit.html",
+        {**context, "can_manage": True},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

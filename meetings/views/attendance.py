@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -352,7 +352,7 @@ def attendance_csv(request, meeting_id: int):
         _("Name"),
         _("Position"),
         _("Invited"),
-        _("Answer"),
+        pgettext("column header", "Answer"),
         _("Present"),
         _("Attended"),
         _("Interpretation"),

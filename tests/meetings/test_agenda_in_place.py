@@ -213,7 +213,7 @@ def test_edit_without_javascript_is_a_page_of_its_own(cast, meeting, client):
     assert 'value="Referral pathway"' in page.content.decode()
 
     wrong = client.post(url, {f"item-{item.pk}-title": "", f"item-{item.pk}-duration_minutes": "5"})
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert f'id="id_item-{item.pk}-title_error"' in wrong.content.decode()
     item.refresh_from_db()
     assert item.title == "Referral pathway"

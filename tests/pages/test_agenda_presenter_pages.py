@@ -412,3 +412,38 @@ def test_the_agenda_costs_the_same_queries_whatever_the_directory(
     # With "No presenter" and the presenter kept.
     assert searched.content.decode().count('type="radio"') == PERSON_MATCHES + 2
     assert adding.content.decode().count('type="radio"') == PERSON_MATCHES + 1
+
+
+def test_without_script_a_refused_edit_shows_the_page_again_with_the_error(
+    client, cast, draft, presented
+):
+    login(client, cast, "chair")
+    before = fingerprint()
+
+    response = _edit(client, presented, cast.outsider_person.pk)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<p class="error" id="item-{presented.pk}-presenter-error">{REFUSED}</p>' in page
+    assert fingerprint() == before
+
+
+# --- A held or cancelled meeting's agenda is its record ---------------------------------
+
+
+@pytest.mark.parametrize("page", ["agenda-item-add", "agenda-item-edit", "agenda-item-remove"])
+def test_the_pages_that_change_a_closed_agenda_send_back_to_it_saying_why(
+    client, cast, draft, presented, page
+):
+    Meeting.objects.filter(pk=draft.pk).update(status=Meeting.Status.CANCELLED)
+    login(client, cast, "secretariat")
+    args = [draft.pk] if page == "agenda-item-add" else [draft.pk, presented.pk]
+    before = fingerprint()
+
+    response = client.get(reverse(page, args=args), follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("meeting-detail", args=[draft.pk]) + "#agenda", 302)
+    ]
+    assert "A cancelled meeting cannot be given a changed agenda." in response.content.decode()
+    assert fingerprint() == before

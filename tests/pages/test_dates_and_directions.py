@@ -175,3 +175,43 @@ def test_decision_numbers_stay_with_their_text_in_right_to_left(client, cast):
     assert "padding-inline-start" in rule
     assert "left" not in rule
     assert "right" not in rule
+
+
+class Fields(HTMLParser):
+    """The attributes of each form field of a page, by name."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.fields: dict[str, dict] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag in {"input", "textarea"} and "name" in found:
+            self.fields[found["name"]] = found
+
+
+def test_typed_text_takes_the_direction_of_what_is_typed_in_arabic(client, cast, december):
+    from meetings.services import agenda_item_add
+
+    item = agenda_item_add(
+        meeting=december, title="Labour mobility", description="Note", by=cast.secretariat
+    )
+    client.force_login(cast.secretariat)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    edit = Fields(
+        client.get(reverse("agenda-item-edit", args=[december.pk, item.pk])).content.decode()
+    )
+    meeting = Fields(client.get(reverse("meeting-edit", args=[december.pk])).content.decode())
+
+    title, description = (
+        edit.fields[f"item-{item.pk}-title"],
+        edit.fields[f"item-{item.pk}-description"],
+    )
+    assert title["value"] == "Labour mobility"
+    assert title["dir"] == "auto"
+    assert description["dir"] == "auto"
+    assert meeting.fields["venue"]["dir"] == "auto"
+    # A link reads left to right whatever the page's language.
+    assert "dir" not in meeting.fields["online_url"]
