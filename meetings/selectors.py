@@ -86,6 +86,21 @@ def meeting_list(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     )
 
 
+def _invitations_and_register() -> tuple[Prefetch, Prefetch]:
+    """Every invitation and every line of the register, with the people and
+    organisations they name."""
+    return (
+        Prefetch(
+            "invitations",
+            queryset=Invitation.objects.select_related("person", "organisation", "alternate"),
+        ),
+        Prefetch(
+            "attendance",
+            queryset=Attendance.objects.select_related("person", "organisation", "invitation"),
+        ),
+    )
+
+
 def _detail(
     queryset: QuerySet[Meeting],
     *,
@@ -98,14 +113,7 @@ def _detail(
         .annotate(**answer_counts())
         .prefetch_related(
             Prefetch("agenda_items", queryset=agenda_items.select_related("presenter")),
-            Prefetch(
-                "invitations",
-                queryset=Invitation.objects.select_related("person", "organisation", "alternate"),
-            ),
-            Prefetch(
-                "attendance",
-                queryset=Attendance.objects.select_related("person", "organisation", "invitation"),
-            ),
+            *_invitations_and_register(),
             Prefetch("decisions", queryset=decisions),
             Prefetch(
                 "action_points",
@@ -153,16 +161,7 @@ def meeting_detail_for_user(*, queryset: QuerySet[Meeting], user: Actor) -> Quer
     meeting."""
     return meeting_overview_for_user(
         queryset=queryset.annotate(**answer_counts()), user=user
-    ).prefetch_related(
-        Prefetch(
-            "invitations",
-            queryset=Invitation.objects.select_related("person", "organisation", "alternate"),
-        ),
-        Prefetch(
-            "attendance",
-            queryset=Attendance.objects.select_related("person", "organisation", "invitation"),
-        ),
-    )
+    ).prefetch_related(*_invitations_and_register())
 
 
 def meeting_pack_of_version(*, key: str) -> MeetingPack | None:

@@ -1,8 +1,13 @@
 """Reads for organisations and people, with their joins done."""
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from members.models import Affiliation, Organisation, Person
+
+# How Organisation.__str__ shows a name with its acronym.
+SHOWN_WITH_ACRONYM = re.compile(r"^(.+?)\s*\(([^()]+)\)$")
 
 
 def organisation_list(*, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
@@ -26,12 +31,16 @@ def person_for_calendar_token(token: str) -> Person | None:
 
 
 def organisation_search(*, queryset: QuerySet[Organisation], text: str) -> QuerySet[Organisation]:
-    """Organisations whose name (either script) or acronym contains `text`."""
+    """Organisations whose name (either script) or acronym contains `text`, or named as
+    the portal shows them, "Name (ACRONYM)" (copied from a page or a CSV)."""
     if not text:
         return queryset
-    return queryset.filter(
-        Q(name__icontains=text) | Q(name_ar__icontains=text) | Q(acronym__icontains=text)
-    )
+    matches = Q(name__icontains=text) | Q(name_ar__icontains=text) | Q(acronym__icontains=text)
+    shown = SHOWN_WITH_ACRONYM.match(text.strip())
+    if shown:
+        name, acronym = shown.groups()
+        matches |= Q(name__iexact=name.strip(), acronym__iexact=acronym.strip())
+    return queryset.filter(matches)
 
 
 def person_search(

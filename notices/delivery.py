@@ -3,9 +3,11 @@
 - A worker claims rows with one conditional UPDATE (only pending rows whose time has
   come), so two workers never hold the same row.
 - Each message is marked sent right after it is handed to the SMTP server or webhook
-  receiver. A worker killed between the two leaves that single row claimed; when the
-  claim expires the sweep makes it pending again and it is sent a second time: at
-  most one duplicate per killed worker process, and only for the message in flight.
+  receiver, and the next one's DATA is sent only once that mark is written (its MIME
+  bytes and envelope go out while the mark is being written). A worker killed between
+  handing a message over and marking it leaves that single row claimed; when the claim
+  expires the sweep makes it pending again and it is sent a second time: at most one
+  duplicate per killed worker process, and only for the message in flight.
 - A message that fails is retried with backoff, or marked failed for good, and every
   failed try is kept in the delivery log (NoticeAttempt).
 """

@@ -32,7 +32,7 @@ from meetings.selectors import (
 )
 from meetings.views.shared import detail_url, repeat_submit
 from portal.exports import csv_response
-from portal.pages import form_token_claim, paginate, query_without_page
+from portal.pages import form_token_claim, local_name, paginate, query_without_page
 
 
 @login_required
@@ -210,11 +210,11 @@ def action_point_csv(request):
     rows = (
         [
             action_point.title,
-            action_point.meeting.group.name,
+            local_name(action_point.meeting.group),
             action_point.meeting.title,
             action_point.meeting.reference,
-            str(action_point.owner_organisation),
-            action_point.owner_person.full_name if action_point.owner_person else "",
+            local_name(action_point.owner_organisation),
+            local_name(action_point.owner_person),
             action_point.due_on.isoformat(),
             action_point.get_status_display(),
             action_point.progress,

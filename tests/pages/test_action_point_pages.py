@@ -96,6 +96,8 @@ def test_filters(client, cast, held):
     assert len(client.get(url, {"overdue": "on"}).context["page"]) == 1
     assert len(client.get(url, {"owner": "IOM"}).context["page"]) == 1
     assert len(client.get(url, {"owner": cast.iom.name.split()[-1].lower()}).context["page"]) == 1
+    assert len(client.get(url, {"owner": str(cast.iom)}).context["page"]) == 1
+    assert len(client.get(url, {"owner": f"{cast.iom.name} (MoH)"}).context["page"]) == 0
     assert len(client.get(url, {"owner": "no such organisation"}).context["page"]) == 0
     assert len(client.get(url, {"group": cast.border.pk}).context["page"]) == 0
     assert len(client.get(url, {"status": "done"}).context["page"]) == 0

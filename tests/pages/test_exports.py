@@ -259,3 +259,25 @@ def test_no_export_cell_is_a_live_formula(client, cast, held, payload):
         cells = [cell for row in rows for cell in row]
         assert "'" + payload in cells
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+def test_the_arabic_action_points_export_names_groups_owners_in_arabic(client, cast, held):
+    action_point = ActionPoint.objects.select_related("meeting__group").get(meeting=held)
+    action_point.owner_organisation = cast.moh
+    action_point.owner_person = cast.member_person
+    action_point.save()
+    type(cast.moh).objects.filter(pk=cast.moh.pk).update(name_ar="وزارة الصحة")
+    Person.objects.filter(pk=cast.member_person.pk).update(full_name_ar="سامي الصحة")
+    type(held.group).objects.filter(pk=held.group_id).update(name_ar="فريق الهجرة")
+    login(client, cast, "secretariat")
+    client.cookies["django_language"] = "ar"
+
+    export = client.get(reverse("action-point-csv"))
+
+    rows = list(
+        csv.reader(io.StringIO(export.content.decode("utf-8-sig"), newline=""), strict=True)
+    )
+    row = next(row for row in rows[1:] if row[0] == action_point.title)
+    assert row[1] == "فريق الهجرة"
+    assert row[4] == "وزارة الصحة"
+    assert row[5] == "سامي الصحة"
