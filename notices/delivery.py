@@ -366,7 +366,8 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
     mailer = _Mailer()
     sent = 0
     in_flight: tuple[Notice, Future] | None = None
-    gates: list[_Gate] = []
+    # The gate of the message handed over last: the only one that may still be shut.
+    last_gate: _Gate | None = None
 
     def settle_in_flight() -> None:
         nonlocal in_flight, sent
@@ -377,13 +378,12 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
 
     def hand_over(notice: Notice, message) -> None:
         """Start this message, and settle the one before while it starts."""
-        nonlocal in_flight
-        gate = _Gate()
-        gates.append(gate)
-        upcoming = (notice, smtp.submit(_hand_over, mailer, message, gate))
+        nonlocal in_flight, last_gate
+        last_gate = _Gate()
+        upcoming = (notice, smtp.submit(_hand_over, mailer, message, last_gate))
         settle_in_flight()
         in_flight = upcoming
-        gate.open()
+        last_gate.open()
 
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notices-smtp") as smtp:
@@ -409,8 +409,8 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
             finally:
                 # A message whose predecessor could not be marked is never handed over;
                 # its notice stays claimed until the sweep frees it.
-                for gate in gates:
-                    gate.refuse()
+                if last_gate is not None:
+                    last_gate.refuse()
     finally:
         mailer.close()
     return sent
