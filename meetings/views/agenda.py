@@ -57,7 +57,8 @@ def _closed_agenda(request, meeting: Meeting) -> HttpResponse | None:
     messages.error(
         request, _("A %(status)s meeting cannot be given a changed agenda.") % {"status": status}
     )
-    return redirect(detail_url(meeting, "agenda"))
+    # To the top of the meeting's page, where the message is, not scrolled past it.
+    return redirect("meeting-detail", meeting.pk)
 
 
 @login_required
