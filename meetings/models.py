@@ -485,6 +485,21 @@ class Invitation(models.Model):
         ordering = ["meeting", "person__full_name"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        indexes = [
+            # The answers a person or an organisation still owes (the dashboard): a few
+            # rows each, where all their invitations are every year's. PostgreSQL reads
+            # them for each coming meeting.
+            models.Index(
+                fields=["organisation"],
+                condition=Q(response="pending"),
+                name="invitation_pending_by_org",
+            ),
+            models.Index(
+                fields=["person"],
+                condition=Q(response="pending"),
+                name="invitation_pending_by_person",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "person"],

@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     FilteredRelation,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -45,6 +46,7 @@ from meetings.models import (
     Meeting,
     MeetingPack,
     MeetingSeries,
+    Minutes,
     ReferenceCounter,
 )
 from meetings.permissions import (
@@ -196,15 +198,19 @@ def not_over(now: dt.datetime, *, to_meeting: str = "") -> Q:
     Asked plainly (ends from now on, ordered by start), PostgreSQL and SQLite alike take
     the matches to be spread evenly along the start index and walk it from the first
     meeting ever held; they lie at its end, so the walk grows with the years. Those not
-    over are the few that end from now on: their starts are read from the (end, start)
-    index alone, and the earliest bounds the walk. (Neither MIN() in SQL nor a condition
-    on the start is asked of the database: either lets the planner walk the start index
-    again.)"""
-    starts = Meeting.objects.filter(end_at__gte=now).order_by().values_list("start_at", flat=True)
+    over are the few that end from now on: the earliest start among them, read from the
+    (end, start) index alone, bounds the walk. It is asked as the least of an expression
+    of the start (Coalesce), not of the start itself: for MIN() of a bare column both
+    planners would walk the start index from its beginning again."""
+    earliest = (
+        Meeting.objects.filter(end_at__gte=now)
+        .order_by()
+        .aggregate(start=Min(Coalesce("start_at", "end_at")))["start"]
+    )
     return Q(
         **{
             f"{to_meeting}end_at__gte": now,
-            f"{to_meeting}start_at__gte": min(starts, default=now),
+            f"{to_meeting}start_at__gte": earliest or now,
         }
     )
 
@@ -254,11 +260,35 @@ def meetings_latest_of_group_tree(
     return latest
 
 
+# Ranges that every row is in, given to the planner, not to the reader. SQLite's
+# planner (built without STAT4) takes any range on an indexed column for a quarter of
+# the table; with one on the column a list is ordered by, it walks that column's index
+# and stops at the page, where it would otherwise start from the table it joins and
+# sort all it finds, a cost that grows with every year kept. PostgreSQL's planner,
+# which knows the range holds every row, is not moved by it.
+EVERY_DATE = Q(due_on__gte=dt.date.min)
+EVERY_MEETING_START = Q(meeting__start_at__gte=dt.datetime.min.replace(tzinfo=dt.UTC))
+
+
 def action_points_of_group_tree(
     *, queryset: QuerySet[ActionPoint], group_id: int
 ) -> QuerySet[ActionPoint]:
-    """Action points raised at meetings of a group and of every group below it."""
-    return queryset.filter(meeting__group_id__in=group_descendant_ids([group_id]))
+    """Action points raised at meetings of a group and of every group below it. A big
+    tree's are read down the (status, due date) index, a small one's from its
+    meetings: the planner chooses, told every due date is in range (EVERY_DATE)."""
+    return queryset.filter(EVERY_DATE, meeting__group_id__in=group_descendant_ids([group_id]))
+
+
+def minutes_list(*, queryset: QuerySet[Minutes]) -> QuerySet[Minutes]:
+    """Minutes, those of the latest meetings first, with what their rows show: read
+    down the meetings' (start, id) index, told every start is in range
+    (EVERY_MEETING_START), rather than by sorting every meeting's minutes."""
+    return (
+        queryset.filter(EVERY_MEETING_START)
+        .select_related("meeting", "approved_for")
+        .prefetch_related("restricted_to")
+        .order_by("-meeting__start_at", "id")
+    )
 
 
 def meeting_filter(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import formataddr
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -670,6 +671,15 @@ class SharedParts:
         return text.replace(_NAME_SLOT, name), html.replace(_NAME_SLOT, escape(name))
 
 
+def message_id(notice: Notice) -> str:
+    """The notice's own Message-ID, the same at every sending: a message a crashed
+    worker sends again (notices.delivery) is the one the reader's mail system already
+    holds, not a second one. The notice's creation time keeps it apart from a notice
+    of the same number in a database made anew under the same address."""
+    made = int(notice.created_at.timestamp() * 1_000_000)
+    return f"<notice-{notice.pk}.{made}@{urlsplit(settings.SITE_URL).hostname}>"
+
+
 def email_for(
     notice: Notice, invitation: Invitation | None, *, shared: SharedParts | None = None
 ) -> EmailMultiAlternatives:
@@ -686,6 +696,7 @@ def email_for(
         # Arabic letter in it cannot split or break the address.
         to=[formataddr((person.full_name, person.email))],
         headers={
+            "Message-ID": message_id(notice),
             "X-Tansiq-Notice": str(notice.pk),
             "Auto-Submitted": "auto-generated",
             "Content-Language": language,

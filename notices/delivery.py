@@ -3,11 +3,13 @@
 - A worker claims rows with one conditional UPDATE (only pending rows whose time has
   come), so two workers never hold the same row.
 - Each message is marked sent right after it is handed to the SMTP server or webhook
-  receiver, and the next one's DATA is sent only once that mark is written (its MIME
-  bytes and envelope go out while the mark is being written). A worker killed between
-  handing a message over and marking it leaves that single row claimed; when the claim
-  expires the sweep makes it pending again and it is sent a second time: at most one
-  duplicate per killed worker process, and only for the message in flight.
+  receiver. The server works on the next one while that mark is written, but a
+  message's DATA is sent only once the one two before it is marked: no more than
+  IN_DOUBT messages are ever with the server and not yet marked. A worker killed
+  there leaves those rows claimed; when the claim expires the sweep makes them pending
+  again and they are sent a second time: at most IN_DOUBT duplicates per killed worker
+  process, each with the Message-ID of its first sending (notices.content), which the
+  reader's mail system knows for the same message.
 - A message that fails is retried with backoff, or marked failed for good, and every
   failed try is kept in the delivery log (NoticeAttempt).
 """
@@ -22,6 +24,7 @@ import smtplib
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -147,13 +150,21 @@ def _smtp_error_is_transient(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPServerDisconnected | OSError | TimeoutError)
 
 
+# How many messages may be with the server and not yet marked sent. With one, every
+# message waits for the database to write the mark of the one before (a durable
+# commit, as long as the server takes to answer DATA); with two, the server takes each
+# message while the one before is marked, and a crash may repeat two.
+IN_DOUBT = 2
+
+
 class _Refused(Exception):
-    """The message before could not be recorded: this one is not handed over."""
+    """A message before could not be recorded: this one is not handed over."""
 
 
 class _Gate:
-    """Opened once the message before is recorded (sent or failed), so that no more
-    than one message is ever with the server and not yet marked."""
+    """Opened once the messages before, but the last IN_DOUBT - 1, are recorded (sent
+    or failed), so that no more than IN_DOUBT are ever with the server and not yet
+    marked."""
 
     # Past this, a gate never opened means the loop died without saying so.
     PATIENCE_SECONDS = 300
@@ -171,7 +182,7 @@ class _Gate:
 
     def wait(self) -> None:
         if not self._event.wait(self.PATIENCE_SECONDS) or self._refused:
-            raise _Refused("The message before this one could not be marked sent.")
+            raise _Refused("A message before this one could not be marked sent.")
 
 
 class _Mailer:
@@ -356,33 +367,33 @@ def _moot(notice: Notice) -> str:
 def notices_deliver(token: str, notices: list[Notice]) -> int:
     """Deliver claimed notices in turn; returns how many were sent.
 
-    An e-mail is handed to the SMTP server on a thread of its own while the next one is
-    built. The next one's MIME bytes and envelope go to the server while the first is
-    being marked sent, and its DATA only once the first is marked: the building and the
-    database's commit are hidden behind the server's answers, and still no more than
-    one message is ever sent and not yet marked (a crash repeats that one at most)."""
+    E-mails are handed to the SMTP server on a thread of their own while the next one
+    is built, and marked sent by this one while the server takes the next: the
+    building and the database's commits are hidden behind the server's answers, and
+    still no more than IN_DOUBT messages are ever sent and not yet marked (a crash
+    repeats those at most)."""
     invitations = _invitations_for(notices)
     shared = SharedParts()
     mailer = _Mailer()
     sent = 0
-    in_flight: tuple[Notice, Future] | None = None
+    in_flight: deque[tuple[Notice, Future]] = deque()
     # The gate of the message handed over last: the only one that may still be shut.
     last_gate: _Gate | None = None
 
-    def settle_in_flight() -> None:
-        nonlocal in_flight, sent
-        if in_flight is not None:
-            notice, handing = in_flight
-            in_flight = None
+    def settle(*, keeping: int = 0) -> None:
+        """Record the outcome of the messages handed over, all but the last `keeping`."""
+        nonlocal sent
+        while len(in_flight) > keeping:
+            notice, handing = in_flight.popleft()
             sent += _settle(notice, token, handing.result)
 
     def hand_over(notice: Notice, message) -> None:
-        """Start this message, and settle the one before while it starts."""
-        nonlocal in_flight, last_gate
+        """Start this message, and settle those before it but the last IN_DOUBT - 1
+        while it starts."""
+        nonlocal last_gate
         last_gate = _Gate()
-        upcoming = (notice, smtp.submit(_hand_over, mailer, message, last_gate))
-        settle_in_flight()
-        in_flight = upcoming
+        in_flight.append((notice, smtp.submit(_hand_over, mailer, message, last_gate)))
+        settle(keeping=IN_DOUBT)
         last_gate.open()
 
     try:
@@ -394,20 +405,20 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                         _mark_skipped(notice, token, reason)
                         continue
                     if notice.channel != Notice.Channel.EMAIL:
-                        settle_in_flight()
+                        settle()
                         sent += _settle(notice, token, functools.partial(_send_webhook, notice))
                         continue
                     invitation = invitations.get((notice.meeting_id, notice.person_id))
                     try:
                         message = _email_message(notice, invitation, shared)
                     except Exception as error:
-                        settle_in_flight()
+                        settle()
                         sent += _settle(notice, token, functools.partial(_raise, error))
                         continue
                     hand_over(notice, message)
-                settle_in_flight()
+                settle()
             finally:
-                # A message whose predecessor could not be marked is never handed over;
+                # A message whose predecessors could not be marked is never handed over;
                 # its notice stays claimed until the sweep frees it.
                 if last_gate is not None:
                     last_gate.refuse()

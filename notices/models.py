@@ -75,7 +75,8 @@ class Notice(models.Model):
 
     Written in the transaction of the change that causes it; delivered by a worker
     that claims the row before sending and marks it sent right after, so a crash
-    can repeat at most the one message that was in flight.
+    can repeat at most the two messages that were in flight (notices.delivery), each
+    with the Message-ID it was first sent with.
     """
 
     class Kind(models.TextChoices):

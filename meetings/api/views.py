@@ -93,6 +93,7 @@ from meetings.selectors import (
     meeting_list,
     meeting_summaries,
     meetings_of_group_tree,
+    minutes_list,
     series_list,
 )
 from meetings.services import (
@@ -538,11 +539,7 @@ class MinutesViewSet(FunnelViewSet):
     filterset_class = MinutesFilter
 
     def select(self, queryset):
-        return (
-            queryset.select_related("meeting", "approved_for")
-            .prefetch_related("restricted_to")
-            .order_by("-meeting__start_at", "id")
-        )
+        return minutes_list(queryset=queryset)
 
     def context_for(self, instances):
         # Who signed off, in words, for every row at once (meetings.minutes_cycle).

@@ -3,10 +3,16 @@ those still to start and those running now, by start; over means ended."""
 
 import datetime as dt
 
+from django.db import connection
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting
-from meetings.selectors import invitations_awaiting_answer, meeting_filter, meetings_upcoming
+from meetings.selectors import (
+    invitations_awaiting_answer,
+    meeting_filter,
+    meetings_upcoming,
+    not_over,
+)
 from tests.factories import InvitationFactory, MeetingFactory
 
 
@@ -97,3 +103,24 @@ def test_answers_are_awaited_for_scheduled_meetings_until_they_end(cast):
     InvitationFactory(meeting=ended, person=cast.member_person)
 
     assert list(invitations_awaiting_answer(queryset=Invitation.objects.all())) == [awaited]
+
+
+def test_the_bound_is_read_from_the_end_index_in_one_query(cast, django_assert_num_queries):
+    running = _meeting("running", starts_in=-dt.timedelta(days=2), lasts=dt.timedelta(days=3))
+    _meeting("over", starts_in=-dt.timedelta(days=9), lasts=dt.timedelta(hours=2))
+    _meeting("coming", starts_in=dt.timedelta(days=5), lasts=dt.timedelta(hours=2))
+    now = timezone.now()
+
+    with django_assert_num_queries(1) as captured:
+        condition = not_over(now)
+
+    assert dict(condition.children) == {"end_at__gte": now, "start_at__gte": running.start_at}
+    sql = captured.captured_queries[0]["sql"]
+    # MIN() of the bare start would let the planner walk the start index from its first
+    # meeting; of an expression, it reads the few rows that end from now on.
+    assert 'MIN(COALESCE("meetings_meeting"."start_at"' in sql
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = [row[-1] for row in cursor.fetchall()]
+        assert any("COVERING INDEX" in step and "end_at>?" in step for step in plan), plan

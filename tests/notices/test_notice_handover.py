@@ -1,10 +1,13 @@
-"""Over a real SMTP server, each message's envelope is started while the one before is
-being marked sent, but its DATA (after which the server has it) is sent only once that
-one is marked: a crash leaves at most one message sent and not marked."""
+"""Over a real SMTP server, the server takes each message while the one before is being
+marked sent, but a message's DATA (after which the server has it) is sent only once
+the one two before it is marked: a crash leaves at most two messages sent and not
+marked (delivery.IN_DOUBT), and sent again they are the same messages to the reader's
+mail system (one Message-ID per notice)."""
 
 import datetime as dt
 import email
 from email import policy
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -80,7 +83,9 @@ def claimed(cast):
     return token, notices
 
 
-def test_data_waits_until_the_message_before_is_marked_sent(inbox, events, claimed, monkeypatch):
+def test_data_waits_until_the_message_two_before_is_marked_sent(
+    inbox, events, claimed, monkeypatch
+):
     real_mark = delivery._mark_sent
 
     def mark(notice, token):
@@ -92,13 +97,21 @@ def test_data_waits_until_the_message_before_is_marked_sent(inbox, events, claim
 
     assert delivery.notices_deliver(token, notices) == INVITEES
 
-    assert events == [(step, str(notice.pk)) for notice in notices for step in ("data", "mark")]
+    order = [str(notice.pk) for notice in notices]
+    assert [pk for step, pk in events if step == "data"] == order
+    assert [pk for step, pk in events if step == "mark"] == order
+    for number, pk in enumerate(order[2:], start=2):
+        assert events.index(("mark", order[number - 2])) < events.index(("data", pk)), events
+    unmarked = 0
+    for step, _ in events:
+        unmarked += 1 if step == "data" else -1
+        assert unmarked <= delivery.IN_DOUBT == 2, events
     assert set(Notice.objects.filter(pk__in=[n.pk for n in notices]).values_list("status")) == {
         ("sent",)
     }
 
 
-def test_a_message_whose_predecessor_cannot_be_marked_is_never_handed_over(
+def test_a_message_whose_predecessors_cannot_be_marked_is_never_handed_over(
     inbox, events, claimed, monkeypatch
 ):
     def mark(notice, token):
@@ -110,10 +123,43 @@ def test_a_message_whose_predecessor_cannot_be_marked_is_never_handed_over(
     with pytest.raises(RuntimeError, match="the database went away"):
         delivery.notices_deliver(token, notices)
 
-    # The first reached the server and could not be marked: it is the one message a
-    # crash may repeat. The second had its envelope started, never its DATA.
-    assert events == [("data", str(notices[0].pk))]
-    assert len(inbox.messages) == 1
+    # The first two reached the server and could not be marked: they are the messages
+    # a crash may repeat. The third had its envelope started, never its DATA.
+    assert events == [("data", str(notices[0].pk)), ("data", str(notices[1].pk))]
+    assert len(inbox.messages) == 2
     statuses = set(Notice.objects.filter(pk__in=[n.pk for n in notices]).values_list("status"))
     assert statuses == {("sending",)}
     assert delivery.notices_claim(limit=50)[1] == []
+
+
+def test_a_message_sent_again_after_a_crash_has_the_message_id_of_its_first_sending(
+    inbox, events, claimed, monkeypatch, settings
+):
+    token, notices = claimed
+    with monkeypatch.context() as crashing:
+        crashing.setattr(delivery, "_mark_sent", lambda notice, token: _crash())
+        with pytest.raises(RuntimeError):
+            delivery.notices_deliver(token, notices)
+    first_sending = [email.message_from_bytes(m, policy=policy.default) for m in inbox.messages]
+    settings.NOTICE_CLAIM_TIMEOUT_SECONDS = 0
+
+    assert delivery.notices_release_stale() == INVITEES
+    token, notices = delivery.notices_claim(limit=50)
+    assert delivery.notices_deliver(token, notices) == INVITEES
+
+    received = [email.message_from_bytes(m, policy=policy.default) for m in inbox.messages]
+    assert len(received) == 2 + INVITEES
+    by_notice = {}
+    for message in received:
+        by_notice.setdefault(message["X-Tansiq-Notice"], set()).add(message["Message-ID"])
+    assert all(len(ids) == 1 for ids in by_notice.values()), by_notice
+    assert len({ids.pop() for ids in by_notice.values()}) == INVITEES
+    host = urlsplit(settings.SITE_URL).hostname
+    assert len(first_sending) == 2
+    for message in first_sending:
+        assert message["Message-ID"].startswith(f"<notice-{message['X-Tansiq-Notice']}.")
+        assert message["Message-ID"].endswith(f"@{host}>")
+
+
+def _crash():
+    raise RuntimeError("the worker died")

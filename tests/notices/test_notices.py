@@ -456,9 +456,10 @@ def test_transient_failure_is_retried_later_and_permanent_is_recorded(
     assert delivery.notices_claim(limit=10)[1] == []
 
 
-def test_only_one_message_is_ever_in_flight(cast, meeting, monkeypatch):
-    # The next message is rendered while one is with the SMTP server, but handed over
-    # only after that one is marked sent: a crash duplicates one message at most.
+def test_no_more_than_two_messages_are_ever_in_flight(cast, meeting, monkeypatch):
+    # The next message is rendered, and taken by the backend, while the one before is
+    # marked sent; but handed over only once the one two before is marked: a crash
+    # duplicates two messages at most (delivery.IN_DOUBT).
     meeting_schedule(meeting=meeting, by=None)
     events = []
     real_send, real_mark = locmem.EmailBackend.send_messages, delivery._mark_sent
@@ -477,7 +478,14 @@ def test_only_one_message_is_ever_in_flight(cast, meeting, monkeypatch):
     token, claimed = delivery.notices_claim(limit=10)
     assert delivery.notices_deliver(token, claimed) == 3
 
-    assert events == [(step, str(notice.pk)) for notice in claimed for step in ("send", "mark")]
+    order = [str(notice.pk) for notice in claimed]
+    assert [pk for step, pk in events if step == "send"] == order
+    assert [pk for step, pk in events if step == "mark"] == order
+    assert events.index(("mark", order[0])) < events.index(("send", order[2])), events
+    unmarked = 0
+    for step, _ in events:
+        unmarked += 1 if step == "send" else -1
+        assert unmarked <= 2, events
 
 
 def test_a_notice_that_cannot_be_built_fails_alone(cast, meeting, monkeypatch):

@@ -6,6 +6,7 @@ Each instance is its own VAR_DIR and database, driven through manage.py in a sub
 as an operator would; the test database of the suite is not involved.
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -97,7 +98,9 @@ def _sqlite_tables(database: Path) -> dict[str, tuple[int, str]]:
     tables: dict[str, tuple[int, str]] = {}
     if not database.exists():
         return tables
-    with sqlite3.connect(database) as connection:
+    # sqlite3's own context manager commits but does not close: a connection left to
+    # the garbage collector removes the WAL files whenever it goes, under a copy.
+    with contextlib.closing(sqlite3.connect(database)) as connection:
         names = [
             row[0]
             for row in connection.execute(
