@@ -2,6 +2,7 @@
 meetings app: a group's page shows its meetings and open action points with a tag."""
 
 from django import template
+from django.utils import timezone
 
 from groups.models import CoordinationGroup
 from meetings.models import ActionPoint, Meeting, MeetingSeries
@@ -42,6 +43,7 @@ def group_meetings_panels(context, group: CoordinationGroup) -> dict:
         "series": series_visible_to(user)
         .filter(group=group, status=MeetingSeries.Status.ACTIVE)
         .order_by("title", "pk"),
+        "today": timezone.localdate(),
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
     }

@@ -201,6 +201,7 @@ def meeting_detail_page(request, meeting_id: int):
             "own_invitations": invitations_of_user(meeting, user),
             "rsvp": answer_tally_from(meeting_answer_counts(meeting)),
             "action_points": action_points,
+            "today": timezone.localdate(),
             "carried": action_points_carried_into(meeting, queryset=action_points_visible_to(user))[
                 :20
             ]

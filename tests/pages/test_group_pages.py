@@ -159,3 +159,23 @@ def test_group_page_queries_do_not_grow_with_meetings_and_action_points(
     assert "Meeting 11<" in meetings
     assert "Meeting 1<" not in meetings
     assert actions.count("<tr><td>") == 20
+
+
+def test_open_action_points_past_their_due_date_are_marked_overdue(client, cast, held):
+    ActionPoint.objects.filter(meeting=held).delete()
+    today = timezone.localdate()
+    for title, due_on in (("Late report", today - dt.timedelta(days=1)), ("Due today", today)):
+        ActionPoint.objects.create(
+            meeting=held, title=title, owner_organisation=cast.moh, due_on=due_on
+        )
+    login(client, cast, "member")
+
+    group_page = client.get(reverse("group-detail", args=[cast.mwg.pk])).content.decode()
+    meeting_page = client.get(reverse("meeting-detail", args=[held.pk])).content.decode()
+
+    for page, heading in ((group_page, "open-actions-heading"), (meeting_page, None)):
+        rows = page.split(f'id="{heading}"')[1] if heading else page
+        late = rows.split("Late report")[1].split("</tr>")[0]
+        on_time = rows.split("Due today")[1].split("</tr>")[0]
+        assert 'class="badge overdue"' in late
+        assert "overdue" not in on_time
