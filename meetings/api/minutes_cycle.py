@@ -57,6 +57,10 @@ class MinutesApproveInputSerializer(InputSerializer):
     )
 
 
+def _organisation_brief(organisation_id: int, name: str) -> dict:
+    return {"id": organisation_id, "name": name}
+
+
 class MinutesCommentSerializer(OutputModelSerializer):
     organisation = serializers.SerializerMethodField()
     answered_at = UTCDateTimeField(allow_null=True)
@@ -78,7 +82,10 @@ class MinutesCommentSerializer(OutputModelSerializer):
         ]
 
     def get_organisation(self, comment: MinutesComment) -> dict:
-        return {"id": comment.organisation_id, "name": comment.organisation.name}
+        return _organisation_brief(comment.organisation_id, comment.organisation.name)
+
+    # The method field from a list's `.values()` row (portal.api.rows).
+    ROW_FIELDS = {"organisation": (("organisation", "organisation__name"), _organisation_brief)}
 
 
 class MinutesCommentInputSerializer(InputSerializer):

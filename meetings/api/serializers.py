@@ -734,6 +734,10 @@ class MinutesUpdateInputSerializer(LabelInputSerializer):
         return data
 
 
+def _decision_source(meeting_id: int | None) -> str:
+    return "meeting" if meeting_id is not None else "written_procedure"
+
+
 class DecisionSerializer(OutputModelSerializer):
     reference = serializers.CharField(
         read_only=True, help_text="The official reference, e.g. MWG/2026/04/D3."
@@ -790,9 +794,15 @@ class DecisionSerializer(OutputModelSerializer):
             "restricted_to",
         ]
 
+    # The method fields from a list's `.values()` row (portal.api.rows).
+    ROW_FIELDS = {
+        "source": (("meeting",), _decision_source),
+        "written_procedure": (("written_procedure",), lambda procedure_id: procedure_id),
+    }
+
     @extend_schema_field(serializers.ChoiceField(choices=["meeting", "written_procedure"]))
     def get_source(self, decision: Decision) -> str:
-        return "meeting" if decision.meeting_id is not None else "written_procedure"
+        return _decision_source(decision.meeting_id)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_written_procedure(self, decision: Decision) -> int | None:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from portal.api.rows import plan_for
+
 
 class FunnelViewSet(viewsets.GenericViewSet):
     visible: Callable[..., QuerySet]
@@ -78,6 +80,10 @@ class FunnelViewSet(viewsets.GenericViewSet):
 
     def paginated(self, queryset, serializer_class=None) -> Response:
         serializer_class = serializer_class or self.output_serializer_class
+        plan = plan_for(serializer_class)
+        if plan is not None and plan.model is queryset.model:
+            rows = self.paginate_queryset(plan.values(queryset)) or []
+            return self.get_paginated_response(plan.rows(rows))
         page = list(self.paginate_queryset(queryset) or [])
         data = serializer_class(page, many=True, context=self.context_for(page)).data
         return self.get_paginated_response(data)

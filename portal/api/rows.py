@@ -1,0 +1,263 @@
+"""API lists answered from one `.values()` query, shaped by a plan made once per serializer.
+
+DRF builds a page by making a model instance for every row (and for every object it
+joins) and then asking each field of each serializer for its value: on a page of 100
+rows that is most of the request. When a list's serializer reads only model columns,
+the ids of foreign keys, nested objects along foreign keys, and the ids of a
+many-to-many, the same JSON comes from one `.values()` query with the joins, plus one
+query per many-to-many, shaped by a plan compiled from the serializer's own fields.
+
+A method field is read from columns when its serializer says how in `ROW_FIELDS`
+({field name: ((column, ...), function of their values)}). A serializer the plan
+cannot reproduce exactly (another method field, a property, a field class it does not
+know, its own `to_representation`) is not compiled: `plan_for` returns None and the
+list keeps DRF's path. tests/portal/test_api_rows.py holds both paths' JSON equal for
+every list that compiles.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, QuerySet
+from django_countries.fields import CountryField
+from rest_framework import relations, serializers
+
+# Fields whose to_representation gives back the database's value unchanged, given the
+# model field types they read (str() of a str, int() of an int, a choice's own value).
+_TEXT = frozenset({"CharField", "TextField", "EmailField", "URLField", "SlugField"})
+_WHOLE = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+_AS_STORED: dict[type, frozenset[str] | None] = {
+    serializers.CharField: _TEXT,
+    serializers.EmailField: _TEXT,
+    serializers.URLField: _TEXT,
+    serializers.SlugField: _TEXT,
+    serializers.IntegerField: _WHOLE,
+    serializers.BooleanField: frozenset({"BooleanField"}),
+    serializers.ChoiceField: _TEXT | _WHOLE,
+    serializers.JSONField: frozenset({"JSONField"}),  # decoded by values(), as on the model
+    serializers.ReadOnlyField: None,  # any: it gives back what it reads
+}
+# Fields whose to_representation converts the value (dates and times, decimals): it is
+# called on the value, as DRF would after reading the attribute.
+_CONVERTED = (
+    serializers.DateField,
+    serializers.DateTimeField,
+    serializers.TimeField,
+    serializers.DecimalField,
+    serializers.UUIDField,
+    serializers.DurationField,
+)
+
+Row = dict[str, Any]
+
+
+class _Unplannable(Exception):
+    """The serializer reads something a `.values()` row does not hold."""
+
+
+class RowPlan:
+    """The `.values()` columns a serializer reads and how to shape each row from them."""
+
+    def __init__(
+        self, model: type[Model], columns: list[str], shape: Callable[[Row, dict], dict], many: list
+    ):
+        self.model = model
+        self.columns = columns
+        self._shape = shape
+        # (output key, through model, owner column, target column, target, its ordering)
+        self._many = many
+
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """The list's queryset (funnel, filters, ordering) reading only the plan's columns;
+        joins the viewset prefetched for instances are not needed."""
+        return queryset.prefetch_related(None).values(*self.columns)
+
+    def rows(self, values: Iterable[Row]) -> list[dict]:
+        values = list(values)
+        ids = [row["pk"] for row in values]
+        related = {key: _many_of(ids, *read) for key, *read in self._many} if ids else {}
+        return [self._shape(row, related) for row in values]
+
+
+def _many_of(ids: list[int], through, owner: str, column: str, target, ordering) -> dict:
+    """{row id: [target ids]} in the target model's order, as a related manager lists them.
+
+    The pairs are read alone, by the index on the owner column; the order is then asked
+    of the few targets found. One query ordered through a join would let SQLite walk the
+    whole target table in order, probing the pairs for each."""
+    found: dict[int, list[int]] = {row_id: [] for row_id in ids}
+    pairs = list(through.objects.filter(**{f"{owner}__in": ids}).values_list(owner, column))
+    if not pairs:
+        return found
+    targets = {target_id for _row_id, target_id in pairs}
+    ranked = target.objects.filter(pk__in=targets).order_by(*ordering, "pk")
+    rank = {pk: place for place, pk in enumerate(ranked.values_list("pk", flat=True))}
+    for row_id, target_id in sorted(pairs, key=lambda pair: rank[pair[1]]):
+        found[row_id].append(target_id)
+    return found
+
+
+def _model_field(model, path: list[str]):
+    for index, part in enumerate(path):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if index < len(path) - 1:
+            if not (field.many_to_one or (field.one_to_one and field.concrete)):
+                raise _Unplannable(part)
+            model = field.related_model
+    return field
+
+
+def _is_country(model: type[Model], path: list[str]) -> bool:
+    try:
+        field = _model_field(model, path)
+    except (FieldDoesNotExist, _Unplannable):
+        return False
+    return isinstance(field, CountryField) and not field.multiple
+
+
+def _own_representation(serializer) -> bool:
+    return type(serializer).to_representation is not serializers.Serializer.to_representation
+
+
+def _compile(serializer, model: type[Model], prefix: str, columns: list[str], many: list):
+    """The function making one serializer's dict from a row; appends the columns it
+    reads to `columns` and its many-to-many reads to `many`."""
+    if _own_representation(serializer):
+        raise _Unplannable(type(serializer).__name__)
+    steps: list[Callable[[Row, dict, dict], None]] = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.SerializerMethodField):
+            steps.append(_method_step(serializer, name, prefix, columns))
+            continue
+        if field.source == "*" or not field.source:
+            raise _Unplannable(name)
+        path = field.source.split(".")
+        if path[-1] == "code" and _is_country(model, path[:-1]):
+            path = path[:-1]  # a country is stored as its code
+        try:
+            model_field = _model_field(model, path)
+        except FieldDoesNotExist:
+            raise _Unplannable(name) from None
+        column = prefix + "__".join(path)
+        steps.append(_step(name, field, model_field, column, columns, many, prefix))
+
+    def shape(row: Row, related: dict) -> dict:
+        out: dict = {}
+        for step in steps:
+            step(row, related, out)
+        return out
+
+    return shape
+
+
+def _method_step(serializer, name: str, prefix: str, columns: list[str]):
+    """A method field the serializer also gives as a function of columns, in ROW_FIELDS:
+    {name: ((column, ...), function of their values)}."""
+    declared = getattr(type(serializer), "ROW_FIELDS", {}).get(name)
+    if declared is None:
+        raise _Unplannable(name)
+    names, function = declared
+    read = [prefix + column for column in names]
+    columns.extend(read)
+
+    def take_method(row, related, out):
+        out[name] = function(*(row[column] for column in read))
+
+    return take_method
+
+
+def _step(name, field, model_field, column, columns, many, prefix):
+    kind = type(field)
+    if isinstance(field, relations.ManyRelatedField):
+        child = field.child_relation
+        if prefix or type(child) is not relations.PrimaryKeyRelatedField or child.pk_field:
+            raise _Unplannable(name)
+        if not (model_field.many_to_many and model_field.concrete):
+            raise _Unplannable(name)
+        target = model_field.related_model
+        many.append(
+            (
+                name,
+                model_field.remote_field.through,
+                model_field.m2m_field_name(),
+                model_field.m2m_reverse_field_name(),
+                target,
+                target._meta.ordering,
+            )
+        )
+
+        def take_many(row, related, out):
+            out[name] = related[name][row["pk"]]
+
+        return take_many
+    if model_field.many_to_many or model_field.one_to_many:
+        raise _Unplannable(name)
+    if isinstance(field, serializers.BaseSerializer):
+        if isinstance(field, serializers.ListSerializer) or not model_field.is_relation:
+            raise _Unplannable(name)
+        columns.append(column)  # the foreign key: null means no object
+        nested = _compile(field, model_field.related_model, column + "__", columns, many)
+
+        def take_nested(row, related, out):
+            out[name] = None if row[column] is None else nested(row, related)
+
+        return take_nested
+    columns.append(column)
+    if kind is relations.PrimaryKeyRelatedField:
+        if field.pk_field is not None or not model_field.is_relation:
+            raise _Unplannable(name)
+    elif model_field.is_relation:
+        raise _Unplannable(name)
+    elif kind in _AS_STORED:
+        types = _AS_STORED[kind]
+        if types is not None and model_field.get_internal_type() not in types:
+            raise _Unplannable(name)
+        if getattr(field, "binary", False):
+            raise _Unplannable(name)
+    elif isinstance(field, _CONVERTED):
+        convert = field.to_representation  # the field's own, subclasses' included
+
+        def take_converted(row, related, out):
+            value = row[column]
+            out[name] = None if value is None else convert(value)
+
+        return take_converted
+    else:
+        raise _Unplannable(name)
+
+    def take(row, related, out):
+        out[name] = row[column]
+
+    return take
+
+
+@cache
+def plan_for(serializer_class: type[serializers.BaseSerializer]) -> RowPlan | None:
+    """The serializer's plan, or None when its output needs model instances."""
+    serializer = serializer_class()
+    model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    if model is None:
+        return None
+    columns: list[str] = ["pk"]
+    many: list = []
+    try:
+        shape = _compile(serializer, model, "", columns, many)
+    except _Unplannable:
+        return None
+    return RowPlan(model, list(dict.fromkeys(columns)), shape, many)

@@ -1,0 +1,124 @@
+"""Lists answered from `.values()` rows (portal.api.rows) give DRF's JSON, byte for byte."""
+
+import collections
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from rest_framework import serializers
+
+from benchmarks.lists import api_lists
+from meetings.api.serializers import AgendaItemSerializer, InvitationSerializer
+from meetings.models import AgendaItem
+from notices.services import webhook_endpoint_register
+from portal.api import views
+from portal.api.rows import plan_for
+
+pytestmark = pytest.mark.django_db
+
+PLANNED = [
+    (path, viewset)
+    for path, viewset in api_lists()
+    if plan_for(viewset.output_serializer_class) is not None
+]
+
+
+def test_the_lists_of_plain_rows_are_planned():
+    paths = {path for path, _viewset in PLANNED}
+
+    assert {
+        "/api/v1/agenda-items/",
+        "/api/v1/attendance/",
+        "/api/v1/decisions/",
+        "/api/v1/invitations/",
+        "/api/v1/minutes-comments/",
+        "/api/v1/organisations/",
+        "/api/v1/report-backs/",
+        "/api/v1/webhook-endpoints/",
+    } <= paths
+
+
+def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch):
+    settings.DEMO_PASSWORD = "tansiq-demo"
+    settings.WEBHOOK_ALLOW_INSECURE = True
+    call_command("load_demo", verbosity=0)
+    member = get_user_model().objects.get(username="member").person.organisation
+    for events in ([], ["meeting.updated", "meeting.cancelled"]):  # the demo has none
+        webhook_endpoint_register(
+            organisation=member,
+            url=f"https://hooks.example.org/{len(events)}",
+            events=events,
+            by=None,
+        )
+    compared: collections.Counter = collections.Counter()
+    for username, (path, _viewset), params in itertools.product(
+        ["secretariat", "member", "observer", "chair"],
+        PLANNED,
+        [{"page_size": 100}, {"page_size": 7, "page": 2}],
+    ):
+        client.force_login(get_user_model().objects.get(username=username))
+        planned = client.get(path, params)
+        with monkeypatch.context() as patched:
+            patched.setattr(views, "plan_for", lambda serializer_class: None)
+            drf = client.get(path, params)
+
+        assert planned.status_code == drf.status_code == 200, path
+        assert planned.content == drf.content, (username, path, params)
+        compared[path] += len(planned.json()["results"])
+
+    # The demo gives each of them rows to compare, decisions of both sources among them.
+    client.force_login(get_user_model().objects.get(username="secretariat"))
+    decisions = client.get("/api/v1/decisions/", {"page_size": 100}).json()["results"]
+    assert {row["source"] for row in decisions} == {"meeting", "written_procedure"}
+    assert {path: compared[path] > 0 for path, _viewset in PLANNED} == {
+        path: True for path, _viewset in PLANNED
+    }
+
+
+def test_a_planned_list_keeps_its_nulls_and_many_to_many(cast, client):
+    from tests.factories import AgendaItemFactory, MeetingFactory
+
+    meeting = MeetingFactory(group=cast.mwg, calendar_uid="rows-null@test.local")
+    bare = AgendaItemFactory(meeting=meeting, presenter=None)
+    labelled = AgendaItemFactory(meeting=meeting, presenter=cast.member_person)
+    labelled.restricted_to.set([cast.moh, cast.embassy])
+    client.force_login(cast.secretariat)
+
+    rows = {row["id"]: row for row in client.get("/api/v1/agenda-items/").json()["results"]}
+
+    assert rows[bare.pk]["presenter"] is None
+    assert rows[labelled.pk]["presenter"] == {
+        "id": cast.member_person.pk,
+        "full_name": cast.member_person.full_name,
+    }
+    assert sorted(rows[labelled.pk]["restricted_to"]) == sorted([cast.moh.pk, cast.embassy.pk])
+    assert rows[bare.pk]["restricted_to"] == []
+
+
+def test_what_needs_an_instance_is_not_planned():
+    class WithMethod(serializers.ModelSerializer):
+        shout = serializers.SerializerMethodField()
+
+        class Meta:
+            model = AgendaItem
+            fields = ["id", "shout"]
+
+        def get_shout(self, item):
+            return item.title.upper()
+
+    class WithOwnShape(InvitationSerializer):
+        def to_representation(self, instance):
+            return {"id": instance.pk}
+
+    class NumberAsText(serializers.ModelSerializer):
+        position = serializers.CharField()
+
+        class Meta:
+            model = AgendaItem
+            fields = ["id", "position"]
+
+    assert plan_for(AgendaItemSerializer) is not None
+    assert plan_for(WithMethod) is None
+    assert plan_for(WithOwnShape) is None
+    assert plan_for(NumberAsText) is None  # str() of a number is not the stored value
