@@ -7,8 +7,8 @@ base data if it is empty, then times. A database is one process: Django's DATABA
 fixed once it starts.
 
 Requests go through Django's test Client with every middleware (sessions, locale,
-CSRF, security headers, the login), signed in with force_login: everything the server
-does but the socket.
+CSRF, security headers, the login), signed in with force_login, under the production
+settings (`_setup`): everything the server does but the socket.
 
 Floors, measured in the same process, are the least work that yields the same rows:
 - an API list: the page's rows (one more, as the pagination reads) by one `.values()`
@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -45,13 +46,31 @@ MINIMAL = (
 
 
 def _setup(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    """Django as production runs it (docker-compose, benchmarks.load): DEBUG off, so no
+    query log and no template debug information, static files from their manifest,
+    behind the TLS proxy; a throwaway secret key; two-factor off for the secretariat's
+    bench user, who has no authenticator."""
+    var_dir = ROOT / "var" / "bench" / "lists"
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "BEHIND_TLS_PROXY": "1",
+            "MFA_REQUIRED_FOR_STAFF": "0",
+            "VAR_DIR": str(var_dir),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
     sys.path.insert(0, str(ROOT))
     import django
+    from django.core.management import call_command
 
     django.setup()
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def medians_ms(measured, floor) -> tuple[float, float]:
@@ -304,7 +323,8 @@ def page_floors(user, meeting_id: int, group_id: int):
             lambda: [
                 action_point_filter(queryset=action_points_visible_to(user)).values(
                     *action_columns
-                )[:PAGE_SIZE]
+                )[:PAGE_SIZE],
+                groups_visible_to(user).order_by("name").values("pk", "name"),
             ],
         ),
         (
@@ -394,7 +414,7 @@ def main() -> None:
     template = engines["django"].from_string(MINIMAL)
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for persona, user in personas.items():
-        client = Client(HTTP_HOST="127.0.0.1")
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
         client.force_login(user)
 
         def request(path, params=None, client=client):
