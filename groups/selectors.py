@@ -242,11 +242,17 @@ def group_list_with_chairs(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet
     return queryset.prefetch_related(chairs).order_by("kind", "name")
 
 
+def representatives_serving() -> QuerySet[Representative]:
+    """The representatives a seat has now (whether or not the seat has ended), in the
+    model's order."""
+    return Representative.objects.filter(end_on__isnull=True)
+
+
 def membership_list(*, queryset: QuerySet[Membership]) -> QuerySet[Membership]:
     """Memberships with group, organisation, seat holder and current representatives."""
     representatives = Prefetch(
         "representatives",
-        queryset=Representative.objects.filter(end_on__isnull=True).select_related("person"),
+        queryset=representatives_serving().select_related("person"),
         to_attr="current_representatives",
     )
     return queryset.select_related("group", "organisation", "seat_holder").prefetch_related(

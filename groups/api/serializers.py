@@ -10,7 +10,12 @@ from groups.models import (
     Rhythm,
 )
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
-from groups.selectors import INHERITED_RULES, TermsOfReference, terms_of_reference
+from groups.selectors import (
+    INHERITED_RULES,
+    TermsOfReference,
+    representatives_serving,
+    terms_of_reference,
+)
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
 
@@ -192,6 +197,10 @@ class MembershipSerializer(OutputModelSerializer):
             "end_on",
             "representatives",
         ]
+
+    # The nested list from a list's rows, as membership_list prefetches it
+    # (portal.api.rows).
+    ROW_MANY = {"representatives": ("membership", representatives_serving)}
 
 
 class GroupDetailSerializer(GroupSerializer):

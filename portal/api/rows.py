@@ -8,7 +8,10 @@ many-to-many, the same JSON comes from one `.values()` query with the joins, plu
 query per many-to-many, shaped by a plan compiled from the serializer's own fields.
 
 A method field is read from columns when its serializer says how in `ROW_FIELDS`
-({field name: ((column, ...), function of their values)}). A serializer the plan
+({field name: ((column, ...), function of their values)}). A nested list (a prefetch
+with its own filter) is read in one more query when the serializer names its rows in
+`ROW_MANY` ({field name: (foreign key to the row, function giving the queryset the
+list's prefetch uses)}); its items are planned like any serializer. A serializer the plan
 cannot reproduce exactly (another method field, a property, a field class it does not
 know, its own `to_representation`) is not compiled: `plan_for` returns None and the
 list keeps DRF's path. tests/portal/test_api_rows.py holds both paths' JSON equal for
@@ -78,7 +81,7 @@ class RowPlan:
         self.model = model
         self.columns = columns
         self._shape = shape
-        # (output key, through model, owner column, target column, target, its ordering)
+        # (output key, reader of {row id: [values]} for a page's row ids)
         self._many = many
 
     def values(self, queryset: QuerySet) -> QuerySet:
@@ -89,8 +92,26 @@ class RowPlan:
     def rows(self, values: Iterable[Row]) -> list[dict]:
         values = list(values)
         ids = [row["pk"] for row in values]
-        related = {key: _many_of(ids, *read) for key, *read in self._many} if ids else {}
+        related = {key: read(ids) for key, read in self._many} if ids else {}
         return [self._shape(row, related) for row in values]
+
+
+def _nested_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
+    """The reader of a nested list: {row id: [item dicts]}, in the queryset's order."""
+
+    def read(ids: list[int]) -> dict[int, list[dict]]:
+        found: dict[int, list[dict]] = {row_id: [] for row_id in ids}
+        items = queryset().filter(**{f"{owner}__in": ids}).prefetch_related(None)
+        rows = list(items.values(*dict.fromkeys((owner, *plan.columns))))
+        for row, item in zip(rows, plan.rows(rows), strict=True):
+            found[row[owner]].append(item)
+        return found
+
+    return read
+
+
+def _ids_of(through, owner: str, column: str, target, ordering):
+    return lambda ids: _many_of(ids, through, owner, column, target, ordering)
 
 
 def _many_of(ids: list[int], through, owner: str, column: str, target, ordering) -> dict:
@@ -145,6 +166,9 @@ def _compile(serializer, model: type[Model], prefix: str, columns: list[str], ma
         if isinstance(field, serializers.SerializerMethodField):
             steps.append(_method_step(serializer, name, prefix, columns))
             continue
+        if isinstance(field, serializers.ListSerializer) and not prefix:
+            steps.append(_nested_step(serializer, name, field, many))
+            continue
         if field.source == "*" or not field.source:
             raise _Unplannable(name)
         path = field.source.split(".")
@@ -182,6 +206,22 @@ def _method_step(serializer, name: str, prefix: str, columns: list[str]):
     return take_method
 
 
+def _nested_step(serializer, name: str, field, many: list):
+    declared = getattr(type(serializer), "ROW_MANY", {}).get(name)
+    if declared is None:
+        raise _Unplannable(name)
+    owner, queryset = declared
+    plan = _plan(type(field.child), field.child)
+    if plan is None or plan._many:
+        raise _Unplannable(name)
+    many.append((name, _nested_of(owner, queryset, plan)))
+
+    def take_nested_list(row, related, out):
+        out[name] = related[name][row["pk"]]
+
+    return take_nested_list
+
+
 def _step(name, field, model_field, column, columns, many, prefix):
     kind = type(field)
     if isinstance(field, relations.ManyRelatedField):
@@ -191,16 +231,14 @@ def _step(name, field, model_field, column, columns, many, prefix):
         if not (model_field.many_to_many and model_field.concrete):
             raise _Unplannable(name)
         target = model_field.related_model
-        many.append(
-            (
-                name,
-                model_field.remote_field.through,
-                model_field.m2m_field_name(),
-                model_field.m2m_reverse_field_name(),
-                target,
-                target._meta.ordering,
-            )
+        read = _ids_of(
+            model_field.remote_field.through,
+            model_field.m2m_field_name(),
+            model_field.m2m_reverse_field_name(),
+            target,
+            target._meta.ordering,
         )
+        many.append((name, read))
 
         def take_many(row, related, out):
             out[name] = related[name][row["pk"]]
@@ -250,7 +288,10 @@ def _step(name, field, model_field, column, columns, many, prefix):
 @cache
 def plan_for(serializer_class: type[serializers.BaseSerializer]) -> RowPlan | None:
     """The serializer's plan, or None when its output needs model instances."""
-    serializer = serializer_class()
+    return _plan(serializer_class, serializer_class())
+
+
+def _plan(serializer_class, serializer) -> RowPlan | None:
     model = getattr(getattr(serializer_class, "Meta", None), "model", None)
     if model is None:
         return None

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from rest_framework import serializers
 
 from benchmarks.lists import api_lists
+from groups.models import Representative
+from groups.services import representative_end
 from meetings.api.serializers import AgendaItemSerializer, InvitationSerializer
 from meetings.models import AgendaItem
 from notices.services import webhook_endpoint_register
@@ -32,6 +34,7 @@ def test_the_lists_of_plain_rows_are_planned():
         "/api/v1/attendance/",
         "/api/v1/decisions/",
         "/api/v1/invitations/",
+        "/api/v1/memberships/",
         "/api/v1/minutes-comments/",
         "/api/v1/organisations/",
         "/api/v1/report-backs/",
@@ -44,6 +47,9 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
     settings.WEBHOOK_ALLOW_INSECURE = True
     call_command("load_demo", verbosity=0)
     member = get_user_model().objects.get(username="member").person.organisation
+    # A representation that ended stays out of a seat's current representatives.
+    ended = Representative.objects.filter(end_on=None).exclude(person__user__username="member")
+    representative_end(representative=ended.order_by("pk").first(), by=None)
     for events in ([], ["meeting.updated", "meeting.cancelled"]):  # the demo has none
         webhook_endpoint_register(
             organisation=member,
@@ -71,6 +77,8 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
     client.force_login(get_user_model().objects.get(username="secretariat"))
     decisions = client.get("/api/v1/decisions/", {"page_size": 100}).json()["results"]
     assert {row["source"] for row in decisions} == {"meeting", "written_procedure"}
+    seats = client.get("/api/v1/memberships/", {"page_size": 100}).json()["results"]
+    assert max(len(seat["representatives"]) for seat in seats) >= 2
     assert {path: compared[path] > 0 for path, _viewset in PLANNED} == {
         path: True for path, _viewset in PLANNED
     }
