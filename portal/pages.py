@@ -2,9 +2,9 @@
 shown on forms, pagination. Views in each app build on these; no domain logic here."""
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.cache import cache
@@ -152,3 +152,10 @@ class LocalNameChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return local_name(obj)
+
+
+def choice_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """{value: label} of a field's choices in the page's language, for a page that labels
+    many rows: each get_FOO_display call builds that mapping anew (and hashes every lazy
+    label), which a list of 200 invitations paid 200 times."""
+    return {value: str(label) for value, label in choices}

@@ -32,7 +32,13 @@ from meetings.selectors import (
 )
 from meetings.views.shared import detail_url, repeat_submit
 from portal.exports import csv_response
-from portal.pages import form_token_claim, local_name, paginate, query_without_page
+from portal.pages import (
+    choice_labels,
+    form_token_claim,
+    local_name,
+    paginate,
+    query_without_page,
+)
 
 
 @login_required
@@ -177,8 +183,10 @@ def action_point_list_page(request):
     filters, action_points = _filtered_action_points(request)
     page = paginate(request, action_points)
     reportable = action_points_reportable_by(request.user, page)
+    statuses = choice_labels(ActionPoint.Status.choices)
     for action_point in page:
         action_point.reportable = action_point.pk in reportable
+        action_point.status_label = statuses.get(action_point.status, action_point.status)
     return render(
         request,
         "meetings/action_point_list.html",

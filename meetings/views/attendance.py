@@ -44,10 +44,10 @@ from meetings.views.person_search import (
     person_matches_response,
     person_query,
 )
-from meetings.views.shared import choice_labels, detail_url, loaded_meeting, repeat_submit
+from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
 from members.models import Organisation, Person
 from portal.exports import csv_response
-from portal.pages import form_token_claim, local_name
+from portal.pages import choice_labels, form_token_claim, local_name
 
 
 class RegisterRow(TypedDict, total=False):

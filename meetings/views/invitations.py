@@ -39,13 +39,12 @@ from meetings.views.person_search import (
     person_query,
 )
 from meetings.views.shared import (
-    choice_labels,
     detail_url,
     loaded_meeting,
     repeat_submit,
 )
 from members.models import Person
-from portal.pages import form_token_claim, form_token_new
+from portal.pages import choice_labels, form_token_claim, form_token_new
 
 
 def _invitable_people(user, meeting: Meeting):

@@ -1,8 +1,7 @@
 """Helpers every page module uses."""
 
 import zoneinfo
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -41,13 +40,6 @@ def loaded_meeting(
     if read is not None:
         return read(queryset=queryset).get()
     return meeting_detail_for_user(queryset=queryset, user=user).get()
-
-
-def choice_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
-    """{value: label} of a field's choices in the page's language, for a page that labels
-    many rows: each get_FOO_display call builds that mapping anew (and hashes every lazy
-    label), which a list of 200 invitations paid 200 times."""
-    return {value: str(label) for value, label in choices}
 
 
 def agenda_shown(meeting: Meeting) -> AgendaTimeline:
