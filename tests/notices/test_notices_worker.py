@@ -221,6 +221,13 @@ def test_webhook_receiver_failing_then_accepting_gets_one_signed_delivery(
     body = json.loads(call["body"])
     assert body["event"] == "meeting.scheduled"
     assert body["data"]["meeting"]["id"] == meeting.pk
+    # The worker marks the notice once the receiver has answered: CI once read it in
+    # between, still "sending".
+    wait_for(
+        lambda: Notice.objects.get(channel="webhook").status != Notice.Status.SENDING,
+        timeout=30,
+        what="the webhook notice marked",
+    )
     notice = Notice.objects.get(channel="webhook")
     assert (notice.status, notice.attempts) == ("sent", 3)
     assert notice.failed_attempts.count() == 2
