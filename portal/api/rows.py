@@ -125,9 +125,12 @@ def _many_of(ids: list[int], through, owner: str, column: str, target, ordering)
     if not pairs:
         return found
     targets = {target_id for _row_id, target_id in pairs}
-    ranked = target.objects.filter(pk__in=targets).order_by(*ordering, "pk")
+    # Through the default manager, as the related manager reads them: a target it
+    # leaves out is left out here too.
+    ranked = target._default_manager.filter(pk__in=targets).order_by(*ordering, "pk")
     rank = {pk: place for place, pk in enumerate(ranked.values_list("pk", flat=True))}
-    for row_id, target_id in sorted(pairs, key=lambda pair: rank[pair[1]]):
+    kept = [pair for pair in pairs if pair[1] in rank]
+    for row_id, target_id in sorted(kept, key=lambda pair: rank[pair[1]]):
         found[row_id].append(target_id)
     return found
 
