@@ -219,6 +219,13 @@ def group_detail(
     return queryset.select_related("parent").prefetch_related(visible_children, memberships)
 
 
+def group_choices(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:
+    """The groups of a filter's drop-down, by name: only what an option shows (its name in
+    each language), not the terms of reference and reminder settings each group row
+    carries, which a page of fifty options would otherwise load and decode."""
+    return queryset.only("pk", "name", "name_ar", "name_fr").order_by("name")
+
+
 def group_list_with_chairs(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:
     """Groups with their current chair and co-chair seats loaded (`chair_seats`, with
     the organisation's id, name and acronym and the seat holder's id and full name), in

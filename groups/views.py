@@ -42,12 +42,10 @@ from groups.selectors import (
     organisation_seats,
     terms_of_reference,
 )
-from members.models import OrganisationKind
 from members.permissions import user_can_set_contact_visibility, user_person
 from members.selectors import organisation_list, organisation_search, person_list, person_search
 from members.services import person_contact_visibility_set, person_time_zone_set
 from portal.pages import (
-    choice_labels,
     form_token_claim,
     paginate,
     query_without_page,
@@ -404,9 +402,6 @@ def organisation_list_page(request):
     query = _search(request)
     organisations = organisation_search(queryset=organisations_visible_to(request.user), text=query)
     page = paginate(request, organisation_list(queryset=organisations))
-    kinds = choice_labels(OrganisationKind.choices)
-    for organisation in page:
-        organisation.kind_label = kinds.get(organisation.kind, organisation.kind)
     return render(
         request,
         "groups/directory/organisation_list.html",

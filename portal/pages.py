@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.http import QueryDict
 from django.utils.translation import get_language
 
@@ -159,3 +160,25 @@ def choice_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     many rows: each get_FOO_display call builds that mapping anew (and hashes every lazy
     label), which a list of 200 invitations paid 200 times."""
     return {value: str(label) for value, label in choices}
+
+
+# {(field, language): {value: label}}; a handful of fields times three languages.
+_FIELD_LABELS: dict[tuple[Any, str], dict[Any, str]] = {}
+
+
+def field_label(obj: models.Model, field_name: str) -> Any:
+    """What `obj.get_<field_name>_display()` answers, from a mapping built once per field
+    and language instead of once per call. A value outside the choices is given back as
+    it is, as Django does. Choices given by a callable may differ from one call to the
+    next, so they are read anew each time."""
+    field = obj._meta.get_field(field_name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{type(obj).__name__}.{field_name} is not a field with choices.")
+    key = (field, get_language() or "")
+    labels = _FIELD_LABELS.get(key)
+    if labels is None:
+        labels = {choice: str(label) for choice, label in field.flatchoices}
+        if isinstance(field.choices, list):
+            _FIELD_LABELS[key] = labels
+    value = getattr(obj, field.attname)
+    return labels.get(value, value)

@@ -23,6 +23,14 @@ def local_name(obj) -> str:
 
 
 @register.filter
+def label(obj, field_name: str):
+    """`{{ meeting|label:"status" }}`: the label of a field's value in the page's
+    language, as `meeting.get_status_display` gives it, without rebuilding the field's
+    choices for every row of a list."""
+    return pages.field_label(obj, field_name)
+
+
+@register.filter
 def user_name(user) -> str:
     """Who a login belongs to: their name in the page's language, else the login; ""
     for none."""

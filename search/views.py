@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from groups.permissions import groups_visible_to
+from groups.selectors import group_choices
 from portal.pages import PAGE_SIZE, query_without_page
 from search.forms import SearchForm
 from search.models import SearchKind
@@ -42,7 +43,7 @@ def _kind_counts(request, results: SearchResults | None) -> list[dict]:
 @login_required
 def search_page(request):
     user = request.user
-    groups = groups_visible_to(user).order_by("name")
+    groups = group_choices(queryset=groups_visible_to(user))
     form = SearchForm(request.GET or None, groups=groups)
     results = None
     number = _page_number(request.GET.get("page"))

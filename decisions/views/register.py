@@ -24,6 +24,7 @@ from decisions.selectors import (
 )
 from groups.models import CoordinationGroup
 from groups.permissions import group_get_for_user, groups_visible_to, user_can_manage_group
+from groups.selectors import group_choices
 from meetings import services
 from meetings.models import Decision
 from meetings.permissions import decision_get_for_user, user_can_manage_meeting
@@ -186,7 +187,7 @@ def _register(request, *, group: CoordinationGroup | None, title: str, filename:
     user = request.user
     filters = RegisterFilterForm(
         request.GET or None,
-        groups=None if group is not None else groups_visible_to(user).order_by("name"),
+        groups=None if group is not None else group_choices(queryset=groups_visible_to(user)),
     )
     criteria: dict = {"group": group}
     if filters.is_bound and filters.is_valid():

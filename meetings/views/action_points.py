@@ -16,6 +16,7 @@ from groups.permissions import (
     organisations_offered_to,
     people_offered_to,
 )
+from groups.selectors import group_choices
 from meetings import forms, services
 from meetings.models import ActionPoint
 from meetings.permissions import (
@@ -33,7 +34,6 @@ from meetings.selectors import (
 from meetings.views.shared import detail_url, repeat_submit
 from portal.exports import csv_response
 from portal.pages import (
-    choice_labels,
     form_token_claim,
     local_name,
     paginate,
@@ -169,7 +169,7 @@ def _filtered_action_points(request):
     visible = action_points_visible_to(user)
     filters = forms.ActionPointFilterForm(
         request.GET or None,
-        groups=groups_visible_to(user).order_by("name"),
+        groups=group_choices(queryset=groups_visible_to(user)),
     )
     action_points = action_point_list(queryset=visible)
     if filters.is_valid():
@@ -183,10 +183,8 @@ def action_point_list_page(request):
     filters, action_points = _filtered_action_points(request)
     page = paginate(request, action_points)
     reportable = action_points_reportable_by(request.user, page)
-    statuses = choice_labels(ActionPoint.Status.choices)
     for action_point in page:
         action_point.reportable = action_point.pk in reportable
-        action_point.status_label = statuses.get(action_point.status, action_point.status)
     return render(
         request,
         "meetings/action_point_list.html",

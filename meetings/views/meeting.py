@@ -29,7 +29,7 @@ from groups.permissions import (
     organisations_offered_to,
     people_offered_to,
 )
-from groups.selectors import confidentiality_trail, terms_of_reference
+from groups.selectors import confidentiality_trail, group_choices, terms_of_reference
 from groups.services import confidentiality_set
 from meetings import forms, services
 from meetings.audience import pack_audience_of
@@ -67,7 +67,7 @@ from portal.pages import form_token_claim, paginate, query_without_page
 @require_GET
 def meeting_list_page(request):
     user = request.user
-    groups = groups_visible_to(user).order_by("name")
+    groups = group_choices(queryset=groups_visible_to(user))
     filters = forms.MeetingFilterForm(request.GET or None, groups=groups)
     meetings = meetings_visible_to(user)
     if filters.is_valid():
