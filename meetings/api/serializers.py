@@ -41,6 +41,7 @@ from meetings.selectors import UnreachedReason
 from meetings.series import rrule_text
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from portal import zones
+from portal.api.rows import many_to_many_ids
 from portal.api.serializers import (
     InputSerializer,
     OutputModelSerializer,
@@ -56,6 +57,8 @@ CONFIDENTIALITY_HELP = (
     "secretariat, the group's chairs and the organisations in `restricted_to`)."
 )
 RESTRICTED_TO_HELP = "With `restricted`: the ids of the organisations that may see it."
+# Lists and details alike give them in the organisations' order, as the directory does.
+RESTRICTED_TO_LISTED_HELP = RESTRICTED_TO_HELP + " By organisation name."
 
 
 def _confidentiality_field(**kwargs) -> serializers.ChoiceField:
@@ -66,7 +69,7 @@ def _confidentiality_field(**kwargs) -> serializers.ChoiceField:
 
 def _restricted_to_field() -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text=RESTRICTED_TO_HELP
+        many=True, read_only=True, help_text=RESTRICTED_TO_LISTED_HELP
     )
 
 
@@ -82,20 +85,6 @@ class LabelInputSerializer(InputSerializer):
         required=False,
         help_text=RESTRICTED_TO_HELP + " An id you may not see is refused like a missing one.",
     )
-
-
-def label_rows(through, owner: str, ids: list[int]) -> dict[int, list[int]]:
-    """{row id: [organisation ids]} of a page of a fast list, in one query."""
-    named: dict[int, list[int]] = {row_id: [] for row_id in ids}
-    if ids:
-        pairs = (
-            through.objects.filter(**{f"{owner}__in": ids})
-            .order_by("organisation_id")
-            .values_list(owner, "organisation_id")
-        )
-        for row_id, organisation_id in pairs:
-            named[row_id].append(organisation_id)
-    return named
 
 
 class ChairSeatSerializer(serializers.Serializer):
@@ -144,7 +133,7 @@ class MeetingListSerializer(serializers.Serializer):
     accepted_count = serializers.IntegerField()
     confidentiality = _confidentiality_field()
     restricted_to = serializers.ListField(
-        child=serializers.IntegerField(), help_text=RESTRICTED_TO_HELP
+        child=serializers.IntegerField(), help_text=RESTRICTED_TO_LISTED_HELP
     )
 
     VALUES = (
@@ -174,8 +163,8 @@ class MeetingListSerializer(serializers.Serializer):
     @classmethod
     def rows(cls, values) -> list[dict]:
         values = list(values)
-        named = label_rows(
-            Meeting.restricted_to.through, "meeting_id", [row["id"] for row in values]
+        named = many_to_many_ids(
+            Meeting._meta.get_field("restricted_to"), [row["id"] for row in values]
         )
         return [
             {
@@ -865,7 +854,7 @@ class ActionPointListSerializer(serializers.Serializer):
     owner_person = PersonBriefSerializer(allow_null=True)
     confidentiality = _confidentiality_field()
     restricted_to = serializers.ListField(
-        child=serializers.IntegerField(), help_text=RESTRICTED_TO_HELP
+        child=serializers.IntegerField(), help_text=RESTRICTED_TO_LISTED_HELP
     )
 
     VALUES = (
@@ -897,8 +886,8 @@ class ActionPointListSerializer(serializers.Serializer):
         today = today or timezone.localdate()
         open_status = ActionPoint.Status.OPEN.value
         values = list(values)
-        named = label_rows(
-            ActionPoint.restricted_to.through, "actionpoint_id", [row["id"] for row in values]
+        named = many_to_many_ids(
+            ActionPoint._meta.get_field("restricted_to"), [row["id"] for row in values]
         )
         return [
             {

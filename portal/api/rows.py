@@ -84,6 +84,11 @@ class RowPlan:
         # (output key, reader of {row id: [values]} for a page's row ids)
         self._many = many
 
+    @property
+    def reads_related(self) -> bool:
+        """Whether a page's rows need more queries (many-to-many ids, nested lists)."""
+        return bool(self._many)
+
     def values(self, queryset: QuerySet) -> QuerySet:
         """The list's queryset (funnel, filters, ordering) reading only the plan's columns;
         joins the viewset prefetched for instances are not needed."""
@@ -110,23 +115,27 @@ def _nested_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
     return read
 
 
-def _ids_of(through, owner: str, column: str, target, ordering):
-    return lambda ids: _many_of(ids, through, owner, column, target, ordering)
-
-
-def _many_of(ids: list[int], through, owner: str, column: str, target, ordering) -> dict:
-    """{row id: [target ids]} in the target model's order, as a related manager lists them.
+def many_to_many_ids(field, ids: list[int]) -> dict[int, list[int]]:
+    """{row id: [target ids]} of a many-to-many `field` (e.g. Meeting's `restricted_to`)
+    for a page's rows, in the target model's order, as the related manager lists them
+    on the detail endpoints.
 
     The pairs are read alone, by the index on the owner column; the order is then asked
     of the few targets found. One query ordered through a join would let SQLite walk the
     whole target table in order, probing the pairs for each."""
+    through = field.remote_field.through
+    owner, column = field.m2m_column_name(), field.m2m_reverse_name()
+    target = field.related_model
     found: dict[int, list[int]] = {row_id: [] for row_id in ids}
+    if not ids:
+        return found
     pairs = list(through.objects.filter(**{f"{owner}__in": ids}).values_list(owner, column))
     if not pairs:
         return found
     targets = {target_id for _row_id, target_id in pairs}
     # Through the default manager, as the related manager reads them: a target it
     # leaves out is left out here too.
+    ordering = target._meta.ordering
     ranked = target._default_manager.filter(pk__in=targets).order_by(*ordering, "pk")
     rank = {pk: place for place, pk in enumerate(ranked.values_list("pk", flat=True))}
     kept = [pair for pair in pairs if pair[1] in rank]
@@ -215,7 +224,7 @@ def _nested_step(serializer, name: str, field, many: list):
         raise _Unplannable(name)
     owner, queryset = declared
     plan = _plan(type(field.child), field.child)
-    if plan is None or plan._many:
+    if plan is None or plan.reads_related:
         raise _Unplannable(name)
     many.append((name, _nested_of(owner, queryset, plan)))
 
@@ -233,15 +242,7 @@ def _step(name, field, model_field, column, columns, many, prefix):
             raise _Unplannable(name)
         if not (model_field.many_to_many and model_field.concrete):
             raise _Unplannable(name)
-        target = model_field.related_model
-        read = _ids_of(
-            model_field.remote_field.through,
-            model_field.m2m_field_name(),
-            model_field.m2m_reverse_field_name(),
-            target,
-            target._meta.ordering,
-        )
-        many.append((name, read))
+        many.append((name, lambda ids, field=model_field: many_to_many_ids(field, ids)))
 
         def take_many(row, related, out):
             out[name] = related[name][row["pk"]]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from groups.models import Confidentiality, ConfidentialityChange
 from meetings.models import AgendaItem, Decision, Meeting, Minutes
 from meetings.services import (
+    action_point_create,
     agenda_item_add,
     decision_add,
     meeting_create,
@@ -290,6 +291,30 @@ def test_the_fast_lists_carry_the_labels(cast, held, api):
     row = next(row for row in meetings if row["id"] == held.pk)
     assert (row["confidentiality"], row["restricted_to"]) == (RESTRICTED, [cast.iom.pk])
     assert Meeting.objects.get(pk=held.pk).confidentiality == RESTRICTED
+
+
+def test_the_fast_lists_name_the_organisations_in_the_order_their_details_do(cast, held, api):
+    """By name (IOM, MoFA, MoH), not by id (MoFA, IOM, MoH) nor as sent."""
+    client = api("secretariat")
+    organisations = [cast.moh.pk, cast.mofa.pk, cast.iom.pk]
+    label = {"confidentiality": RESTRICTED, "restricted_to": organisations}
+    client.patch(f"{V1}/meetings/{held.pk}/", label, format="json")
+    action_point = action_point_create(
+        meeting=held,
+        title="Draft the returns protocol",
+        owner_organisation=cast.iom,
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+        by=None,
+    )
+    client.patch(f"{V1}/action-points/{action_point.pk}/", label, format="json")
+    by_name = [cast.iom.pk, cast.mofa.pk, cast.moh.pk]
+    assert sorted(by_name) != by_name
+
+    for path, pk in (("meetings", held.pk), ("action-points", action_point.pk)):
+        listed = client.get(f"{V1}/{path}/").json()["results"]
+        row = next(row for row in listed if row["id"] == pk)
+        detail = client.get(f"{V1}/{path}/{pk}/").json()
+        assert row["restricted_to"] == detail["restricted_to"] == by_name, path
 
 
 def test_a_groups_usual_label_is_patched_and_inherited_below(cast, api):
