@@ -22,8 +22,14 @@ def notices_failed(*, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
 def notice_list(*, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
     """The delivery log with recipients and each failed try, oldest try first."""
     return queryset.select_related("person", "endpoint").prefetch_related(
-        Prefetch("failed_attempts", queryset=NoticeAttempt.objects.order_by("at"))
+        Prefetch("failed_attempts", queryset=failed_attempts_listed())
     )
+
+
+def failed_attempts_listed() -> QuerySet[NoticeAttempt]:
+    """A notice's failed tries as the log lists them, oldest first: the prefetch above and
+    the API's list read from rows (NoticeSerializer.ROW_MANY) alike."""
+    return NoticeAttempt.objects.order_by("at")
 
 
 def labels_changed_at(model: type[Model], ids: Iterable[int]) -> dt.datetime | None:

@@ -27,6 +27,10 @@ UPLOAD_HELP = (
 )
 
 
+def _download_url(version_id: int) -> str:
+    return reverse("api:document-version-download", args=[version_id])
+
+
 class DocumentVersionSerializer(OutputModelSerializer):
     download_url = serializers.SerializerMethodField(
         help_text="Where the file is downloaded (GET, same credentials)."
@@ -59,8 +63,10 @@ class DocumentVersionSerializer(OutputModelSerializer):
             "download_url",
         ]
 
+    ROW_FIELDS = {"download_url": (("pk",), _download_url)}
+
     def get_download_url(self, version: DocumentVersion) -> str:
-        return reverse("api:document-version-download", args=[version.pk])
+        return _download_url(version.pk)
 
 
 class AgendaItemBriefSerializer(OutputModelSerializer):

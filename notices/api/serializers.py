@@ -11,6 +11,7 @@ from meetings.api.serializers import (
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from members.models import Language
 from notices.models import Notice, NoticeAttempt, WebhookEndpoint
+from notices.selectors import failed_attempts_listed
 from portal.api.serializers import (
     InputSerializer,
     OutputModelSerializer,
@@ -53,6 +54,8 @@ class NoticeSerializer(OutputModelSerializer):
             "created_at",
             "failed_attempts",
         ]
+
+    ROW_MANY = {"failed_attempts": ("notice", failed_attempts_listed)}
 
 
 class WebhookEndpointSerializer(OutputModelSerializer):

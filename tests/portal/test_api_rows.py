@@ -13,6 +13,7 @@ from groups.models import Representative
 from groups.services import representative_end
 from meetings.api.serializers import AgendaItemSerializer, InvitationSerializer
 from meetings.models import AgendaItem
+from notices.models import Notice, NoticeAttempt
 from notices.services import webhook_endpoint_register
 from portal.api import views
 from portal.api.rows import plan_for
@@ -33,9 +34,11 @@ def test_the_lists_of_plain_rows_are_planned():
         "/api/v1/agenda-items/",
         "/api/v1/attendance/",
         "/api/v1/decisions/",
+        "/api/v1/document-versions/",
         "/api/v1/invitations/",
         "/api/v1/memberships/",
         "/api/v1/minutes-comments/",
+        "/api/v1/notices/",
         "/api/v1/organisations/",
         "/api/v1/report-backs/",
         "/api/v1/webhook-endpoints/",
@@ -57,6 +60,15 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
             events=events,
             by=None,
         )
+    # A notice that failed twice, then once more for good; another that failed once.
+    first, second = Notice.objects.order_by("-created_at", "-pk")[:2]
+    for notice, error, permanent in (
+        (first, "421 Try again later", False),
+        (first, "421 Try again later", False),
+        (first, "550 No such user", True),
+        (second, "timed out", False),
+    ):
+        NoticeAttempt.objects.create(notice=notice, error=error, is_permanent=permanent)
     compared: collections.Counter = collections.Counter()
     for username, (path, _viewset), params in itertools.product(
         ["secretariat", "member", "observer", "chair"],
@@ -79,6 +91,12 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
     assert {row["source"] for row in decisions} == {"meeting", "written_procedure"}
     seats = client.get("/api/v1/memberships/", {"page_size": 100}).json()["results"]
     assert max(len(seat["representatives"]) for seat in seats) >= 2
+    notices = client.get("/api/v1/notices/", {"page_size": 100}).json()["results"]
+    tries = {row["id"]: [a["error"] for a in row["failed_attempts"]] for row in notices}
+    assert tries[first.pk] == ["421 Try again later", "421 Try again later", "550 No such user"]
+    assert tries[second.pk] == ["timed out"]
+    versions = client.get("/api/v1/document-versions/").json()["results"]
+    assert versions[0]["download_url"] == f"/api/v1/document-versions/{versions[0]['id']}/download/"
     assert {path: compared[path] > 0 for path, _viewset in PLANNED} == {
         path: True for path, _viewset in PLANNED
     }
