@@ -2,10 +2,12 @@
 reader may see them (meetings.permissions.decisions_visible_to), with their joins done."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
+from decisions.models import ProcedureAnswer
 from groups.models import CoordinationGroup
 from groups.selectors import group_descendant_ids
 from meetings.models import Decision
@@ -130,3 +132,19 @@ def supersede_candidates(user: Actor, decision: Decision) -> QuerySet[Decision]:
         # An earlier decision of the same meeting (a lower number) came before it.
         candidates = candidates.exclude(meeting_id=decision.meeting_id, number__lt=decision.number)
     return candidates.order_by("-decided_on", "-id")
+
+
+def procedure_trails(procedure_ids: Iterable[int]) -> dict[int, list]:
+    """{procedure id: every answer given to it, changed answers included, oldest first},
+    in one query for a whole page of procedures (pages and API alike)."""
+    trails: dict[int, list] = {pk: [] for pk in procedure_ids}
+    if trails:
+        entries = (
+            ProcedureAnswer.history.filter(procedure_id__in=list(trails))
+            .exclude(answer=ProcedureAnswer.Answer.PENDING)
+            .select_related("organisation", "answered_by_person", "answered_by")
+            .order_by("history_date", "history_id")
+        )
+        for entry in entries:
+            trails[entry.procedure_id].append(entry)
+    return trails

@@ -21,6 +21,7 @@ from decisions.permissions import (
     procedures_visible_to,
     user_may_answer,
 )
+from decisions.selectors import procedure_trails
 from decisions.services import (
     procedure_answer,
     procedure_circulate,
@@ -117,11 +118,8 @@ class WrittenProcedureSerializer(OutputModelSerializer):
 
     @extend_schema_field(ProcedureTrailEntrySerializer(many=True))
     def get_trail(self, procedure: WrittenProcedure) -> list:
-        entries = (
-            ProcedureAnswer.history.filter(procedure_id=procedure.pk)
-            .exclude(answer=ProcedureAnswer.Answer.PENDING)
-            .order_by("history_date", "history_id")
-        )
+        # Read for the whole page at once (WrittenProcedureViewSet.context_for).
+        entries = self.context["trails"][procedure.pk]
         return list(ProcedureTrailEntrySerializer(entries, many=True).data)
 
 
@@ -202,6 +200,14 @@ class WrittenProcedureViewSet(FunnelViewSet):
             .prefetch_related("restricted_to", Prefetch("answers", queryset=answers))
             .order_by("-created_at", "-id")
         )
+
+    def context_for(self, instances):
+        return {
+            **super().context_for(instances),
+            "trails": procedure_trails(
+                instance.pk for instance in instances if isinstance(instance, WrittenProcedure)
+            ),
+        }
 
     @extend_schema(
         request=WrittenProcedureInputSerializer, responses={201: WrittenProcedureSerializer}

@@ -27,6 +27,7 @@ from decisions.permissions import (
     user_can_manage_procedure,
 )
 from decisions.procedure_forms import AnswerForm, LinkAnswerForm, ProcedureForm, WithdrawForm
+from decisions.selectors import procedure_trails
 from groups.permissions import group_get_for_user, organisations_offered_to, user_can_manage_group
 from members.models import Organisation, Person
 from members.permissions import user_person
@@ -176,16 +177,6 @@ def procedure_withdraw_page(request: HttpRequest, procedure_id: int) -> HttpResp
     )
 
 
-def _trail(procedure: WrittenProcedure) -> list:
-    """Every answer given, changed answers included, oldest first."""
-    return list(
-        ProcedureAnswer.history.filter(procedure_id=procedure.pk)
-        .exclude(answer=ProcedureAnswer.Answer.PENDING)
-        .select_related("organisation", "answered_by_person", "answered_by")
-        .order_by("history_date", "history_id")
-    )
-
-
 def _answer_organisations(user, procedure: WrittenProcedure) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         pk__in=answers_answerable_by(user, procedure).values("organisation")
@@ -246,7 +237,7 @@ def procedure_detail_page(request: HttpRequest, procedure_id: int) -> HttpRespon
             "nav": "decisions",
             "procedure": procedure,
             "answers": answers,
-            "trail": _trail(procedure),
+            "trail": procedure_trails([procedure.pk])[procedure.pk],
             "form": form,
             "can_manage": user_can_manage_procedure(user, procedure),
             "deadline": timezone.localtime(procedure.deadline),

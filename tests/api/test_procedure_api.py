@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -263,6 +265,32 @@ def test_a_changed_answer_is_kept_in_the_trail(cast, client_for):
     ]
     assert trail[-1]["reason"] == "Budget"
     assert trail[-1]["channel"] == "api"
+
+
+def test_the_list_reads_every_trail_in_the_same_few_queries_for_1_and_5_procedures(
+    cast, client_for
+):
+    """Each procedure's trail comes from one query for the page, not one per row."""
+    procedures = [circulated(cast, title=f"Procedure {n}") for n in range(5)]
+    member = client_for("member")
+    for procedure in procedures:
+        for answer in ("agree", "object"):
+            member.post(
+                f"{URL}{procedure.pk}/answer/",
+                {"organisation": cast.moh.pk, "answer": answer, "reason": "Budget"},
+                format="json",
+            )
+    client = client_for("secretariat")
+    client.get(URL)  # warm the per-user caches (secretariat flag)
+    counts, trails = [], []
+    for size in (1, 5):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"page_size": size})
+        counts.append(len(queries))
+        trails.append([[e["answer"] for e in row["trail"]] for row in response.json()["results"]])
+
+    assert trails == [[["agree", "object"]], [["agree", "object"]] * 5]
+    assert counts[0] == counts[1] <= 10, counts
 
 
 def test_the_schema_documents_the_written_procedures():
