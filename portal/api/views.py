@@ -81,7 +81,8 @@ class FunnelViewSet(viewsets.GenericViewSet):
     def paginated(self, queryset, serializer_class=None) -> Response:
         serializer_class = serializer_class or self.output_serializer_class
         plan = plan_for(serializer_class)
-        if plan is not None and plan.model is queryset.model:
+        # A plan reads a queryset; a list some selector already made keeps DRF's path.
+        if plan is not None and isinstance(queryset, QuerySet) and plan.model is queryset.model:
             rows = self.paginate_queryset(plan.values(queryset)) or []
             return self.get_paginated_response(plan.rows(rows))
         page = list(self.paginate_queryset(queryset) or [])
