@@ -1,11 +1,12 @@
 """A large dataset for the benchmarks, written with bulk_create in batches.
 
 At scale 1: 20,000 meetings, 400,000 invitations, 40,000 agenda items, 20,000 action
-points, and for the quarter that were held a register of five, published minutes and
-a decision each; 2,000 people, 300 organisations, 51 groups; a held plenary of working
-group 0 with 200 invitees (150 attended); a secretariat login and a member agency's
-login that sits in three working groups and their sub-groups. At scale 10 every row
-but the groups and logins is ten times as many. Rows are random but reproducible.
+points, a paper with its first version and a notice (one in ten failed once) per meeting,
+and for the quarter that were held a register of five, published minutes with one
+organisation's comment and a decision each; 2,000 people, 300 organisations, 51 groups;
+a held plenary of working group 0 with 200 invitees (150 attended); a secretariat login
+and a member agency's login that sits in three working groups and their sub-groups. At
+scale 10 every row but the groups and logins is ten times as many. Rows are random but reproducible.
 
 The data grow as a working group's do, with its history: at scale N the meetings span N
 times the years, at the same pace per month, and the coming year holds as many meetings
@@ -19,8 +20,10 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from documents.models import Document, DocumentVersion
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import access_sync_for_users
 from meetings.models import (
@@ -31,9 +34,11 @@ from meetings.models import (
     Invitation,
     Meeting,
     Minutes,
+    MinutesComment,
 )
 from members.models import Organisation, Person
 from members.services import user_create
+from notices.models import Notice, NoticeAttempt
 
 MEETINGS = 20_000
 INVITES_PER_MEETING = 20
@@ -44,7 +49,7 @@ SUB_GROUPS_PER_WORKING_GROUP = 4
 AGENDA_ITEMS = 2
 PLENARY_INVITEES = 200
 # Names the data's shape: a database seeded in an earlier shape is not reused.
-PLENARY_UID = "meeting-bench-plenary-v2@bench.local"
+PLENARY_UID = "meeting-bench-plenary-v3@bench.local"
 FUTURE_HOURS = 8_000  # the coming meetings, at every scale
 SPAN_HOURS = 34_000  # the whole span at scale 1; N times this at scale N
 ACTION_CLOSED_AFTER_DAYS = 365
@@ -217,6 +222,8 @@ def _meetings_seed(rng, numbers: range, groups, people, now, scale: int) -> None
             )
         )
     ActionPoint.objects.bulk_create(action_points, batch_size=2000)
+    _papers_seed(meetings)
+    _notices_seed(meetings, invitations, now)
     held = {meeting.pk: meeting for meeting in meetings if meeting.status == "held"}
     _held_records_seed(held.values(), [i for i in invitations if i.meeting_id in held], 5, now)
 
@@ -242,7 +249,7 @@ def _held_records_seed(meetings, invitations, present_per_meeting: int | None, n
         ),
         batch_size=5000,
     )
-    Minutes.objects.bulk_create(
+    minutes = Minutes.objects.bulk_create(
         (
             Minutes(
                 meeting=meeting,
@@ -252,6 +259,27 @@ def _held_records_seed(meetings, invitations, present_per_meeting: int | None, n
                 published_at=meeting.end_at,
             )
             for meeting in meetings
+        ),
+        batch_size=2000,
+    )
+    # One comment per minutes, made while they circulated, by the first invitee's body.
+    commenting = {}
+    for invitation in invitations:
+        commenting.setdefault(invitation.meeting_id, invitation.organisation_id)
+    MinutesComment.objects.bulk_create(
+        (
+            MinutesComment(
+                minutes=entry,
+                version=1,
+                body="Please record our reservation.",
+                organisation_id=commenting[entry.meeting_id],
+                created_at=entry.approved_at - dt.timedelta(days=7),
+                status="applied",
+                answer="Recorded in the text.",
+                answered_at=entry.approved_at,
+            )
+            for entry in minutes
+            if entry.meeting_id in commenting
         ),
         batch_size=2000,
     )
@@ -298,3 +326,79 @@ def _plenary_seed(rng, group, people, now) -> None:
         for person in rng.sample(people, PLENARY_INVITEES)
     )
     _held_records_seed([plenary], invitations[:150], None, now)
+
+
+def _meeting_start(of_meeting: str = "meeting_id") -> Subquery:
+    return Subquery(Meeting.objects.filter(pk=OuterRef(of_meeting)).values("start_at")[:1])
+
+
+def _written_when(model, rows, field: str, when: Subquery) -> None:
+    """Set the auto_now_add `field` of the rows just written to `when` (their meeting's
+    start): bulk_create stamps them all with now, which no real history looks like."""
+    model.objects.filter(pk__range=(rows[0].pk, rows[-1].pk)).update(**{field: when})
+
+
+def _papers_seed(meetings) -> None:
+    """A paper on each meeting, with its first version (the file itself is not written:
+    the lists do not read it)."""
+    documents = Document.objects.bulk_create(
+        (
+            Document(group_id=meeting.group_id, meeting=meeting, title=f"Paper {meeting.pk}")
+            for meeting in meetings
+        ),
+        batch_size=2000,
+    )
+    _written_when(Document, documents, "created_at", _meeting_start())
+    versions = DocumentVersion.objects.bulk_create(
+        (
+            DocumentVersion(
+                document=document,
+                number=1,
+                file=f"bench/{document.pk}.pdf",
+                storage_key=f"bench{document.pk}",
+                file_name=f"paper-{document.pk}.pdf",
+                content_type="application/pdf",
+                size=48_213,
+                sha256="0" * 64,
+                text_status="done",
+            )
+            for document in documents
+        ),
+        batch_size=2000,
+    )
+    added = Document.objects.filter(pk=OuterRef("document_id")).values("created_at")[:1]
+    _written_when(DocumentVersion, versions, "uploaded_at", Subquery(added))
+
+
+def _notices_seed(meetings, invitations, now) -> None:
+    """The invitation e-mail to each meeting's first invitee; one in ten failed once
+    (a refused address) and was sent at the next try."""
+    first = {}
+    for invitation in invitations:
+        first.setdefault(invitation.meeting_id, invitation)
+    notices = Notice.objects.bulk_create(
+        (
+            Notice(
+                dedup_key=f"bench-invitation-{meeting.pk}",
+                kind="invitation",
+                channel="email",
+                event="meeting.scheduled",
+                meeting=meeting,
+                person_id=first[meeting.pk].person_id,
+                status="sent",
+                attempts=2 if meeting.pk % 10 == 0 else 1,
+                sent_at=now,
+            )
+            for meeting in meetings
+        ),
+        batch_size=2000,
+    )
+    _written_when(Notice, notices, "created_at", _meeting_start())
+    NoticeAttempt.objects.bulk_create(
+        (
+            NoticeAttempt(notice=notice, error="421 Try again later")
+            for notice in notices
+            if notice.meeting_id % 10 == 0
+        ),
+        batch_size=2000,
+    )
