@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from decisions.models import ProcedureAnswer
 from groups.models import CoordinationGroup
-from groups.selectors import group_descendant_ids
+from groups.selectors import group_descendant_ids, restricted_to_prefetch
 from meetings.models import Decision
 from meetings.permissions import action_points_visible_to, decisions_visible_to
 from meetings.selectors import decision_filter
@@ -21,7 +21,7 @@ def decision_rows(queryset: QuerySet[Decision]) -> QuerySet[Decision]:
     decision that superseded it, and the organisations a restricted one names."""
     return queryset.select_related(
         "group", "meeting", "superseded_by", "written_procedure"
-    ).prefetch_related("restricted_to")
+    ).prefetch_related(restricted_to_prefetch())
 
 
 def decisions_register(

@@ -78,6 +78,8 @@ class Document(Labelled):
         indexes = [
             models.Index(fields=["group", "created_at"]),
             models.Index(fields=["meeting", "agenda_item"]),
+            # The API's list order (newest first), read from the index rather than sorted.
+            models.Index(fields=["created_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -148,6 +150,8 @@ class DocumentVersion(models.Model):
         ordering = ["document", "-number"]
         verbose_name = _("document version")
         verbose_name_plural = _("document versions")
+        # The API's list of every version, newest first, read from the index.
+        indexes = [models.Index(fields=["uploaded_at", "id"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "number"],

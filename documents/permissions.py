@@ -16,7 +16,7 @@ organisation.
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -90,7 +90,14 @@ def document_get_for_user(user: Actor, document_id: int | str, *, manage: bool =
 
 
 def document_versions_visible_to(user: Actor) -> QuerySet[DocumentVersion]:
-    return DocumentVersion.objects.filter(document__in=documents_visible_to(user))
+    if user_is_secretariat(user):
+        # No subquery of every paper: SQLite would drive the list from the papers and
+        # sort all their versions instead of reading the newest from the index.
+        return DocumentVersion.objects.all()
+    # Asked of each version as the list walks them newest first (EXISTS), not as a list
+    # of every visible paper made first (IN), which grows with the library.
+    paper_visible = documents_visible_to(user).filter(pk=OuterRef("document_id"))
+    return DocumentVersion.objects.filter(Exists(paper_visible))
 
 
 def document_version_get_for_user(user: Actor, version_id: int | str) -> DocumentVersion:

@@ -29,9 +29,11 @@ def current_versions_attach(documents: Iterable[Document]) -> list[Document]:
     )
     versions = {
         version.document_id: version
-        for version in _versions_listed().filter(
-            document__in=[document.pk for document in documents], pk=Subquery(newest)
-        )
+        for version in _versions_listed()
+        .filter(document__in=[document.pk for document in documents], pk=Subquery(newest))
+        # Keyed by paper: the versions' own order (by paper, which joins and sorts the
+        # papers) is not needed.
+        .order_by()
     }
     for document in documents:
         document.current_version = versions.get(document.pk)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from groups.models import (
     Representative,
 )
 from members.models import Organisation
+from portal.ordering import sorted_after_reading
 
 
 def _children_by_parent() -> dict[int | None, list[int]]:
@@ -217,6 +218,13 @@ def group_detail(
         queryset=CoordinationGroup.objects.filter(pk__in=children.values("pk")).order_by("name"),
     )
     return queryset.select_related("parent").prefetch_related(visible_children, memberships)
+
+
+def restricted_to_prefetch(lookup: str = "restricted_to") -> Prefetch:
+    """The organisations a labelled row names (its `restricted_to`), by name as the
+    related manager lists them, read from this page's pairs rather than by walking the
+    whole directory in name order (portal.ordering)."""
+    return Prefetch(lookup, queryset=Organisation.objects.order_by(sorted_after_reading("name")))
 
 
 def group_choices(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from groups.selectors import current_memberships, current_representatives
+from groups.selectors import current_memberships, current_representatives, restricted_to_prefetch
 from meetings.audience import (
     MeetingRecord,
     Reader,
@@ -158,7 +158,7 @@ def series_announce(
     organisation_ids = None
     if restricted:
         # Someone invited only to restricted meetings they may not see hears nothing.
-        announced = list(occurrences.prefetch_related("restricted_to"))
+        announced = list(occurrences.prefetch_related(restricted_to_prefetch()))
         people = [
             person for person in people if series_seen_by(Reader.of_person(person), announced)
         ]

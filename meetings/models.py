@@ -838,7 +838,11 @@ class MinutesComment(models.Model):
         ordering = ["minutes", "created_at", "id"]
         verbose_name = _("comment on minutes")
         verbose_name_plural = _("comments on minutes")
-        indexes = [models.Index(fields=["minutes", "organisation"])]
+        indexes = [
+            models.Index(fields=["minutes", "organisation"]),
+            # The API's list order, read from the index rather than sorted.
+            models.Index(fields=["minutes", "created_at", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["open", "answered", "applied"]),

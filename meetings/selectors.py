@@ -33,6 +33,7 @@ from groups.selectors import (
     current_representatives,
     group_descendant_ids,
     quorum_organisation_ids,
+    restricted_to_prefetch,
     terms_of_reference,
 )
 from meetings import references
@@ -286,7 +287,7 @@ def minutes_list(*, queryset: QuerySet[Minutes]) -> QuerySet[Minutes]:
     return (
         queryset.filter(EVERY_MEETING_START)
         .select_related("meeting", "approved_for")
-        .prefetch_related("restricted_to")
+        .prefetch_related(restricted_to_prefetch())
         .order_by("-meeting__start_at", "id")
     )
 
@@ -371,7 +372,7 @@ def meetings_in_feed_of(person: Person) -> QuerySet[Meeting]:
         .prefetch_related(
             Prefetch("series__occurrences", queryset=announced, to_attr="announced_occurrences"),
             # For the labels (meetings.audience), read only of restricted meetings.
-            "restricted_to",
+            restricted_to_prefetch(),
         )
         .order_by("start_at")
     )
@@ -1103,7 +1104,7 @@ def meeting_overview_for_user(*, queryset: QuerySet[Meeting], user: Actor) -> Qu
     `agenda_minutes`). Not the invitations and the register, which the page does not
     list, nor the answer counts (meeting_answer_counts; the reader's own invitation is
     invitations_of_user)."""
-    named = Prefetch("restricted_to", queryset=Organisation.objects.order_by("name"))
+    named = restricted_to_prefetch()
     agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"))
     return (
         queryset.select_related("group", "group__parent", "minutes", "series")

@@ -24,6 +24,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from documents.announcements import meeting_has_papers, papers_added_for, papers_for_person
+from groups.selectors import restricted_to_prefetch
 from meetings.announcements import meeting_payload, series_seen_by
 from meetings.audience import (
     Reader,
@@ -819,7 +820,10 @@ def _occurrences_seen(reader: Reader, occurrences: list[dict]) -> list[dict]:
     """A series payload's meetings that the reader may see now; NothingToSend when it
     had some and the reader may see none."""
     meetings = Meeting.objects.filter(pk__in=[entry["id"] for entry in occurrences])
-    seen = {meeting.pk for meeting in seen_by(reader, meetings.prefetch_related("restricted_to"))}
+    seen = {
+        meeting.pk
+        for meeting in seen_by(reader, meetings.prefetch_related(restricted_to_prefetch()))
+    }
     if occurrences and not seen:
         raise NothingToSend(HIDDEN)
     return [entry for entry in occurrences if entry["id"] in seen]

@@ -186,6 +186,8 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["meeting", "person"]),
+            # The delivery log's order (newest first), read from the index rather than sorted.
+            models.Index(fields=["created_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -32,6 +32,7 @@ from decisions.services import (
 from groups.api.serializers import GroupBriefSerializer
 from groups.models import Confidentiality
 from groups.permissions import group_get_for_user, groups_visible_to, organisations_visible_to
+from groups.selectors import restricted_to_prefetch
 from meetings.api.serializers import LabelInputSerializer
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from members.models import Organisation
@@ -197,7 +198,7 @@ class WrittenProcedureViewSet(FunnelViewSet):
         ).order_by("organisation__name")
         return (
             queryset.select_related("group", "decision")
-            .prefetch_related("restricted_to", Prefetch("answers", queryset=answers))
+            .prefetch_related(restricted_to_prefetch(), Prefetch("answers", queryset=answers))
             .order_by("-created_at", "-id")
         )
 

@@ -32,6 +32,7 @@ from documents.services import (
     document_withdraw,
 )
 from groups.models import Confidentiality
+from groups.selectors import restricted_to_prefetch
 from groups.services import confidentiality_set
 from portal.api.filters import IdFilter
 from portal.api.parsers import BoundedJSONParser
@@ -65,7 +66,7 @@ class DocumentViewSet(FunnelViewSet):
     def select(self, queryset):
         queryset = (
             queryset.select_related("group", "meeting", "agenda_item")
-            .prefetch_related("restricted_to")
+            .prefetch_related(restricted_to_prefetch())
             .order_by("-created_at", "-id")
         )
         if self.action == "list":

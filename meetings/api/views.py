@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from groups.models import Labelled
 from groups.permissions import group_get_for_user
-from groups.selectors import group_descendant_ids
+from groups.selectors import group_descendant_ids, restricted_to_prefetch
 from groups.services import confidentiality_set
 from meetings.api.follow_up import ActionPointReviewInputSerializer, MinutesAdoptInputSerializer
 from meetings.api.minutes_cycle import (
@@ -203,7 +203,7 @@ class MeetingViewSet(FunnelViewSet):
         items = agenda_items_visible_to(self.request.user).select_related("presenter")
         return meeting_list(queryset=queryset).prefetch_related(
             "restricted_to",
-            Prefetch("agenda_items", queryset=items.prefetch_related("restricted_to")),
+            Prefetch("agenda_items", queryset=items.prefetch_related(restricted_to_prefetch())),
         )
 
     @extend_schema(responses=MeetingListSerializer(many=True))
@@ -379,7 +379,7 @@ class AgendaItemViewSet(FunnelViewSet):
     def select(self, queryset):
         return (
             queryset.select_related("presenter")
-            .prefetch_related("restricted_to")
+            .prefetch_related(restricted_to_prefetch())
             .order_by("meeting_id", "position")
         )
 
@@ -669,7 +669,7 @@ class DecisionViewSet(FunnelViewSet):
     def select(self, queryset):
         return (
             queryset.select_related("written_procedure")
-            .prefetch_related("restricted_to")
+            .prefetch_related(restricted_to_prefetch())
             # Newest day first; a day's decisions in the order they were taken (a
             # meeting's by number).
             .order_by("-decided_on", "id")
@@ -769,7 +769,7 @@ class ActionPointViewSet(FunnelViewSet):
     def select(self, queryset):
         return (
             action_point_list(queryset=queryset)
-            .prefetch_related("restricted_to", action_point_reviews_prefetch())
+            .prefetch_related(restricted_to_prefetch(), action_point_reviews_prefetch())
             .order_by("due_on", "id")
         )
 
