@@ -590,8 +590,11 @@ def minutes_comments_visible_to(user: Actor) -> QuerySet[MinutesComment]:
         return MinutesComment.objects.all()
     if not user_is_signed_in(user):
         return MinutesComment.objects.none()
+    # Asked of each comment (EXISTS) rather than as a list of every visible minutes
+    # made first (IN), which SQLite built by reading all of them.
+    minutes_visible = Exists(minutes_visible_to(user).filter(pk=OuterRef("minutes_id")))
     return MinutesComment.objects.filter(
-        Q(minutes__in=minutes_visible_to(user))
+        minutes_visible
         & (
             meeting_managed_q(user, to_meeting="minutes__meeting__")
             | Q(organisation_id__in=sorted(organisation_ids_acted_for_by(user)))

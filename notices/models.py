@@ -188,6 +188,9 @@ class Notice(models.Model):
             models.Index(fields=["meeting", "person"]),
             # The delivery log's order (newest first), read from the index rather than sorted.
             models.Index(fields=["created_at", "id"]),
+            # The failed ones on the dashboard, newest first: without it the log's order
+            # above was walked in search of them.
+            models.Index(fields=["status", "created_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(
