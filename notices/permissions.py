@@ -34,11 +34,9 @@ def notices_visible_to(user: Actor) -> QuerySet[Notice]:
     if not user_is_signed_in(user):
         return Notice.objects.none()
     managed = meetings_managed_by(user)
-    # Each branch by the notice's own indexed column (no join through the person or the
-    # endpoint), so the database reads the user's few notices instead of walking the
-    # whole log newest first and joining every row to see whose it is.
-    # The endpoints' ids are read first (a handful), so each branch is an index lookup
-    # the database can combine.
+    # Each branch by the notice's own indexed column, the endpoints' few ids read first:
+    # the database then reads the user's notices by index, instead of walking the whole
+    # log newest first and joining every row to its person to see whose it is.
     person_id = user_person_id(user)
     endpoint_ids = sorted(
         WebhookEndpoint.objects.filter(
