@@ -220,11 +220,13 @@ def group_detail(
     return queryset.select_related("parent").prefetch_related(visible_children, memberships)
 
 
-def restricted_to_prefetch(lookup: str = "restricted_to") -> Prefetch:
+def restricted_to_prefetch() -> Prefetch:
     """The organisations a labelled row names (its `restricted_to`), by name as the
     related manager lists them, read from this page's pairs rather than by walking the
     whole directory in name order (portal.ordering)."""
-    return Prefetch(lookup, queryset=Organisation.objects.order_by(sorted_after_reading("name")))
+    return Prefetch(
+        "restricted_to", queryset=Organisation.objects.order_by(sorted_after_reading("name"))
+    )
 
 
 def group_choices(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:

@@ -44,7 +44,7 @@ from meetings.views.shared import (
     repeat_submit,
 )
 from members.models import Person
-from portal.pages import choice_labels, form_token_claim, form_token_new
+from portal.pages import form_token_claim, form_token_new
 
 
 def _invitable_people(user, meeting: Meeting):
@@ -85,18 +85,13 @@ def invitations_page(request, meeting_id: int):
         person_keep_chosen(search, form.cleaned_data.get("person"))
     invitations = list(meeting.invitations.all())
     answerable = invitations_answerable_by(user, invitations)
-    answers = choice_labels(Invitation.Response.choices)
     return render(
         request,
         "meetings/invitations.html",
         {
             "nav": "meetings",
             "meeting": meeting,
-            # Each with its answer's label, looked up once per page.
-            "invitations": [
-                (invitation, answers.get(invitation.response, invitation.response))
-                for invitation in invitations
-            ],
+            "invitations": invitations,
             "answerable": answerable,
             "rsvp": answer_tally_from(Counter(invitation.response for invitation in invitations)),
             "can_manage": can_manage,
