@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from meetings.permissions import meetings_managed_by, series_managed_by
 from members.models import Organisation
 from members.permissions import (
+    organisation_ids_acted_for_by,
     organisations_acted_for_by,
     user_can_act_for_organisation,
     user_is_secretariat,
@@ -38,10 +39,15 @@ def notices_visible_to(user: Actor) -> QuerySet[Notice]:
     # the database then reads the user's notices by index, instead of walking the whole
     # log newest first and joining every row to its person to see whose it is.
     person_id = user_person_id(user)
-    endpoint_ids = sorted(
-        WebhookEndpoint.objects.filter(
-            organisation__in=organisations_acted_for_by(user)
-        ).values_list("pk", flat=True)
+    organisation_ids = organisation_ids_acted_for_by(user)
+    endpoint_ids = (
+        sorted(
+            WebhookEndpoint.objects.filter(
+                organisation_id__in=sorted(organisation_ids)
+            ).values_list("pk", flat=True)
+        )
+        if organisation_ids
+        else []
     )
     return Notice.objects.filter(
         (Q(person_id=person_id) if person_id is not None else Q(pk__in=[]))
