@@ -51,12 +51,15 @@ def documents_visible_to(user: Actor) -> QuerySet[Document]:
     if not user_is_signed_in(user):
         return Document.objects.none()
     # The item's own label, not agenda_items_visible_to: its meeting is checked already,
-    # and SQLite's parser refuses the query nested that deep.
-    items_passing_label = AgendaItem.objects.filter(
-        label_q(user, AgendaItem, group_field="meeting__group")
+    # and SQLite's parser refuses the query nested that deep. Asked of each paper's item
+    # by its key (EXISTS), not as a list of every item passing (IN): PostgreSQL cannot
+    # hash that list in its working memory and would sort the whole library instead of
+    # walking it newest first.
+    item_passes_label = AgendaItem.objects.filter(
+        label_q(user, AgendaItem, group_field="meeting__group"), pk=OuterRef("agenda_item_id")
     )
     on_meeting = meeting_visible_q(user, to_meeting="meeting__") & (
-        Q(agenda_item__isnull=True) | Q(agenda_item__in=items_passing_label)
+        Q(agenda_item__isnull=True) | Q(Exists(item_passes_label))
     )
     in_library = Q(meeting__isnull=True) & (
         Q(group__in=sorted(group_ids_visible_to(user))) | Q(confidentiality=Confidentiality.PUBLIC)

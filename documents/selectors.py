@@ -17,23 +17,30 @@ def _versions_listed() -> QuerySet[DocumentVersion]:
     return DocumentVersion.objects.defer("text").select_related("uploaded_by__person")
 
 
-def current_versions_attach(documents: Iterable[Document]) -> list[Document]:
-    """Set `current_version` on each paper, in one query for all of them."""
-    documents = list(documents)
-    if not documents:
-        return documents
+def current_versions() -> QuerySet[DocumentVersion]:
+    """Each paper's newest version, one per paper, to be narrowed to a page's papers
+    (`document__in`): current_versions_attach, and the API's list read from rows
+    (DocumentSerializer.ROW_ONE)."""
     newest = (
         DocumentVersion.objects.filter(document=OuterRef("document"))
         .order_by("-number")
         .values("pk")[:1]
     )
+    # Keyed by paper: the versions' own order (by paper, which joins and sorts the
+    # papers) is not needed.
+    return _versions_listed().filter(pk=Subquery(newest)).order_by()
+
+
+def current_versions_attach(documents: Iterable[Document]) -> list[Document]:
+    """Set `current_version` on each paper, in one query for all of them."""
+    documents = list(documents)
+    if not documents:
+        return documents
     versions = {
         version.document_id: version
-        for version in _versions_listed()
-        .filter(document__in=[document.pk for document in documents], pk=Subquery(newest))
-        # Keyed by paper: the versions' own order (by paper, which joins and sorts the
-        # papers) is not needed.
-        .order_by()
+        for version in current_versions().filter(
+            document__in=[document.pk for document in documents]
+        )
     }
     for document in documents:
         document.current_version = versions.get(document.pk)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from documents.models import Document, DocumentLanguage, DocumentVersion
+from documents.selectors import current_versions
 from groups.api.serializers import GroupBriefSerializer
 from groups.models import Confidentiality
 from groups.permissions import groups_visible_to
@@ -109,6 +110,8 @@ class DocumentSerializer(OutputModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    ROW_ONE = {"current_version": ("document", current_versions)}
 
 
 class DocumentDetailsInputSerializer(LabelInputSerializer):

@@ -11,7 +11,10 @@ A method field is read from columns when its serializer says how in `ROW_FIELDS`
 ({field name: ((column, ...), function of their values)}). A nested list (a prefetch
 with its own filter) is read in one more query when the serializer names its rows in
 `ROW_MANY` ({field name: (foreign key to the row, function giving the queryset the
-list's prefetch uses)}); its items are planned like any serializer. A serializer the plan
+list's prefetch uses)}); its items are planned like any serializer. A nested object that
+is not a foreign key (a paper's current version, attached by the view) is read the same
+way when the serializer names it in `ROW_ONE` (same shape; at most one item per row, null
+when none). A serializer the plan
 cannot reproduce exactly (another method field, a property, a field class it does not
 know, its own `to_representation`) is not compiled: `plan_for` returns None and the
 list keeps DRF's path. tests/portal/test_api_rows.py holds both paths' JSON equal for
@@ -106,13 +109,31 @@ def _nested_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
 
     def read(ids: list[int]) -> dict[int, list[dict]]:
         found: dict[int, list[dict]] = {row_id: [] for row_id in ids}
-        items = queryset().filter(**{f"{owner}__in": ids}).prefetch_related(None)
-        rows = list(items.values(*dict.fromkeys((owner, *plan.columns))))
-        for row, item in zip(rows, plan.rows(rows), strict=True):
-            found[row[owner]].append(item)
+        for row_id, item in _nested_items(owner, queryset, plan, ids):
+            found[row_id].append(item)
         return found
 
     return read
+
+
+def _nested_one_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
+    """The reader of a nested object: {row id: item dict, or None when there is none}; the
+    queryset gives at most one per row (the first in its order would be kept)."""
+
+    def read(ids: list[int]) -> dict[int, dict | None]:
+        found: dict[int, dict | None] = dict.fromkeys(ids)
+        for row_id, item in _nested_items(owner, queryset, plan, ids):
+            if found[row_id] is None:
+                found[row_id] = item
+        return found
+
+    return read
+
+
+def _nested_items(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan", ids: list[int]):
+    items = queryset().filter(**{f"{owner}__in": ids}).prefetch_related(None)
+    rows = list(items.values(*dict.fromkeys((owner, *plan.columns))))
+    return ((row[owner], item) for row, item in zip(rows, plan.rows(rows), strict=True))
 
 
 def many_to_many_ids(field, ids: list[int]) -> dict[int, list[int]]:
@@ -181,6 +202,9 @@ def _compile(serializer, model: type[Model], prefix: str, columns: list[str], ma
         if isinstance(field, serializers.ListSerializer) and not prefix:
             steps.append(_nested_step(serializer, name, field, many))
             continue
+        if name in getattr(type(serializer), "ROW_ONE", {}) and not prefix:
+            steps.append(_nested_step(serializer, name, field, many, one=True))
+            continue
         if field.source == "*" or not field.source:
             raise _Unplannable(name)
         path = field.source.split(".")
@@ -218,15 +242,18 @@ def _method_step(serializer, name: str, prefix: str, columns: list[str]):
     return take_method
 
 
-def _nested_step(serializer, name: str, field, many: list):
-    declared = getattr(type(serializer), "ROW_MANY", {}).get(name)
+def _nested_step(serializer, name: str, field, many: list, *, one: bool = False):
+    declared = getattr(type(serializer), "ROW_ONE" if one else "ROW_MANY", {}).get(name)
     if declared is None:
         raise _Unplannable(name)
     owner, queryset = declared
-    plan = _plan(type(field.child), field.child)
+    item = field if one else field.child
+    if one and not isinstance(item, serializers.Serializer):
+        raise _Unplannable(name)
+    plan = _plan(type(item), item)
     if plan is None or plan.reads_related:
         raise _Unplannable(name)
-    many.append((name, _nested_of(owner, queryset, plan)))
+    many.append((name, (_nested_one_of if one else _nested_of)(owner, queryset, plan)))
 
     def take_nested_list(row, related, out):
         out[name] = related[name][row["pk"]]

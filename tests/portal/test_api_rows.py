@@ -5,10 +5,13 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from rest_framework import serializers
 
 from benchmarks.lists import api_lists
+from documents.models import Document
+from documents.services import document_version_add
 from groups.models import Representative
 from groups.services import representative_end
 from meetings.api.serializers import AgendaItemSerializer, InvitationSerializer
@@ -35,6 +38,7 @@ def test_the_lists_of_plain_rows_are_planned():
         "/api/v1/attendance/",
         "/api/v1/decisions/",
         "/api/v1/document-versions/",
+        "/api/v1/documents/",
         "/api/v1/invitations/",
         "/api/v1/memberships/",
         "/api/v1/minutes-comments/",
@@ -69,6 +73,12 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
         (second, "timed out", False),
     ):
         NoticeAttempt.objects.create(notice=notice, error=error, is_permanent=permanent)
+    # A paper with a second version (the newest is the current one), one with none.
+    revised = Document.objects.order_by("pk").first()
+    document_version_add(
+        document=revised, upload=SimpleUploadedFile("v2.txt", b"Second draft."), by=None
+    )
+    bare = Document.objects.create(group=revised.group, title="Not uploaded yet")
     compared: collections.Counter = collections.Counter()
     for username, (path, _viewset), params in itertools.product(
         ["secretariat", "member", "observer", "chair"],
@@ -95,6 +105,9 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
     tries = {row["id"]: [a["error"] for a in row["failed_attempts"]] for row in notices}
     assert tries[first.pk] == ["421 Try again later", "421 Try again later", "550 No such user"]
     assert tries[second.pk] == ["timed out"]
+    papers = {row["id"]: row for row in client.get("/api/v1/documents/").json()["results"]}
+    assert papers[revised.pk]["current_version"]["number"] == 2
+    assert papers[bare.pk]["current_version"] is None
     versions = client.get("/api/v1/document-versions/").json()["results"]
     assert versions[0]["download_url"] == f"/api/v1/document-versions/{versions[0]['id']}/download/"
     assert {path: compared[path] > 0 for path, _viewset in PLANNED} == {
