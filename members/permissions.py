@@ -84,7 +84,9 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...]) -> str:
     user (or their auth groups) and the permission; the user's Person rides along.
     Written once per process as SQL, from the models' own table and column names (no
     input reaches it): composing eleven querysets through the ORM cost a request more
-    than the funnels' queries."""
+    than the funnels' queries. The permissions' ids are looked up once, in a common
+    table the branches share: joining the permission and content type tables in every
+    branch made PostgreSQL spend about 1 ms planning a query that runs in 0.3 ms."""
     quote = connection.ops.quote_name
 
     def column(model: type[Model], field: str) -> str:
@@ -97,6 +99,13 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...]) -> str:
         return quote(model._meta.db_table)
 
     memberships = User.groups.through
+    codenames = ", ".join(f"%(codename{index})s" for index in range(len(pairs)))
+    permissions = (
+        f"WITH permissions AS (SELECT p.id, p.codename, c.app_label, c.model "  # noqa: S608
+        f"FROM {table(Permission)} p "
+        f"INNER JOIN {table(ContentType)} c ON c.id = p.content_type_id "
+        f"WHERE p.codename IN ({codenames})) "
+    )
     branches = [
         f"SELECT -1, {quote(Person._meta.pk.column)} FROM {table(Person)} "  # noqa: S608
         f"WHERE {column(Person, 'user')} = %(user)s"
@@ -117,12 +126,11 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...]) -> str:
             branches.append(
                 f"SELECT {index}, g.{column(model, 'content_object')} "  # noqa: S608
                 f"FROM {table(model)} g {through_groups}"
-                f"INNER JOIN {table(Permission)} p ON p.id = g.{column(model, 'permission')} "
-                f"INNER JOIN {table(ContentType)} c ON c.id = p.content_type_id "
-                f"WHERE {holder} = %(user)s AND p.codename = %(codename{index})s "
-                f"AND c.app_label = %(app{index})s AND c.model = %(model{index})s"
+                f"WHERE {holder} = %(user)s AND g.{column(model, 'permission')} = "
+                f"(SELECT id FROM permissions WHERE codename = %(codename{index})s "
+                f"AND app_label = %(app{index})s AND model = %(model{index})s)"
             )
-    return " UNION ALL ".join(branches)
+    return permissions + " UNION ALL ".join(branches)
 
 
 _SQL: dict[tuple[tuple[str, type[Model]], ...], str] = {}
