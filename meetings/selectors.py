@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
@@ -202,17 +203,22 @@ def not_over(now: dt.datetime, *, to_meeting: str = "") -> Q:
     over are the few that end from now on: the earliest start among them, read from the
     (end, start) index alone, bounds the walk. It is asked as the least of an expression
     of the start (Coalesce), not of the start itself: for MIN() of a bare column both
-    planners would walk the start index from its beginning again."""
+    planners would walk the start index from its beginning again.
+
+    The end is then asked of an expression too (Coalesce of the end, which is never
+    null): PostgreSQL takes the two ranges, ends from now and starts from the bound, for
+    independent, estimates that a few dozen meetings pass both when a year's worth do,
+    and so probes every coming meeting's invitations instead of reading a member's few
+    pending answers first (a member's dashboard: 20 ms to 4 ms at 10x data). Of an
+    expression it has no statistics and assumes a third, near enough."""
     earliest = (
         Meeting.objects.filter(end_at__gte=now)
         .order_by()
         .aggregate(start=Min(Coalesce("start_at", "end_at")))["start"]
     )
-    return Q(
-        **{
-            f"{to_meeting}end_at__gte": now,
-            f"{to_meeting}start_at__gte": earliest or now,
-        }
+    ends = Coalesce(f"{to_meeting}end_at", f"{to_meeting}start_at")
+    return Q(GreaterThanOrEqual(ends, Value(now))) & Q(
+        **{f"{to_meeting}start_at__gte": earliest or now}
     )
 
 
