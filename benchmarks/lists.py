@@ -208,7 +208,7 @@ def page_floors(user, meeting_id: int, group_id: int):
         agenda_items_visible_to,
         attendance_visible_to,
         decisions_visible_to,
-        invitations_to_answer_by,
+        invitations_unanswered_by,
         invitations_visible_to,
         meetings_managed_by,
         meetings_visible_to,
@@ -251,7 +251,7 @@ def page_floors(user, meeting_id: int, group_id: int):
         overdue = action_points_overdue(queryset=action_points_visible_to(user))
         return [
             meetings_upcoming(queryset=meetings, now=now).values(*meeting_columns)[:10],
-            invitations_awaiting_answer(queryset=invitations_to_answer_by(user), now=now).values(
+            invitations_awaiting_answer(queryset=invitations_unanswered_by(user), now=now).values(
                 "pk", "meeting__title", "meeting__start_at", "person__full_name"
             )[:15],
             meetings_awaiting_answers(

@@ -302,6 +302,18 @@ def invitations_to_answer_by(user: Actor) -> QuerySet[Invitation]:
     their own to a group the user has no seat in stays the colleague's business.
     (Managers may answer any invitation of their meetings, see
     invitations_answerable_by, but those answers are not theirs to give.)"""
+    return _invitations_to_answer_by(user, Q())
+
+
+def invitations_unanswered_by(user: Actor) -> QuerySet[Invitation]:
+    """invitations_to_answer_by, only those still pending: each branch (the user's own,
+    their organisations') asks for pending ones itself, so that both databases read
+    them from the indexes of pending invitations (per person, per organisation) rather
+    than probe every coming meeting's invitations (SQLite: 9-11 ms to 1-2 ms)."""
+    return _invitations_to_answer_by(user, Q(response=Invitation.Response.PENDING))
+
+
+def _invitations_to_answer_by(user: Actor, each: Q) -> QuerySet[Invitation]:
     if not user_is_signed_in(user):
         return Invitation.objects.none()
     # Meetings the user can see, their own invitations included: an invitee whose
@@ -310,9 +322,9 @@ def invitations_to_answer_by(user: Actor) -> QuerySet[Invitation]:
     organisation_ids = sorted(organisation_ids_acted_for_by(user))
     theirs = []
     if person_id is not None:
-        theirs.append(Q(person_id=person_id))
+        theirs.append(Q(person_id=person_id) & each)
     if organisation_ids:
-        theirs.append(Q(organisation_id__in=organisation_ids))
+        theirs.append(Q(organisation_id__in=organisation_ids) & each)
     if not theirs:
         return Invitation.objects.none()
     if user_is_secretariat(user):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from meetings.permissions import (
     action_points_visible_to,
-    invitations_to_answer_by,
+    invitations_unanswered_by,
     meetings_managed_by,
     meetings_visible_to,
 )
@@ -33,7 +33,7 @@ def dashboard(request):
     user = request.user
     now = timezone.now()
     upcoming = meeting_list(queryset=meetings_upcoming(queryset=meetings_visible_to(user), now=now))
-    mine = invitations_awaiting_answer(queryset=invitations_to_answer_by(user), now=now)
+    mine = invitations_awaiting_answer(queryset=invitations_unanswered_by(user), now=now)
     # For those who run meetings: how many answers each upcoming meeting still waits for.
     waiting_for = meetings_awaiting_answers(
         queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=now)
@@ -41,7 +41,11 @@ def dashboard(request):
     overdue = action_points_overdue(
         queryset=action_point_list(queryset=action_points_visible_to(user))
     ).order_by("due_on", "pk")
-    overdue_count = overdue.order_by().values("pk")[: OVERDUE_COUNTED + 1].count()
+    # Counted in the order of the (status, due date) index, which the database then walks
+    # from the oldest open one and stops at the bound; unordered, PostgreSQL took the
+    # open ones due before today for a twentieth of all action points and merged the
+    # whole table with the meetings instead (4.7 ms to 1 ms at 10x data).
+    overdue_count = overdue.order_by("status", "due_on").values("pk")[: OVERDUE_COUNTED + 1].count()
     return render(
         request,
         "meetings/dashboard.html",
