@@ -25,9 +25,10 @@ from portal.audit import Actor
 
 SECRETARIAT_GROUP = "Secretariat"
 ACT_FOR_ORGANISATION = "members.act_for_organisation"
-# A request asks several funnels in turn: the secretariat answer is kept on the user
-# object for the rest of that request.
-SECRETARIAT_CACHE_ATTRIBUTE = "_tansiq_is_secretariat"
+# A request asks several funnels in turn: the user's auth groups (whether they are the
+# secretariat, whether the grants query must look at grants to groups) are kept on the
+# user object for the rest of that request.
+AUTH_GROUPS_CACHE_ATTRIBUTE = "_tansiq_auth_groups"
 # The direct grants the funnels start from are read once per user object (that is,
 # once per request), every permission a funnel asks about in the same query: the
 # funnels then filter on short lists of ids (group_id IN (...)), which every database
@@ -79,9 +80,11 @@ def _direct_table(klass: type[Model], base: type[Model]) -> type[Model]:
     raise LookupError(f"{klass.__name__} has no direct {base.__name__} table")
 
 
-def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...]) -> str:
+def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...], *, through_groups: bool) -> str:
     """One UNION ALL over guardian's direct tables, each branch an index lookup by the
-    user (or their auth groups) and the permission; the user's Person rides along.
+    user (or, `through_groups`, their auth groups) and the permission; the user's Person
+    rides along. A user in no auth group (most members) gets no branch for grants to
+    groups: half the branches, half the planning.
     Written once per process as SQL, from the models' own table and column names (no
     input reaches it): composing eleven querysets through the ORM cost a request more
     than the funnels' queries. The permissions' ids are looked up once, in a common
@@ -113,10 +116,10 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...]) -> str:
     for index, (_permission, klass) in enumerate(pairs):
         direct = _direct_table(klass, UserObjectPermissionBase)
         by_group = _direct_table(klass, GroupObjectPermissionBase)
-        for model, holder in (
-            (direct, f"g.{column(direct, 'user')}"),
-            (by_group, f"m.{column(memberships, 'user')}"),
-        ):
+        holders = [(direct, f"g.{column(direct, 'user')}")]
+        if through_groups:
+            holders.append((by_group, f"m.{column(memberships, 'user')}"))
+        for model, holder in holders:
             through_groups = (
                 f"INNER JOIN {table(memberships)} m "
                 f"ON m.{column(memberships, 'group')} = g.{column(by_group, 'group')} "
@@ -133,15 +136,16 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...]) -> str:
     return permissions + " UNION ALL ".join(branches)
 
 
-_SQL: dict[tuple[tuple[str, type[Model]], ...], str] = {}
+_SQL: dict[tuple[tuple[tuple[str, type[Model]], ...], bool], str] = {}
 
 
 def _grants_read(user: User, extra: tuple[str, type[Model]] | None) -> _Grants:
     pairs = tuple(_READ_TOGETHER)
     if extra is not None and extra not in pairs:
         pairs = (*pairs, extra)
-    if pairs not in _SQL:
-        _SQL[pairs] = _grants_sql(pairs)
+    key = (pairs, bool(_auth_group_names(user)))
+    if key not in _SQL:
+        _SQL[key] = _grants_sql(pairs, through_groups=key[1])
     params: dict[str, int | str | None] = {"user": user.pk}
     for index, (permission, klass) in enumerate(pairs):
         params[f"codename{index}"] = permission.split(".", 1)[1]
@@ -150,7 +154,7 @@ def _grants_read(user: User, extra: tuple[str, type[Model]] | None) -> _Grants:
     found: list[set[int]] = [set() for _pair in pairs]
     person_id = None
     with connection.cursor() as cursor:
-        cursor.execute(_SQL[pairs], params)
+        cursor.execute(_SQL[key], params)
         for index, object_id in cursor.fetchall():
             if index == -1:
                 person_id = object_id
@@ -206,11 +210,18 @@ def user_is_secretariat(user: Actor) -> bool:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, SECRETARIAT_CACHE_ATTRIBUTE, None)
-    if cached is None:
-        cached = user.groups.filter(name=SECRETARIAT_GROUP).exists()
-        setattr(user, SECRETARIAT_CACHE_ATTRIBUTE, cached)
-    return cached
+    return SECRETARIAT_GROUP in _auth_group_names(user)
+
+
+def _auth_group_names(user: User) -> frozenset[str]:
+    """The names of the user's auth groups, read once per user object (that is, once
+    per request) and again after a change of anyone's groups or grants in this process
+    (a service adding then asking, a test)."""
+    cached: tuple[int, frozenset[str]] | None = user.__dict__.get(AUTH_GROUPS_CACHE_ATTRIBUTE)
+    if cached is None or cached[0] != _generation[0]:
+        cached = (_generation[0], frozenset(user.groups.values_list("name", flat=True)))
+        user.__dict__[AUTH_GROUPS_CACHE_ATTRIBUTE] = cached
+    return cached[1]
 
 
 def user_person(user: Actor) -> Person | None:
