@@ -75,6 +75,13 @@ def test_a_grant_to_an_auth_group_counts_once_the_user_joins_it(cast):
 
     assert user_can_view_group(outsider, cast.border)
 
+    # Leaving it takes the grant away from the same user object, and from a fresh one
+    # (whose grants query then asks for no grant to a group).
+    outsider.groups.remove(auditors)
+
+    assert not user_can_view_group(outsider, cast.border)
+    assert not user_can_view_group(type(outsider).objects.get(pk=outsider.pk), cast.border)
+
 
 def test_the_secretariat_has_its_own_invitations_to_answer_wherever_they_are(cast):
     # Given a member of the secretariat invited, as a person, to a restricted meeting of a
