@@ -60,6 +60,7 @@ from meetings.permissions import (
 from members.models import Organisation, Person
 from members.selectors import organisation_search
 from portal.audit import Actor
+from portal.ordering import filtered_after_reading
 from portal.pages import local_name
 
 
@@ -353,9 +354,14 @@ def action_points_carried_into(
     """Open action points of the group raised at earlier meetings: still on the table.
     `queryset`: those the reader may see (action_points_visible_to); all by default."""
     queryset = ActionPoint.objects.all() if queryset is None else queryset
+    # Read through the open action points (the (status, due date) index, in the page's
+    # order), each meeting checked after: through the group's earlier meetings, SQLite
+    # read the whole history of the group (12.7 ms at 10x data, 0.6 ms at 1x).
     return action_point_list(
-        queryset=queryset.filter(
-            meeting__group_id=meeting.group_id,
+        queryset=queryset.alias(
+            meeting_group_id=filtered_after_reading("meeting__group_id")
+        ).filter(
+            meeting_group_id=meeting.group_id,
             meeting__start_at__lt=meeting.start_at,
             status=ActionPoint.Status.OPEN,
         )
