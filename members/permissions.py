@@ -120,7 +120,7 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...], *, through_groups: b
         if through_groups:
             holders.append((by_group, f"m.{column(memberships, 'user')}"))
         for model, holder in holders:
-            through_groups = (
+            join_memberships = (
                 f"INNER JOIN {table(memberships)} m "
                 f"ON m.{column(memberships, 'group')} = g.{column(by_group, 'group')} "
                 if model is by_group
@@ -128,7 +128,7 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...], *, through_groups: b
             )
             branches.append(
                 f"SELECT {index}, g.{column(model, 'content_object')} "  # noqa: S608
-                f"FROM {table(model)} g {through_groups}"
+                f"FROM {table(model)} g {join_memberships}"
                 f"WHERE {holder} = %(user)s AND g.{column(model, 'permission')} = "
                 f"(SELECT id FROM permissions WHERE codename = %(codename{index})s "
                 f"AND app_label = %(app{index})s AND model = %(model{index})s)"
