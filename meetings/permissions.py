@@ -309,7 +309,7 @@ def invitations_unanswered_by(user: Actor) -> QuerySet[Invitation]:
     """invitations_to_answer_by, only those still pending: each branch (the user's own,
     their organisations') asks for pending ones itself, so that both databases read
     them from the indexes of pending invitations (per person, per organisation) rather
-    than probe every coming meeting's invitations (SQLite: 9-11 ms to 1-2 ms)."""
+    than probe every coming meeting's invitations (SQLite: 9-11 ms to 2-3 ms)."""
     return _invitations_to_answer_by(user, Q(response=Invitation.Response.PENDING))
 
 
