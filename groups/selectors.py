@@ -19,7 +19,7 @@ from groups.models import (
     Representative,
 )
 from members.models import Organisation
-from portal.ordering import sorted_after_reading
+from portal.ordering import kept_off_index
 
 
 def _children_by_parent() -> dict[int | None, list[int]]:
@@ -224,9 +224,7 @@ def restricted_to_prefetch() -> Prefetch:
     """The organisations a labelled row names (its `restricted_to`), by name as the
     related manager lists them, read from this page's pairs rather than by walking the
     whole directory in name order (portal.ordering)."""
-    return Prefetch(
-        "restricted_to", queryset=Organisation.objects.order_by(sorted_after_reading("name"))
-    )
+    return Prefetch("restricted_to", queryset=Organisation.objects.order_by(kept_off_index("name")))
 
 
 def group_choices(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet[CoordinationGroup]:

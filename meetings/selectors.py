@@ -60,7 +60,7 @@ from meetings.permissions import (
 from members.models import Organisation, Person
 from members.selectors import organisation_search
 from portal.audit import Actor
-from portal.ordering import filtered_after_reading
+from portal.ordering import kept_off_index
 from portal.pages import local_name
 
 
@@ -358,9 +358,7 @@ def action_points_carried_into(
     # order), each meeting checked after: through the group's earlier meetings, SQLite
     # read the whole history of the group (12.7 ms at 10x data, 0.6 ms at 1x).
     return action_point_list(
-        queryset=queryset.alias(
-            meeting_group_id=filtered_after_reading("meeting__group_id")
-        ).filter(
+        queryset=queryset.alias(meeting_group_id=kept_off_index("meeting__group_id")).filter(
             meeting_group_id=meeting.group_id,
             meeting__start_at__lt=meeting.start_at,
             status=ActionPoint.Status.OPEN,

@@ -28,7 +28,7 @@ from members.models import (
     Person,
     new_calendar_token,
 )
-from members.permissions import AUTH_GROUPS_CACHE_ATTRIBUTE, SECRETARIAT_GROUP, grants_changed
+from members.permissions import SECRETARIAT_GROUP, grants_changed
 from portal import zones
 from portal.audit import Actor, audited_save, author_of
 
@@ -244,8 +244,8 @@ def user_set_secretariat(*, user: User, is_secretariat: bool, by: Actor) -> User
         user.groups.remove(group)
     user.is_staff = is_secretariat or user.is_superuser
     user.save(update_fields=["is_staff"])
-    # The user's groups are cached on the object for the request (user_is_secretariat).
-    user.__dict__.pop(AUTH_GROUPS_CACHE_ATTRIBUTE, None)
+    # The groups cached on the user object (user_is_secretariat) are read again: adding
+    # or removing a group bumps the grants' generation (members.apps).
     return user
 
 

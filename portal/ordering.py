@@ -28,11 +28,7 @@ class KeptOffIndex(Func):
         return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
-def sorted_after_reading(column: str) -> KeptOffIndex:
-    """`column` to order by, sorted after the rows are read rather than walked in order."""
-    return KeptOffIndex(F(column))
-
-
-def filtered_after_reading(column: str) -> KeptOffIndex:
-    """`column` to filter by, checked on the rows read through another index."""
+def kept_off_index(column: str) -> KeptOffIndex:
+    """`column` to order by (sorted after the rows are read, not walked in order) or to
+    filter by (checked on the rows read through another index)."""
     return KeptOffIndex(F(column))
