@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from members.permissions import (
     user_is_signed_in,
 )
 from portal.audit import Actor
+from portal.probes import Probe
 
 VIEW_GROUP = "groups.view_coordinationgroup"
 MANAGE_GROUP = "groups.manage_group"
@@ -238,31 +239,34 @@ def people_offered_to(user: Actor) -> QuerySet[Person]:
     )
 
 
-def label_q(user: Actor, model: type[Labelled], *, group_field: str) -> Q:
+def label_q(user: Actor, model: type[Labelled], *, group_field: str, to_row: str = "") -> Q:
     """The rows of `model` whose own label lets `user` see them, once the user sees
     what they belong to (their meeting, their group's library): public and members
     rows pass; restricted ones only for the secretariat, the chairs who manage the
     row's group (`group_field` is the path from the row to it: "group",
     "meeting__group") and people acting for one of the organisations the row names.
-    Every funnel of a labelled record ANDs this with its own rule."""
+    Every funnel of a labelled record ANDs this with its own rule. Asked of rows that
+    the query reaches through `to_row` (e.g. "document__" from a paper's versions)."""
     if user_is_secretariat(user):
         return Q()
     if not user_is_signed_in(user):
         return Q(pk__in=[])
-    passes = ~Q(confidentiality=Confidentiality.RESTRICTED)
+    passes = ~Q(**{f"{to_row}confidentiality": Confidentiality.RESTRICTED})
     # The organisations and groups are a few ids read once per request; whether a
     # restricted row names one is a probe of the label table's unique index (row,
     # organisation), made only for restricted rows.
     organisation_ids = organisation_ids_acted_for_by(user)
     if organisation_ids:
-        named = model.restricted_to.through._default_manager.filter(
-            **{f"{model._meta.model_name}_id": OuterRef("pk")},
-            organisation_id__in=sorted(organisation_ids),
+        named = Probe(
+            model.restricted_to.through,
+            key=model.restricted_to.field.m2m_field_name(),
+            outer=f"{to_row}pk",
+            organisation=organisation_ids,
         )
-        passes |= Q(Exists(named))
+        passes |= Q(named)
     managed = group_ids_managed_by(user)
     if managed:
-        passes |= Q(**{f"{group_field}__in": sorted(managed)})
+        passes |= Q(**{f"{to_row}{group_field}__in": sorted(managed)})
     return passes
 
 

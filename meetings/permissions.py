@@ -37,7 +37,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -70,6 +70,7 @@ from members.permissions import (
     user_person_id,
 )
 from portal.audit import Actor
+from portal.probes import Probe
 
 # The rows that live inside a meeting and are reached through it.
 ChildT = TypeVar("ChildT", AgendaItem, Attendance)
@@ -112,14 +113,17 @@ def meeting_visible_q(user: User, *, to_meeting: str = "") -> Q:
     # organisation)) for the rows that get that far, not a set built first: PostgreSQL
     # charges a hashed subquery's build to every loop of a nested loop, and so would sort
     # the whole table rather than walk an index to the first page.
-    meeting = OuterRef(f"{to_meeting}pk")
+    meeting = f"{to_meeting}pk"
     if person_id is not None:
-        as_member.append(Q(Exists(Invitation.objects.filter(meeting=meeting, person_id=person_id))))
+        as_member.append(Q(Probe(Invitation, key="meeting", outer=meeting, person=person_id)))
     if organisation_ids:
-        named = Meeting.restricted_to.through.objects.filter(
-            meeting_id=meeting, organisation_id__in=organisation_ids
+        named = Probe(
+            Meeting.restricted_to.through,
+            key="meeting",
+            outer=meeting,
+            organisation=organisation_ids,
         )
-        as_named.append(Q(Exists(named)))
+        as_named.append(Q(named))
     if managed:
         as_named.append(on_meeting("group__in", managed))
     if granted:
@@ -208,28 +212,36 @@ def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
         return Minutes.objects.all()
     if not user_is_signed_in(user):
         return Minutes.objects.none()
+    return Minutes.objects.filter(_minutes_visible_q(user))
+
+
+def _minutes_visible_q(user: User, *, to_minutes: str = "") -> Q:
+    """The condition on minutes (reached through `to_minutes`, e.g. "minutes__" from
+    their comments) for a user who is signed in and not the secretariat."""
+
+    def on_minutes(**lookups: object) -> Q:
+        return Q(**{f"{to_minutes}{lookup}": value for lookup, value in lookups.items()})
+
     # A draft circulated for comments (meetings.minutes_cycle) is read, until it is
     # approved, by the people of the organisations invited to its meeting, by its label.
     organisation_ids = sorted(organisation_ids_acted_for_by(user))
     circulated = (
-        Q(status=Minutes.Status.DRAFT, circulated_at__isnull=False)
-        & Exists(
-            Invitation.objects.filter(
-                meeting_id=OuterRef("meeting_id"), organisation_id__in=organisation_ids
+        on_minutes(status=Minutes.Status.DRAFT, circulated_at__isnull=False)
+        & Q(
+            Probe(
+                Invitation,
+                key="meeting",
+                outer=f"{to_minutes}meeting_id",
+                organisation=organisation_ids,
             )
         )
         if organisation_ids
         else NOTHING
     )
-    return Minutes.objects.filter(
-        _of_visible_meeting(user)
-        & (
-            (
-                (Q(status=Minutes.Status.PUBLISHED) | circulated)
-                & label_q(user, Minutes, group_field="meeting__group")
-            )
-            | _of_managed_meeting(user)
-        )
+    label = label_q(user, Minutes, group_field="meeting__group", to_row=to_minutes)
+    return meeting_visible_q(user, to_meeting=f"{to_minutes}meeting__") & (
+        ((on_minutes(status=Minutes.Status.PUBLISHED) | circulated) & label)
+        | meeting_managed_q(user, to_meeting=f"{to_minutes}meeting__")
     )
 
 
@@ -602,11 +614,12 @@ def minutes_comments_visible_to(user: Actor) -> QuerySet[MinutesComment]:
         return MinutesComment.objects.all()
     if not user_is_signed_in(user):
         return MinutesComment.objects.none()
-    # Asked of each comment (EXISTS) rather than as a list of every visible minutes
-    # made first (IN), which SQLite built by reading all of them.
-    minutes_visible = Exists(minutes_visible_to(user).filter(pk=OuterRef("minutes_id")))
+    # Asked of each comment's minutes through the join the list's order reads them by,
+    # not as a list of every visible minutes made first (IN), which SQLite built by
+    # reading all of them, nor as a query per comment (EXISTS), which Django took
+    # longer to build than the database to run.
     return MinutesComment.objects.filter(
-        minutes_visible
+        _minutes_visible_q(user, to_minutes="minutes__")
         & (
             meeting_managed_q(user, to_meeting="minutes__meeting__")
             | Q(organisation_id__in=sorted(organisation_ids_acted_for_by(user)))

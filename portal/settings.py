@@ -135,6 +135,7 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
+SQLITE_CACHE_KIB = 64 * 1024
 DATABASES = {
     "default": database_from_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tansiq.sqlite3'}"),
 }
@@ -146,12 +147,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # append, not a journal rewrite. The test database is a file too, so a real worker
     # process started by the tests can open it.
     # portal/sqlite3 keeps the planner's statistics (PRAGMA optimize on close).
+    # A page cache of up to 64 MiB per connection (SQLite's default is 2 MiB): a list
+    # probes a few hundred rows of other tables (a meeting, its label) per page, and
+    # with 2 MiB each probe went to the operating system for pages read a request
+    # before (a member's action points: 1.6 ms of SQL, 0.85 ms with the cache). The
+    # cache fills only with pages read, and connections are kept (CONN_MAX_AGE).
     DATABASES["default"]["ENGINE"] = "portal.sqlite3"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA cache_size=-{SQLITE_CACHE_KIB};"
+            ),
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

@@ -209,3 +209,20 @@ def test_postgresql_connections_run_without_jit():
 
     assert result.returncode == 0, result.stderr
     assert "'options': '-c jit=off'" in result.stdout
+
+
+def test_sqlite_connections_keep_a_page_cache_of_64_mib(tmp_path):
+    """SQLite's own default is 2 MiB: a list's probes then go to the operating system
+    for pages read a request before (portal/settings.py)."""
+    result = _manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    print(cursor.execute('PRAGMA cache_size').fetchone()[0])",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["-65536"]
