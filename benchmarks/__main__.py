@@ -9,8 +9,8 @@ is timed and what each floor is). Each figure is one line ending in its ratio:
 The data go into the benchmarks' own databases, never the portal's, seeded once and
 reused: BENCH_DATABASE_URL and BENCH10_DATABASE_URL if set (e.g.
 postgres://postgres@127.0.0.1:5432/tansiq_bench), else SQLite files under var/bench/.
-Each size is measured in a process of its own (benchmarks.lists), since Django's
-DATABASES is fixed once it starts, and the sizes take turns (ROUNDS).
+Both are timed in one process (benchmarks.lists), the sizes and personas taking turns
+for each figure.
 """
 
 import json
@@ -22,20 +22,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ("secretariat", "member agency")
 SIZES = {1: "BENCH_DATABASE_URL", 10: "BENCH10_DATABASE_URL"}
-# The sizes are timed in turns, ROUNDS times each; a figure is the round with the
-# fastest request, so that a burst of other work on the machine during one process does
-# not pass for growth.
-ROUNDS = 2
 
 
-def _figures(scale: int) -> dict:
+def _database(scale: int) -> str:
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     name = "bench.sqlite3" if scale == 1 else f"bench{scale}.sqlite3"
-    database = os.environ.get(SIZES[scale]) or f"sqlite:///{bench_dir / name}"
-    print(f"Timing at {scale}x data…", file=sys.stderr, flush=True)
+    return os.environ.get(SIZES[scale]) or f"sqlite:///{bench_dir / name}"
+
+
+def _figures() -> dict:
+    print("Timing at 1x and 10x data…", file=sys.stderr, flush=True)
     output = subprocess.run(  # noqa: S603 - our own module, our own arguments
-        [sys.executable, "-m", "benchmarks.lists", "--database", database, "--scale", str(scale)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.lists",
+            "--database",
+            _database(1),
+            "--large",
+            _database(10),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         check=True,
@@ -61,19 +68,9 @@ def report(small: dict, large: dict) -> None:
             print(f"{label}, as {persona}: {ratio:.2f}x at 10x data", flush=True)
 
 
-def _fastest(rounds: list[dict]) -> dict:
-    return {
-        label: {
-            persona: min((figures[label][persona] for figures in rounds), key=lambda f: f["ms"])
-            for persona in PERSONAS
-        }
-        for label in rounds[0]
-    }
-
-
 def main() -> None:
-    rounds = [(_figures(1), _figures(10)) for _ in range(ROUNDS)]
-    report(_fastest([small for small, _ in rounds]), _fastest([large for _, large in rounds]))
+    figures = _figures()
+    report(figures["1x"], figures["10x"])
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
-"""One database's figures for `make bench`: every API list and every page that lists,
-as the secretariat and as a member agency, each with its floor; printed as JSON for
-the parent (`python -m benchmarks`), which compares personas and data sizes.
+"""The figures for `make bench`: every API list and every page that lists, as the
+secretariat and as a member agency, at 1x and at 10x data, each with its floor; printed
+as JSON for the parent (`python -m benchmarks`), which compares personas and sizes.
 
-`python -m benchmarks.lists --database URL --scale N` seeds the database at N times the
-base data if it is empty, then times. A database is one process: Django's DATABASES is
-fixed once it starts.
+`python -m benchmarks.lists --database URL --large URL` seeds each database (at 1x and
+at 10x the base data, or --scale and --large-scale) if it is empty, then times. Both
+databases are open in this one process, and for each figure the two sizes and the two
+personas take turns, request and floor each time: a machine that runs slower for a
+minute (a shared host's neighbours, its clock) slows all four alike, so the ratios
+between them stay true. Timed one size per process, minutes apart, two runs on the same
+code differed by up to 1.8x on a figure.
 
 Requests go through Django's test Client with every middleware (sessions, locale,
 CSRF, security headers, the login), signed in with force_login, under the production
@@ -29,10 +33,12 @@ import secrets
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = 100
+PERSONAS = {"secretariat": "bench-secretariat", "member agency": "agency"}
 MIN_RUNS = 7
 SLOW_RUNS = 3  # for a request and floor taking more than BUDGET_S / MIN_RUNS together
 MAX_RUNS = 31
@@ -73,30 +79,41 @@ def _setup(database_url: str) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def medians_ms(measured, floor) -> tuple[float, float]:
-    """Median wall times of `measured` and of its floor, run in turns so that both see
-    the same load. The first turn warms up (connection, caches, compiled templates) and
-    is dropped, unless it took seconds, where warming up is lost in the noise and more
-    turns would only stretch the run; then MIN_RUNS turns, more while within BUDGET_S,
-    fewer for slow requests."""
-    times: tuple[list[float], list[float]] = ([], [])
+def medians_ms(pairs: list[tuple[Callable, Callable, Callable]]) -> list[tuple[float, float]]:
+    """Median wall times of each (prepare, measured, floor) of `pairs`, all run in
+    turns (prepare untimed, then the request, then its floor) so that all see the same
+    load. The first turn warms up (connection, caches, compiled templates) and is
+    dropped, unless it took seconds, where warming up is lost in the noise and more
+    turns would only stretch the run; then MIN_RUNS turns, more while within BUDGET_S
+    per pair, fewer for slow requests."""
+    times = [([], []) for _ in pairs]
 
     def turn() -> float:
-        for function, taken in zip((measured, floor), times, strict=True):
-            start = time.perf_counter()
-            function()
-            taken.append(time.perf_counter() - start)
-        return times[0][-1] + times[1][-1]
+        took = 0.0
+        for (prepare, measured, floor), taken in zip(pairs, times, strict=True):
+            prepare()
+            for function, kept in zip((measured, floor), taken, strict=True):
+                start = time.perf_counter()
+                function()
+                kept.append(time.perf_counter() - start)
+                took += kept[-1]
+        return took
 
     first = turn()
     if first < SLOW_S:
-        times[0].clear()
-        times[1].clear()
-        runs = MIN_RUNS if first < BUDGET_S / MIN_RUNS else SLOW_RUNS
-        deadline = time.perf_counter() + BUDGET_S
-        while len(times[0]) < runs or (len(times[0]) < MAX_RUNS and time.perf_counter() < deadline):
+        for taken in times:
+            taken[0].clear()
+            taken[1].clear()
+        runs = MIN_RUNS if first < BUDGET_S * len(pairs) / MIN_RUNS else SLOW_RUNS
+        deadline = time.perf_counter() + BUDGET_S * len(pairs)
+        while len(times[0][0]) < runs or (
+            len(times[0][0]) < MAX_RUNS and time.perf_counter() < deadline
+        ):
             turn()
-    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
+    return [
+        (statistics.median(measured) * 1000, statistics.median(floor) * 1000)
+        for measured, floor in times
+    ]
 
 
 def _patterns(patterns):
@@ -371,32 +388,26 @@ def page_floors(user, meeting_id: int, group_id: int):
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--scale", type=int, default=1)
-    arguments = parser.parse_args()
-    _setup(arguments.database)
-    from django.contrib.auth import get_user_model
+def _prepared(url: str, scale: int) -> None:
+    """The database behind "default" migrated, seeded at `scale` if empty, and with
+    the planner's statistics taken."""
     from django.core.management import call_command
     from django.db import connection
-    from django.template import engines
-    from django.test import Client
 
-    from benchmarks.seed import holds_other_data, is_seeded, plenary, seed
+    from benchmarks.seed import holds_other_data, is_seeded, seed
 
     call_command("migrate", verbosity=0)
     if holds_other_data():
         print(
-            f"{arguments.database} holds benchmark data of an earlier shape: "
+            f"{url} holds benchmark data of an earlier shape: "
             "drop it (or delete var/bench/) and run again.",
             file=sys.stderr,
         )
         sys.exit(2)
     if not is_seeded():
         started = time.perf_counter()
-        print(f"Seeding the benchmark database at {arguments.scale}x (once)…", file=sys.stderr)
-        seed(arguments.scale)
+        print(f"Seeding the benchmark database at {scale}x (once)…", file=sys.stderr)
+        seed(scale)
         print(f"Seeded in {time.perf_counter() - started:.0f} s.", file=sys.stderr, flush=True)
     # Statistics and visibility as production keeps them, taken before the timing
     # starts: autovacuum on PostgreSQL (without statistics the planner takes freshly
@@ -405,44 +416,115 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
-    users = get_user_model().objects
-    personas = {
-        "secretariat": users.get(username="bench-secretariat"),
-        "member agency": users.get(username="agency"),
-    }
+
+def _content_types() -> list[tuple]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(ContentType.objects.order_by("pk").values_list("pk", "app_label", "model"))
+
+
+def _rows(user, template) -> list[tuple[str, Callable, Callable]]:
+    """(label, request, floor) of every figure, for `user` on the database behind
+    "default" now."""
+    from django.test import Client
+
+    from benchmarks.seed import plenary
+
     meeting = plenary()
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+
+    def request(path, params=None):
+        response = client.get(path, params or {})
+        assert response.status_code == 200, (path, response.status_code)
+        return response.content
+
+    rows = [
+        (
+            f"{path} list, page {PAGE}",
+            lambda path=path: request(path, {"page_size": PAGE}),
+            lambda viewset=viewset: api_floor(viewset, user),
+        )
+        for path, viewset in api_lists()
+        if path != "/api/v1/search/"  # benchmarks.search times it against its own floor
+    ]
+    rows += [
+        (
+            label,
+            lambda path=path: request(path),
+            lambda tables=tables: template.render({"tables": [list(t) for t in tables()]}),
+        )
+        for label, path, tables in page_floors(user, meeting.pk, meeting.group_id)
+    ]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", required=True, help="the 1x data")
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--large", required=True, help="the 10x data")
+    parser.add_argument("--large-scale", type=int, default=10)
+    arguments = parser.parse_args()
+    _setup(arguments.database)
+    import dj_database_url
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.template import engines
+
+    # The 10x database is opened with the same options as the 1x one (portal.settings),
+    # and put behind "default" in turn: the product's code asks for no other.
+    large = dj_database_url.parse(arguments.large)
+    if large["ENGINE"] != dj_database_url.parse(arguments.database)["ENGINE"]:
+        print("Both benchmark databases must be of one kind.", file=sys.stderr)
+        sys.exit(2)
+    where = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+    settings.DATABASES["large"] = {
+        **settings.DATABASES["default"],
+        **{key: large[key] for key in where if key in large},
+    }
+    behind = {"1x": connections["default"], "10x": connections["large"]}
+    scales = {
+        "1x": (arguments.database, arguments.scale),
+        "10x": (arguments.large, arguments.large_scale),
+    }
+
+    def use(size: str) -> None:
+        connections["default"] = behind[size]
+
     template = engines["django"].from_string(MINIMAL)
-    figures: dict[str, dict[str, dict[str, float]]] = {}
-    for persona, user in personas.items():
-        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
-        client.force_login(user)
+    users = get_user_model().objects
+    rows: dict[tuple[str, str], list] = {}
+    kinds: dict[str, list[tuple]] = {}
+    for size, (url, scale) in scales.items():
+        use(size)
+        _prepared(url, scale)
+        kinds[size] = _content_types()
+        for persona, username in PERSONAS.items():
+            rows[size, persona] = _rows(users.get(username=username), template)
+    # Content types are cached per process by alias ("default" for both): the two
+    # databases must number them alike.
+    if kinds["1x"] != kinds["10x"]:
+        print(
+            "The two benchmark databases number their content types differently: "
+            "delete var/bench/ (or drop both databases) and run again.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
 
-        def request(path, params=None, client=client):
-            response = client.get(path, params or {})
-            assert response.status_code == 200, (path, response.status_code)
-            return response.content
-
-        rows = [
-            (
-                f"{path} list, page {PAGE}",
-                lambda path=path: request(path, {"page_size": PAGE}),
-                lambda viewset=viewset, user=user: api_floor(viewset, user),
-            )
-            for path, viewset in api_lists()
-            if path != "/api/v1/search/"  # benchmarks.search times it against its own floor
-        ]
-        rows += [
-            (
-                label,
-                lambda path=path: request(path),
-                lambda tables=tables: template.render({"tables": [list(t) for t in tables()]}),
-            )
-            for label, path, tables in page_floors(user, meeting.pk, meeting.group_id)
-        ]
-        for label, measured, floor in rows:
-            ms, floor_ms = medians_ms(measured, floor)
-            figures.setdefault(label, {})[persona] = {"ms": ms, "floor_ms": floor_ms}
-            print(f"{label}, as {persona}: done", file=sys.stderr, flush=True)
+    figures: dict[str, dict[str, dict[str, dict[str, float]]]] = {"1x": {}, "10x": {}}
+    combinations = list(rows)
+    for index, (label, _request, _floor) in enumerate(rows[combinations[0]]):
+        pairs = []
+        for size, persona in combinations:
+            row_label, measured, floor = rows[size, persona][index]
+            assert row_label == label, (row_label, label)
+            pairs.append((lambda size=size: use(size), measured, floor))
+        for (size, persona), (ms, floor_ms) in zip(combinations, medians_ms(pairs), strict=True):
+            figures[size].setdefault(label, {})[persona] = {"ms": ms, "floor_ms": floor_ms}
+        print(f"{label}: done", file=sys.stderr, flush=True)
+    use("1x")
     print(json.dumps(figures))
 
 
