@@ -43,7 +43,9 @@ class Probe(Expression):
         self.key = key
         self.outer = F(outer) if isinstance(outer, str) else outer
         self.matches = {
-            name: sorted(value) if isinstance(value, Collection) else value
+            name: sorted(value)
+            if isinstance(value, Collection) and not isinstance(value, str)
+            else value
             for name, value in matches.items()
         }
         for name, value in self.matches.items():
