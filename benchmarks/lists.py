@@ -423,6 +423,14 @@ def _content_types() -> list[tuple]:
     return list(ContentType.objects.order_by("pk").values_list("pk", "app_label", "model"))
 
 
+def _read(table) -> list:
+    """A floor's table, read anew at every turn: a queryset made once (the plenary's
+    invitations, in three pages' floors) would answer from its cache after the first."""
+    from django.db.models import QuerySet
+
+    return list(table.all() if isinstance(table, QuerySet) else table)
+
+
 def _rows(user, template) -> list[tuple[str, Callable, Callable]]:
     """(label, request, floor) of every figure, for `user` on the database behind
     "default" now."""
@@ -452,7 +460,7 @@ def _rows(user, template) -> list[tuple[str, Callable, Callable]]:
         (
             label,
             lambda path=path: request(path),
-            lambda tables=tables: template.render({"tables": [list(t) for t in tables()]}),
+            lambda tables=tables: template.render({"tables": [_read(t) for t in tables()]}),
         )
         for label, path, tables in page_floors(user, meeting.pk, meeting.group_id)
     ]
