@@ -19,8 +19,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.lists import PERSONAS
+
 ROOT = Path(__file__).resolve().parent.parent
-PERSONAS = ("secretariat", "member agency")
 SIZES = {1: "BENCH_DATABASE_URL", 10: "BENCH10_DATABASE_URL"}
 
 
