@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +37,7 @@ from meetings.series import first_start, occurrence_starts, series_rule_descript
 from members.models import Person
 from notices import minutes_mail
 from notices.calendar import InvitationCalendars, invitation_calendar, series_calendar
+from notices.mime import NoticeEmail
 from notices.models import Notice
 from notices.procedure_mail import PROCEDURE_KINDS, procedure_email, procedure_webhook_data
 from portal.api.serializers import utc_iso
@@ -683,13 +683,13 @@ def message_id(notice: Notice) -> str:
 
 def email_for(
     notice: Notice, invitation: Invitation | None, *, shared: SharedParts | None = None
-) -> EmailMultiAlternatives:
+) -> NoticeEmail:
     """The message for an e-mail notice, in the recipient's preferred language; with
     `shared`, the parts it has in common with the batch's other messages are made once
     for all of them."""
     rendered = _rendered(notice, invitation, shared=shared)
     email, language, person = rendered.email, rendered.language, rendered.person
-    message = EmailMultiAlternatives(
+    message = NoticeEmail(
         subject=email.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -9,7 +9,6 @@ from django.utils import timezone
 from meetings.services import invitation_create, meeting_create, meeting_schedule
 from members.services import person_create
 from notices.models import Notice
-from tests.servers import start_smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -20,17 +19,6 @@ NAMES = [
     "Éloïse Dupré-Lefèvre",
     "O'Brien; Seán <IOM>",
 ]
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox, controller, port = start_smtp()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
 
 
 def test_names_with_commas_quotes_and_other_scripts_get_their_mail(
