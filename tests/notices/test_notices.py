@@ -586,6 +586,29 @@ def test_two_workers_never_claim_the_same_notice(cast, meeting):
     assert not {n.pk for n in first} & {n.pk for n in second}
 
 
+def test_a_claim_reads_back_its_rows_by_key_not_by_searching_for_its_token(
+    cast, meeting, django_assert_max_num_queries
+):
+    """A fan-out leaves many rows "sending" a moment ago; the read-back of a claim looks
+    up the ids it asked for, and gets its own rows only."""
+    meeting_schedule(meeting=meeting, by=None)
+    _, first = delivery.notices_claim(limit=2)
+
+    with django_assert_max_num_queries(8) as queries:
+        _, second = delivery.notices_claim(limit=10)
+
+    read_back = next(
+        q["sql"]
+        for q in queries.captured_queries
+        if "claim_token" in q["sql"] and q["sql"].lstrip().startswith("SELECT")
+    )
+    assert re.search(r'"notices_notice"\."id" IN \(', read_back)
+    assert [n.pk for n in second] == sorted(
+        set(Notice.objects.values_list("pk", flat=True)) - {n.pk for n in first}
+    )
+    assert {n.status for n in second} == {Notice.Status.SENDING}
+
+
 def test_the_sweep_frees_claims_of_dead_workers(cast, meeting, settings):
     meeting_schedule(meeting=meeting, by=None)
     _, claimed = delivery.notices_claim(limit=10)
