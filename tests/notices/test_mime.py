@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.header
 import email.policy
+import imaplib
 import re
 from email.policy import compat32
 from unittest import mock
@@ -24,6 +25,7 @@ from notices import delivery
 from notices.content import SharedParts, email_for
 from notices.mime import QUICK_COMPAT32, NoticeEmail, encoded_subject, prepared
 from notices.models import Notice
+from tests.servers import start_dovecot
 
 NAMES = st.sampled_from(
     ["Subject", "To", "Content-Type", "Content-Transfer-Encoding", "X-Tansiq-Notice", "A"]
@@ -177,3 +179,44 @@ def test_a_worker_sends_the_quick_form_to_a_real_smtp_server(invitations, smtp):
     )
     assert all(m["Subject"] and "=?" not in str(m["Subject"]) for m in received)
     assert {m["Content-Language"] for m in received} == {"en", "ar", "fr"}
+
+
+@pytest.fixture
+def dovecot():
+    server = start_dovecot()
+    yield server
+    server.stop()
+
+
+@pytest.mark.django_db
+def test_dovecot_reads_the_parts_and_subject_of_what_the_worker_sent(invitations, smtp, dovecot):
+    """A second MIME parser, not Python's: Dovecot's own, asked for the structure and the
+    envelope of each message as the SMTP server received it."""
+    token, claimed = delivery.notices_claim(limit=10)
+    assert delivery.notices_deliver(token, claimed) == 3
+    imap = imaplib.IMAP4("127.0.0.1", dovecot.port)
+    imap.login(dovecot.user, dovecot.password)
+    for raw in smtp.messages:
+        assert imap.append("INBOX", None, None, raw)[0] == "OK"
+    imap.select("INBOX")
+    structures = []
+    for number in (b"1", b"2", b"3"):
+        status, data = imap.fetch(number, "(BODYSTRUCTURE)")
+        assert status == "OK"
+        structures.append(data[0].decode())
+    # Dovecot decodes the encoded words of each Subject to find it: each reader's
+    # subject, in their language, matches their message alone.
+    found = []
+    for notice, invitation in invitations:
+        imap.literal = email_for(notice, invitation).subject.encode()
+        status, data = imap.search("UTF-8", "SUBJECT")
+        assert status == "OK"
+        found.append(data[0].split())
+    imap.logout()
+    for structure in structures:
+        # mixed: (alternative: plain, html, calendar), then the .ics attachment.
+        assert re.search(r'"text" "plain".*"text" "html".*"text" "calendar"', structure, re.I)
+        assert re.search(
+            r'"alternative".*"text" "calendar".*"invite\.ics".*"mixed"', structure, re.I
+        )
+    assert sorted(hit for hits in found for hit in hits) == [b"1", b"2", b"3"]
