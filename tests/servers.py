@@ -118,6 +118,15 @@ def start_smtp():
     return inbox, controller, port
 
 
+def send_mail_to(settings, port: int) -> None:
+    """Point the portal's mail (pytest-django's `settings`) at a plain SMTP server on
+    loopback, without sign-in or TLS."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+
 # --- IMAP -----------------------------------------------------------------------------
 
 

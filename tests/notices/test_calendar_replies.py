@@ -31,7 +31,7 @@ from notices.models import CalendarReply
 from notices.replies import reply_address
 from notices.services import calendar_replies_read
 from portal.env import ImapMailbox
-from tests.servers import start_dovecot, start_smtp
+from tests.servers import send_mail_to, start_dovecot, start_smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -196,9 +196,7 @@ def test_the_whole_way_round_through_smtp_and_imap(
     """The organizer address the invitee's program answers is the one in the invitation
     the portal mailed."""
     inbox, controller, port = start_smtp()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    send_mail_to(settings, port)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             invitation = _invitee(cast)

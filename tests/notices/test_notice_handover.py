@@ -44,16 +44,13 @@ def events():
 def inbox(settings, events):
     from aiosmtpd.controller import Controller
 
-    from tests.servers import free_port
+    from tests.servers import free_port, send_mail_to
 
     recording = RecordingInbox(events)
     port = free_port()
     controller = Controller(recording, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    send_mail_to(settings, port)
     yield recording
     controller.stop()
 
