@@ -414,7 +414,13 @@ def organisation_list_page(request):
 def organisation_detail_page(request, organisation_id: int):
     user = request.user
     organisation = organisation_get_for_user(user, organisation_id)
-    people = list(person_list(queryset=people_visible_to(user).filter(organisation=organisation)))
+    people = list(
+        person_list(
+            queryset=people_visible_to(user, with_contact_details=True).filter(
+                organisation=organisation
+            )
+        )
+    )
     memberships = organisation_seats(
         queryset=memberships_visible_to(user), organisation=organisation
     )
@@ -437,7 +443,7 @@ def person_list_page(request):
     user = request.user
     query = _search(request)
     people = person_search(
-        queryset=people_visible_to(user),
+        queryset=people_visible_to(user, with_contact_details=True),
         text=query,
         contact_details_of=people_with_contact_details_visible_to(user),
     )

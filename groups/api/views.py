@@ -1,3 +1,5 @@
+import functools
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -212,7 +214,8 @@ class PersonFilter(filters.FilterSet):
 class PersonViewSet(FunnelViewSet):
     """People of the organisations you can see, and yourself (`/people/me/`)."""
 
-    visible = staticmethod(people_visible_to)
+    # Each row says whether its contact details are shown, from the query that reads it.
+    visible = staticmethod(functools.partial(people_visible_to, with_contact_details=True))
     get_for_user = staticmethod(person_get_for_user)
     output_serializer_class = PersonSerializer
     filterset_class = PersonFilter
