@@ -1,4 +1,4 @@
-"""The notices' e-mails as MIME, written without two costs the standard library pays
+"""The notices' e-mails as MIME, written without three costs the standard library pays
 per message that a fan-out of a thousand invitations need not.
 
 - **Boundaries.** For each multipart without a boundary, the generator draws one and
