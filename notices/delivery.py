@@ -76,9 +76,9 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
     Notice.objects.filter(id__in=due, status=STATUS.PENDING).update(
         status=STATUS.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
-    # Read back by key among those asked for: a fan-out leaves the status index full of
+    # Read back by key among those asked for: fan-outs leave the status index full of
     # rows that were "sending" a moment ago until vacuum, and a search by token walked
-    # them all for every batch (8 ms a batch after a thousand invitations, on PostgreSQL).
+    # them all for every batch (8.6 ms a batch on PostgreSQL with 39,000 such entries).
     claimed = list(
         Notice.objects.filter(id__in=due, claim_token=token, status=STATUS.SENDING)
         .select_related(
