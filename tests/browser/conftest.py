@@ -64,6 +64,16 @@ def browser_context_args(browser_context_args, live_server):
     }
 
 
+@pytest.fixture(autouse=True)
+def _sign_ins_not_limited(settings):
+    """The browser tests sign in from one address many times a minute, more than the
+    30 a minute allauth lets one address make (portal.settings.ACCOUNT_RATE_LIMITS; the
+    counts live in the cache, which outlives a test): on a fast machine a sign-in was
+    refused (429) mid-suite. The limits on failed sign-ins stay as they are
+    (tests/pages/test_sign_in_limits.py)."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "10000/m/ip"}
+
+
 @pytest.fixture
 def live_cast(transactional_db):
     """The cast, committed so the live server's thread sees it."""
