@@ -1,6 +1,6 @@
 import pytest
 
-from tests.servers import send_mail_to, start_smtp
+from tests.servers import send_mail_to, start_dovecot, start_smtp
 
 
 @pytest.fixture
@@ -10,3 +10,11 @@ def smtp(settings):
     send_mail_to(settings, port)
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(scope="module")
+def dovecot():
+    """A Dovecot IMAP server of the module's own (tests.servers.start_dovecot)."""
+    server = start_dovecot()
+    yield server
+    server.stop()

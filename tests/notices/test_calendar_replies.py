@@ -31,7 +31,7 @@ from notices.models import CalendarReply
 from notices.replies import reply_address
 from notices.services import calendar_replies_read
 from portal.env import ImapMailbox
-from tests.servers import send_mail_to, start_dovecot, start_smtp
+from tests.servers import send_mail_to, start_smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +46,6 @@ PARTSTAT = {
     Invitation.Response.DECLINED: "DECLINED",
     Invitation.Response.TENTATIVE: "TENTATIVE",
 }
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    server = start_dovecot()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from notices import delivery
 from notices.content import SharedParts, email_for
 from notices.mime import QUICK_COMPAT32, NoticeEmail, encoded_subject, prepared
 from notices.models import Notice
-from tests.servers import start_dovecot
 
 NAMES = st.sampled_from(
     ["Subject", "To", "Content-Type", "Content-Transfer-Encoding", "X-Tansiq-Notice", "A"]
@@ -179,13 +178,6 @@ def test_a_worker_sends_the_quick_form_to_a_real_smtp_server(invitations, smtp):
     )
     assert all(m["Subject"] and "=?" not in str(m["Subject"]) for m in received)
     assert {m["Content-Language"] for m in received} == {"en", "ar", "fr"}
-
-
-@pytest.fixture
-def dovecot():
-    server = start_dovecot()
-    yield server
-    server.stop()
 
 
 @pytest.mark.django_db
