@@ -371,3 +371,21 @@ def test_the_admin_refuses_an_unknown_choice_and_changes_nothing(client, cast):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["contact_visibility"]
     assert _person_rows() == before
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("en", "<h1><bdi>Ministry of Health (MoH)</bdi></h1>"),
+        ("ar", "<h1><bdi>وزارة الصحة</bdi> (<bdi>MoH</bdi>)</h1>"),
+    ],
+)
+def test_organisation_page_names_the_acronym_once(client, cast, language, heading):
+    cast.moh.name_ar = "وزارة الصحة"
+    cast.moh.save(update_fields=["name_ar"])
+    login(client, cast, "secretariat")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = client.get(reverse("organisation-detail", args=[cast.moh.pk])).content.decode()
+
+    assert heading in page
