@@ -126,8 +126,10 @@ def query_without_page(request) -> str:
     return query.urlencode()
 
 
-def local_name(obj) -> str:
-    """A group's, organisation's or person's name in the page's language when it has one."""
+def local_name(obj, *, bare: bool = False) -> str:
+    """A group's, organisation's or person's name in the page's language when it has one.
+    Otherwise its str(), or with `bare` its own name alone (an organisation's str() adds
+    its acronym, which a page may show apart)."""
     if obj is None:
         return ""
     language = (get_language() or "en")[:2]
@@ -136,6 +138,8 @@ def local_name(obj) -> str:
             value = getattr(obj, attribute, "")
             if value:
                 return value
+    if bare:
+        return getattr(obj, "name", "") or str(obj)
     return str(obj)
 
 

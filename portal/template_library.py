@@ -23,6 +23,12 @@ def local_name(obj) -> str:
 
 
 @register.filter
+def local_bare_name(obj) -> str:
+    """local_name without what str() adds to the name (an organisation's acronym)."""
+    return pages.local_name(obj, bare=True)
+
+
+@register.filter
 def label(obj, field_name: str):
     """`{{ meeting|label:"status" }}`: the label of a field's value in the page's
     language, as `meeting.get_status_display` gives it, without rebuilding the field's

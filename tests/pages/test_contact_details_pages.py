@@ -376,7 +376,7 @@ def test_the_admin_refuses_an_unknown_choice_and_changes_nothing(client, cast):
 @pytest.mark.parametrize(
     ("language", "heading"),
     [
-        ("en", "<h1><bdi>Ministry of Health (MoH)</bdi></h1>"),
+        ("en", "<h1><bdi>Ministry of Health</bdi> (<bdi>MoH</bdi>)</h1>"),
         ("ar", "<h1><bdi>وزارة الصحة</bdi> (<bdi>MoH</bdi>)</h1>"),
     ],
 )
