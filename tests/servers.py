@@ -81,6 +81,8 @@ class Inbox:
         import threading
 
         self.messages: list[bytes] = []
+        # (MAIL FROM, RCPT TO) of each message kept, in the same order.
+        self.envelopes: list[tuple[str, list[str]]] = []
         self.refusals_left = 0
         self.refused = 0
         self.delay_seconds = 0.0
@@ -98,6 +100,7 @@ class Inbox:
             await asyncio.sleep(self.delay_seconds)
         with self.lock:
             self.messages.append(envelope.content)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 2.0.0 OK"
 
     def parsed(self):

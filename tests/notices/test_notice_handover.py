@@ -6,7 +6,10 @@ mail system (one Message-ID per notice)."""
 
 import datetime as dt
 import email
+import sys
+import threading
 from email import policy
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +18,7 @@ from django.utils import timezone
 from meetings.services import invitation_create, meeting_create, meeting_schedule
 from members.services import person_create
 from notices import delivery
+from notices.mime import NoticeEmail
 from notices.models import Notice
 from tests.servers import Inbox
 
@@ -156,6 +160,61 @@ def test_a_message_sent_again_after_a_crash_has_the_message_id_of_its_first_send
     for message in first_sending:
         assert message["Message-ID"].startswith(f"<notice-{message['X-Tansiq-Notice']}.")
         assert message["Message-ID"].endswith(f"@{host}>")
+
+
+def test_the_smtp_thread_only_talks_to_the_server(inbox, claimed, monkeypatch, settings):
+    """The thread that builds the messages also writes their MIME bytes and envelopes;
+    the thread that talks to the server only hands them over, and the server gets what
+    Django's own backend would give it: the sender's and the reader's bare addresses."""
+    writers = []
+    real_message = NoticeEmail.message
+
+    def message(self):
+        writers.append(threading.current_thread().name)
+        return real_message(self)
+
+    monkeypatch.setattr(NoticeEmail, "message", message)
+    token, notices = claimed
+
+    assert delivery.notices_deliver(token, notices) == INVITEES
+
+    assert writers == [threading.current_thread().name] * INVITEES
+    sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    assert inbox.envelopes == [(sender, [n.person.email]) for n in notices]
+    for raw, notice in zip(inbox.messages, notices, strict=True):
+        parsed = email.message_from_bytes(raw, policy=policy.default)
+        assert parsed["X-Tansiq-Notice"] == str(notice.pk)
+        assert parsed["To"].addresses[0].addr_spec == notice.person.email
+
+
+def test_threads_take_short_turns_during_a_batch_and_pythons_own_after(inbox, claimed, monkeypatch):
+    """Over the batch the two threads hand the interpreter to each other every 0.1 ms
+    (the SMTP thread needs it after each of the server's answers); the process gets its
+    own interval back after the batch, and after a batch that failed."""
+    own = sys.getswitchinterval()
+    seen = []
+    real_mark = delivery._mark_sent
+
+    def mark(notice, token):
+        seen.append(sys.getswitchinterval())
+        if len(seen) == INVITEES - 1:
+            raise RuntimeError("the database went away")
+        real_mark(notice, token)
+
+    monkeypatch.setattr(delivery, "_mark_sent", mark)
+    token, notices = claimed
+
+    with pytest.raises(RuntimeError, match="the database went away"):
+        delivery.notices_deliver(token, notices)
+
+    assert own > delivery.SWITCH_INTERVAL_SECONDS
+    assert seen == [pytest.approx(delivery.SWITCH_INTERVAL_SECONDS)] * (INVITEES - 1)
+    assert sys.getswitchinterval() == own
+    monkeypatch.setattr(delivery, "_mark_sent", real_mark)
+    Notice.objects.update(status=Notice.Status.PENDING, claim_token="")
+    token, notices = delivery.notices_claim(limit=50)
+    assert delivery.notices_deliver(token, notices) == INVITEES
+    assert sys.getswitchinterval() == own
 
 
 def _crash():

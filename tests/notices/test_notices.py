@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from groups.services import group_update
 from meetings import announcements
-from meetings.models import Invitation, Meeting
+from meetings.models import Invitation, Meeting, MeetingSeries
 from meetings.rsvp import rsvp_token
 from meetings.services import (
     action_point_create,
+    action_points_remind_due,
     invitation_create,
     invitation_respond,
     meeting_cancel,
@@ -32,13 +33,15 @@ from meetings.services import (
     minutes_approve,
     minutes_publish,
     minutes_save,
+    series_create,
+    series_schedule,
 )
 from meetings.tasks import action_points_due_task, reminders_due_task
 from members.services import person_update
 from notices import delivery, outbox
 from notices.calendar import event_summary, meeting_uid
 from notices.models import Notice, NoticeAttempt, Reminder
-from notices.services import notice_resend
+from notices.services import notice_resend, webhook_endpoint_register
 from notices.tasks import notices_sweep_task
 
 pytestmark = pytest.mark.django_db
@@ -603,10 +606,111 @@ def test_a_claim_reads_back_its_rows_by_key_not_by_searching_for_its_token(
         if "claim_token" in q["sql"] and q["sql"].lstrip().startswith("SELECT")
     )
     assert re.search(r'"notices_notice"\."id" IN \(', read_back)
+    # Not by status either: PostgreSQL answered that from the status index, full of
+    # rows "sending" a moment ago; and only what an invitation has is joined.
+    where = read_back.split(" WHERE ", 1)[1]
+    assert '"status"' not in where
+    assert "meetings_actionpoint" not in read_back
+    assert "notices_webhookendpoint" not in read_back
+    assert "meetings_meetingseries" in read_back  # the meeting's own series
     assert [n.pk for n in second] == sorted(
         set(Notice.objects.values_list("pk", flat=True)) - {n.pk for n in first}
     )
     assert {n.status for n in second} == {Notice.Status.SENDING}
+
+
+def test_a_mark_writes_the_row_of_its_own_claim_alone(cast, meeting):
+    """The mark is one statement written once (delivery._mark_sent_sql): it sets the
+    row sent, with the time, only while the row is still this claim's."""
+    meeting_schedule(meeting=meeting, by=None)
+    token, (first, second, third) = delivery.notices_claim(limit=10)
+    Notice.objects.filter(pk=first.pk).update(last_error="An earlier try failed.")
+    before = timezone.now()
+
+    delivery._mark_sent(first, token)
+    delivery._mark_sent(second, "another-workers-token")
+    Notice.objects.filter(pk=third.pk).update(claim_token="reclaimed")
+    delivery._mark_sent(third, token)
+
+    rows = {n.pk: n for n in Notice.objects.all()}
+    assert rows[first.pk].status == Notice.Status.SENT
+    assert before <= rows[first.pk].sent_at <= timezone.now()
+    assert (rows[first.pk].claim_token, rows[first.pk].last_error) == ("", "")
+    for untouched, token_left in ((second, token), (third, "reclaimed")):
+        row = rows[untouched.pk]
+        assert (row.status, row.sent_at, row.claim_token) == (
+            Notice.Status.SENDING,
+            None,
+            token_left,
+        )
+
+
+def test_a_claim_of_every_kind_of_notice_brings_what_each_is_about(
+    cast, django_assert_max_num_queries, django_assert_num_queries
+):
+    """What an invitation does not have (a series, an action point, a webhook endpoint)
+    is fetched by key for the notices that have it, one query each, so that delivering
+    any of them asks nothing more."""
+    webhook_endpoint_register(organisation=cast.moh, url="https://hooks.example.org/", by=None)
+    series = series_create(
+        group=cast.mwg,
+        by=None,
+        title="Monthly coordination",
+        frequency=MeetingSeries.Frequency.MONTHLY_DAY,
+        month_day=15,
+        start_time=dt.time(10, 0),
+        duration_minutes=120,
+        time_zone="Africa/Tripoli",
+        venue="Ministry of Foreign Affairs, Tripoli",
+        starts_on=timezone.localdate() + dt.timedelta(days=40),
+        count=2,
+        create_ahead_days=400,
+    )
+    series_schedule(series=series, by=cast.secretariat)
+    past = timezone.now() - dt.timedelta(days=2)
+    held = meeting_create(
+        group=cast.mwg,
+        title="Held",
+        start_at=past,
+        end_at=past + dt.timedelta(hours=1),
+        by=None,
+        record_past=True,
+    )
+    meeting_mark_held(meeting=held, by=None)
+    action_point_create(
+        meeting=held,
+        title="Draft the labour mobility paper",
+        owner_organisation=cast.moh,
+        owner_person=cast.member_person,
+        due_on=timezone.localdate() + dt.timedelta(days=1),
+        by=None,
+    )
+    action_points_remind_due()
+    kinds = set(Notice.objects.values_list("kind", "channel"))
+    assert {
+        (Notice.Kind.SERIES_INVITATION, Notice.Channel.EMAIL),
+        (Notice.Kind.SERIES_INVITATION, Notice.Channel.WEBHOOK),
+        (Notice.Kind.ACTION_DUE, Notice.Channel.EMAIL),
+    } <= kinds
+
+    # The ids, the update, the notices with their meeting and reader, then the series,
+    # endpoints and action points by key, and the meetings' agendas and labels.
+    with django_assert_max_num_queries(9):
+        _, claimed = delivery.notices_claim(limit=100)
+
+    assert len(claimed) == Notice.objects.count()
+    with django_assert_num_queries(0):
+        for notice in claimed:
+            if notice.series_id:
+                assert notice.series.group.name == cast.mwg.name
+            if notice.endpoint_id:
+                assert notice.endpoint.organisation_id == cast.moh.pk
+            if notice.action_point_id:
+                point = notice.action_point
+                assert (point.meeting.group.pk, point.owner_organisation.pk) == (
+                    cast.mwg.pk,
+                    cast.moh.pk,
+                )
 
 
 def test_the_sweep_frees_claims_of_dead_workers(cast, meeting, settings):
