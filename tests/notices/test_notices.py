@@ -646,7 +646,7 @@ def test_a_mark_writes_the_row_of_its_own_claim_alone(cast, meeting):
 
 
 def test_a_claim_of_every_kind_of_notice_brings_what_each_is_about(
-    cast, django_assert_max_num_queries, django_assert_num_queries
+    cast, due_points, django_assert_max_num_queries, django_assert_num_queries
 ):
     """What an invitation does not have (a series, an action point, a webhook endpoint)
     is fetched by key for the notices that have it, one query each, so that delivering
@@ -667,24 +667,6 @@ def test_a_claim_of_every_kind_of_notice_brings_what_each_is_about(
         create_ahead_days=400,
     )
     series_schedule(series=series, by=cast.secretariat)
-    past = timezone.now() - dt.timedelta(days=2)
-    held = meeting_create(
-        group=cast.mwg,
-        title="Held",
-        start_at=past,
-        end_at=past + dt.timedelta(hours=1),
-        by=None,
-        record_past=True,
-    )
-    meeting_mark_held(meeting=held, by=None)
-    action_point_create(
-        meeting=held,
-        title="Draft the labour mobility paper",
-        owner_organisation=cast.moh,
-        owner_person=cast.member_person,
-        due_on=timezone.localdate() + dt.timedelta(days=1),
-        by=None,
-    )
     action_points_remind_due()
     kinds = set(Notice.objects.values_list("kind", "channel"))
     assert {
