@@ -30,14 +30,17 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries
 from notices import outbox, webhook_http
@@ -133,7 +136,7 @@ def _mark_sent_sql(vendor: str) -> str:
 
 def _mark_sent(notice: Notice, token: str) -> None:
     sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(_mark_sent_sql(connection.vendor), [STATUS.SENT, sent_at, notice.pk, token])
 
 
@@ -231,6 +234,8 @@ def _sender(address: str, encoding: str) -> str:
 
 def _envelope(notice: Notice, message: EmailMessage) -> _Envelope:
     """The message's envelope and bytes, as Django's SMTP backend writes them."""
+    if not message.recipients():
+        raise PermanentError("The e-mail has no recipient.")
     encoding = message.encoding or settings.DEFAULT_CHARSET
     return _Envelope(
         sender=_sender(message.from_email, encoding),
@@ -249,8 +254,12 @@ class _Mailer:
     answers a message, while the other thread was rendering the next."""
 
     def __init__(self):
-        self.connection = get_connection(fail_silently=False)
-        self.over_smtp = isinstance(self.connection, SMTPBackend)
+        # Django's own SMTP backend, not a subclass that may send its own way (a
+        # signing one, say): that gets the message, as any other backend does.
+        self.over_smtp = import_string(settings.EMAIL_BACKEND) is SMTPBackend
+        # Made by the first `send`, where a backend that cannot be made (a broken mail
+        # setting) fails that message as any sending error does, not the batch.
+        self.connection: BaseEmailBackend | None = None
 
     def outgoing(self, notice: Notice, message: EmailMessage) -> EmailMessage | _Envelope:
         """What `send` hands over: over SMTP, the envelope, made on the caller's thread;
@@ -263,9 +272,12 @@ class _Mailer:
         only DATA, the point of no return, waits for the gate: smtplib's own sendmail
         does it all, with its `data` made to wait."""
         try:
+            if self.connection is None:
+                self.connection = get_connection(fail_silently=False)
             self.connection.open()
             if isinstance(outgoing, _Envelope):
-                smtp: smtplib.SMTP = self.connection.connection
+                # open() above made the SMTP connection, or raised.
+                smtp = cast(smtplib.SMTP, cast(SMTPBackend, self.connection).connection)
                 smtp.data = _after(gate, smtp.data)  # type: ignore[method-assign]
                 try:
                     smtp.sendmail(outgoing.sender, outgoing.recipients, outgoing.data)
@@ -279,6 +291,8 @@ class _Mailer:
             raise
 
     def close(self) -> None:
+        if self.connection is None:
+            return
         try:
             self.connection.close()
         except Exception:  # noqa: S110 - closing a broken connection may fail too
@@ -435,17 +449,35 @@ def _moot(notice: Notice) -> str:
 SWITCH_INTERVAL_SECONDS = 0.0001
 
 
-@contextlib.contextmanager
-def _short_turns() -> Iterator[None]:
-    """Short turns between threads while a batch is delivered; Python's own after it
-    (the interval is the whole process's, and a Celery worker process runs one task at
-    a time)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
+class _ShortTurns:
+    """Short turns between threads while batches are delivered; Python's own once none
+    is. The interval is the whole process's: a Celery worker process runs one task at
+    a time, but a web process that delivers in-process (no broker) may run two batches
+    on two threads at once, and the first to finish must not give the other back
+    Python's interval, nor the last leave the short one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._batches = 0
+        self._before = sys.getswitchinterval()
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._batches == 0:
+                self._before = sys.getswitchinterval()
+                sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+            self._batches += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._batches -= 1
+                if self._batches == 0:
+                    sys.setswitchinterval(self._before)
+
+
+_short_turns = _ShortTurns()
 
 
 def notices_deliver(token: str, notices: list[Notice]) -> int:

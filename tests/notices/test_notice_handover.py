@@ -217,5 +217,81 @@ def test_threads_take_short_turns_during_a_batch_and_pythons_own_after(inbox, cl
     assert sys.getswitchinterval() == own
 
 
+def test_an_envelope_that_cannot_be_written_fails_its_notice_alone(inbox, claimed, monkeypatch):
+    token, notices = claimed
+    unwritable = notices[2].person.email
+    real_sanitize = delivery.sanitize_address
+
+    def sanitize(address, encoding):
+        if unwritable in address:
+            raise ValueError("Invalid address")
+        return real_sanitize(address, encoding)
+
+    monkeypatch.setattr(delivery, "sanitize_address", sanitize)
+
+    assert delivery.notices_deliver(token, notices) == INVITEES - 1
+
+    assert len(inbox.messages) == INVITEES - 1
+    failed = Notice.objects.get(pk=notices[2].pk)
+    assert failed.status == Notice.Status.FAILED
+    assert "Invalid address" in failed.last_error
+    assert failed.failed_attempts.get().is_permanent
+    others = Notice.objects.filter(pk__in=[n.pk for n in notices]).exclude(pk=failed.pk)
+    assert set(others.values_list("status", flat=True)) == {Notice.Status.SENT}
+
+
+def test_a_mail_backend_that_cannot_be_made_fails_the_emails_not_the_batch(claimed, settings):
+    """A broken mail setting (TLS and SSL both asked for) raises when Django's backend
+    is made: each e-mail of the batch is recorded as failed with the reason, none is
+    left claimed, and the batch returns."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = True
+    token, notices = claimed
+
+    assert delivery.notices_deliver(token, notices) == 0
+
+    rows = Notice.objects.filter(pk__in=[n.pk for n in notices])
+    assert set(rows.values_list("status", flat=True)) == {Notice.Status.FAILED}
+    assert all("EMAIL_USE_TLS" in row.last_error for row in rows)
+
+
+def test_an_email_without_recipients_is_refused_before_it_is_handed_over(claimed):
+    from django.core.mail import EmailMessage
+
+    notice = claimed[1][0]
+    with pytest.raises(delivery.PermanentError, match="no recipient"):
+        delivery._envelope(notice, EmailMessage("Subject", "Body", "a@example.org", []))
+
+
+def test_two_batches_at_once_leave_the_process_its_own_interval():
+    """In a web process that delivers in-process, two threads may deliver at once: the
+    first to finish keeps the turns short for the other, the last gives Python's back."""
+    own = sys.getswitchinterval()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with delivery._short_turns():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second():
+        first_in.wait(5)
+        with delivery._short_turns():
+            second_in.set()
+            first_out.wait(5)
+            seen["after the first left"] = sys.getswitchinterval()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert seen == {"after the first left": pytest.approx(delivery.SWITCH_INTERVAL_SECONDS)}
+    assert sys.getswitchinterval() == own
+
+
 def _crash():
     raise RuntimeError("the worker died")
