@@ -92,7 +92,7 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
     # such entries). An invitation's batch joins only what every notice of it has; the
     # rest, which a batch of invitations does not have, is fetched by key when some
     # notice has it (no query when none has): with all of it joined, PostgreSQL took
-    # 5.8 ms to plan the read-back of 50 notices.
+    # 3.7 ms to plan the read-back of 50 notices, 1.0 ms with these joins.
     claimed = list(
         Notice.objects.filter(id__in=due, claim_token=token)
         .select_related("meeting__group", "meeting__minutes", "meeting__series", "person")
@@ -122,7 +122,8 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
 @functools.cache
 def _mark_sent_sql(vendor: str) -> str:
     """UPDATE notice SET sent WHERE id and claim token: a fan-out writes it once per
-    message, and the ORM took longer to build it (0.2 ms) than the database to run it."""
+    message, and the ORM took longer to build it (0.2 ms) than the database to run it.
+    `vendor` keys the cache, the quoting being the database's."""
     q = connection.ops.quote_name
     column = {field.name: q(field.column) for field in Notice._meta.concrete_fields}
     status, sent_at, last_error, claim_token, id_ = (
@@ -336,7 +337,7 @@ def _built(build, notice: Notice, *args, **options):
     a broken row) fails that notice for good, not the batch it came in."""
     try:
         return build(notice, *args, **options)
-    except NothingToSend:
+    except (NothingToSend, PermanentError):
         raise
     except Exception as error:
         logger.exception("Notice %s (%s) could not be built", notice.pk, notice.kind)
