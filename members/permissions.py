@@ -8,10 +8,12 @@ may see depends on the groups they sit in, so those funnels live in
 groups/permissions.py.
 """
 
+import functools
 from dataclasses import dataclass
 from typing import TypeGuard, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Field, Model, QuerySet
@@ -80,6 +82,17 @@ def _direct_table(klass: type[Model], base: type[Model]) -> type[Model]:
     raise LookupError(f"{klass.__name__} has no direct {base.__name__} table")
 
 
+def _column(model: type[Model], field: str) -> str:
+    concrete = model._meta.get_field(field)
+    if not isinstance(concrete, Field):  # a reverse relation has no column
+        raise TypeError(f"{model.__name__}.{field} is not a column")
+    return connection.ops.quote_name(concrete.column)
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...], *, through_groups: bool) -> str:
     """One UNION ALL over guardian's direct tables, each branch an index lookup by the
     user (or, `through_groups`, their auth groups) and the permission; the user's Person
@@ -91,16 +104,7 @@ def _grants_sql(pairs: tuple[tuple[str, type[Model]], ...], *, through_groups: b
     table the branches share: joining the permission and content type tables in every
     branch made PostgreSQL spend about 1 ms planning a query that runs in 0.3 ms."""
     quote = connection.ops.quote_name
-
-    def column(model: type[Model], field: str) -> str:
-        concrete = model._meta.get_field(field)
-        if not isinstance(concrete, Field):  # a reverse relation has no column
-            raise TypeError(f"{model.__name__}.{field} is not a column")
-        return quote(concrete.column)
-
-    def table(model: type[Model]) -> str:
-        return quote(model._meta.db_table)
-
+    column, table = _column, _table
     memberships = User.groups.through
     codenames = ", ".join(f"%(codename{index})s" for index in range(len(pairs)))
     permissions = (
@@ -219,9 +223,25 @@ def _auth_group_names(user: User) -> frozenset[str]:
     (a service adding then asking, a test)."""
     cached: tuple[int, frozenset[str]] | None = user.__dict__.get(AUTH_GROUPS_CACHE_ATTRIBUTE)
     if cached is None or cached[0] != _generation[0]:
-        cached = (_generation[0], frozenset(user.groups.values_list("name", flat=True)))
+        with connection.cursor() as cursor:
+            cursor.execute(_auth_group_names_sql(), [user.pk])
+            cached = (_generation[0], frozenset(name for (name,) in cursor.fetchall()))
         user.__dict__[AUTH_GROUPS_CACHE_ATTRIBUTE] = cached
     return cached[1]
+
+
+@functools.cache
+def _auth_group_names_sql() -> str:
+    """Written once as SQL, as _grants_sql is: every request asks it, and through the
+    ORM (the user's `groups.values_list`) building the query cost ten times running it
+    (0.18 ms against 0.014 on SQLite)."""
+    memberships = User.groups.through
+    return (
+        f"SELECT g.{_column(AuthGroup, 'name')} FROM {_table(AuthGroup)} g "  # noqa: S608
+        f"INNER JOIN {_table(memberships)} m "
+        f"ON m.{_column(memberships, 'group')} = g.{_column(AuthGroup, 'id')} "
+        f"WHERE m.{_column(memberships, 'user')} = %s"
+    )
 
 
 def user_person(user: Actor) -> Person | None:

@@ -14,6 +14,7 @@ from meetings.permissions import (
     meetings_visible_to,
 )
 from members.permissions import (
+    SECRETARIAT_GROUP,
     organisation_ids_acted_for_by,
     user_can_act_for_organisation,
     user_is_secretariat,
@@ -94,3 +95,45 @@ def test_the_secretariat_has_its_own_invitations_to_answer_wherever_they_are(cas
     InvitationFactory(meeting=mine.meeting)  # someone else's
 
     assert list(invitations_to_answer_by(cast.secretariat)) == [mine]
+
+
+@pytest.mark.parametrize(
+    ("persona", "secretariat"), [("secretariat", True), ("member", False), ("outsider", False)]
+)
+def test_the_auth_groups_are_read_once_per_user_object(
+    cast, persona, secretariat, django_assert_num_queries
+):
+    user = type(cast.member).objects.get(pk=getattr(cast, persona).pk)
+
+    with django_assert_num_queries(1):
+        assert user_is_secretariat(user) is secretariat
+    with django_assert_num_queries(0):
+        assert user_is_secretariat(user) is secretariat
+
+
+def test_another_auth_group_is_not_the_secretariat_and_makes_grants_to_groups_count(cast):
+    auditors = AuthGroup.objects.create(name="Auditors")
+    assign_perm("groups.view_coordinationgroup", auditors, cast.border)
+    cast.outsider.groups.add(auditors)
+    outsider = type(cast.outsider).objects.get(pk=cast.outsider.pk)
+
+    assert not user_is_secretariat(outsider)
+    assert user_can_view_group(outsider, cast.border)
+
+
+def test_a_superuser_outside_the_secretariat_group_is_the_secretariat(cast):
+    cast.outsider.is_superuser = True
+    cast.outsider.save(update_fields=["is_superuser"])
+
+    assert user_is_secretariat(type(cast.outsider).objects.get(pk=cast.outsider.pk))
+
+
+def test_joining_and_leaving_the_secretariat_is_seen_by_the_same_user_object(cast):
+    outsider = cast.outsider
+    assert not user_is_secretariat(outsider)
+
+    outsider.groups.add(AuthGroup.objects.get(name=SECRETARIAT_GROUP))
+    assert user_is_secretariat(outsider)
+
+    outsider.groups.clear()
+    assert not user_is_secretariat(outsider)
