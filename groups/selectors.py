@@ -146,15 +146,30 @@ def terms_of_reference_for(groups: Iterable[CoordinationGroup]) -> dict[int, Ter
     # The rows above are read with only what the terms need; the groups asked about
     # are the caller's own instances.
     tree = {row.pk: row for row in CoordinationGroup.objects.only(*_TERMS_COLUMNS)}
-    terms = {}
-    for group in groups:
-        chain = [group]
-        current = group.parent_id
-        while current is not None and current in tree and tree[current] not in chain:
-            chain.append(tree[current])
-            current = tree[current].parent_id
-        terms[group.pk] = _terms_from_chain(chain)
-    return terms
+    return {group.pk: _terms_from_chain(_chain_up(group, tree)) for group in groups}
+
+
+def terms_of_reference_by_id(group_ids: Iterable[int]) -> dict[int, TermsOfReference]:
+    """terms_of_reference for the groups of `group_ids` (a list answered from rows has
+    no instances of its own), read with the rest of the tree: one query. A group gone
+    since its id was read has none."""
+    group_ids = list(group_ids)
+    if not group_ids:
+        return {}
+    tree = {row.pk: row for row in CoordinationGroup.objects.only(*_TERMS_COLUMNS, "reminder_days")}
+    return {pk: _terms_from_chain(_chain_up(tree[pk], tree)) for pk in group_ids if pk in tree}
+
+
+def _chain_up(
+    group: CoordinationGroup, tree: dict[int, CoordinationGroup]
+) -> list[CoordinationGroup]:
+    """`group`, then the groups above it in `tree`, nearest first (a loop ends it)."""
+    chain = [group]
+    current = group.parent_id
+    while current is not None and current in tree and tree[current] not in chain:
+        chain.append(tree[current])
+        current = tree[current].parent_id
+    return chain
 
 
 def _terms_from_chain(chain: list[CoordinationGroup]) -> TermsOfReference:
@@ -255,6 +270,35 @@ def group_list_with_chairs(*, queryset: QuerySet[CoordinationGroup]) -> QuerySet
         to_attr="chair_seats",
     )
     return queryset.prefetch_related(chairs).order_by("kind", "name")
+
+
+# A seat as a list of groups shows it (groups.api.serializers: the chair and co-chair).
+SEAT_COLUMNS = (
+    "group_id",
+    "pk",
+    "organisation_id",
+    "organisation__name",
+    "organisation__acronym",
+    "seat_holder_id",
+    "seat_holder__full_name",
+)
+
+
+def current_chair_seat_rows(*, group_ids: list[int]) -> QuerySet:
+    """The current chair and co-chair seats of the groups, as rows of SEAT_COLUMNS and
+    the role. A group has at most one of each, kept by a unique index per role
+    (membership_one_chair_per_group, ..._co_chair_...): one branch per role walks its
+    index, where SQLite planned `role IN (...)` as a scan of every organisation, probing
+    the seats of each (3.4 ms against 1.4 for the union, on the benchmark's 51 groups)."""
+
+    def seats(role: str) -> QuerySet:
+        return (
+            Membership.objects.filter(group_id__in=group_ids, end_on__isnull=True, role=role)
+            .order_by()
+            .values(*SEAT_COLUMNS, "role")
+        )
+
+    return seats(Membership.Role.CHAIR).union(seats(Membership.Role.CO_CHAIR), all=True)
 
 
 def representatives_serving() -> QuerySet[Representative]:

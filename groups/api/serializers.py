@@ -13,8 +13,10 @@ from groups.permissions import groups_visible_to, organisations_visible_to, peop
 from groups.selectors import (
     INHERITED_RULES,
     TermsOfReference,
+    current_chair_seat_rows,
     representatives_serving,
     terms_of_reference,
+    terms_of_reference_by_id,
 )
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
@@ -118,6 +120,36 @@ def _seat_data(seat: Membership | None) -> dict | None:
     }
 
 
+def _chair_seats_of(group_ids: list[int]) -> dict[int, dict]:
+    """The reader of a page's chair and co-chair for a list answered from rows
+    (portal.api.rows): {group id: {"chair": _seat_data's output or None, "co_chair":
+    the same}}, in one query."""
+    seats: dict[int, dict] = {pk: {"chair": None, "co_chair": None} for pk in group_ids}
+    for row in current_chair_seat_rows(group_ids=group_ids):
+        holder = row["seat_holder_id"]
+        seats[row["group_id"]][row["role"]] = {
+            "id": row["pk"],
+            "organisation": {
+                "id": row["organisation_id"],
+                "name": row["organisation__name"],
+                "acronym": row["organisation__acronym"],
+            },
+            "seat_holder": None
+            if holder is None
+            else {"id": holder, "full_name": row["seat_holder__full_name"]},
+        }
+    return seats
+
+
+def _terms_of_reference_of(group_ids: list[int]) -> dict[int, dict]:
+    """The reader of a page's terms of reference for a list answered from rows."""
+    terms = terms_of_reference_by_id(group_ids)
+    return {
+        pk: {"terms_of_reference": terms_of_reference_data(terms[pk]) if pk in terms else None}
+        for pk in group_ids
+    }
+
+
 class GroupSerializer(OutputModelSerializer):
     chair = serializers.SerializerMethodField()
     co_chair = serializers.SerializerMethodField()
@@ -154,6 +186,13 @@ class GroupSerializer(OutputModelSerializer):
             "co_chair",
             "created_at",
         ]
+
+    # The method fields, worked out for a list's whole page at once (portal.api.rows).
+    ROW_PAGE = {
+        "terms_of_reference": (_terms_of_reference_of, "terms_of_reference"),
+        "chair": (_chair_seats_of, Membership.Role.CHAIR),
+        "co_chair": (_chair_seats_of, Membership.Role.CO_CHAIR),
+    }
 
     @extend_schema_field(TermsOfReferenceSerializer)
     def get_terms_of_reference(self, group: CoordinationGroup) -> dict:

@@ -8,7 +8,11 @@ many-to-many, the same JSON comes from one `.values()` query with the joins, plu
 query per many-to-many, shaped by a plan compiled from the serializer's own fields.
 
 A method field is read from columns when its serializer says how in `ROW_FIELDS`
-({field name: ((column, ...), function of their values)}). A nested list (a prefetch
+({field name: ((column, ...), function of their values)}), or worked out for the whole
+page in queries of its own when the serializer names it in `ROW_PAGE` ({field name:
+(reader, key)}, the reader a function of the page's row ids giving {row id: {key:
+value}}, called once for all the fields that name it: a group's chair and co-chair
+seats, its terms of reference inherited down the tree). A nested list (a prefetch
 with its own filter) is read in one more query when the serializer names its rows in
 `ROW_MANY` ({field name: (foreign key to the row, function giving the queryset the
 list's prefetch uses)}); its items are planned like any serializer. A nested object that
@@ -196,7 +200,10 @@ def _compile(serializer, model: type[Model], prefix: str, columns: list[str], ma
         if field.write_only:
             continue
         if isinstance(field, serializers.SerializerMethodField):
-            steps.append(_method_step(serializer, name, prefix, columns))
+            if name in getattr(type(serializer), "ROW_PAGE", {}) and not prefix:
+                steps.append(_page_step(serializer, name, many))
+            else:
+                steps.append(_method_step(serializer, name, prefix, columns))
             continue
         if isinstance(field, serializers.ListSerializer) and not prefix:
             steps.append(_nested_step(serializer, name, field, many))
@@ -239,6 +246,20 @@ def _method_step(serializer, name: str, prefix: str, columns: list[str]):
         out[name] = function(*(row[column] for column in read))
 
     return take_method
+
+
+def _page_step(serializer, name: str, many: list):
+    """A method field the serializer works out for a whole page, in ROW_PAGE: {name:
+    (reader, key)}, the reader a function of the page's row ids giving {row id: {key:
+    value}} for every id. Fields that name the same reader are read together, once."""
+    reader, key = type(serializer).ROW_PAGE[name]
+    if all(known is not reader for known, _read in many):
+        many.append((reader, reader))
+
+    def take_worked_out(row, related, out):
+        out[name] = related[reader][row["pk"]][key]
+
+    return take_worked_out
 
 
 def _nested_step(serializer, name: str, field, many: list, *, one: bool = False):

@@ -12,8 +12,8 @@ from rest_framework import serializers
 from benchmarks.lists import api_lists
 from documents.models import Document
 from documents.services import document_version_add
-from groups.models import Representative
-from groups.services import representative_end
+from groups.models import Membership, Representative
+from groups.services import membership_update, representative_end
 from meetings.api.serializers import AgendaItemSerializer, InvitationSerializer
 from meetings.models import AgendaItem
 from notices.models import Notice, NoticeAttempt
@@ -39,6 +39,7 @@ def test_the_lists_of_plain_rows_are_planned():
         "/api/v1/decisions/",
         "/api/v1/document-versions/",
         "/api/v1/documents/",
+        "/api/v1/groups/",
         "/api/v1/invitations/",
         "/api/v1/memberships/",
         "/api/v1/minutes-comments/",
@@ -79,6 +80,9 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
         document=revised, upload=SimpleUploadedFile("v2.txt", b"Second draft."), by=None
     )
     bare = Document.objects.create(group=revised.group, title="Not uploaded yet")
+    # A chair's seat with nobody named to hold it.
+    seat = Membership.objects.filter(role=Membership.Role.CO_CHAIR, end_on=None).first()
+    membership_update(membership=seat, role=seat.role, seat_holder=None, by=None)
     compared: collections.Counter = collections.Counter()
     for username, (path, _viewset), params in itertools.product(
         ["secretariat", "member", "observer", "chair"],
@@ -108,6 +112,12 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
     papers = {row["id"]: row for row in client.get("/api/v1/documents/").json()["results"]}
     assert papers[revised.pk]["current_version"]["number"] == 2
     assert papers[bare.pk]["current_version"] is None
+    groups = client.get("/api/v1/groups/", {"page_size": 100}).json()["results"]
+    assert {group["chair"] is None for group in groups} == {True, False}
+    assert {group["co_chair"] is None for group in groups} == {True, False}
+    seats = [group[role] for group in groups for role in ("chair", "co_chair") if group[role]]
+    assert {seat["seat_holder"] is None for seat in seats} == {True, False}
+    assert any(group["terms_of_reference"]["inherited_from"] for group in groups)
     versions = client.get("/api/v1/document-versions/").json()["results"]
     assert versions[0]["download_url"] == f"/api/v1/document-versions/{versions[0]['id']}/download/"
     assert {path: compared[path] > 0 for path, _viewset in PLANNED} == {
