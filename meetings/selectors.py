@@ -299,6 +299,19 @@ def minutes_list(*, queryset: QuerySet[Minutes]) -> QuerySet[Minutes]:
     )
 
 
+def minutes_approved_among(minutes_ids: list[int]) -> QuerySet[Minutes]:
+    """The approved minutes among `minutes_ids` that name their signatory, with what
+    minutes_cycle.approval_texts reads of them (their meeting's group, the signatory's
+    names) and not their text."""
+    return (
+        Minutes.objects.filter(
+            pk__in=minutes_ids, approved_at__isnull=False, approved_for__isnull=False
+        )
+        .select_related("meeting", "approved_for")
+        .only("approved_at", "approved_as", "approved_for", "meeting__group")
+    )
+
+
 def meeting_filter(
     *,
     queryset: QuerySet[Meeting],

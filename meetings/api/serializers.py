@@ -15,7 +15,7 @@ from rest_framework import serializers
 from groups.api.serializers import GroupBriefSerializer
 from groups.models import Confidentiality, Membership
 from groups.permissions import groups_visible_to, organisations_visible_to, people_visible_to
-from meetings.minutes_cycle import approval_text
+from meetings.minutes_cycle import approval_text, approval_texts
 from meetings.models import (
     INTERPRETATION_LANGUAGES,
     MINUTES_MAX_CHARS,
@@ -37,7 +37,7 @@ from meetings.permissions import (
     decisions_visible_to,
     meetings_visible_to,
 )
-from meetings.selectors import UnreachedReason
+from meetings.selectors import UnreachedReason, minutes_approved_among
 from meetings.series import rrule_text
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from portal import zones
@@ -663,6 +663,14 @@ class AttendanceUpdateInputSerializer(InputSerializer):
 # --- Minutes and decisions ----------------------------------------------------------
 
 
+def _approvals_of(minutes_ids: list[int]) -> dict[int, dict]:
+    """The reader of a page's approval texts for a list answered from rows
+    (portal.api.rows): the approved minutes among them, read again with their meeting
+    and signatory, then approval_texts as the instances' path gives them."""
+    texts = approval_texts(minutes_approved_among(minutes_ids))
+    return {pk: {"approval": texts.get(pk, "")} for pk in minutes_ids}
+
+
 class MinutesSerializer(OutputModelSerializer):
     meeting = MeetingBriefSerializer()
     confidentiality = _confidentiality_field()
@@ -701,6 +709,8 @@ class MinutesSerializer(OutputModelSerializer):
             "confidentiality",
             "restricted_to",
         ]
+
+    ROW_PAGE = {"approval": (_approvals_of, "approval")}
 
     def get_approval(self, minutes: Minutes) -> str:
         texts = self.context.get("approval_texts")

@@ -312,7 +312,16 @@ def _step(name, field, model_field, column, columns, many, prefix):
         if field.pk_field is not None or not model_field.is_relation:
             raise _Unplannable(name)
     elif model_field.is_relation:
-        raise _Unplannable(name)
+        # A whole number read from a foreign key's own column (source="approved_for_id")
+        # is the stored id, as long as the key is a whole number.
+        target = model_field.target_field if model_field.many_to_one else None
+        if not (
+            kind is serializers.IntegerField
+            and column.rsplit("__", 1)[-1] == model_field.attname
+            and target is not None
+            and target.get_internal_type() in _WHOLE
+        ):
+            raise _Unplannable(name)
     elif kind in _AS_STORED:
         types = _AS_STORED[kind]
         if types is not None and model_field.get_internal_type() not in types:

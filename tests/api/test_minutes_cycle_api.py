@@ -210,3 +210,18 @@ def test_decisions_refused_after_publication(cast, client_for):
     )
     assert response.status_code == 400
     assert world.meeting.decisions.count() == 1
+
+
+def test_the_minutes_list_says_who_signed_off_in_a_bounded_number_of_queries(
+    cast, cycle, client_for, django_assert_max_num_queries
+):
+    minutes = cycle["minutes"]
+    minutes_approve(minutes=minutes, by=cast.secretariat, on_behalf_of=cast.cochair_person)
+    client = client_for("secretariat")
+
+    with django_assert_max_num_queries(5):
+        listed = client.get(f"{V1}/minutes/").json()["results"]
+
+    row = next(row for row in listed if row["id"] == minutes.pk)
+    assert (row["approved_as"], row["approved_for"]) == ("on_behalf", cast.cochair_person.pk)
+    assert row["approval"] == "Approved by the secretariat on behalf of Othman Belbeisi (co-chair)"

@@ -43,6 +43,7 @@ def test_the_lists_of_plain_rows_are_planned():
         "/api/v1/invitations/",
         "/api/v1/memberships/",
         "/api/v1/minutes-comments/",
+        "/api/v1/minutes/",
         "/api/v1/notices/",
         "/api/v1/organisations/",
         "/api/v1/report-backs/",
@@ -118,6 +119,10 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
     seats = [group[role] for group in groups for role in ("chair", "co_chair") if group[role]]
     assert {seat["seat_holder"] is None for seat in seats} == {True, False}
     assert any(group["terms_of_reference"]["inherited_from"] for group in groups)
+    minutes = client.get("/api/v1/minutes/", {"page_size": 100}).json()["results"]
+    assert {row["approval"] == "" for row in minutes} == {True, False}
+    assert any("on behalf of" in row["approval"] for row in minutes)
+    assert {row["approved_for"] is None for row in minutes} == {True, False}
     versions = client.get("/api/v1/document-versions/").json()["results"]
     assert versions[0]["download_url"] == f"/api/v1/document-versions/{versions[0]['id']}/download/"
     assert {path: compared[path] > 0 for path, _viewset in PLANNED} == {
