@@ -16,7 +16,8 @@ settings (`_setup`): everything the server does but the socket.
 
 Floors, measured in the same process, are the least work that yields the same rows:
 - an API list: the page's rows (one more, as the pagination reads) by one `.values()`
-  query through the same permission funnel and ordering, with the serializer's model
+  query through the same permission funnel, filters and ordering (the list's own query,
+  its joins for instances dropped), with the serializer's model
   columns and those of its nested objects (joins), serialised with orjson. The meetings
   and action points lists answer from `.values()` already: their floor is that query
   and shaping without the request around it.
@@ -201,10 +202,14 @@ def api_floor(viewset, user):
             .values(*ActionPointListSerializer.VALUES)[: PAGE + 1]
         )
     else:
+        # The list's own query (its filters and order: papers leave out the withdrawn
+        # ones, minutes are read down the meetings' index) reading the serializer's
+        # columns: the same rows, without the instances.
         view = viewset(request=SimpleNamespace(user=user), action="list", kwargs={})
-        ordering = view.select(visible).query.order_by or visible.model._meta.ordering
+        selected = view.select(visible).select_related(None).prefetch_related(None)
+        ordering = selected.query.order_by or visible.model._meta.ordering
         names = columns(viewset.output_serializer_class(), visible.model)
-        rows = list(visible.order_by(*ordering).values(*names)[: PAGE + 1])
+        rows = list(selected.order_by(*ordering).values(*names)[: PAGE + 1])
     return dumps(rows)
 
 
