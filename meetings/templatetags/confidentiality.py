@@ -4,6 +4,8 @@ shown; for those who manage the meeting, the badge opens the "Confidentiality" c
 from django import template
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Confidentiality, Labelled
@@ -22,13 +24,15 @@ WORDS: dict[str, str | Promise] = {
 KINDS = ("meeting", "agenda-item", "minutes", "decision", "action-point")
 
 
-@register.inclusion_tag("meetings/_confidentiality_badge.html")
+@register.simple_tag
 def confidentiality_badge(
     record: Labelled, kind: str = "", can_manage: bool = False, organisations: bool = False
-) -> dict:
+) -> SafeString:
     """`kind` and `can_manage`: the badge links to the row's control. `organisations`:
     a restricted row's badge names its organisations (prefetch `restricted_to` for a
-    list; the selectors of the meeting's page do)."""
+    list; the selectors of the meeting's page do).
+    Written here rather than by a template of its own: a list shows a badge on every
+    row, and an included template per badge was a quarter of a month's calendar."""
     value = record.confidentiality
     named = []
     if organisations and value == Confidentiality.RESTRICTED:
@@ -36,16 +40,27 @@ def confidentiality_badge(
             organisation.acronym or local_name(organisation)
             for organisation in record.restricted_to.all()
         ]
-    edit_url = ""
+    word = WORDS.get(value, value)
+    title = Confidentiality(value).label if value in Confidentiality.values else value
+    names = (
+        format_html(": <bdi>{}</bdi>", format_html_join(", ", "{}", ((name,) for name in named)))
+        if named
+        else ""
+    )
     if can_manage and kind in KINDS and record.pk:
-        edit_url = reverse("confidentiality-edit", args=[kind, record.pk])
-    return {
-        "value": value,
-        "word": WORDS.get(value, value),
-        "title": Confidentiality(value).label if value in Confidentiality.values else value,
-        "named": named,
-        "edit_url": edit_url,
-    }
+        return format_html(
+            '<a class="badge label-{}" href="{}" title="{}">{}{}'
+            '<span class="visually-hidden"> — {}</span></a>',
+            value,
+            reverse("confidentiality-edit", args=[kind, record.pk]),
+            title,
+            word,
+            names,
+            _("change who may see it"),
+        )
+    return format_html(
+        '<span class="badge label-{}" title="{}">{}{}</span>', value, title, word, names
+    )
 
 
 @register.filter
