@@ -1,11 +1,14 @@
 """A row's confidentiality label as a badge, wherever a meeting or one of its records is
 shown; for those who manage the meeting, the badge opens the "Confidentiality" control."""
 
+import functools
+
 from django import template
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Confidentiality, Labelled
@@ -32,7 +35,8 @@ def confidentiality_badge(
     a restricted row's badge names its organisations (prefetch `restricted_to` for a
     list; the selectors of the meeting's page do).
     Written here rather than by a template of its own: a list shows a badge on every
-    row, and an included template per badge was a quarter of a month's calendar."""
+    row (a month's calendar, hundreds), and an included template per badge cost more
+    than the rest of the row."""
     value = record.confidentiality
     named = []
     if organisations and value == Confidentiality.RESTRICTED:
@@ -40,6 +44,9 @@ def confidentiality_badge(
             organisation.acronym or local_name(organisation)
             for organisation in record.restricted_to.all()
         ]
+    editable = can_manage and kind in KINDS and record.pk
+    if not named and not editable:
+        return _plain_badge(value, get_language() or "")
     word = WORDS.get(value, value)
     title = Confidentiality(value).label if value in Confidentiality.values else value
     names = (
@@ -47,7 +54,7 @@ def confidentiality_badge(
         if named
         else ""
     )
-    if can_manage and kind in KINDS and record.pk:
+    if editable:
         return format_html(
             '<a class="badge label-{}" href="{}" title="{}">{}{}'
             '<span class="visually-hidden"> — {}</span></a>',
@@ -61,6 +68,15 @@ def confidentiality_badge(
     return format_html(
         '<span class="badge label-{}" title="{}">{}{}</span>', value, title, word, names
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _plain_badge(value: str, language: str) -> SafeString:
+    """A badge without names or link: the same for every row of its label in a
+    language (the calendar's month shows hundreds)."""
+    word = WORDS.get(value, value)
+    title = Confidentiality(value).label if value in Confidentiality.values else value
+    return format_html('<span class="badge label-{}" title="{}">{}</span>', value, title, word)
 
 
 @register.filter

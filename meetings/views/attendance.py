@@ -47,7 +47,7 @@ from meetings.views.person_search import (
 from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
 from members.models import Organisation, Person
 from portal.exports import csv_response
-from portal.pages import choice_labels, form_token_claim, local_name
+from portal.pages import choice_labels, form_token_claim, local_name, reverse_by_id
 
 
 class RegisterRow(TypedDict, total=False):
@@ -138,14 +138,6 @@ def _select_options(choices: list[tuple[str, str]]) -> Callable[[str], SafeStrin
     return options
 
 
-def _person_url(name: str, meeting: Meeting) -> Callable[[int], str]:
-    """reverse(name, args=[meeting.pk, person_id]) for every line of the register at the
-    price of one reverse: the person's id is the last number of these paths."""
-    marker = "987654321"
-    head, tail = reverse(name, args=[meeting.pk, int(marker)]).rsplit(marker, 1)
-    return lambda person_id: f"{head}{person_id}{tail}"
-
-
 def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
     """What _register.html and _quorum.html show; `meeting` from loaded_meeting with
     meeting_with_register. Each line carries what the template prints of it, worked out
@@ -165,8 +157,8 @@ def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
     }
     mode_options = _select_options(list(modes.items()))
     interpretation_options = _select_options(list(interpretations.items()))
-    toggle_url = _person_url("attendance-toggle", meeting)
-    details_url = _person_url("attendance-details", meeting)
+    toggle_url = reverse_by_id("attendance-toggle", meeting.pk)
+    details_url = reverse_by_id("attendance-details", meeting.pk)
     how_attended = _("How %(name)s attended")
     interpretation_for = _("Interpretation for %(name)s")
     for row in rows:

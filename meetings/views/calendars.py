@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +22,7 @@ from meetings.selectors import meetings_starting_between
 from members.permissions import user_person
 from members.services import person_calendar_token_reset
 from portal import zones
+from portal.pages import reverse_by_id
 
 
 @login_required
@@ -42,10 +44,17 @@ def meeting_calendar_page(request):
     start = dt.datetime.combine(weeks[0][0] - dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=2), dt.time.min, tzinfo=zone)
     meetings = meetings_starting_between(queryset=meetings_visible_to(user), start=start, end=end)
-    by_day: dict[dt.date, list[Meeting]] = {}
+    # Each with what its line shows, worked out here once for the month's hundreds:
+    # the address of its page (one reverse for all), its start in the zone shown, as
+    # the `date:"c"` and `time:"TIME_FORMAT"` filters would write it.
+    by_day: dict[dt.date, list[tuple[Meeting, str, str, str]]] = {}
+    detail_url = reverse_by_id("meeting-detail")
     for meeting in meetings:
         shown_in = zoneinfo.ZoneInfo(zones.shown_zone(meeting.time_zone))
-        by_day.setdefault(meeting.start_at.astimezone(shown_in).date(), []).append(meeting)
+        when = meeting.start_at.astimezone(shown_in)
+        by_day.setdefault(when.date(), []).append(
+            (meeting, detail_url(meeting.pk), when.isoformat(), time_format(when, "TIME_FORMAT"))
+        )
     days = [[(day, by_day.get(day, [])) for day in week] for week in weeks]
     previous_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
@@ -63,7 +72,10 @@ def meeting_calendar_page(request):
             "first": first,
             "weeks": days,
             "month_meetings": [
-                meeting for week in days for _day, day_meetings in week for meeting in day_meetings
+                meeting
+                for week in days
+                for _day, day_meetings in week
+                for meeting, *_shown in day_meetings
             ],
             "weekdays": weeks[0],
             "today": today,
