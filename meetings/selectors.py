@@ -309,6 +309,7 @@ def minutes_approved_among(minutes_ids: list[int]) -> QuerySet[Minutes]:
         )
         .select_related("meeting", "approved_for")
         .only("approved_at", "approved_as", "approved_for", "meeting__group")
+        .order_by()
     )
 
 

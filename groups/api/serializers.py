@@ -142,10 +142,16 @@ def _chair_seats_of(group_ids: list[int]) -> dict[int, dict]:
 
 
 def _terms_of_reference_of(group_ids: list[int]) -> dict[int, dict]:
-    """The reader of a page's terms of reference for a list answered from rows."""
+    """The reader of a page's terms of reference for a list answered from rows. A group
+    gone between the page's query and the tree's (groups are never deleted but by hand)
+    gets the terms of a new group, not null, as the schema says."""
     terms = terms_of_reference_by_id(group_ids)
     return {
-        pk: {"terms_of_reference": terms_of_reference_data(terms[pk]) if pk in terms else None}
+        pk: {
+            "terms_of_reference": terms_of_reference_data(
+                terms[pk] if pk in terms else TermsOfReference(group=CoordinationGroup(pk=pk))
+            )
+        }
         for pk in group_ids
     }
 

@@ -29,7 +29,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django_countries.fields import CountryField
 from rest_framework import relations, serializers
 
@@ -313,13 +313,13 @@ def _step(name, field, model_field, column, columns, many, prefix):
             raise _Unplannable(name)
     elif model_field.is_relation:
         # A whole number read from a foreign key's own column (source="approved_for_id")
-        # is the stored id, as long as the key is a whole number.
-        target = model_field.target_field if model_field.many_to_one else None
+        # is the stored id, as long as the key is a whole number. Any other relation (a
+        # generic one has no column of its own) keeps DRF's path.
         if not (
             kind is serializers.IntegerField
+            and isinstance(model_field, ForeignKey)
             and column.rsplit("__", 1)[-1] == model_field.attname
-            and target is not None
-            and target.get_internal_type() in _WHOLE
+            and model_field.target_field.get_internal_type() in _WHOLE
         ):
             raise _Unplannable(name)
     elif kind in _AS_STORED:

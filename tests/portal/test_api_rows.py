@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from guardian.models import UserObjectPermission
 from rest_framework import serializers
 
 from benchmarks.lists import api_lists
@@ -172,7 +173,15 @@ def test_what_needs_an_instance_is_not_planned():
             model = AgendaItem
             fields = ["id", "position"]
 
+    class GenericRelation(serializers.ModelSerializer):
+        content_object = serializers.IntegerField()
+
+        class Meta:
+            model = UserObjectPermission
+            fields = ["id", "content_object"]
+
     assert plan_for(AgendaItemSerializer) is not None
+    assert plan_for(GenericRelation) is None  # no column of its own: DRF's path, no error
     assert plan_for(WithMethod) is None
     assert plan_for(WithOwnShape) is None
     assert plan_for(NumberAsText) is None  # str() of a number is not the stored value
