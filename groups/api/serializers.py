@@ -109,14 +109,29 @@ def _seat_data(seat: Membership | None) -> dict | None:
         return None
     organisation = seat.organisation
     holder = seat.seat_holder
+    return _seat_dict(
+        seat.pk,
+        organisation.pk,
+        organisation.name,
+        organisation.acronym,
+        None if holder is None else holder.pk,
+        None if holder is None else holder.full_name,
+    )
+
+
+def _seat_dict(
+    seat_id: int,
+    organisation_id: int,
+    name: str,
+    acronym: str,
+    holder_id: int | None,
+    holder_name: str | None,
+) -> dict:
+    """SeatSerializer's shape, from an instance (_seat_data) or a row (_chair_seats_of)."""
     return {
-        "id": seat.pk,
-        "organisation": {
-            "id": organisation.pk,
-            "name": organisation.name,
-            "acronym": organisation.acronym,
-        },
-        "seat_holder": None if holder is None else {"id": holder.pk, "full_name": holder.full_name},
+        "id": seat_id,
+        "organisation": {"id": organisation_id, "name": name, "acronym": acronym},
+        "seat_holder": None if holder_id is None else {"id": holder_id, "full_name": holder_name},
     }
 
 
@@ -126,18 +141,14 @@ def _chair_seats_of(group_ids: list[int]) -> dict[int, dict]:
     the same}}, in one query."""
     seats: dict[int, dict] = {pk: {"chair": None, "co_chair": None} for pk in group_ids}
     for row in current_chair_seat_rows(group_ids=group_ids):
-        holder = row["seat_holder_id"]
-        seats[row["group_id"]][row["role"]] = {
-            "id": row["pk"],
-            "organisation": {
-                "id": row["organisation_id"],
-                "name": row["organisation__name"],
-                "acronym": row["organisation__acronym"],
-            },
-            "seat_holder": None
-            if holder is None
-            else {"id": holder, "full_name": row["seat_holder__full_name"]},
-        }
+        seats[row["group_id"]][row["role"]] = _seat_dict(
+            row["pk"],
+            row["organisation_id"],
+            row["organisation__name"],
+            row["organisation__acronym"],
+            row["seat_holder_id"],
+            row["seat_holder__full_name"],
+        )
     return seats
 
 

@@ -47,8 +47,7 @@ def confidentiality_badge(
     editable = can_manage and kind in KINDS and record.pk
     if not named and not editable:
         return _plain_badge(value, get_language() or "")
-    word = WORDS.get(value, value)
-    title = Confidentiality(value).label if value in Confidentiality.values else value
+    word, title = _word_and_title(value)
     names = (
         format_html(": <bdi>{}</bdi>", format_html_join(", ", "{}", ((name,) for name in named)))
         if named
@@ -74,9 +73,14 @@ def confidentiality_badge(
 def _plain_badge(value: str, language: str) -> SafeString:
     """A badge without names or link: the same for every row of its label in a
     language (the calendar's month shows hundreds)."""
-    word = WORDS.get(value, value)
-    title = Confidentiality(value).label if value in Confidentiality.values else value
+    word, title = _word_and_title(value)
     return format_html('<span class="badge label-{}" title="{}">{}</span>', value, title, word)
+
+
+def _word_and_title(value: str) -> tuple[str | Promise, str | Promise]:
+    """The badge's word ("Restricted") and its title, the label's sentence."""
+    title = Confidentiality(value).label if value in Confidentiality.values else value
+    return WORDS.get(value, value), title
 
 
 @register.filter
