@@ -340,6 +340,18 @@ def api_token_revoke(*, token: AuthToken, by: Actor) -> None:
 
 
 @transaction.atomic
+def expired_sign_ins_clear() -> tuple[int, int]:
+    """Delete the API tokens and the sessions that have expired; returns how many of
+    each. Neither lets anyone in (the token check and the session read refuse them), but
+    nothing else removes them: a user's token list would keep showing dead tokens and
+    the session table would grow by a row a sign-in for ever. Beat runs this hourly."""
+    now = timezone.now()
+    tokens, _per_model = AuthToken.objects.filter(expiry__lt=now).delete()
+    sessions, _per_model = Session.objects.filter(expire_date__lt=now).delete()
+    return tokens, sessions
+
+
+@transaction.atomic
 def api_tokens_revoke_all(*, user: User, by: Actor) -> int:
     """End every API token of `user`, as a password change or a switched-off login ends
     their sessions: clients using them are refused at once. Returns how many ended."""

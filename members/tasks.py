@@ -1,5 +1,5 @@
-"""Background jobs for members: account mail (password reset links). Meeting notices are
-delivered by notices/tasks.py."""
+"""Background jobs for members: account mail (password reset links) and the hourly
+clearing of expired sign-ins. Meeting notices are delivered by notices/tasks.py."""
 
 import logging
 import smtplib
@@ -7,6 +7,8 @@ from typing import Any
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
+
+from members.services import expired_sign_ins_clear
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +37,12 @@ def account_mail_send_task(message: dict[str, Any]) -> None:
     except smtplib.SMTPRecipientsRefused:
         # Trying again would be refused again.
         logger.warning("Account mail refused by the mail server for its recipient.")
+
+
+@shared_task(name="members.tasks.expired_sign_ins_clear_task")
+def expired_sign_ins_clear_task() -> dict[str, int]:
+    """Run by beat (and by `run_notice_jobs`); running it twice deletes nothing the
+    first run left."""
+    tokens, sessions = expired_sign_ins_clear()
+    logger.info("Cleared %d expired API tokens and %d expired sessions.", tokens, sessions)
+    return {"tokens": tokens, "sessions": sessions}

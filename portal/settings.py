@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.minutes_comment_reminders_task",
         "schedule": 3600,
     },
+    # Expired API tokens and sessions let nobody in; they are deleted within the hour
+    # (the token check no longer looks for them at every request).
+    "expired-sign-ins-clear": {
+        "task": "members.tasks.expired_sign_ins_clear_task",
+        "schedule": 3600,
+    },
     # Written procedures close at their deadline: within a minute of it.
     "written-procedures-close": {
         "task": "decisions.tasks.procedures_close_due_task",
@@ -535,6 +541,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security -----------------------------------------------------------------
+# Django's database sessions, read by SQL compiled once (every request reads one).
+SESSION_ENGINE = "members.sessions"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -750,6 +750,7 @@ def test_run_notice_jobs_sends_what_beat_would(cast, meeting, django_capture_on_
         call_command("run_notice_jobs", stdout=out)
 
     assert "Reminders written: 1;" in out.getvalue()
+    assert "expired API tokens deleted: 0, expired sessions deleted: 0." in out.getvalue()
     subjects = sorted(_unreferenced(message.subject).split(":")[0] for message in mail.outbox)
     assert subjects == ["Invitation"] * 3 + ["Reminder"] * 3
     assert not Notice.objects.exclude(status="sent").exists()

@@ -1,0 +1,95 @@
+"""Queries every request runs (its session, its user), built by the ORM and compiled to
+SQL once per database connection, then run again with the one value that changes.
+
+Building the queryset and compiling it cost a request three to four times running it
+(the user with their person: 0.36 ms through the ORM, 0.09 ms compiled once, on
+SQLite). What comes back goes through the compiler's own converters and, for instances,
+the ORM's own row-to-instance code, so a row reads as the ORM would have read it.
+
+Kept per connection object: a compiler holds its connection (the converters ask it
+for its time zone), and each thread or task has a connection of its own."""
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+from django.db.models.sql.compiler import SQLCompiler
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, placeholder: object, using: str) -> None:
+        if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
+            raise TypeError("compiled once: instances or values_list() rows only")
+        self.compiler: SQLCompiler = queryset.query.get_compiler(using=using)
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        where = [index for index, param in enumerate(self.params) if param == placeholder]
+        if len(where) != 1:
+            raise ValueError(f"the placeholder {placeholder!r} must be the query's one value")
+        self.position = where[0]
+        self.instances = queryset._iterable_class is ModelIterable
+        if self.instances:
+            select, klass_info = self.compiler.select, self.compiler.klass_info
+            if klass_info is None:
+                raise TypeError("compiled once: the query reads no model")
+            fields = klass_info["select_fields"]
+            self.start, self.end = fields[0], fields[-1] + 1
+            self.model: type[Model] = klass_info["model"]
+            self.attnames = [column[0].target.attname for column in select[self.start : self.end]]
+            self.populators = get_related_populators(klass_info, select, using)
+
+    def rows(self, value: object, using: str, *, first: bool) -> list[Any]:
+        params = list(self.params)
+        params[self.position] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            raw = cursor.fetchmany(1) if first else cursor.fetchall()
+        rows = self.compiler.results_iter(results=[raw])
+        if not self.instances:
+            return [tuple(row) for row in rows]
+        return [self._instance(row, using) for row in rows]
+
+    def _instance(self, row: Any, using: str) -> Model:
+        instance = self.model.from_db(using, self.attnames, row[self.start : self.end])
+        for populator in self.populators:
+            populator.populate(row, instance)
+        return instance
+
+
+class CompiledOnce:
+    """`build(placeholder)` is the query, the placeholder standing where the value goes
+    (a value of the field's type that it passes through unchanged: an id, a string);
+    `first(value)` runs it with `value` there and returns its first row, as the
+    queryset would (an instance, its select_related relations loaded, or a
+    values_list() tuple), or None; `all(value)` returns every row. The query must have
+    no other value equal to the placeholder, and its values must not change between
+    runs (no `now()` in it: compare in Python what the row returns)."""
+
+    def __init__(self, build: Callable[[Any], QuerySet[Any, Any]], placeholder: object) -> None:
+        self.build = build
+        self.placeholder = placeholder
+        self._by_connection: weakref.WeakKeyDictionary[object, _Compiled] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def first(self, value: object, using: str = DEFAULT_DB_ALIAS) -> Any:
+        rows = self._compiled(using).rows(value, using, first=True)
+        return rows[0] if rows else None
+
+    def all(self, value: object, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+        return self._compiled(using).rows(value, using, first=False)
+
+    def _compiled(self, using: str) -> _Compiled:
+        connection = connections[using]
+        compiled = self._by_connection.get(connection)
+        if compiled is None:
+            compiled = _Compiled(self.build(self.placeholder), self.placeholder, using)
+            self._by_connection[connection] = compiled
+        return compiled

@@ -1,0 +1,103 @@
+"""portal.compiled: a query compiled once per connection reads what the ORM reads."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from members.models import Person
+from portal.compiled import CompiledOnce
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PLACEHOLDER = -918_273
+
+
+def _user_with_person() -> CompiledOnce:
+    return CompiledOnce(
+        lambda user_id: User.objects.select_related("person").filter(pk=user_id), PLACEHOLDER
+    )
+
+
+def _columns(instance) -> list:
+    return [getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields]
+
+
+def test_an_instance_and_its_relation_read_as_the_orm_reads_them(cast, django_assert_num_queries):
+    query = _user_with_person()
+    with django_assert_num_queries(1):
+        user = query.first(cast.member.pk)
+        person = user.person
+    expected = User.objects.select_related("person").get(pk=cast.member.pk)
+
+    assert _columns(user) == _columns(expected)
+    assert _columns(person) == _columns(expected.person)
+    assert person.full_name == cast.member_person.full_name
+    assert person.user is user
+    assert timezone.is_aware(user.date_joined)
+    assert not user._state.adding
+    assert user._state.db == "default"
+
+
+def test_a_missing_relation_is_known_missing_without_a_query(django_assert_num_queries):
+    lonely = UserFactory()
+    user = _user_with_person().first(lonely.pk)
+    assert user == lonely
+    with django_assert_num_queries(0), pytest.raises(Person.DoesNotExist):
+        user.person  # noqa: B018
+
+
+def test_no_row_is_none(cast):
+    assert _user_with_person().first(cast.member.pk + 10_000) is None
+
+
+def test_values_list_rows_come_through_the_database_converters(client, cast):
+    client.force_login(cast.member)
+    key = client.cookies["sessionid"].value
+    query = CompiledOnce(
+        lambda session_key: Session.objects.filter(session_key=session_key).values_list(
+            "session_data", "expire_date"
+        ),
+        "compiled-once-test-key",
+    )
+
+    row = query.first(key)
+
+    assert row == tuple(Session.objects.values_list("session_data", "expire_date").get(pk=key))
+    assert timezone.is_aware(row[1])
+
+
+def test_the_query_is_built_once_per_connection_and_run_with_each_value(
+    cast, django_assert_num_queries
+):
+    built = []
+
+    def build(user_id):
+        built.append(user_id)
+        return User.objects.filter(pk=user_id)
+
+    query = CompiledOnce(build, PLACEHOLDER)
+    with django_assert_num_queries(2):
+        assert query.first(cast.member.pk) == cast.member
+        assert query.first(cast.observer.pk) == cast.observer
+    assert built == [PLACEHOLDER]
+
+
+def test_a_placeholder_that_is_not_the_query_s_one_value_is_refused(cast):
+    absent = CompiledOnce(lambda user_id: User.objects.filter(pk=1), PLACEHOLDER)
+    with pytest.raises(ValueError, match="placeholder"):
+        absent.first(cast.member.pk)
+
+    twice = CompiledOnce(
+        lambda user_id: User.objects.filter(pk=user_id) | User.objects.filter(pk=user_id),
+        PLACEHOLDER,
+    )
+    with pytest.raises(ValueError, match="placeholder"):
+        twice.first(cast.member.pk)
+
+
+def test_only_instances_and_value_list_rows_are_read(cast):
+    dictionaries = CompiledOnce(lambda user_id: User.objects.filter(pk=user_id).values(), 1)
+    with pytest.raises(TypeError, match="values_list"):
+        dictionaries.first(cast.member.pk)
