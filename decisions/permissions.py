@@ -25,6 +25,7 @@ from groups.selectors import current_memberships, current_representatives
 from members.models import Organisation, Person
 from members.permissions import (
     organisation_ids_acted_for_by,
+    remembered_per_reader,
     user_is_secretariat,
     user_is_signed_in,
 )
@@ -33,6 +34,7 @@ from portal.audit import Actor
 CHAIR_ROLES = (Membership.Role.CHAIR, Membership.Role.CO_CHAIR)
 
 
+@remembered_per_reader
 def procedures_visible_to(user: Actor) -> QuerySet[WrittenProcedure]:
     if user_is_secretariat(user):
         return WrittenProcedure.objects.all()

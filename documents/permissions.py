@@ -37,12 +37,14 @@ from meetings.permissions import (
 from members.models import Person
 from members.permissions import (
     organisation_ids_acted_for_by,
+    remembered_per_reader,
     user_is_secretariat,
     user_is_signed_in,
 )
 from portal.audit import Actor
 
 
+@remembered_per_reader
 def documents_visible_to(user: Actor) -> QuerySet[Document]:
     """Every paper the user may read, withdrawn ones included: one query, the user's
     groups, meetings and organisations as subqueries."""
@@ -104,6 +106,7 @@ def document_get_for_user(user: Actor, document_id: int | str, *, manage: bool =
     return document
 
 
+@remembered_per_reader
 def document_versions_visible_to(user: Actor) -> QuerySet[DocumentVersion]:
     if user_is_secretariat(user):
         # No subquery of every paper: SQLite would drive the list from the papers and

@@ -24,6 +24,7 @@ from members.permissions import (
     grants_read_together,
     objects_granted,
     organisation_ids_acted_for_by,
+    remembered_per_reader,
     user_can_set_contact_visibility,
     user_is_secretariat,
     user_is_signed_in,
@@ -147,6 +148,7 @@ def representative_get_for_user(
     return representative
 
 
+@remembered_per_reader
 def organisations_visible_to(user: Actor) -> QuerySet[Organisation]:
     """Organisations sitting in a group the user can see, and the user's own."""
     if user_is_secretariat(user):
@@ -169,6 +171,7 @@ def _contact_details_flag(user: Actor) -> str:
     return f"contact_details_shown_to_{getattr(user, 'pk', None)}"
 
 
+@remembered_per_reader
 def people_visible_to(user: Actor, *, with_contact_details: bool = False) -> QuerySet[Person]:
     """People of the organisations the user can see, and the user themself.
 

@@ -65,6 +65,7 @@ from members.permissions import (
     granted_ids,
     grants_read_together,
     organisation_ids_acted_for_by,
+    remembered_per_reader,
     user_is_secretariat,
     user_is_signed_in,
     user_person_id,
@@ -149,6 +150,7 @@ def meeting_managed_q(user: User, *, to_meeting: str = "") -> Q:
     return _any(conditions)
 
 
+@remembered_per_reader
 def meetings_visible_to(user: Actor) -> QuerySet[Meeting]:
     """The meetings `user` may see, by their label (this module's docstring says who
     sees which): one query, see meeting_visible_q."""
@@ -207,6 +209,7 @@ def meeting_get_for_user(user: Actor, meeting_id: int | str, *, manage: bool = F
     return meeting
 
 
+@remembered_per_reader
 def minutes_visible_to(user: Actor) -> QuerySet[Minutes]:
     if user_is_secretariat(user):
         return Minutes.objects.all()
@@ -282,6 +285,7 @@ def minutes_get_for_user(user: Actor, minutes_id: int | str, *, manage: bool = F
     return minutes
 
 
+@remembered_per_reader
 def invitations_visible_to(user: Actor) -> QuerySet[Invitation]:
     if user_is_secretariat(user):
         return Invitation.objects.all()
@@ -373,6 +377,7 @@ def invitation_get_for_user(
     return invitation
 
 
+@remembered_per_reader
 def action_points_visible_to(user: Actor) -> QuerySet[ActionPoint]:
     if user_is_secretariat(user):
         return ActionPoint.objects.all()
@@ -441,6 +446,7 @@ def _child_get_for_user(
     return row
 
 
+@remembered_per_reader
 def agenda_items_visible_to(user: Actor) -> QuerySet[AgendaItem]:
     if user_is_secretariat(user):
         return AgendaItem.objects.all()
@@ -465,6 +471,7 @@ def agenda_item_get_for_user(
     )
 
 
+@remembered_per_reader
 def attendance_visible_to(user: Actor) -> QuerySet[Attendance]:
     if user_is_secretariat(user):
         return Attendance.objects.all()
@@ -486,6 +493,7 @@ def attendance_get_for_user(
     )
 
 
+@remembered_per_reader
 def decisions_visible_to(user: Actor) -> QuerySet[Decision]:
     """Decisions of the meetings the user sees, by their own label, once the meeting's
     minutes are published; before that only for those who may read the draft minutes
@@ -529,6 +537,7 @@ def decision_get_for_user(user: Actor, decision_id: int | str, *, manage: bool =
     return decision
 
 
+@remembered_per_reader
 def series_visible_to(user: Actor) -> QuerySet[MeetingSeries]:
     """A series is seen by whoever sees its group, and by those invited to one of its
     meetings."""
@@ -574,6 +583,7 @@ def series_get_for_user(
     return series
 
 
+@remembered_per_reader
 def report_backs_visible_to(user: Actor) -> QuerySet[ReportBack]:
     """Reports proposed to (or accepted on, or dropped from) a parent group's meeting,
     for those who see both that meeting and the sub-group's meeting they report on;
@@ -606,6 +616,7 @@ def report_back_get_for_user(
     return report_back
 
 
+@remembered_per_reader
 def minutes_comments_visible_to(user: Actor) -> QuerySet[MinutesComment]:
     """Comments on minutes the user may read: every comment for those who manage the
     meeting; otherwise the comments (and the secretariat's answers) of the

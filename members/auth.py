@@ -7,7 +7,7 @@ from hmac import compare_digest
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthAuthenticationBackend
 from django.contrib.auth.models import User
-from django.db import router
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -60,7 +60,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         """Knox's own loop, with two changes. The tokens are read with their user and
         the user's person by SQL compiled once, as the session's user is (knox's query
         left the person to a query of its own later). Knox also read all the user's
-        tokens at every request to delete their expired ones: the daily housekeeping
+        tokens at every request to delete their expired ones: the hourly clearing
         (members.tasks) does that now; a presented token that has expired is still
         deleted and refused here. A header that is not UTF-8 is refused, not a 500."""
         refused = AuthenticationFailed(_("Invalid token."))
@@ -107,9 +107,15 @@ class AuthenticationBackend(AllauthAuthenticationBackend):
 
     def get_user(self, user_id: int) -> User | None:
         try:
-            user = _USER_WITH_PERSON.first(int(user_id), using=router.db_for_read(User))
+            user_id = int(user_id)
         except (TypeError, ValueError):
             return None
+        using = router.db_for_read(User)
+        # An id the column cannot hold is no user (the ORM says so; the SQL would fail).
+        low, high = connections[using].ops.integer_field_range(User._meta.pk.get_internal_type())
+        if not low <= user_id <= high:
+            return None
+        user = _USER_WITH_PERSON.first(user_id, using=using)
         if user is None:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -9,15 +9,19 @@ groups/permissions.py.
 """
 
 import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from knox.models import AuthToken
@@ -203,6 +207,69 @@ def objects_granted(user: User, permission: str, klass: type[ModelT]) -> QuerySe
     return klass._default_manager.filter(pk__in=sorted(granted_ids(user, permission, klass)))
 
 
+# How many readers' funnels each remembering funnel keeps (the least recently asked
+# go first): a member's funnel is a query tree of about 10 KB, so under a megabyte per
+# funnel.
+FUNNELS_REMEMBERED = 64
+
+
+def _reader(user: User) -> tuple:
+    """Everything a funnel built for `user` may depend on: who they are, whether they are
+    a superuser, their auth groups, their person and every direct grant read together."""
+    grants = _grants(user)
+    return (
+        user.pk,
+        user.is_superuser,
+        _auth_group_names(user),
+        grants.person_id,
+        tuple(grants.ids.items()),
+    )
+
+
+def remembered_per_reader(
+    funnel: Callable[..., QuerySet[ModelT]],
+) -> Callable[..., QuerySet[ModelT]]:
+    """A funnel whose queryset is built once for a reader and their grants, then handed
+    out as a copy (`.all()`): building a member's funnel (Django resolving every lookup
+    of its conditions) cost a request more than the database took to run it, and the
+    same agency asks the same lists again and again.
+
+    Only for a funnel that is a function of the reader and their grants alone: nothing
+    read from the database while building (a read inside a subquery runs with the
+    query, that is fine), no clock. A funnel whose building read a grant that the first
+    read left out is not kept. A change of grants changes the key; the secretariat's
+    and the signed-out funnels are built each time (they are no condition at all).
+    Kept per thread: the copies share the kept query's subqueries, which Django touches
+    while it compiles them, so no two threads compile one at once."""
+    kept = threading.local()
+
+    def remembered() -> OrderedDict[tuple, QuerySet[ModelT]]:
+        funnels = getattr(kept, "funnels", None)
+        if funnels is None:
+            funnels = kept.funnels = OrderedDict()
+        return funnels
+
+    @functools.wraps(funnel)
+    def remembering(user: Actor, **options: Any) -> QuerySet[ModelT]:
+        if not user_is_signed_in(user) or user_is_secretariat(user):
+            return funnel(user, **options)
+        funnels = remembered()
+        key = (_reader(user), tuple(sorted(options.items())))
+        built = funnels.get(key)
+        if built is not None:
+            funnels.move_to_end(key)
+        else:
+            built = funnel(user, **options)
+            if _reader(user) == key[0]:
+                funnels[key] = built
+                while len(funnels) > FUNNELS_REMEMBERED:
+                    funnels.popitem(last=False)
+        return built.all()
+
+    remembering.forget = lambda: remembered().clear()  # type: ignore[attr-defined]
+    return remembering
+
+
 def user_is_signed_in(user: Actor) -> TypeGuard[User]:
     """An active account, signed in: the first test of every funnel."""
     return bool(user is not None and user.is_authenticated and user.is_active)
@@ -282,10 +349,13 @@ def user_can_act_for_organisation(user: Actor, organisation_id: int | None) -> b
 
 
 def api_tokens_visible_to(user: Actor) -> QuerySet[AuthToken]:
-    """A user's own API tokens; nobody sees anyone else's."""
+    """A user's own API tokens that still let them in; nobody sees anyone else's. An
+    expired token waits for the hourly clearing (members.tasks) unseen."""
     if not user_is_signed_in(user):
         return AuthToken.objects.none()
-    return AuthToken.objects.filter(user=user)
+    return AuthToken.objects.filter(user=user).filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    )
 
 
 def api_token_get_for_user(user: Actor, token_key: str) -> AuthToken:

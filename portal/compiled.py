@@ -6,10 +6,11 @@ Building the queryset and compiling it cost a request three to four times runnin
 SQLite). What comes back goes through the compiler's own converters and, for instances,
 the ORM's own row-to-instance code, so a row reads as the ORM would have read it.
 
-Kept per connection object: a compiler holds its connection (the converters ask it
-for its time zone), and each thread or task has a connection of its own."""
+Kept on the connection object itself: a compiler holds its connection (the converters
+ask it for its time zone), each thread or task has a connection of its own, and what is
+kept goes with the connection when its thread ends (a dictionary keyed weakly by the
+connection would not let go: its values hold the connection)."""
 
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,8 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in dja
     get_related_populators,
 )
 from django.db.models.sql.compiler import SQLCompiler
+
+_KEPT_ATTRIBUTE = "_tansiq_compiled_once"
 
 
 class _Compiled:
@@ -75,9 +78,6 @@ class CompiledOnce:
     def __init__(self, build: Callable[[Any], QuerySet[Any, Any]], placeholder: object) -> None:
         self.build = build
         self.placeholder = placeholder
-        self._by_connection: weakref.WeakKeyDictionary[object, _Compiled] = (
-            weakref.WeakKeyDictionary()
-        )
 
     def first(self, value: object, using: str = DEFAULT_DB_ALIAS) -> Any:
         rows = self._compiled(using).rows(value, using, first=True)
@@ -87,9 +87,10 @@ class CompiledOnce:
         return self._compiled(using).rows(value, using, first=False)
 
     def _compiled(self, using: str) -> _Compiled:
-        connection = connections[using]
-        compiled = self._by_connection.get(connection)
+        kept: dict[CompiledOnce, _Compiled] = connections[using].__dict__.setdefault(
+            _KEPT_ATTRIBUTE, {}
+        )
+        compiled = kept.get(self)
         if compiled is None:
-            compiled = _Compiled(self.build(self.placeholder), self.placeholder, using)
-            self._by_connection[connection] = compiled
+            compiled = kept[self] = _Compiled(self.build(self.placeholder), self.placeholder, using)
         return compiled

@@ -173,3 +173,45 @@ def test_the_hourly_clearing_deletes_expired_tokens_and_sessions_only(client, ca
     assert AuthToken.objects.count() == 3
     assert Session.objects.count() == 1
     assert client.get("/api/v1/auth/tokens/").status_code == 200
+
+
+def test_the_portal_reads_sessions_with_its_own_store():
+    from importlib import import_module
+
+    assert import_module(settings.SESSION_ENGINE).SessionStore is SessionStore
+
+
+def test_an_id_the_column_cannot_hold_is_nobody(cast, django_assert_num_queries):
+    backend = AuthenticationBackend()
+    with django_assert_num_queries(0):
+        assert backend.get_user(2**63) is None
+        assert backend.get_user(-(2**63) - 1) is None
+
+
+def test_an_expired_token_is_not_listed_before_it_is_cleared(cast):
+    expired, _secret = _token(cast.member, seconds=-1)
+    live, secret = _token(cast.member)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+
+    listed = client.get("/api/v1/auth/tokens/").json()["results"]
+
+    assert [token["token_key"] for token in listed] == [live.token_key]
+    assert client.delete(f"/api/v1/auth/tokens/{expired.token_key}/").status_code == 404
+    assert AuthToken.objects.filter(pk=expired.pk).exists()
+
+
+def test_a_token_is_renewed_on_use_when_the_settings_say_so(cast, settings):
+    settings.REST_KNOX = {
+        **settings.REST_KNOX,
+        "AUTO_REFRESH": True,
+        "MIN_REFRESH_INTERVAL": 0,
+        "TOKEN_TTL": dt.timedelta(days=2),
+    }
+    token, secret = _token(cast.member, hours=1)
+
+    user, auth = TokenAuthentication().authenticate_credentials(secret.encode())
+
+    assert user == cast.member
+    token.refresh_from_db()
+    assert token.expiry > timezone.now() + dt.timedelta(days=1)
