@@ -36,7 +36,7 @@ from groups.selectors import restricted_to_prefetch
 from meetings.api.serializers import LabelInputSerializer
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from members.models import Organisation
-from portal.api.filters import IdFilter
+from portal.api.filters import FilterSet, IdFilter
 from portal.api.serializers import (
     InputSerializer,
     OutputModelSerializer,
@@ -174,7 +174,7 @@ def _only_organisation(user, procedure: WrittenProcedure) -> Organisation:
 # --- The viewset ------------------------------------------------------------------------
 
 
-class WrittenProcedureFilter(filters.FilterSet):
+class WrittenProcedureFilter(FilterSet):
     group = IdFilter(field_name="group_id")
     status = filters.MultipleChoiceFilter(choices=WrittenProcedure.Status.choices)
 

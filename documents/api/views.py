@@ -34,12 +34,12 @@ from documents.services import (
 from groups.models import Confidentiality
 from groups.selectors import restricted_to_prefetch
 from groups.services import confidentiality_set
-from portal.api.filters import IdFilter
+from portal.api.filters import FilterSet, IdFilter
 from portal.api.parsers import BoundedJSONParser
 from portal.api.views import FunnelViewSet
 
 
-class DocumentFilter(filters.FilterSet):
+class DocumentFilter(FilterSet):
     group = IdFilter(field_name="group_id", label="Group id (its own papers and its meetings').")
     meeting = IdFilter(field_name="meeting_id")
     agenda_item = IdFilter(field_name="agenda_item_id")
@@ -154,7 +154,7 @@ class DocumentViewSet(FunnelViewSet):
         return self.render(self.get_queryset().get(pk=document.pk), code=code)
 
 
-class DocumentVersionFilter(filters.FilterSet):
+class DocumentVersionFilter(FilterSet):
     document = IdFilter(field_name="document_id")
 
     class Meta:

@@ -50,11 +50,11 @@ from members.models import Organisation, OrganisationKind, Person
 from members.permissions import user_person
 from members.selectors import organisation_list, person_list
 from members.services import person_calendar_token_reset, person_contact_visibility_set
-from portal.api.filters import IdFilter
+from portal.api.filters import FilterSet, IdFilter
 from portal.api.views import FunnelViewSet
 
 
-class GroupFilter(filters.FilterSet):
+class GroupFilter(FilterSet):
     kind = filters.MultipleChoiceFilter(choices=CoordinationGroup.Kind.choices)
     status = filters.MultipleChoiceFilter(choices=CoordinationGroup.Status.choices)
     parent = IdFilter(field_name="parent_id")
@@ -118,7 +118,7 @@ class GroupViewSet(FunnelViewSet):
         return self.render(group, GroupDetailSerializer, code=code)
 
 
-class MembershipFilter(filters.FilterSet):
+class MembershipFilter(FilterSet):
     group = IdFilter(field_name="group_id")
     organisation = IdFilter(field_name="organisation_id")
     role = filters.MultipleChoiceFilter(choices=Membership.Role.choices)
@@ -179,7 +179,7 @@ class MembershipViewSet(FunnelViewSet):
 # --- The directory: organisations and people ----------------------------------------
 
 
-class OrganisationFilter(filters.FilterSet):
+class OrganisationFilter(FilterSet):
     kind = filters.MultipleChoiceFilter(choices=OrganisationKind.choices)
     name = filters.CharFilter(lookup_expr="icontains", max_length=200)
     ordering = filters.OrderingFilter(fields=["name", "acronym", "id"])
@@ -201,7 +201,7 @@ class OrganisationViewSet(FunnelViewSet):
         return organisation_list(queryset=queryset)
 
 
-class PersonFilter(filters.FilterSet):
+class PersonFilter(FilterSet):
     organisation = IdFilter(field_name="organisation_id")
     name = filters.CharFilter(field_name="full_name", lookup_expr="icontains", max_length=200)
     ordering = filters.OrderingFilter(fields=[("full_name", "name"), "id"])

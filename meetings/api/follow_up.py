@@ -17,7 +17,7 @@ from meetings.permissions import (
     report_back_get_for_user,
     report_backs_visible_to,
 )
-from portal.api.filters import IdFilter
+from portal.api.filters import FilterSet, IdFilter
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
 from portal.api.views import FunnelViewSet
 
@@ -80,7 +80,7 @@ class ReportBackSerializer(OutputModelSerializer):
         ]
 
 
-class ReportBackFilter(filters.FilterSet):
+class ReportBackFilter(FilterSet):
     meeting = IdFilter(field_name="meeting_id")
     status = filters.MultipleChoiceFilter(choices=ReportBack.Status.choices)
 

@@ -21,6 +21,7 @@ from meetings.permissions import (
     minutes_get_for_user,
     minutes_visible_to,
 )
+from portal.api.filters import FilterSet
 from portal.api.serializers import (
     InputSerializer,
     OutputModelSerializer,
@@ -111,7 +112,7 @@ class MinutesCommentAnswerInputSerializer(InputSerializer):
     )
 
 
-class MinutesCommentFilter(filters.FilterSet):
+class MinutesCommentFilter(FilterSet):
     minutes = filters.NumberFilter(field_name="minutes_id")
     status = filters.MultipleChoiceFilter(choices=MinutesComment.Status.choices)
 

@@ -128,7 +128,7 @@ from meetings.services import (
     series_schedule,
     series_update,
 )
-from portal.api.filters import IdFilter, RangeFilterSet
+from portal.api.filters import FilterSet, IdFilter, RangeFilterSet
 from portal.api.views import FunnelViewSet
 from portal.audit import Actor
 
@@ -295,7 +295,7 @@ class MeetingViewSet(FunnelViewSet):
 # --- Series -------------------------------------------------------------------------
 
 
-class SeriesFilter(filters.FilterSet):
+class SeriesFilter(FilterSet):
     group = IdFilter(field_name="group_id")
     status = filters.MultipleChoiceFilter(choices=MeetingSeries.Status.choices)
 
@@ -358,7 +358,7 @@ class SeriesViewSet(FunnelViewSet):
 # --- Agenda items -------------------------------------------------------------------
 
 
-class MeetingChildFilter(filters.FilterSet):
+class MeetingChildFilter(FilterSet):
     meeting = IdFilter(field_name="meeting_id")
 
 

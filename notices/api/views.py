@@ -26,11 +26,11 @@ from notices.permissions import (
 )
 from notices.selectors import notice_list
 from notices.services import notice_resend, webhook_endpoint_register, webhook_endpoint_update
-from portal.api.filters import IdFilter
+from portal.api.filters import FilterSet, IdFilter
 from portal.api.views import FunnelViewSet
 
 
-class NoticeFilter(filters.FilterSet):
+class NoticeFilter(FilterSet):
     meeting = IdFilter(field_name="meeting_id")
     action_point = IdFilter(field_name="action_point_id")
     person = IdFilter(field_name="person_id")

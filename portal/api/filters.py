@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -48,6 +49,24 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+# Each FilterSet's form class, per language (django-filter writes a filter's default
+# label in the language active when it builds the field).
+_FORM_CLASSES: dict[tuple[type, str | None], type[forms.Form]] = {}
+
+
+class FilterSet(filters.FilterSet):
+    """django-filter's FilterSet, its form class built once per class and language:
+    django-filter made a new form class, with a new field for each filter, for every
+    request, whose fields then never change (a form copies them when it is made)."""
+
+    def get_form_class(self) -> type[forms.Form]:
+        key = (type(self), get_language())
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            form_class = _FORM_CLASSES[key] = super().get_form_class()
+        return form_class
+
+
 # The largest id a BigAutoField (and SQLite's and PostgreSQL's 64-bit integers) holds.
 MAX_ID = 2**63 - 1
 
@@ -67,7 +86,7 @@ class IdFilter(filters.NumberFilter):
         return MaxValueValidator(MAX_ID)
 
 
-class RangeFilterSet(filters.FilterSet):
+class RangeFilterSet(FilterSet):
     """A FilterSet whose `ranges` pairs (low, high) refuse an empty, impossible range,
     and whose dates lie in the portal's range of dates."""
 
