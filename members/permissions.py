@@ -214,12 +214,12 @@ FUNNELS_REMEMBERED = 64
 
 
 def _reader(user: User) -> tuple:
-    """Everything a funnel built for `user` may depend on: who they are, whether they are
-    a superuser, their auth groups, their person and every direct grant read together."""
+    """Everything a funnel built for `user` may depend on: who they are, their auth
+    groups, their person and every direct grant read together. (A superuser is the
+    secretariat, whose funnels are not kept.)"""
     grants = _grants(user)
     return (
         user.pk,
-        user.is_superuser,
         _auth_group_names(user),
         grants.person_id,
         tuple(grants.ids.items()),
@@ -353,8 +353,9 @@ def api_tokens_visible_to(user: Actor) -> QuerySet[AuthToken]:
     expired token waits for the hourly clearing (members.tasks) unseen."""
     if not user_is_signed_in(user):
         return AuthToken.objects.none()
+    # Knox's rule: a token is refused once its expiry is past (expiry < now).
     return AuthToken.objects.filter(user=user).filter(
-        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+        Q(expiry__isnull=True) | Q(expiry__gte=timezone.now())
     )
 
 

@@ -1,11 +1,8 @@
 """Django's database sessions, each request's session read by SQL compiled once
 (portal.compiled): the ORM's lookup cost every request more than running it."""
 
-import logging
-
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
-from django.core.exceptions import SuspiciousOperation
 from django.db import router
 from django.utils import timezone
 
@@ -19,11 +16,7 @@ _SESSION = CompiledOnce(
 
 class SessionStore(db.SessionStore):
     def load(self) -> dict:
-        try:
-            row = _SESSION.first(self.session_key, using=router.db_for_read(Session))
-        except SuspiciousOperation as error:
-            logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
-            row = None
+        row = _SESSION.first(self.session_key, using=router.db_for_read(Session))
         # Expiry is compared here, not in the SQL, so the SQL holds no clock reading
         # and can be written once: the same rows are refused.
         if row is None or row[1] <= timezone.now():
