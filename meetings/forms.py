@@ -29,7 +29,7 @@ from meetings.models import (
     Meeting,
     MeetingSeries,
 )
-from meetings.selectors import invitation_alternates
+from meetings.selectors import OrganisationNamed, invitation_alternates
 from members.models import Organisation, Person
 from portal import zones
 from portal.dates import date_in_range, out_of_range_message
@@ -507,7 +507,7 @@ class AttendanceAddForm(PageForm):
         people: QuerySet[Person],
         organisations: QuerySet[Organisation],
         people_shown: Iterable[Person] = (),
-        organisations_shown: Iterable[Organisation] = (),
+        organisations_shown: Iterable[Organisation | OrganisationNamed] = (),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)

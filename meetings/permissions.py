@@ -33,7 +33,7 @@ owner organisation.
 import operator
 from collections.abc import Iterable
 from functools import reduce
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -294,7 +294,26 @@ def invitations_visible_to(user: Actor) -> QuerySet[Invitation]:
     return Invitation.objects.filter(_of_visible_meeting(user))
 
 
-def invitations_answerable_by(user: Actor, invitations: Iterable[Invitation]) -> set[int]:
+class _Invitee(Protocol):
+    @property
+    def user_id(self) -> int | None: ...
+
+
+class InvitationNamed(Protocol):
+    """What the rule below reads of an invitation: an Invitation, or a line of the
+    invitations tab (meetings.selectors.InvitationLine)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def meeting_id(self) -> int: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+    @property
+    def person(self) -> _Invitee: ...
+
+
+def invitations_answerable_by(user: Actor, invitations: Iterable[InvitationNamed]) -> set[int]:
     """Which of these invitations the user may answer: the invitee, someone acting for
     the invitee's organisation, or whoever manages the meeting. The one place this
     rule is written; the single check and the pages' lists both ask here."""

@@ -763,13 +763,17 @@ class QuorumStatus:
         return max(0, (self.needed or 0) - self.present)
 
 
-def quorum_status(meeting: Meeting) -> QuorumStatus:
-    """Which member organisations are in the register, against the quorum. Reads
-    `meeting.attendance` (prefetched by meeting_detail: no query then); two queries for
-    the member organisations, one or two for the terms."""
+def quorum_status(
+    meeting: Meeting, register: "Iterable[Attendance | RegisterLine] | None" = None
+) -> QuorumStatus:
+    """Which member organisations are in the register, against the quorum. Reads the
+    `register` the page has in hand, else `meeting.attendance` (prefetched by
+    meeting_detail: no query then); two queries for the member organisations, one or
+    two for the terms."""
     day = timezone.localtime(meeting.start_at, meeting.zone).date()
     counted_ids = quorum_organisation_ids(meeting.group, on=day)
-    in_register = {line.organisation_id for line in meeting.attendance.all()}
+    lines = meeting.attendance.all() if register is None else register
+    in_register = {line.organisation_id for line in lines}
     organisations = list(Organisation.objects.filter(pk__in=counted_ids).order_by("name", "pk"))
     present = tuple(o for o in organisations if o.pk in in_register)
     absent = tuple(o for o in organisations if o.pk not in in_register)
@@ -1062,61 +1066,150 @@ def action_point_carried_to(action_point: ActionPoint, user: Actor) -> QuerySet[
 # register lines at a plenary among them; each page below reads only what it shows.
 
 
-# The columns the invitations and attendance tabs print of their rows, which are
-# read-only and hundreds at a plenary: the rest is left unread. A column a tab comes to
-# print must be added here, or each row reads it with a query of its own (the tabs'
-# query-count tests catch that).
-_PERSON_SHOWN = ("full_name", "full_name_ar", "position", "user")
-_ORGANISATION_SHOWN = ("name", "name_ar", "acronym", "is_active")
+# The invitations and attendance tabs list hundreds of rows at a plenary, read-only: they
+# read them as the few columns they print, in one query each, rather than as model
+# instances (an invitation with its invitee, organisation and alternate is four; building
+# them cost the tabs more than the rest of the request). A column a tab comes to print
+# must be added to these rows.
 
 
-def _shown(*, people: Sequence[str] = (), organisations: Sequence[str] = ()) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class PersonNamed:
+    """A person as the tabs name them: `local_name` and `str()` give what they give of
+    the Person, whose own `__str__` is used."""
+
+    pk: int
+    full_name: str
+    full_name_ar: str
+    position: str
+    user_id: int | None
+
+    def __str__(self) -> str:
+        return Person.__str__(self)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationNamed:
+    """An organisation as the tabs name it (`str()` adds the acronym, as the model's)."""
+
+    pk: int
+    name: str
+    name_ar: str
+    acronym: str
+    is_active: bool
+
+    def __str__(self) -> str:
+        return Organisation.__str__(self)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationLine:
+    """One invitation as the tabs list it."""
+
+    pk: int
+    meeting_id: int
+    person: PersonNamed
+    organisation: OrganisationNamed | None
+    alternate: PersonNamed | None
+    response: str
+    response_note: str
+
+    @property
+    def person_id(self) -> int:
+        return self.person.pk
+
+    @property
+    def organisation_id(self) -> int | None:
+        return None if self.organisation is None else self.organisation.pk
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLine:
+    """One line of the attendance register as the tab lists it."""
+
+    person: PersonNamed
+    organisation: OrganisationNamed | None
+    mode: str
+    interpretation: str
+
+    @property
+    def person_id(self) -> int:
+        return self.person.pk
+
+    @property
+    def organisation_id(self) -> int | None:
+        return None if self.organisation is None else self.organisation.pk
+
+
+_PERSON_COLUMNS = ("id", "full_name", "full_name_ar", "position", "user")
+_ORGANISATION_COLUMNS = ("id", "name", "name_ar", "acronym", "is_active")
+
+
+def _named_columns(relation: str, columns: Sequence[str]) -> list[str]:
+    return [f"{relation}__{column}" for column in columns]
+
+
+def _named(kind: type[PersonNamed] | type[OrganisationNamed], values: Sequence):
+    """The person or organisation in `values` (their columns in order), None when the
+    row names none (its id is null)."""
+    return None if values[0] is None else kind(*values)
+
+
+def invitation_lines(meeting: Meeting) -> list[InvitationLine]:
+    """All the meeting's invitations, by the invitee's name, with their invitee,
+    organisation and alternate: one query."""
+    person_end = 4 + len(_PERSON_COLUMNS)
+    organisation_end = person_end + len(_ORGANISATION_COLUMNS)
+    rows = (
+        Invitation.objects.filter(meeting=meeting)
+        .order_by("person__full_name", "pk")
+        .values_list(
+            "pk",
+            "meeting_id",
+            "response",
+            "response_note",
+            *_named_columns("person", _PERSON_COLUMNS),
+            *_named_columns("organisation", _ORGANISATION_COLUMNS),
+            *_named_columns("alternate", _PERSON_COLUMNS),
+        )
+    )
     return [
-        *(f"{relation}__{column}" for relation in people for column in _PERSON_SHOWN),
-        *(f"{relation}__{column}" for relation in organisations for column in _ORGANISATION_SHOWN),
+        InvitationLine(
+            pk=row[0],
+            meeting_id=row[1],
+            response=row[2],
+            response_note=row[3],
+            person=PersonNamed(*row[4:person_end]),
+            organisation=_named(OrganisationNamed, row[person_end:organisation_end]),
+            alternate=_named(PersonNamed, row[organisation_end:]),
+        )
+        for row in rows
     ]
 
 
-def _invitations_prefetch() -> Prefetch:
-    return Prefetch(
-        "invitations",
-        queryset=Invitation.objects.select_related("person", "organisation", "alternate").only(
-            "meeting",
-            "person",
-            "organisation",
-            "alternate",
-            "response",
-            "response_note",
-            *_shown(people=("person", "alternate"), organisations=("organisation",)),
-        ),
+def register_lines(meeting: Meeting) -> list[RegisterLine]:
+    """All the meeting's attendance register, by organisation then name, with each line's
+    person and organisation: one query."""
+    people = len(_PERSON_COLUMNS)
+    rows = (
+        Attendance.objects.filter(meeting=meeting)
+        .order_by("organisation__name", "person__full_name", "pk")
+        .values_list(
+            "mode",
+            "interpretation",
+            *_named_columns("person", _PERSON_COLUMNS),
+            *_named_columns("organisation", _ORGANISATION_COLUMNS),
+        )
     )
-
-
-def meeting_with_invitations(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """What the invitations tab shows: the meeting with its group and its invitations
-    (invitee, organisation, alternate), from which the tab counts the answers
-    (answer_tally_from)."""
-    return queryset.select_related("group").prefetch_related(_invitations_prefetch())
-
-
-def meeting_with_register(*, queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """What the attendance register and its export show: the meeting with its group, its
-    invitations (invitee, organisation, alternate) and its register lines (person,
-    organisation); quorum_status reads the lines from here."""
-    return queryset.select_related("group").prefetch_related(
-        _invitations_prefetch(),
-        Prefetch(
-            "attendance",
-            queryset=Attendance.objects.select_related("person", "organisation").only(
-                "meeting",
-                "person",
-                "organisation",
-                "mode",
-                "interpretation",
-                *_shown(people=("person",), organisations=("organisation",)),
-            ),
-        ),
-    )
+    return [
+        RegisterLine(
+            mode=row[0],
+            interpretation=row[1],
+            person=PersonNamed(*row[2 : 2 + people]),
+            organisation=_named(OrganisationNamed, row[2 + people :]),
+        )
+        for row in rows
+    ]
 
 
 def meeting_overview_for_user(*, queryset: QuerySet[Meeting], user: Actor) -> QuerySet[Meeting]:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from django import template
 from django.templatetags.tz import do_timezone
+from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -109,3 +110,41 @@ def times_in(meetings: Iterable[HasZone] | str) -> TimesIn:
         conditional_escape(_("Times in each meeting's own time zone, named beside it.")),
         mixed=True,
     )
+
+
+def _option_attributes(attrs: dict) -> str:
+    """An option's attributes as django/forms/widgets/attrs.html writes them: False
+    leaves one out, True writes its bare name."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _printed(value: object) -> str:
+    """The value as `{{ value }}` prints it: localized (a number's separators), escaped."""
+    return conditional_escape(formats.localize(value))
+
+
+@register.filter
+def select_options(optgroups: Iterable[tuple]) -> SafeString:
+    """A select's options (and option groups) from its widget's `optgroups`, written as
+    Django's select and select_option templates write them, byte for byte, without the
+    template engine's work for every value of every option: a choice of 150
+    organisations cost a page 3 ms that way."""
+    parts = []
+    for group_name, options, _index in optgroups:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_printed(group_name)}">')
+        parts.extend(
+            f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+            f"{_option_attributes(option['attrs'])}>{_printed(option['label'])}"
+            "</option>\n"
+            for option in options
+        )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    return mark_safe("".join(parts))  # noqa: S308  (every part escaped above)

@@ -36,7 +36,16 @@ from meetings.permissions import (
     meeting_get_for_user,
     user_can_manage_meeting,
 )
-from meetings.selectors import meeting_with_register, quorum_status, sign_in_sheet_invitations
+from meetings.selectors import (
+    InvitationLine,
+    OrganisationNamed,
+    PersonNamed,
+    RegisterLine,
+    invitation_lines,
+    quorum_status,
+    register_lines,
+    sign_in_sheet_invitations,
+)
 from meetings.sign_in_sheet import SIGN_IN_SHEET_MAX_PEOPLE, sign_in_sheet_pdf
 from meetings.views.person_search import (
     person_keep_chosen,
@@ -44,23 +53,24 @@ from meetings.views.person_search import (
     person_matches_response,
     person_query,
 )
-from meetings.views.shared import detail_url, loaded_meeting, repeat_submit
-from members.models import Organisation, Person
+from meetings.views.shared import detail_url, repeat_submit
 from portal.exports import csv_response
 from portal.pages import choice_labels, form_token_claim, local_name, reverse_by_id
 
 
 class RegisterRow(TypedDict, total=False):
-    person: Person
-    organisation: Organisation | None
-    invitation: Invitation | None
-    attendance: Attendance | None
-    in_place_of: Person  # on an alternate's row: the invitee who sent them
-    # What the page prints of the line (_register_context): the person's name and id,
-    # the invitation's answer; for those who keep the register, the addresses of the
-    # line's forms and its selects' labels and options; for the others, how they
-    # attended and their interpretation.
+    person: PersonNamed
+    organisation: OrganisationNamed | None
+    invitation: InvitationLine | None
+    attendance: RegisterLine | None
+    in_place_of: PersonNamed  # on an alternate's row: the invitee who sent them
+    # What the page prints of the line (_register_context): the person's and the
+    # organisation's names, the person's id, the invitation's answer; for those who
+    # keep the register, the addresses of the line's forms and its selects' labels and
+    # options; for the others, how they attended and their interpretation.
     name: str
+    organisation_name: str
+    in_place_of_name: str
     person_key: str
     answer: str
     toggle_url: str
@@ -73,11 +83,13 @@ class RegisterRow(TypedDict, total=False):
     interpretation_label: str
 
 
-def _register_rows(meeting: Meeting) -> list[RegisterRow]:
+def _register_rows(
+    invitations: list[InvitationLine], lines: list[RegisterLine]
+) -> list[RegisterRow]:
     """One row per invitee and per walk-in, grouped and sorted by organisation."""
-    present = {line.person_id: line for line in meeting.attendance.all()}
+    present = {line.person_id: line for line in lines}
     rows: list[RegisterRow] = []
-    for invitation in meeting.invitations.all():
+    for invitation in invitations:
         rows.append(
             {
                 "person": invitation.person,
@@ -138,14 +150,21 @@ def _select_options(choices: list[tuple[str, str]]) -> Callable[[str], SafeStrin
     return options
 
 
-def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
-    """What _register.html and _quorum.html show; `meeting` from loaded_meeting with
-    meeting_with_register. Each line carries what the template prints of it, worked out
-    here once per page (labels and their translations, the selects' options, the forms'
-    addresses) rather than looked up again on each of a plenary's hundreds of lines."""
+def _register_context(
+    meeting: Meeting,
+    invitations: list[InvitationLine],
+    lines: list[RegisterLine],
+    *,
+    can_manage: bool,
+) -> dict[str, Any]:
+    """What _register.html and _quorum.html show, from the meeting's invitations and
+    register (invitation_lines, register_lines). Each line carries what the template
+    prints of it, worked out here once per page (labels and their translations, the
+    selects' options, the forms' addresses) rather than looked up again on each of a
+    plenary's hundreds of lines."""
     register_open = _register_open(meeting)
     editable = can_manage and register_open
-    rows = _register_rows(meeting)
+    rows = _register_rows(invitations, lines)
     answers = choice_labels(Invitation.Response.choices)
     modes = choice_labels(AttendanceMode.choices)
     interpretations = {
@@ -161,9 +180,13 @@ def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
     details_url = reverse_by_id("attendance-details", meeting.pk)
     how_attended = _("How %(name)s attended")
     interpretation_for = _("Interpretation for %(name)s")
+    no_organisation = _("No organisation")
     for row in rows:
         person = row["person"]
         name = row["name"] = local_name(person)
+        row["organisation_name"] = local_name(row["organisation"]) or no_organisation
+        if "in_place_of" in row:
+            row["in_place_of_name"] = local_name(row["in_place_of"])
         row["person_key"] = str(person.pk)
         invitation = row["invitation"]
         if invitation is not None:
@@ -187,7 +210,7 @@ def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
     return {
         "meeting": meeting,
         "rows": rows,
-        "quorum": quorum_status(meeting),
+        "quorum": quorum_status(meeting, lines),
         "can_manage": can_manage,
         "register_open": register_open,
         "register_editable": editable,
@@ -196,8 +219,10 @@ def _register_context(meeting: Meeting, *, can_manage: bool) -> dict[str, Any]:
 
 def _register_fragment(request, meeting_id: int, *, error: str = ""):
     """The register after a change, for htmx: its quorum panel is swapped out of band."""
-    meeting = loaded_meeting(request.user, meeting_id, read=meeting_with_register)
-    context = _register_context(meeting, can_manage=True)
+    meeting = meeting_get_for_user(request.user, meeting_id)
+    context = _register_context(
+        meeting, invitation_lines(meeting), register_lines(meeting), can_manage=True
+    )
     return render(
         request, "meetings/_register.html", {**context, "quorum_oob": True, "register_error": error}
     )
@@ -210,11 +235,11 @@ def _walk_in_people(user, meeting: Meeting):
     return people_offered_to(user).exclude(pk__in=in_register)
 
 
-def _invited_organisations(meeting: Meeting) -> list[Organisation]:
-    """The active organisations of the invitations, from meeting_with_register's prefetch."""
+def _invited_organisations(invitations: list[InvitationLine]) -> list[OrganisationNamed]:
+    """The active organisations of the invitations."""
     organisations = {
         invitation.organisation.pk: invitation.organisation
-        for invitation in meeting.invitations.all()
+        for invitation in invitations
         if invitation.organisation is not None and invitation.organisation.is_active
     }
     return sorted(organisations.values(), key=local_name)
@@ -223,7 +248,8 @@ def _invited_organisations(meeting: Meeting) -> list[Organisation]:
 @login_required
 def attendance_page(request, meeting_id: int):
     user = request.user
-    meeting = loaded_meeting(user, meeting_id, read=meeting_with_register)
+    meeting = meeting_get_for_user(user, meeting_id)
+    invitations, lines = invitation_lines(meeting), register_lines(meeting)
     can_manage = user_can_manage_meeting(user, meeting)
     people = _walk_in_people(user, meeting)
     organisations = organisations_offered_to(user)
@@ -231,7 +257,7 @@ def attendance_page(request, meeting_id: int):
     search = person_matches(user, people, query, prefix="walk-in")
     shown = {
         "people_shown": search["matches"],
-        "organisations_shown": _invited_organisations(meeting),
+        "organisations_shown": _invited_organisations(invitations),
     }
     form = forms.AttendanceAddForm(people=people, organisations=organisations, **shown)
     if request.method == "POST":
@@ -266,7 +292,7 @@ def attendance_page(request, meeting_id: int):
         "meetings/attendance.html",
         {
             "nav": "meetings",
-            **_register_context(meeting, can_manage=can_manage),
+            **_register_context(meeting, invitations, lines, can_manage=can_manage),
             "search": search,
             "form": form if can_manage else None,
         },
@@ -338,7 +364,7 @@ def attendance_details_page(request, meeting_id: int, person_id: int):
 @login_required
 @require_GET
 def attendance_csv(request, meeting_id: int):
-    meeting = loaded_meeting(request.user, meeting_id, read=meeting_with_register)
+    meeting = meeting_get_for_user(request.user, meeting_id)
     header = [
         _("Organisation"),
         _("Name"),
@@ -349,18 +375,25 @@ def attendance_csv(request, meeting_id: int):
         _("Attended"),
         _("Interpretation"),
     ]
-    rows = (
-        [
+    answers = choice_labels(Invitation.Response.choices)
+    modes = choice_labels(AttendanceMode.choices)
+    interpretations = choice_labels(INTERPRETATION_LANGUAGES)
+
+    def cells(row: RegisterRow) -> list:
+        invitation, line = row["invitation"], row["attendance"]
+        return [
             row["organisation"] or "",
             row["person"].full_name,
             row["person"].position,
-            _("yes") if row["invitation"] else _("no"),
-            row["invitation"].get_response_display() if row["invitation"] else "",
-            _("yes") if row["attendance"] else _("no"),
-            row["attendance"].get_mode_display() if row["attendance"] else "",
-            row["attendance"].get_interpretation_display() if row["attendance"] else "",
+            _("yes") if invitation else _("no"),
+            answers.get(invitation.response, invitation.response) if invitation else "",
+            _("yes") if line else _("no"),
+            modes.get(line.mode, line.mode) if line else "",
+            interpretations.get(line.interpretation, line.interpretation) if line else "",
         ]
-        for row in _register_rows(meeting)
+
+    rows = (
+        cells(row) for row in _register_rows(invitation_lines(meeting), register_lines(meeting))
     )
     return csv_response(f"attendance-{meeting.pk}.csv", header, rows)
 

@@ -27,10 +27,11 @@ from meetings.permissions import (
 )
 from meetings.rsvp import rsvp_read
 from meetings.selectors import (
+    InvitationLine,
     answer_tally_from,
     invitation_alternates,
+    invitation_lines,
     invitation_preview,
-    meeting_with_invitations,
 )
 from meetings.views.person_search import (
     person_keep_chosen,
@@ -40,11 +41,16 @@ from meetings.views.person_search import (
 )
 from meetings.views.shared import (
     detail_url,
-    loaded_meeting,
     repeat_submit,
 )
 from members.models import Person
-from portal.pages import form_token_claim, form_token_new
+from portal.pages import (
+    choice_labels,
+    form_token_claim,
+    form_token_new,
+    local_name,
+    reverse_by_id,
+)
 
 
 def _invitable_people(user, meeting: Meeting):
@@ -54,10 +60,35 @@ def _invitable_people(user, meeting: Meeting):
     return people_offered_to(user).exclude(pk__in=invited)
 
 
+def _invitation_rows(user, meeting: Meeting, invitations: list[InvitationLine]) -> list[dict]:
+    """What the tab prints of each invitation, worked out once per page (the answers'
+    labels, the names in the page's language, the answer link where the reader may
+    answer) rather than by filters on each of a plenary's hundreds of lines."""
+    answers = choice_labels(Invitation.Response.choices)
+    answerable = (
+        invitations_answerable_by(user, invitations)
+        if meeting.status == Meeting.Status.SCHEDULED
+        else set()
+    )
+    respond_url = reverse_by_id("invitation-respond")
+    return [
+        {
+            "organisation_name": local_name(invitation.organisation),
+            "person_name": local_name(invitation.person),
+            "response": invitation.response,
+            "answer": answers.get(invitation.response, invitation.response),
+            "alternate_name": local_name(invitation.alternate),
+            "note": invitation.response_note,
+            "respond_url": respond_url(invitation.pk) if invitation.pk in answerable else "",
+        }
+        for invitation in invitations
+    ]
+
+
 @login_required
 def invitations_page(request, meeting_id: int):
     user = request.user
-    meeting = loaded_meeting(user, meeting_id, read=meeting_with_invitations)
+    meeting = meeting_get_for_user(user, meeting_id)
     can_manage = user_can_manage_meeting(user, meeting)
     people = _invitable_people(user, meeting)
     query = person_query(request) if can_manage else ""
@@ -83,16 +114,14 @@ def invitations_page(request, meeting_id: int):
                 return redirect("meeting-invitations", meeting.pk)
         # The person chosen stays chosen while the form is put right.
         person_keep_chosen(search, form.cleaned_data.get("person"))
-    invitations = list(meeting.invitations.all())
-    answerable = invitations_answerable_by(user, invitations)
+    invitations = invitation_lines(meeting)
     return render(
         request,
         "meetings/invitations.html",
         {
             "nav": "meetings",
             "meeting": meeting,
-            "invitations": invitations,
-            "answerable": answerable,
+            "rows": _invitation_rows(user, meeting, invitations),
             "rsvp": answer_tally_from(Counter(invitation.response for invitation in invitations)),
             "can_manage": can_manage,
             "search": search,
