@@ -9,7 +9,8 @@ The directory funnels live here too: which organisations and people a user may s
 follows from the groups they can see.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -230,22 +231,36 @@ def people_with_contact_details_visible_to(user: Actor) -> QuerySet[Person]:
     return people_visible_to(user).filter(_shares_contact_details(user))
 
 
-def contact_details_visible_to(user: Actor, people: Iterable[Person]) -> set[int]:
-    """The ids among `people` whose e-mail and phone the user may see, worked out once
-    for a whole list and asked of the database, not of the rows' own fields: rows read
-    through people_visible_to(user, with_contact_details=True) carry the database's
-    answer from the query that read them (no query); for any other rows, one query
-    (none for the secretariat or an empty list), so that a list built some other way,
-    or read before a change, shows no more than the rule."""
-    people = list(people)
-    ids = {person.pk for person in people}
+def contact_details_columns(user: Actor, people: QuerySet[Person]) -> list[str]:
+    """The column of `people` (read through people_visible_to(user,
+    with_contact_details=True)) that holds the database's answer for `user`, for a list
+    read as `.values()` rows to read too; none for a queryset without it."""
+    flag = _contact_details_flag(user)
+    return [flag] if flag in people.query.annotations else []
+
+
+def contact_details_visible_to(
+    user: Actor, people: Iterable[Person | Mapping[str, Any]]
+) -> set[int]:
+    """The ids among `people` (instances, or `.values()` rows with their "pk") whose
+    e-mail and phone the user may see, worked out once for a whole list and asked of the
+    database, not of the rows' own fields: rows read through people_visible_to(user,
+    with_contact_details=True) carry the database's answer from the query that read
+    them (no query; a `.values()` row with contact_details_columns); for any other rows,
+    one query (none for the secretariat or an empty list), so that a list built some
+    other way, or read before a change, shows no more than the rule."""
+    rows = [
+        (person["pk"], person) if isinstance(person, Mapping) else (person.pk, vars(person))
+        for person in people
+    ]
+    ids = {pk for pk, _fields in rows}
     if user_is_secretariat(user):
         return ids
     if not ids or not user_is_signed_in(user):
         return set()
     flag = _contact_details_flag(user)
-    if all(flag in vars(person) for person in people):
-        return {person.pk for person in people if vars(person)[flag]}
+    if all(flag in fields for _pk, fields in rows):
+        return {pk for pk, fields in rows if fields[flag]}
     visible = people_with_contact_details_visible_to(user).filter(pk__in=ids)
     return set(visible.values_list("pk", flat=True))
 

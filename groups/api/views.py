@@ -20,6 +20,7 @@ from groups.api.serializers import (
 )
 from groups.models import CoordinationGroup, Membership
 from groups.permissions import (
+    contact_details_columns,
     contact_details_visible_to,
     group_check_may_create_under,
     group_get_for_user,
@@ -227,6 +228,9 @@ class PersonViewSet(FunnelViewSet):
         context = super().context_for(instances)
         context[CONTACT_DETAILS_VISIBLE] = contact_details_visible_to(self.request.user, instances)
         return context
+
+    def context_columns(self, queryset):
+        return contact_details_columns(self.request.user, queryset)
 
     def _me(self) -> Person:
         person = user_person(self.request.user)

@@ -66,6 +66,8 @@ class PersonSerializer(OutputModelSerializer):
     organisation = OrganisationBriefSerializer(allow_null=True)
     email = ContactEmailField(help_text=f"E-mail address; {HIDDEN_CONTACT_HELP}")
     phone = ContactPhoneField(help_text=f"Phone number; {HIDDEN_CONTACT_HELP}")
+    # A list answered from rows (portal.api.rows) hides them as the fields do.
+    ROW_HIDDEN = {"email": CONTACT_DETAILS_VISIBLE, "phone": CONTACT_DETAILS_VISIBLE}
 
     class Meta:
         model = Person

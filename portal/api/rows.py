@@ -18,7 +18,11 @@ with its own filter) is read in one more query when the serializer names its row
 list's prefetch uses)}); its items are planned like any serializer. A nested object that
 is not a foreign key (a paper's current version, attached by the view) is read the same
 way when the serializer names it in `ROW_ONE` (same shape; at most one item per row, null
-when none). A serializer the plan cannot reproduce exactly (another method field, a
+when none). A column shown to some readers only (a person's e-mail) is read like any other when the
+serializer names it in `ROW_HIDDEN` ({field name: context key}): null on a row whose id
+is not in the serializer context's set under that key, which the viewset works out for
+the page (`context_for`), as the field's own `get_attribute` does; a missing key hides.
+A serializer the plan cannot reproduce exactly (another method field, a
 property, a field class it does not know, its own `to_representation`) is not compiled:
 `plan_for` returns None and the list keeps DRF's path. tests/portal/test_api_rows.py
 holds both paths' JSON equal for every list that compiles.
@@ -72,6 +76,8 @@ _CONVERTED = (
 )
 
 Row = dict[str, Any]
+# Where a page's serializer context rides among the values worked out for the page.
+_CONTEXT = object()
 
 
 class _Unplannable(Exception):
@@ -82,28 +88,38 @@ class RowPlan:
     """The `.values()` columns a serializer reads and how to shape each row from them."""
 
     def __init__(
-        self, model: type[Model], columns: list[str], shape: Callable[[Row, dict], dict], many: list
+        self,
+        model: type[Model],
+        columns: list[str],
+        shape: Callable[[Row, dict], dict],
+        many: list,
+        *,
+        reads_context: bool = False,
     ):
         self.model = model
         self.columns = columns
         self._shape = shape
         # (output key, reader of {row id: [values]} for a page's row ids)
         self._many = many
+        # Whether a page's rows are shaped with the serializer context (ROW_HIDDEN).
+        self.reads_context = reads_context
 
     @property
     def reads_related(self) -> bool:
         """Whether a page's rows need more queries (many-to-many ids, nested lists)."""
         return bool(self._many)
 
-    def values(self, queryset: QuerySet) -> QuerySet:
-        """The list's queryset (funnel, filters, ordering) reading only the plan's columns;
-        joins the viewset prefetched for instances are not needed."""
-        return queryset.prefetch_related(None).values(*self.columns)
+    def values(self, queryset: QuerySet, *extra: str) -> QuerySet:
+        """The list's queryset (funnel, filters, ordering) reading only the plan's columns,
+        and the `extra` ones its viewset reads to work out the context; joins the viewset
+        prefetched for instances are not needed."""
+        return queryset.prefetch_related(None).values(*dict.fromkeys((*self.columns, *extra)))
 
-    def rows(self, values: Iterable[Row]) -> list[dict]:
+    def rows(self, values: Iterable[Row], context: dict | None = None) -> list[dict]:
         values = list(values)
         ids = [row["pk"] for row in values]
-        related = {key: read(ids) for key, read in self._many} if ids else {}
+        related: dict = {key: read(ids) for key, read in self._many} if ids else {}
+        related[_CONTEXT] = context or {}
         return [self._shape(row, related) for row in values]
 
 
@@ -221,7 +237,9 @@ def _compile(serializer, model: type[Model], prefix: str, columns: list[str], ma
         except FieldDoesNotExist:
             raise _Unplannable(name) from None
         column = prefix + "__".join(path)
-        steps.append(_step(name, field, model_field, column, columns, many, prefix))
+        hidden = None if prefix else getattr(type(serializer), "ROW_HIDDEN", {}).get(name)
+        step = _step(name, field, model_field, column, columns, many, prefix, hidden=hidden)
+        steps.append(step if hidden is None else _hidden_step(name, hidden, step))
 
     def shape(row: Row, related: dict) -> dict:
         out: dict = {}
@@ -281,8 +299,28 @@ def _nested_step(serializer, name: str, field, many: list, *, one: bool = False)
     return take_nested_list
 
 
-def _step(name, field, model_field, column, columns, many, prefix):
+def _hidden_step(name: str, key: str, shown: Callable[[Row, dict, dict], None]):
+    """A ROW_HIDDEN field: its value where the row's id is in the context's `key`, else
+    null."""
+
+    def take_if_shown(row, related, out):
+        if row["pk"] in related[_CONTEXT].get(key, ()):
+            shown(row, related, out)
+        else:
+            out[name] = None
+
+    return take_if_shown
+
+
+def _step(name, field, model_field, column, columns, many, prefix, *, hidden=None):
     kind = type(field)
+    if hidden is not None:
+        # The field's own class only decides whether the value is shown (what the
+        # step above does): its value is written as its nearest known kind writes it.
+        known = next((known for known in kind.__mro__ if known in _AS_STORED), kind)
+        if kind.to_representation is not known.to_representation:
+            raise _Unplannable(name)
+        kind = known
     if isinstance(field, relations.ManyRelatedField):
         child = field.child_relation
         if prefix or type(child) is not relations.PrimaryKeyRelatedField or child.pk_field:
@@ -361,4 +399,5 @@ def _plan(serializer_class, serializer) -> RowPlan | None:
         shape = _compile(serializer, model, "", columns, many)
     except _Unplannable:
         return None
-    return RowPlan(model, list(dict.fromkeys(columns)), shape, many)
+    hidden = set(getattr(serializer_class, "ROW_HIDDEN", {})) & set(serializer.fields)
+    return RowPlan(model, list(dict.fromkeys(columns)), shape, many, reads_context=bool(hidden))

@@ -68,10 +68,16 @@ class FunnelViewSet(viewsets.GenericViewSet):
         return serializer.validated_data
 
     def context_for(self, instances: Sequence) -> dict:
-        """The serializer context for the rows of one response. A resource adds what it
-        works out once for all of them (which people's contact details the caller may
-        see), so no serializer asks per row."""
+        """The serializer context for the rows of one response (instances, or a planned
+        list's `.values()` rows). A resource adds what it works out once for all of them
+        (which people's contact details the caller may see), so no serializer asks per
+        row."""
         return self.get_serializer_context()
+
+    def context_columns(self, queryset: QuerySet) -> Sequence[str]:
+        """The columns a planned list's rows carry besides its serializer's, for
+        `context_for` to read (the database's answer on contact details)."""
+        return ()
 
     def render(self, instance, serializer_class=None, *, code=status.HTTP_200_OK) -> Response:
         serializer_class = serializer_class or self.output_serializer_class
@@ -83,8 +89,10 @@ class FunnelViewSet(viewsets.GenericViewSet):
         plan = plan_for(serializer_class)
         # A plan reads a queryset; a list some selector already made keeps DRF's path.
         if plan is not None and isinstance(queryset, QuerySet) and plan.model is queryset.model:
-            rows = self.paginate_queryset(plan.values(queryset)) or []
-            return self.get_paginated_response(plan.rows(rows))
+            extra = self.context_columns(queryset) if plan.reads_context else ()
+            rows = self.paginate_queryset(plan.values(queryset, *extra)) or []
+            context = self.context_for(rows) if plan.reads_context else None
+            return self.get_paginated_response(plan.rows(rows, context))
         page = list(self.paginate_queryset(queryset) or [])
         data = serializer_class(page, many=True, context=self.context_for(page)).data
         return self.get_paginated_response(data)

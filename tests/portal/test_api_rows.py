@@ -17,6 +17,8 @@ from groups.models import Membership, Representative
 from groups.services import membership_update, representative_end
 from meetings.api.serializers import AgendaItemSerializer, InvitationSerializer
 from meetings.models import AgendaItem
+from members.models import Person
+from members.services import person_contact_visibility_set
 from notices.models import Notice, NoticeAttempt
 from notices.services import webhook_endpoint_register
 from portal.api import views
@@ -47,6 +49,7 @@ def test_the_lists_of_plain_rows_are_planned():
         "/api/v1/minutes/",
         "/api/v1/notices/",
         "/api/v1/organisations/",
+        "/api/v1/people/",
         "/api/v1/report-backs/",
         "/api/v1/webhook-endpoints/",
     } <= paths
@@ -82,6 +85,11 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
         document=revised, upload=SimpleUploadedFile("v2.txt", b"Second draft."), by=None
     )
     bare = Document.objects.create(group=revised.group, title="Not uploaded yet")
+    # A colleague of the member who shares their contact details with the secretariat only.
+    private = Person.objects.filter(organisation=member).exclude(user__username="member").first()
+    person_contact_visibility_set(
+        person=private, visibility=Person.ContactVisibility.SECRETARIAT, by=None
+    )
     # A chair's seat with nobody named to hold it.
     seat = Membership.objects.filter(role=Membership.Role.CO_CHAIR, end_on=None).first()
     membership_update(membership=seat, role=seat.role, seat_holder=None, by=None)
@@ -124,6 +132,11 @@ def test_each_planned_list_answers_what_drf_would(settings, client, monkeypatch)
     assert {row["approval"] == "" for row in minutes} == {True, False}
     assert any("on behalf of" in row["approval"] for row in minutes)
     assert {row["approved_for"] is None for row in minutes} == {True, False}
+    # Contact details shown to some readers only: the member's list hides some.
+    client.force_login(get_user_model().objects.get(username="member"))
+    people = client.get("/api/v1/people/", {"page_size": 100}).json()["results"]
+    assert {row["email"] is None for row in people} == {True, False}
+    client.force_login(get_user_model().objects.get(username="secretariat"))
     versions = client.get("/api/v1/document-versions/").json()["results"]
     assert versions[0]["download_url"] == f"/api/v1/document-versions/{versions[0]['id']}/download/"
     assert {path: compared[path] > 0 for path, _viewset in PLANNED} == {
@@ -185,3 +198,42 @@ def test_what_needs_an_instance_is_not_planned():
     assert plan_for(WithMethod) is None
     assert plan_for(WithOwnShape) is None
     assert plan_for(NumberAsText) is None  # str() of a number is not the stored value
+
+
+def test_a_column_shown_to_some_readers_is_hidden_unless_the_context_shows_it():
+    from members.api.serializers import CONTACT_DETAILS_VISIBLE, PersonSerializer
+
+    plan = plan_for(PersonSerializer)
+    row = {
+        "pk": 7,
+        "id": 7,
+        "full_name": "Karim",
+        "full_name_ar": "",
+        "position": "",
+        "organisation": None,
+        "email": "karim@example.org",
+        "phone": "+218",
+        "preferred_language": "en",
+    }
+
+    assert plan.reads_context
+    shown, hidden = plan.rows([row, {**row, "pk": 8}], {CONTACT_DETAILS_VISIBLE: {7}})
+    assert (shown["email"], shown["phone"]) == ("karim@example.org", "+218")
+    assert (hidden["email"], hidden["phone"]) == (None, None)
+    # No context, or the context without the key: hidden, as the fields themselves do.
+    assert plan.rows([row])[0]["email"] is None
+    assert plan.rows([row], {})[0]["phone"] is None
+
+
+def test_a_hidden_column_whose_field_writes_its_own_value_is_not_planned():
+    from members.api.serializers import ContactEmailField, PersonSerializer
+
+    class Shouted(ContactEmailField):
+        def to_representation(self, value):
+            return value.upper()
+
+    class ShoutedEmail(PersonSerializer):
+        email = Shouted()
+
+    assert plan_for(PersonSerializer) is not None
+    assert plan_for(ShoutedEmail) is None

@@ -61,9 +61,10 @@ def test_the_project_template_is_the_one_rendered():
 @pytest.mark.parametrize("case", CASES)
 def test_options_written_as_django_writes_them(case, language):
     widget, value = CASES[case]
+    attrs = {"id": "id_field"}
     with translation.override(language):
-        ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=TemplatesSetting())
-        djangos = widget.render("field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates())
+        ours = widget.render("field", value, attrs=attrs, renderer=TemplatesSetting())
+        djangos = widget.render("field", value, attrs=attrs, renderer=DjangoTemplates())
     assert ours == djangos
 
 
