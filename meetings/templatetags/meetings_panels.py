@@ -13,7 +13,7 @@ from meetings.permissions import (
     user_may_call_short_notice,
 )
 from meetings.selectors import (
-    action_point_list,
+    action_point_table,
     action_points_of_group_tree,
     meetings_latest_of_group_tree,
     short_notice_of,
@@ -39,7 +39,7 @@ def group_meetings_panels(context, group: CoordinationGroup) -> dict:
         "meetings": meetings_latest_of_group_tree(
             queryset=meetings_visible_to(user), group_id=group.pk, count=10
         ),
-        "action_points": action_point_list(queryset=open_points).order_by("due_on", "pk")[:20],
+        "action_points": action_point_table(queryset=open_points).order_by("due_on", "pk")[:20],
         "series": series_visible_to(user)
         .filter(group=group, status=MeetingSeries.Status.ACTIVE)
         .order_by("title", "pk"),
