@@ -13,11 +13,12 @@ from meetings.permissions import (
     meetings_visible_to,
 )
 from meetings.selectors import (
-    action_point_list,
+    action_point_table,
     action_points_overdue,
     invitations_awaiting_answer,
     meeting_list,
     meetings_awaiting_answers,
+    meetings_listed_briefly,
     meetings_upcoming,
 )
 from members.permissions import (
@@ -32,14 +33,19 @@ OVERDUE_COUNTED = 100
 def dashboard(request):
     user = request.user
     now = timezone.now()
-    upcoming = meeting_list(queryset=meetings_upcoming(queryset=meetings_visible_to(user), now=now))
+    visible = meetings_visible_to(user)
+    upcoming = meetings_listed_briefly(
+        queryset=meeting_list(queryset=meetings_upcoming(queryset=visible, now=now))
+    )
     mine = invitations_awaiting_answer(queryset=invitations_unanswered_by(user), now=now)
     # For those who run meetings: how many answers each upcoming meeting still waits for.
-    waiting_for = meetings_awaiting_answers(
-        queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=now)
+    waiting_for = meetings_listed_briefly(
+        queryset=meetings_awaiting_answers(
+            queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=now)
+        )
     )
     overdue = action_points_overdue(
-        queryset=action_point_list(queryset=action_points_visible_to(user))
+        queryset=action_point_table(queryset=action_points_visible_to(user))
     ).order_by("due_on", "pk")
     # Counted in the order of the (status, due date) index, which the database then walks
     # from the oldest open one and stops at the bound; unordered, PostgreSQL took the
