@@ -30,6 +30,7 @@ from meetings.permissions import (
 from meetings.selectors import (
     action_point_filter,
     action_point_list,
+    action_points_listed,
 )
 from meetings.views.shared import detail_url, repeat_submit
 from portal.exports import csv_response
@@ -181,7 +182,7 @@ def _filtered_action_points(request):
 @require_GET
 def action_point_list_page(request):
     filters, action_points = _filtered_action_points(request)
-    page = paginate(request, action_points)
+    page = paginate(request, action_points_listed(queryset=action_points))
     reportable = action_points_reportable_by(request.user, page)
     for action_point in page:
         action_point.reportable = action_point.pk in reportable
