@@ -5,12 +5,13 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
-from meetings.permissions import meeting_get_for_user
+from meetings.permissions import meetings_visible_to
 from meetings.selectors import AgendaTimeline, agenda_timeline, meeting_detail_for_user
 from portal import zones
 from portal.audit import Actor
@@ -32,14 +33,18 @@ def loaded_meeting(
     *,
     read: Callable[..., QuerySet[Meeting]] | None = None,
 ) -> Meeting:
-    """The meeting through the funnel, then with its agenda, invitations and register,
-    and the records of it the user may see; or, for a page that shows less, with what
-    `read` joins (a selector of meetings.selectors, called with `queryset=`)."""
-    meeting = meeting_get_for_user(user, meeting_id)
-    queryset = Meeting.objects.filter(pk=meeting.pk)
-    if read is not None:
-        return read(queryset=queryset).get()
-    return meeting_detail_for_user(queryset=queryset, user=user).get()
+    """The meeting through the funnel, with its agenda, invitations and register, and
+    the records of it the user may see; or, for a page that shows less, with what
+    `read` joins (a selector of meetings.selectors, called with `queryset=`). One query
+    with its joins: the funnel's condition rides in it (a 404 as meeting_get_for_user
+    gives), rather than the meeting being read twice."""
+    queryset = meetings_visible_to(user).filter(pk=meeting_id)
+    try:
+        if read is not None:
+            return read(queryset=queryset).get()
+        return meeting_detail_for_user(queryset=queryset, user=user).get()
+    except Meeting.DoesNotExist:
+        raise Http404(_("No such meeting.")) from None
 
 
 def agenda_shown(meeting: Meeting) -> AgendaTimeline:
