@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from groups.models import (
     Confidentiality,
@@ -216,6 +216,19 @@ def group_detail(
 ) -> QuerySet[CoordinationGroup]:
     """Groups with their parent, their sub-groups among `children` (the ones the reader
     may see), and current memberships, seat holders and representatives loaded."""
+    return queryset.select_related("parent").prefetch_related(*_group_detail_prefetches(children))
+
+
+def group_detail_load(
+    group: CoordinationGroup, *, children: QuerySet[CoordinationGroup]
+) -> CoordinationGroup:
+    """group_detail's sub-groups and memberships loaded onto a group already read (with
+    its parent: group_get_for_user), rather than reading the group again for them."""
+    prefetch_related_objects([group], *_group_detail_prefetches(children))
+    return group
+
+
+def _group_detail_prefetches(children: QuerySet[CoordinationGroup]) -> tuple[Prefetch, Prefetch]:
     representatives = Prefetch(
         "representatives",
         queryset=Representative.objects.filter(end_on__isnull=True).select_related("person"),
@@ -232,7 +245,7 @@ def group_detail(
         "children",
         queryset=CoordinationGroup.objects.filter(pk__in=children.values("pk")).order_by("name"),
     )
-    return queryset.select_related("parent").prefetch_related(visible_children, memberships)
+    return visible_children, memberships
 
 
 def restricted_to_prefetch() -> Prefetch:

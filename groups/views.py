@@ -38,7 +38,7 @@ from groups.selectors import (
     QUORUM_ROLES,
     TermsOfReference,
     current_representatives,
-    group_detail,
+    group_detail_load,
     organisation_seats,
     terms_of_reference,
 )
@@ -195,10 +195,7 @@ def _mandate_language(terms: TermsOfReference, language: str) -> str:
 @require_GET
 def group_detail_page(request, group_id: int):
     user = request.user
-    group = group_get_for_user(user, group_id)
-    group = group_detail(
-        queryset=CoordinationGroup.objects.filter(pk=group.pk), children=groups_visible_to(user)
-    ).get()
+    group = group_detail_load(group_get_for_user(user, group_id), children=groups_visible_to(user))
     # The to_attr of group_detail's Prefetch, which its QuerySet return type cannot carry.
     memberships = group.current_memberships  # type: ignore[attr-defined]
     role_order = {role: index for index, role in enumerate(Membership.Role.values)}
