@@ -3,13 +3,14 @@
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django import template
 from django.templatetags.tz import do_timezone
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 from django.utils.translation import gettext as _
 
 from portal import pages, zones
@@ -116,17 +117,22 @@ def _option_attributes(attrs: dict) -> str:
     """An option's attributes as django/forms/widgets/attrs.html writes them: False
     leaves one out, True writes its bare name."""
     return "".join(
-        f" {conditional_escape(name)}"
+        f" {_printed(name)}"
         if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        else f' {_printed(name)}="{conditional_escape(str(value))}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
-def _printed(value: object) -> str:
-    """The value as `{{ value }}` prints it: localized (a number's separators), escaped."""
-    return conditional_escape(formats.localize(value))
+def _printed(value: Any) -> str:
+    """The value as `{{ value }}` prints it (django.template.base.render_value_in_context
+    with autoescape on): a moment in the current time zone, localized (a number's
+    separators), made text, escaped."""
+    value = formats.localize(template_localtime(value))
+    if not issubclass(type(value), str):
+        value = str(value)
+    return conditional_escape(value)
 
 
 @register.filter

@@ -38,12 +38,12 @@ def loaded_meeting(
     `read` joins (a selector of meetings.selectors, called with `queryset=`). One query
     with its joins: the funnel's condition rides in it (a 404 as meeting_get_for_user
     gives), rather than the meeting being read twice."""
-    queryset = meetings_visible_to(user).filter(pk=meeting_id)
     try:
+        queryset = meetings_visible_to(user).filter(pk=meeting_id)
         if read is not None:
             return read(queryset=queryset).get()
         return meeting_detail_for_user(queryset=queryset, user=user).get()
-    except Meeting.DoesNotExist:
+    except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such meeting.")) from None
 
 

@@ -289,7 +289,9 @@ def _nested_step(serializer, name: str, field, many: list, *, one: bool = False)
     if one and not isinstance(item, serializers.Serializer):
         raise _Unplannable(name)
     plan = _plan(type(item), item)
-    if plan is None or plan.reads_related:
+    # A nested item's rows are shaped without the page's context: one that hides a
+    # column (ROW_HIDDEN) keeps DRF's path, which hides it from the context.
+    if plan is None or plan.reads_related or plan.reads_context:
         raise _Unplannable(name)
     many.append((name, (_nested_one_of if one else _nested_of)(owner, queryset, plan)))
 
@@ -317,7 +319,9 @@ def _step(name, field, model_field, column, columns, many, prefix, *, hidden=Non
     if hidden is not None:
         # The field's own class only decides whether the value is shown (what the
         # step above does): its value is written as its nearest known kind writes it.
-        known = next((known for known in kind.__mro__ if known in _AS_STORED), kind)
+        known: type[serializers.Field] = next(
+            (known for known in kind.__mro__ if known in _AS_STORED), kind
+        )
         if kind.to_representation is not known.to_representation:
             raise _Unplannable(name)
         kind = known

@@ -518,3 +518,13 @@ def test_manager_sees_the_controls(client, cast, scheduled):
     assert reverse("meeting-edit", args=[scheduled.pk]) in page
     assert reverse("meeting-cancel", args=[scheduled.pk]) in page
     assert reverse("agenda-item-add", args=[scheduled.pk]) in page
+
+
+def test_a_meeting_id_that_is_no_number_is_a_404_not_an_error(cast):
+    from django.http import Http404
+
+    from meetings.views.shared import loaded_meeting
+
+    for meeting_id in ("abc", None, "1.5"):
+        with pytest.raises(Http404):
+            loaded_meeting(cast.secretariat, meeting_id)

@@ -237,3 +237,30 @@ def test_a_hidden_column_whose_field_writes_its_own_value_is_not_planned():
 
     assert plan_for(PersonSerializer) is not None
     assert plan_for(ShoutedEmail) is None
+
+
+def test_a_nested_item_that_hides_a_column_is_not_planned():
+    """A nested item's rows are shaped without the page's context, so one hiding a
+    column would always hide it: such a list keeps DRF's path."""
+    from members.api.serializers import PersonSerializer
+    from members.models import Organisation
+
+    class WithPeople(serializers.ModelSerializer):
+        people = PersonSerializer(many=True)
+        ROW_MANY = {"people": ("organisation", Person.objects.all)}
+
+        class Meta:
+            model = Organisation
+            fields = ["id", "people"]
+
+    class WithPlainPeople(WithPeople):
+        people = _Brief(many=True)
+
+    assert plan_for(WithPeople) is None
+    assert plan_for(WithPlainPeople) is not None
+
+
+class _Brief(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "full_name"]
