@@ -1178,8 +1178,24 @@ class OrganisationNamed:
         return Organisation.__str__(self)  # type: ignore[arg-type]
 
 
+class _NamesPersonAndOrganisation:
+    """The ids of a line's person and organisation, as a model row gives them."""
+
+    __slots__ = ()
+    person: PersonNamed
+    organisation: OrganisationNamed | None
+
+    @property
+    def person_id(self) -> int:
+        return self.person.pk
+
+    @property
+    def organisation_id(self) -> int | None:
+        return None if self.organisation is None else self.organisation.pk
+
+
 @dataclass(frozen=True, slots=True)
-class InvitationLine:
+class InvitationLine(_NamesPersonAndOrganisation):
     """One invitation as the tabs list it."""
 
     pk: int
@@ -1190,31 +1206,15 @@ class InvitationLine:
     response: str
     response_note: str
 
-    @property
-    def person_id(self) -> int:
-        return self.person.pk
-
-    @property
-    def organisation_id(self) -> int | None:
-        return None if self.organisation is None else self.organisation.pk
-
 
 @dataclass(frozen=True, slots=True)
-class RegisterLine:
+class RegisterLine(_NamesPersonAndOrganisation):
     """One line of the attendance register as the tab lists it."""
 
     person: PersonNamed
     organisation: OrganisationNamed | None
     mode: str
     interpretation: str
-
-    @property
-    def person_id(self) -> int:
-        return self.person.pk
-
-    @property
-    def organisation_id(self) -> int | None:
-        return None if self.organisation is None else self.organisation.pk
 
 
 _PERSON_COLUMNS = ("id", "full_name", "full_name_ar", "position", "user")
