@@ -156,14 +156,19 @@ def organisations_visible_to(user: Actor) -> QuerySet[Organisation]:
         return Organisation.objects.all()
     if not user_is_signed_in(user):
         return Organisation.objects.none()
-    # Subqueries computed once (seats by group, the user's Person by user), not per row,
-    # and no join that could repeat an organisation.
-    own = Q(pk__in=Person.objects.filter(user=user).values("organisation_id"))
+    return Organisation.objects.filter(_organisation_visible_q(user, "pk"))
+
+
+def _organisation_visible_q(user: User, column: str) -> Q:
+    """organisations_visible_to's condition on a column holding an organisation's id (its
+    own key, or a person's `organisation`): subqueries computed once (seats by group, the
+    user's Person by user), not per row, and no join that could repeat a row."""
+    own = Q(**{f"{column}__in": Person.objects.filter(user=user).values("organisation_id")})
     group_ids = group_ids_visible_to(user)
     if not group_ids:
-        return Organisation.objects.filter(own)
+        return own
     seated = Membership.objects.filter(group_id__in=sorted(group_ids)).values("organisation_id")
-    return Organisation.objects.filter(Q(pk__in=seated) | own)
+    return Q(**{f"{column}__in": seated}) | own
 
 
 def _contact_details_flag(user: Actor) -> str:
@@ -184,9 +189,9 @@ def people_visible_to(user: Actor, *, with_contact_details: bool = False) -> Que
         return Person.objects.all()
     if not user_is_signed_in(user):
         return Person.objects.none()
-    people = Person.objects.filter(
-        Q(organisation__in=organisations_visible_to(user).values("pk")) | Q(user=user)
-    )
+    # The organisations' condition asked of the person's own column, not through a
+    # subquery of the organisations that asks it again: one level less to compile.
+    people = Person.objects.filter(_organisation_visible_q(user, "organisation") | Q(user=user))
     if with_contact_details:
         shown = ExpressionWrapper(_shares_contact_details(user), output_field=BooleanField())
         people = people.annotate(**{_contact_details_flag(user): shown})
