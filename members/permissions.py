@@ -28,6 +28,7 @@ from knox.models import AuthToken
 
 from members.models import Organisation, Person
 from portal.audit import Actor
+from portal.prepared import execute_prepared
 
 SECRETARIAT_GROUP = "Secretariat"
 ACT_FOR_ORGANISATION = "members.act_for_organisation"
@@ -161,7 +162,7 @@ def _grants_read(user: User, extra: tuple[str, type[Model]] | None) -> _Grants:
     found: list[set[int]] = [set() for _pair in pairs]
     person_id = None
     with connection.cursor() as cursor:
-        cursor.execute(_SQL[key], params)
+        execute_prepared(cursor, _SQL[key], params, _grants_types(params))
         for index, object_id in cursor.fetchall():
             if index == -1:
                 person_id = object_id
@@ -172,6 +173,12 @@ def _grants_read(user: User, extra: tuple[str, type[Model]] | None) -> _Grants:
         ids={pair: frozenset(ids) for pair, ids in zip(pairs, found, strict=True)},
         person_id=person_id,
     )
+
+
+def _grants_types(params: dict[str, int | str | None]) -> dict[str, str]:
+    """The SQL type of each value of the grants query, for PostgreSQL's PREPARE: the user's
+    id a whole number, the permissions' names text."""
+    return {name: "integer" if name == "user" else "text" for name in params}
 
 
 def _grants(user: User, pair: tuple[str, type[Model]] | None = None) -> _Grants:
