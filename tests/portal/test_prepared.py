@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.db.backends.signals import connection_created
 from django.test.utils import CaptureQueriesContext
 
 from portal.prepared import execute_prepared
@@ -50,8 +51,10 @@ def test_the_values_change_and_the_statement_is_prepared_once():
         assert _logged(first) == _logged(again) == ["SELECT"]
 
 
-@pytest.mark.django_db
-def test_a_rolled_back_transaction_keeps_the_statement():
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_in_a_rolled_back_transaction_is_kept():
+    connection.close()  # a session that has prepared nothing yet
+
     class Undone(Exception):
         pass
 
@@ -62,6 +65,32 @@ def test_a_rolled_back_transaction_keeps_the_statement():
 
     with pytest.raises(Undone):
         undone()
+    assert len(_prepared_here()) == (1 if connection.vendor == "postgresql" else 0)
+    assert _run(2, "b") == [(3, "bb")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_opened_without_djangos_signal_prepares_it_again():
+    """What is prepared is kept per driver connection, not forgotten on a signal: a
+    session that Django set up but whose connection_created never went out (a receiver
+    that raised, its time zone query failing) must not be taken for one that has it."""
+    assert _run(1, "a") == [(2, "aa")]
+    before = connection.connection
+    connection.connection = connection.get_new_connection(connection.get_connection_params())
+    try:
+        assert _run(2, "b") == [(3, "bb")]
+        assert len(_prepared_here()) == (1 if connection.vendor == "postgresql" else 0)
+    finally:
+        connection.connection.close()
+        connection.connection = before
+
+
+@pytest.mark.django_db
+def test_a_session_handed_out_again_keeps_its_statements():
+    """connection_created sent on a session that already holds the statement (as a
+    pool does when it hands a session out again): no second PREPARE of the same name."""
+    assert _run(1, "a") == [(2, "aa")]
+    connection_created.send(sender=type(connection), connection=connection)
     assert _run(2, "b") == [(3, "bb")]
 
 
