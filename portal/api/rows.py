@@ -18,12 +18,12 @@ with its own filter) is read in one more query when the serializer names its row
 list's prefetch uses)}); its items are planned like any serializer. A nested object that
 is not a foreign key (a paper's current version, attached by the view) is read the same
 way when the serializer names it in `ROW_ONE` (same shape; at most one item per row, null
-when none). A column shown to some readers only (a person's e-mail) is read like any other when the
-serializer names it in `ROW_HIDDEN` ({field name: context key}): null on a row whose id
-is not in the serializer context's set under that key, which the viewset works out for
-the page (`context_for`), as the field's own `get_attribute` does; a missing key hides.
-A serializer the plan cannot reproduce exactly (another method field, a
-property, a field class it does not know, its own `to_representation`) is not compiled:
+when none). A column shown to some readers only (a person's e-mail) is read like any
+other when the serializer names it in `ROW_HIDDEN` ({field name: context key}): null on
+a row whose id is not in the serializer context's set under that key, which the viewset
+works out for the page (`context_for`), as the field's own `get_attribute` does; a
+missing key hides. A serializer the plan cannot reproduce exactly (another method field,
+a property, a field class it does not know, its own `to_representation`) is not compiled:
 `plan_for` returns None and the list keeps DRF's path. tests/portal/test_api_rows.py
 holds both paths' JSON equal for every list that compiles.
 """
