@@ -263,8 +263,10 @@ def action_point_list(*, queryset: QuerySet[ActionPoint]) -> QuerySet[ActionPoin
     )
 
 
-# What meetings/_action_point_table.html prints of an action point and its owner.
+# What meetings/_action_point_table.html prints of an action point and its owner, and
+# the meeting's id (a prefetch from the meeting's page files each point under it).
 _ACTION_POINT_TABLED = (
+    "meeting",
     "title",
     "confidentiality",
     "due_on",
@@ -292,7 +294,6 @@ def action_point_table(*, queryset: QuerySet[ActionPoint]) -> QuerySet[ActionPoi
 # it was raised at and that meeting's group.
 _ACTION_POINT_LISTED = (
     *_ACTION_POINT_TABLED,
-    "meeting",
     "meeting__title",
     "meeting__reference",
     "meeting__group",
@@ -1323,9 +1324,7 @@ def meeting_overview_for_user(*, queryset: QuerySet[Meeting], user: Actor) -> Qu
             Prefetch("decisions", queryset=decisions_visible_to(user).prefetch_related(named)),
             Prefetch(
                 "action_points",
-                queryset=action_point_table(queryset=action_points_visible_to(user)).only(
-                    "meeting", *_ACTION_POINT_TABLED
-                ),
+                queryset=action_point_table(queryset=action_points_visible_to(user)),
             ),
         )
     )

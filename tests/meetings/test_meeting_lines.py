@@ -48,48 +48,49 @@ def meeting():
     return meeting
 
 
+def _invitation(invitation) -> tuple:
+    """What an invitation line and an invitation row must agree on."""
+    return (
+        invitation.pk,
+        invitation.meeting_id,
+        invitation.person_id,
+        invitation.organisation_id,
+        invitation.response,
+        invitation.response_note,
+        invitation.person.user_id,
+        _named(invitation.person),
+        _named(invitation.organisation),
+        _named(invitation.alternate),
+    )
+
+
+def _register_line(line) -> tuple:
+    """What a register line and an attendance row must agree on."""
+    return (
+        line.person_id,
+        line.organisation_id,
+        line.mode,
+        line.interpretation,
+        line.person.position,
+        _named(line.person),
+        _named(line.organisation),
+    )
+
+
 @pytest.mark.parametrize("language", ["en", "ar", "fr"])
 def test_invitation_lines_name_everyone_as_the_rows_do(
     meeting, language, django_assert_num_queries
 ):
     with django_assert_num_queries(1):
         lines = invitation_lines(meeting)
-    rows = list(
+    rows = (
         Invitation.objects.filter(meeting=meeting)
         .select_related("person", "organisation", "alternate")
         .order_by("person__full_name", "pk")
     )
 
     with translation.override(language):
-        assert [
-            (
-                line.pk,
-                line.meeting_id,
-                line.person_id,
-                line.organisation_id,
-                line.response,
-                line.response_note,
-                line.person.user_id,
-                _named(line.person),
-                _named(line.organisation),
-                _named(line.alternate),
-            )
-            for line in lines
-        ] == [
-            (
-                row.pk,
-                row.meeting_id,
-                row.person_id,
-                row.organisation_id,
-                row.response,
-                row.response_note,
-                row.person.user_id,
-                _named(row.person),
-                _named(row.organisation),
-                _named(row.alternate),
-            )
-            for row in rows
-        ]
+        assert [_invitation(line) for line in lines] == [_invitation(row) for row in rows]
     assert [line.person.full_name for line in lines] == [
         "Giulia & Romano",
         "Khaled Shibani",
@@ -101,34 +102,12 @@ def test_invitation_lines_name_everyone_as_the_rows_do(
 def test_register_lines_name_everyone_as_the_rows_do(meeting, language, django_assert_num_queries):
     with django_assert_num_queries(1):
         lines = register_lines(meeting)
-    rows = list(
+    rows = (
         Attendance.objects.filter(meeting=meeting)
         .select_related("person", "organisation")
         .order_by("organisation__name", "person__full_name", "pk")
     )
 
     with translation.override(language):
-        assert [
-            (
-                line.person_id,
-                line.organisation_id,
-                line.mode,
-                line.interpretation,
-                line.person.position,
-                _named(line.person),
-                _named(line.organisation),
-            )
-            for line in lines
-        ] == [
-            (
-                row.person_id,
-                row.organisation_id,
-                row.mode,
-                row.interpretation,
-                row.person.position,
-                _named(row.person),
-                _named(row.organisation),
-            )
-            for row in rows
-        ]
+        assert [_register_line(line) for line in lines] == [_register_line(row) for row in rows]
     assert sum(line.organisation is None for line in lines) == 1  # the walk-in
