@@ -709,9 +709,9 @@ def email_for(
         method = "CANCEL" if cancels else "REQUEST"
         # Outlook acts on the calendar part inside the alternatives (as calendar servers
         # send it); other programs offer the attached file. Both carry the same event.
-        message.attach_alternative(
-            email.calendar.decode(), f"text/calendar; method={method}; charset=utf-8"
-        )
+        # Django adds the charset to a text part itself (given here too, it was written
+        # twice).
+        message.attach_alternative(email.calendar.decode(), f"text/calendar; method={method}")
         message.attach("invite.ics", email.calendar, f"text/calendar; method={method}")
     for name, content, mimetype in minutes_mail.attachments(notice, language):
         message.attach(name, content, mimetype)

@@ -45,6 +45,7 @@ from django.utils.module_loading import import_string
 from meetings.models import ActionPoint, Invitation, Meeting, MeetingSeries
 from notices import outbox, webhook_http
 from notices.content import NothingToSend, SharedParts, email_for, webhook_body
+from notices.mime import NoticeEmail
 from notices.models import Notice, NoticeAttempt
 
 logger = logging.getLogger(__name__)
@@ -241,7 +242,11 @@ def _envelope(notice: Notice, message: EmailMessage) -> _Envelope:
     return _Envelope(
         sender=_sender(message.from_email, encoding),
         recipients=[sanitize_address(address, encoding) for address in message.recipients()],
-        data=message.message().as_bytes(linesep="\r\n"),
+        data=(
+            message.wire_bytes()
+            if isinstance(message, NoticeEmail)
+            else message.message().as_bytes(linesep="\r\n")
+        ),
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.header
 import email.policy
+import email.utils
 import imaplib
 import re
 from email.policy import compat32
@@ -67,10 +68,17 @@ def _boundaries(raw: bytes) -> list[bytes]:
 
 
 def _normalised(raw: bytes) -> bytes:
-    """The bytes with each boundary numbered in order and the Date line out."""
+    """The bytes with each boundary numbered in order and the Date line out (and a
+    Message-ID made up for the message, where it had none)."""
     for number, boundary in enumerate(_boundaries(raw)):
         raw = raw.replace(boundary, b"BOUNDARY-%d" % number)
+    raw = re.sub(rb"\r\nMessage-ID: <[0-9.]+@[^\r]*", b"\r\nMessage-ID: MADE-UP", raw)
     return re.sub(rb"\r\nDate: [^\r]*", b"", raw)
+
+
+def _djangos_own(message: NoticeEmail) -> bytes:
+    """What Django's SMTP backend would send of the message, by its own classes."""
+    return EmailMultiAlternatives.message(message).as_bytes(linesep="\r\n")
 
 
 @pytest.fixture
@@ -128,6 +136,124 @@ def test_a_notice_is_the_bytes_of_djangos_own_message_but_for_its_boundaries(inv
         kinds = [part.get_content_type() for part in parsed.walk()]
         assert kinds.count("text/calendar") == 2
         assert "text/html" in kinds
+
+
+@pytest.mark.django_db
+def test_the_wire_bytes_of_a_notice_are_djangos_own_but_for_its_boundaries(invitations):
+    shared = SharedParts()
+    for notice, invitation in invitations:
+        message = email_for(notice, invitation, shared=shared)
+        with mock.patch.object(NoticeEmail, "message", side_effect=AssertionError("tree")):
+            wire = message.wire_bytes()  # written straight, without Django's tree
+        assert _normalised(wire) == _normalised(_djangos_own(message))
+        assert len(set(_boundaries(wire))) == 2
+        parsed = email.message_from_bytes(wire, policy=email.policy.default)
+        calendars = [part for part in parsed.walk() if part.get_content_type() == "text/calendar"]
+        assert len(calendars) == 2
+        for part in calendars:
+            # One charset each (the alternative's was once written twice).
+            assert part["Content-Type"].count("charset") == 1
+            assert part.get_content().startswith("BEGIN:VCALENDAR")
+
+
+def _message(body, alternatives=(), attachments=(), **options) -> NoticeEmail:
+    message = NoticeEmail(
+        options.pop("subject", "Invitation"),
+        body,
+        options.pop("from_email", "Tansiq <secretariat@example.org>"),
+        options.pop("to", ["Amal <amal@example.org>"]),
+        **options,
+    )
+    for content, mimetype in alternatives:
+        message.attach_alternative(content, mimetype)
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param(_message("Plain ASCII only.\n"), id="7bit body alone"),
+        pytest.param(_message("Line\r\nends\rof\nevery kind\r\n\n"), id="line ends"),
+        pytest.param(_message("No line end at the end"), id="unterminated"),
+        pytest.param(
+            _message(
+                "عزيزي", [("<p>عزيزي</p>", "text/html")], [("invite.ics", ICS, "text/calendar")]
+            ),
+            id="8bit parts",
+        ),
+        pytest.param(
+            _message("Body", [(ICS, "text/calendar; method=CANCEL; charset=utf-8")]),
+            id="charset given twice",
+        ),
+        pytest.param(
+            _message("Body", attachments=[("procès-verbal.txt", "Texte", "text/plain")]),
+            id="attachment named outside ASCII",
+        ),
+        pytest.param(
+            _message(
+                "Body",
+                subject="Réunion — الاجتماع " * 6,
+                from_email="أمانة الفريق <secretariat@example.org>",
+                to=['"Élise Dupont, fils" <elise@example.org>', "b@example.org"],
+                cc=["c@example.org"],
+                reply_to=["r@example.org"],
+                headers={"X-Tansiq-Notice": "7", "Content-Language": "ar", "Date": "today"},
+            ),
+            id="headers outside ASCII",
+        ),
+        pytest.param(_message("Body", headers={"To": "Everyone <all@example.org>"}), id="To given"),
+        # Ways the quick form leaves to Django: quoted-printable, files not text, no body.
+        pytest.param(_message("x" * 1200 + "\nshort"), id="line too long"),
+        pytest.param(
+            _message("Body", attachments=[("minutes.pdf", b"%PDF-1.7\x00\xff", "application/pdf")]),
+            id="binary attachment",
+        ),
+        pytest.param(_message("", [("<p>Only HTML</p>", "text/html")]), id="no body"),
+    ],
+)
+def test_the_wire_bytes_of_any_message_are_djangos_own_but_for_its_boundaries(message):
+    assert _normalised(message.wire_bytes()) == _normalised(_djangos_own(message))
+
+
+def test_the_quick_form_leaves_to_django_what_it_does_not_write():
+    long_line = _message("x" * 1200)
+    assert long_line._quick_wire_bytes() is None
+    assert b"Content-Transfer-Encoding: quoted-printable" in long_line.wire_bytes()
+    # Lines long in bytes but short as Django measures them (split at a form feed).
+    form_feeds = _message(("y" * 600 + "\x0c") * 3)
+    assert form_feeds._quick_wire_bytes() is not None
+    assert _normalised(form_feeds.wire_bytes()) == _normalised(_djangos_own(form_feeds))
+    pdf = _message("Body", attachments=[("a.pdf", b"%PDF\xff", "application/pdf")])
+    assert pdf._quick_wire_bytes() is None
+    assert b"Content-Transfer-Encoding: base64" in pdf.wire_bytes()
+
+
+@given(
+    body=st.text(min_size=1, max_size=300),
+    html=st.text(max_size=300),
+    subject=st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=80),
+    name=st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=30),
+)
+def test_the_wire_bytes_of_random_text_are_djangos_own(body, html, subject, name):
+    message = _message(
+        body,
+        [(html, "text/html")] if html else [],
+        [("invite.ics", ICS, "text/calendar; method=REQUEST")],
+        subject=subject,
+        to=[email.utils.formataddr((name, "reader@example.org"))],
+    )
+    try:
+        expected = _djangos_own(message)
+    except Exception as error:  # Django refuses some (a line break in a header): so must it
+        with pytest.raises(type(error)):
+            message.wire_bytes()
+        return
+    assert _normalised(message.wire_bytes()) == _normalised(expected)
 
 
 @pytest.mark.django_db

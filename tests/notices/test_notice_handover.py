@@ -167,13 +167,13 @@ def test_the_smtp_thread_only_talks_to_the_server(inbox, claimed, monkeypatch, s
     the thread that talks to the server only hands them over, and the server gets what
     Django's own backend would give it: the sender's and the reader's bare addresses."""
     writers = []
-    real_message = NoticeEmail.message
+    real_wire_bytes = NoticeEmail.wire_bytes
 
-    def message(self):
+    def wire_bytes(self):
         writers.append(threading.current_thread().name)
-        return real_message(self)
+        return real_wire_bytes(self)
 
-    monkeypatch.setattr(NoticeEmail, "message", message)
+    monkeypatch.setattr(NoticeEmail, "wire_bytes", wire_bytes)
     token, notices = claimed
 
     assert delivery.notices_deliver(token, notices) == INVITEES
