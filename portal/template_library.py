@@ -1,12 +1,15 @@
 """Template filters shared by every app's pages."""
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django import template
+from django.template import Context
 from django.templatetags.tz import do_timezone
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -154,3 +157,41 @@ def select_options(optgroups: Iterable[tuple]) -> SafeString:
         if group_name:
             parts.append("\n  </optgroup>")
     return mark_safe("".join(parts))  # noqa: S308  (every part escaped above)
+
+
+@functools.lru_cache(maxsize=512)
+def _page_url_maker(
+    name: str, urlconf: str | None, prefix: str, current_app: str | None, with_id: bool
+) -> Callable[..., str]:
+    # reverse() reads the script prefix itself: it is in the key, not passed on.
+    if not with_id:
+        url = reverse(name, urlconf=urlconf, current_app=current_app)
+        return lambda: url
+    marker = "987654321"
+    url = reverse(name, urlconf=urlconf, args=[int(marker)], current_app=current_app)
+    head, tail = url.rsplit(marker, 1)
+    return lambda object_id: f"{head}{object_id}{tail}"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: Context, name: str, *args: object) -> str:
+    """{% url name %}, or {% url name id %} with the id a whole number, the last of the
+    path (as pages.reverse_by_id takes it), reversed once per name, URL configuration,
+    script prefix and application instance: the header's thirteen links on every page,
+    and a list's link on each of its lines, each cost a reverse(). Other arguments are
+    reversed as the url tag does."""
+    # The application instance as the url tag chooses it (URLNode.render).
+    request = getattr(context, "request", None)
+    try:
+        current_app = request.current_app  # type: ignore[union-attr]
+    except AttributeError:
+        try:
+            current_app = request.resolver_match.namespace  # type: ignore[union-attr]
+        except AttributeError:
+            current_app = None
+    key = (name, get_urlconf(), get_script_prefix(), current_app)
+    if not args:
+        return _page_url_maker(*key, with_id=False)()
+    if len(args) == 1 and type(args[0]) is int:
+        return _page_url_maker(*key, with_id=True)(args[0])
+    return reverse(name, args=args, current_app=current_app)
