@@ -168,7 +168,14 @@ class NoticeEmail(EmailMultiAlternatives):
 
     def _quick_wire_bytes(self) -> bytes | None:
         encoding = self.encoding or settings.DEFAULT_CHARSET
-        if encoding != "utf-8" or not self.body:
+        if (
+            encoding != "utf-8"
+            or not self.body
+            # Django rewrites a Content-Type given among the headers, and writes a
+            # subtype's parameters its own way: left to it.
+            or any(name.lower() == "content-type" for name in self.extra_headers)
+            or ";" in self.alternative_subtype + self.mixed_subtype
+        ):
             return None
         top = _text_part(self.body, f"text/{self.content_subtype}", None, encoding)
         if top is None:
@@ -180,7 +187,7 @@ class NoticeEmail(EmailMultiAlternatives):
                 if part is None:
                     return None
                 parts.append(part)
-            top = _multipart("alternative", parts)
+            top = _multipart(self.alternative_subtype, parts)
         if self.attachments:
             parts = [top]
             for attachment in self.attachments:
@@ -223,7 +230,7 @@ class NoticeEmail(EmailMultiAlternatives):
             if name.lower() not in {"from", "to", "cc", "reply-to"}
         ]
         return [
-            (name, encoded_subject(value, encoding))
+            (name, encoded_subject(str(value), encoding))
             if name == "Subject"
             else forbid_multi_line_headers(name, value, encoding)
             for name, value in named

@@ -207,6 +207,11 @@ ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
             id="headers outside ASCII",
         ),
         pytest.param(_message("Body", headers={"To": "Everyone <all@example.org>"}), id="To given"),
+        pytest.param(_message("Body", headers={"Subject": ["a", "list"]}), id="Subject not text"),
+        pytest.param(
+            _message("Body", [("<p>Body</p>", "text/html")], headers={"content-type": "text/x"}),
+            id="Content-Type given",
+        ),
         # Ways the quick form leaves to Django: quoted-printable, files not text, no body.
         pytest.param(_message("x" * 1200 + "\nshort"), id="line too long"),
         pytest.param(
@@ -217,6 +222,16 @@ ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
     ],
 )
 def test_the_wire_bytes_of_any_message_are_djangos_own_but_for_its_boundaries(message):
+    assert _normalised(message.wire_bytes()) == _normalised(_djangos_own(message))
+
+
+def test_the_wire_bytes_follow_the_messages_own_subtypes():
+    message = _message("Body", [("<p>Body</p>", "text/html")], [("a.txt", "A", "text/plain")])
+    message.alternative_subtype, message.mixed_subtype = "related", "related"
+    assert b"multipart/related" in message._quick_wire_bytes()
+    assert _normalised(message.wire_bytes()) == _normalised(_djangos_own(message))
+    message.mixed_subtype = "related;type=text/html"
+    assert message._quick_wire_bytes() is None
     assert _normalised(message.wire_bytes()) == _normalised(_djangos_own(message))
 
 
