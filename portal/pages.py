@@ -144,11 +144,14 @@ def local_name(obj, *, bare: bool = False) -> str:
     return str(obj)
 
 
-def reverse_by_id(name: str, *leading: object) -> Callable[[int], str]:
+def reverse_by_id(
+    name: str, *leading: object, urlconf: str | None = None, current_app: str | None = None
+) -> Callable[[int], str]:
     """reverse(name, args=[*leading, id]) for every row of a long list at the price of
     one reverse: the id is the last number of these paths."""
     marker = "987654321"
-    head, tail = reverse(name, args=[*leading, int(marker)]).rsplit(marker, 1)
+    url = reverse(name, urlconf=urlconf, args=[*leading, int(marker)], current_app=current_app)
+    head, tail = url.rsplit(marker, 1)
     return lambda object_id: f"{head}{object_id}{tail}"
 
 

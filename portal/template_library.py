@@ -167,10 +167,7 @@ def _page_url_maker(
     if not with_id:
         url = reverse(name, urlconf=urlconf, current_app=current_app)
         return lambda: url
-    marker = "987654321"
-    url = reverse(name, urlconf=urlconf, args=[int(marker)], current_app=current_app)
-    head, tail = url.rsplit(marker, 1)
-    return lambda object_id: f"{head}{object_id}{tail}"
+    return pages.reverse_by_id(name, urlconf=urlconf, current_app=current_app)
 
 
 @register.simple_tag(takes_context=True)
