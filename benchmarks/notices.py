@@ -149,9 +149,9 @@ def _floor_run(inbox, meeting) -> float:
         .order_by("pk")
     )
     invitations = {i.person_id: i for i in Invitation.objects.filter(meeting=meeting)}
-    # Everything but the sending done beforehand: each message's envelope and bytes, as
-    # Django's SMTP backend writes them (its own MIME tree, not the worker's quicker
-    # writer: the floor must not get slower with the product).
+    # Everything but the sending done beforehand, untimed: each message's envelope and
+    # bytes, as Django's SMTP backend writes them (the same bytes as the worker's but for
+    # the boundaries; written by Django's code, the floor does not lean on the product's).
     encoding = settings.DEFAULT_CHARSET
     outgoing = []
     for notice in notices:

@@ -102,6 +102,10 @@ def _folded(headers) -> bytes:
     return b"".join(_WIRE.fold_binary(name, value) for name, value in headers)
 
 
+# The message headers every message of a batch has alike.
+_ALIKE_IN_A_BATCH = frozenset({"Subject", "From"})
+
+
 @functools.lru_cache(maxsize=256)
 def _folded_once(name: str, value: str) -> bytes:
     """A header every message of a batch has alike (its subject, its sender), folded
@@ -200,9 +204,10 @@ class NoticeEmail(EmailMultiAlternatives):
                 parts.append(part)
             top = _multipart(self.mixed_subtype, parts)
         headers, body = top
-        alike = {"Subject", "From"}
         message_headers = b"".join(
-            _folded_once(name, value) if name in alike else _WIRE.fold_binary(name, value)
+            _folded_once(name, value)
+            if name in _ALIKE_IN_A_BATCH
+            else _WIRE.fold_binary(name, value)
             for name, value in self._message_headers(encoding)
         )
         return headers + message_headers + b"\r\n" + body
