@@ -28,6 +28,7 @@ from knox.models import AuthToken
 
 from members.models import Organisation, Person
 from portal.audit import Actor
+from portal.compiled import ConditionCompiledOnce
 from portal.prepared import execute_prepared
 
 SECRETARIAT_GROUP = "Secretariat"
@@ -268,7 +269,7 @@ def remembered_per_reader(
         else:
             built = funnel(user, **options)
             if _reader(user) == key[0]:
-                funnels[key] = built
+                funnels[key] = built = ConditionCompiledOnce.kept_in(built)
                 while len(funnels) > FUNNELS_REMEMBERED:
                     funnels.popitem(last=False)
         return built.all()

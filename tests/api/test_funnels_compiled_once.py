@@ -1,0 +1,201 @@
+"""A remembered funnel's conditions are compiled once (portal.compiled.
+ConditionCompiledOnce): every way the views use a funnel's copy reads the rows the
+funnel itself builds would read, from the first ask and from what was kept, and a copy
+asked again compiles none of the funnel's conditions."""
+
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models.sql.where import WhereNode
+
+from portal.compiled import ConditionCompiledOnce
+from tests.api.test_funnels_remembered import REMEMBERED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def every_kind(cast, world):
+    """A row of every funnel's kind: the shared world has no series, written procedure
+    or minutes comment."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from decisions.services import procedure_create
+    from meetings.models import MeetingSeries, Minutes, MinutesComment
+    from meetings.services import series_create
+
+    for group in (cast.mwg, cast.health):
+        series_create(
+            group=group,
+            title=f"Monthly {group.name}",
+            frequency=MeetingSeries.Frequency.MONTHLY_DAY,
+            month_day=15,
+            start_time=dt.time(10, 0),
+            duration_minutes=120,
+            time_zone="Europe/Rome",
+            starts_on=timezone.localdate() + dt.timedelta(days=20),
+            count=3,
+            create_ahead_days=100,
+            by=None,
+        )
+        procedure_create(
+            group=group,
+            title=f"Silence procedure of {group.name}",
+            text="Adopt the plan.",
+            deadline=timezone.now() + dt.timedelta(days=10),
+            by=None,
+        )
+    for minutes in Minutes.objects.all():
+        MinutesComment.objects.create(
+            minutes=minutes,
+            version=1,
+            body="Say who agreed.",
+            organisation=cast.moh,
+            author=cast.member,
+        )
+    return world
+
+
+@pytest.fixture(autouse=True)
+def _nothing_remembered():
+    for funnel in REMEMBERED:
+        funnel.forget()
+    yield
+    for funnel in REMEMBERED:
+        funnel.forget()
+
+
+def _request_user(user) -> User:
+    return User.objects.get(pk=user.pk)
+
+
+def _pks(queryset) -> list:
+    return sorted(queryset.values_list("pk", flat=True))
+
+
+def _uses(model, some_pk):
+    """How the views and selectors use a funnel: filtered, ordered and cut, counted,
+    with joins added, inside another query, combined either side, excluded."""
+    return {
+        "as it is": lambda funnel: _pks(funnel),
+        "filtered": lambda funnel: _pks(funnel.filter(pk__gte=some_pk)),
+        "ordered and cut": lambda funnel: list(
+            funnel.order_by("-pk").values_list("pk", flat=True)[:3]
+        ),
+        "counted": lambda funnel: (funnel.count(), funnel.exists()),
+        "with joins": lambda funnel: sorted(row.pk for row in funnel.select_related()),
+        "as a subquery": lambda funnel: _pks(model.objects.filter(pk__in=funnel)),
+        "excluded": lambda funnel: _pks(model.objects.exclude(pk__in=funnel)),
+        "combined, left": lambda funnel: _pks(funnel | model.objects.filter(pk=some_pk)),
+        "combined, right": lambda funnel: _pks(model.objects.filter(pk=some_pk) | funnel),
+        "narrowed": lambda funnel: _pks(funnel & model.objects.filter(pk__lte=some_pk)),
+    }
+
+
+@pytest.mark.parametrize("persona", ["member", "observer", "chair"])
+@pytest.mark.parametrize("funnel", REMEMBERED, ids=lambda funnel: funnel.__name__)
+def test_every_use_of_a_kept_funnel_reads_what_the_funnel_itself_reads(
+    cast, every_kind, persona, funnel
+):
+    user = cast.user(persona)
+    model = funnel.__wrapped__(_request_user(user)).model
+    every_pk = sorted(model.objects.values_list("pk", flat=True))
+    assert every_pk, model
+    some_pk = every_pk[len(every_pk) // 2]
+    for name, use in _uses(model, some_pk).items():
+        built = use(funnel.__wrapped__(_request_user(user)))
+        # Asked three times: built and kept, then from what was kept (twice, so that
+        # a copy spoilt by the use before would show).
+        for ask in range(3):
+            assert use(funnel(_request_user(user))) == built, (name, ask)
+
+
+def _kept_node(queryset) -> ConditionCompiledOnce:
+    (node,) = queryset.query.where.children
+    assert isinstance(node, ConditionCompiledOnce)
+    return node
+
+
+def test_a_copy_asked_again_compiles_none_of_the_funnels_conditions(cast, world):
+    from meetings.permissions import decisions_visible_to
+
+    user = cast.member
+    compiled = []
+    real = WhereNode.as_sql
+
+    def counting(node, compiler, connection):
+        compiled.append(node)
+        return real(node, compiler, connection)
+
+    with mock.patch.object(WhereNode, "as_sql", counting):
+        first = decisions_visible_to(_request_user(user))
+        sql = str(first.query)
+        kept = _kept_node(first)
+        conditions = [node for node in compiled if isinstance(node, ConditionCompiledOnce)]
+        assert conditions, "the funnel's conditions were compiled the first time"
+        compiled.clear()
+
+        again = decisions_visible_to(_request_user(user))
+        assert str(again.query) == sql
+        assert _kept_node(again)._kept is kept._kept
+        assert not [node for node in compiled if isinstance(node, ConditionCompiledOnce)]
+        # Only the WHERE around them, and the subqueries' own, were compiled.
+        assert len(compiled) < len(conditions) + 3
+
+
+def _nodes(node):
+    """Every node under `node`, subqueries' WHEREs included."""
+    yield node
+    for child in getattr(node, "children", ()):
+        yield from _nodes(child)
+    for side in ("lhs", "rhs"):
+        inner = getattr(node, side, None)
+        query = getattr(inner, "query", inner)
+        if hasattr(query, "where"):
+            yield from _nodes(query.where)
+
+
+def test_a_copy_whose_aliases_change_stops_sharing_what_was_kept(cast, world):
+    from meetings.models import Decision
+    from meetings.permissions import decisions_visible_to
+
+    user = cast.member
+    funnel = decisions_visible_to(_request_user(user))
+    str(funnel.query)
+    kept = _kept_node(funnel)._kept
+    assert kept
+
+    inner = Decision.objects.filter(pk__in=decisions_visible_to(_request_user(user)))
+    str(inner.query)
+    inside = [node for node in _nodes(inner.query.where) if isinstance(node, ConditionCompiledOnce)]
+    assert inside, "the funnel's conditions are inside the query"
+    assert all(node._kept is not kept for node in inside)
+    # What the funnel keeps is what it kept before: the subquery wrote its own SQL.
+    assert str(decisions_visible_to(_request_user(user)).query) == str(funnel.query)
+
+
+def test_a_condition_keeps_a_bounded_number_of_compilations(cast, world):
+    from meetings.permissions import meetings_visible_to
+
+    user = cast.member
+    funnel = meetings_visible_to(_request_user(user))
+    kept = _kept_node(funnel)._kept
+    relations = ["group", "series", "group__parent", "minutes"]
+    for count in range(1, len(relations) + 1):
+        copy = meetings_visible_to(_request_user(user)).select_related(*relations[:count])
+        for ordering in ("pk", "-pk", "title"):
+            list(copy.order_by(ordering)[:1])
+    assert 1 < len(kept) <= ConditionCompiledOnce.KEPT
+
+
+def test_the_secretariats_funnel_is_no_condition_and_keeps_nothing(cast, world):
+    from meetings.permissions import meetings_visible_to
+
+    funnel = meetings_visible_to(_request_user(cast.secretariat))
+    assert not funnel.query.where.children
+    assert connection.vendor  # compiled against the test database without a condition
+    assert list(funnel) == list(funnel.model.objects.all())
