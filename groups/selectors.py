@@ -19,6 +19,7 @@ from groups.models import (
     Representative,
 )
 from members.models import Organisation
+from portal.lookups import ids_in
 from portal.ordering import kept_off_index
 
 
@@ -306,7 +307,7 @@ def current_chair_seat_rows(*, group_ids: list[int]) -> QuerySet:
 
     def seats(role: str) -> QuerySet:
         return (
-            Membership.objects.filter(group_id__in=group_ids, end_on__isnull=True, role=role)
+            Membership.objects.filter(ids_in("group", group_ids), end_on__isnull=True, role=role)
             .order_by()
             .values(*SEAT_COLUMNS, "role")
         )

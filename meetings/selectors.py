@@ -63,6 +63,7 @@ from meetings.permissions import (
 from members.models import Organisation, Person
 from members.selectors import organisation_search
 from portal.audit import Actor
+from portal.lookups import ids_in
 from portal.ordering import kept_off_index
 from portal.pages import local_name
 
@@ -382,7 +383,7 @@ def minutes_approved_among(minutes_ids: list[int]) -> QuerySet[Minutes]:
     names) and not their text."""
     return (
         Minutes.objects.filter(
-            pk__in=minutes_ids, approved_at__isnull=False, approved_for__isnull=False
+            ids_in("pk", minutes_ids), approved_at__isnull=False, approved_for__isnull=False
         )
         .select_related("meeting", "approved_for")
         .only("approved_at", "approved_as", "approved_for", "meeting__group")

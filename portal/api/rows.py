@@ -33,9 +33,12 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, router
 from django.db.models import ForeignKey, Model, QuerySet
 from django_countries.fields import CountryField
 from rest_framework import relations, serializers
+
+from portal.lookups import ids_in
 
 # Fields whose to_representation gives back the database's value unchanged, given the
 # model field types they read (str() of a str, int() of an int, a choice's own value).
@@ -150,7 +153,7 @@ def _nested_one_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"
 
 
 def _nested_items(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan", ids: list[int]):
-    items = queryset().filter(**{f"{owner}__in": ids}).prefetch_related(None)
+    items = queryset().filter(ids_in(owner, ids)).prefetch_related(None)
     rows = list(items.values(*dict.fromkeys((owner, *plan.columns))))
     return ((row[owner], item) for row, item in zip(rows, plan.rows(rows), strict=True))
 
@@ -169,7 +172,7 @@ def many_to_many_ids(field, ids: list[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {row_id: [] for row_id in ids}
     if not ids:
         return found
-    pairs = list(through.objects.filter(**{f"{owner}__in": ids}).values_list(owner, column))
+    pairs = _pairs(through, owner, column, ids)
     if not pairs:
         return found
     targets = {target_id for _row_id, target_id in pairs}
@@ -182,6 +185,33 @@ def many_to_many_ids(field, ids: list[int]) -> dict[int, list[int]]:
     for row_id, target_id in sorted(kept, key=lambda pair: rank[pair[1]]):
         found[row_id].append(target_id)
     return found
+
+
+# Columns read back as the ints they are stored as, on every database.
+_INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
+
+
+def _pairs(through: type[Model], owner: str, column: str, ids: list[int]) -> list[tuple]:
+    """(owner id, target id) of the through table's rows for `ids`, by the owner column's
+    index. Written out rather than asked of the ORM: Django prepares every value of an
+    `__in` on a foreign key through the relation one by one, 0.4 ms for a page of 100
+    ids (SQLite), ten times the query. The keys come back as the database gives them,
+    which for integer keys is what the ORM would give."""
+    fields = [through._meta.get_field(name) for name in (owner, column)]
+    if any(field.target_field.get_internal_type() not in _INTEGER_KEYS for field in fields):
+        raise TypeError(f"{through.__name__}: only many-to-many ids of integer keys are read")
+    connection = connections[router.db_for_read(through)]
+    quote = connection.ops.quote_name
+    owner_column, target_column = (quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(ids))
+    # Names from the model, quoted; the ids are parameters.
+    sql = (
+        f"SELECT {owner_column}, {target_column} FROM {quote(through._meta.db_table)} "  # noqa: S608
+        f"WHERE {owner_column} IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(row_id) for row_id in ids])
+        return [tuple(pair) for pair in cursor.fetchall()]
 
 
 def _model_field(model, path: list[str]):
