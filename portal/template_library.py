@@ -2,11 +2,12 @@
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django import template
+from django.conf import settings
 from django.template import Context
 from django.templatetags.tz import do_timezone
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -160,14 +161,9 @@ def select_options(optgroups: Iterable[tuple]) -> SafeString:
 
 
 @functools.lru_cache(maxsize=512)
-def _page_url_maker(
-    name: str, urlconf: str | None, prefix: str, current_app: str | None, with_id: bool
-) -> Callable[..., str]:
+def _page_url(name: str, urlconf: str, prefix: str, current_app: str | None) -> str:
     # reverse() reads the script prefix itself: it is in the key, not passed on.
-    if not with_id:
-        url = reverse(name, urlconf=urlconf, current_app=current_app)
-        return lambda: url
-    return pages.reverse_by_id(name, urlconf=urlconf, current_app=current_app)
+    return reverse(name, urlconf=urlconf, current_app=current_app)
 
 
 @register.simple_tag(takes_context=True)
@@ -186,9 +182,9 @@ def page_url(context: Context, name: str, *args: object) -> str:
             current_app = request.resolver_match.namespace  # type: ignore[union-attr]
         except AttributeError:
             current_app = None
-    key = (name, get_urlconf(), get_script_prefix(), current_app)
     if not args:
-        return _page_url_maker(*key, with_id=False)()
-    if len(args) == 1 and type(args[0]) is int:
-        return _page_url_maker(*key, with_id=True)(args[0])
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        return _page_url(name, urlconf, get_script_prefix(), current_app)
+    if len(args) == 1:
+        return pages.reverse_id(name, args[0], current_app=current_app)
     return reverse(name, args=args, current_app=current_app)

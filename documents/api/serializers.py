@@ -1,7 +1,6 @@
 """Papers API serializers: a paper with its current version, a version, and the inputs
 of an upload (multipart, the file in `upload`) and of a change of details or label."""
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -19,6 +18,7 @@ from meetings.api.serializers import (
 from meetings.models import AgendaItem
 from meetings.permissions import agenda_items_visible_to, meetings_visible_to
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
+from portal.pages import reverse_id
 
 UPLOAD_HELP = (
     "The file (multipart/form-data). Its type is read from its content, not its name: a "
@@ -29,7 +29,7 @@ UPLOAD_HELP = (
 
 
 def _download_url(version_id: int) -> str:
-    return reverse("api:document-version-download", args=[version_id])
+    return reverse_id("api:document-version-download", version_id)
 
 
 class DocumentVersionSerializer(OutputModelSerializer):

@@ -66,3 +66,24 @@ def test_an_id_is_written_into_the_path_and_other_arguments_reversed_as_given():
 
 def test_the_admins_instance_is_the_one_the_url_tag_chooses():
     assert _both("admin:index", path="/admin/")[1] == _both("admin:index", path="/admin/")[0]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/portal/"])
+def test_reverse_id_writes_what_reverse_writes_for_each_script_prefix(prefix):
+    from django.urls import reverse
+
+    from portal.pages import reverse_id
+
+    set_script_prefix(prefix)
+    try:
+        for name in ("api:document-version-download", "organisation-detail"):
+            for object_id in (1, 42, 1234567):
+                expected = reverse(name, args=[object_id])
+                assert reverse_id(name, object_id) == expected
+                assert expected.startswith(prefix)
+        # Not a whole number: reversed as given.
+        assert reverse_id("organisation-detail", "12") == reverse(
+            "organisation-detail", args=["12"]
+        )
+    finally:
+        set_script_prefix("/")
