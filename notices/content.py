@@ -41,6 +41,7 @@ from notices.mime import NoticeEmail
 from notices.models import Notice
 from notices.procedure_mail import PROCEDURE_KINDS, procedure_email, procedure_webhook_data
 from portal.api.serializers import utc_iso
+from portal.pages import field_label
 
 KIND = Notice.Kind
 
@@ -259,7 +260,7 @@ def _meeting_email(
         "when": common["when"],
         "days_before": notice.payload.get("days_before"),
         "links": links,
-        "answer": invitation.get_response_display() if invitation and not in_place_of else "",
+        "answer": field_label(invitation, "response") if invitation and not in_place_of else "",
         "in_place_of": (
             _("You attend in place of %(person)s, who sent you as alternate.")
             % {"person": in_place_of.full_name}
