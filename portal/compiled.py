@@ -14,6 +14,7 @@ connection would not let go: its values hold the connection)."""
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
@@ -23,6 +24,7 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in dja
 )
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.where import WhereNode
+from django.utils import timezone
 
 _KEPT_ATTRIBUTE = "_tansiq_compiled_once"
 ModelT = TypeVar("ModelT", bound=Model)
@@ -106,10 +108,11 @@ class ConditionCompiledOnce(WhereNode):
 
     The copies a funnel hands out (`.all()`) share what is kept; a copy whose aliases
     are changed (used as a subquery, combined with another) or whose conditions are
-    replaced stops sharing it. The SQL is kept per database, compiler and the aliases
-    of the query being compiled (a copy may gain joins): the same node under the same
-    aliases compiles to the same SQL. Its values are kept with it, so the condition must
-    hold no value that changes (no clock), as a remembered funnel must not anyway."""
+    replaced stops sharing it. The SQL is kept per database, compiler, the aliases of
+    the query being compiled (a copy may gain joins) and the active time zone (a date
+    lookup is compiled in it): what else a condition's SQL could depend on, it holds
+    itself. Its values are kept with it, so the condition must hold no value that
+    changes (no clock), as a remembered funnel must not anyway."""
 
     # How many compilations (databases, compilers, join sets) one condition keeps.
     KEPT = 8
@@ -123,15 +126,15 @@ class ConditionCompiledOnce(WhereNode):
         where = queryset.query.where
         if not where.children:
             return queryset
-        node = cls.create(children=list(where.children), connector=where.connector)
-        node.negated, node.resolved = where.negated, where.resolved
+        node = cls(list(where.children), where.connector, where.negated)
+        node.resolved = where.resolved
         node._kept = {}
         queryset.query.where = WhereNode([node])
         return queryset
 
     def clone(self):
         clone = super().clone()
-        clone._kept = self._kept
+        clone._kept = self._kept  # type: ignore[attr-defined]  # made by create(): this class
         return clone
 
     def relabel_aliases(self, change_map):
@@ -141,7 +144,7 @@ class ConditionCompiledOnce(WhereNode):
 
     def set_source_expressions(self, children):
         self._kept = {}
-        super().set_source_expressions(children)
+        super().set_source_expressions(children)  # type: ignore[misc]  # not in django-stubs
 
     def as_sql(self, compiler, connection):
         kept = self._kept
@@ -154,6 +157,7 @@ class ConditionCompiledOnce(WhereNode):
             compiler.elide_empty,
             tuple((alias, join.table_name) for alias, join in query.alias_map.items()),
             tuple(query.external_aliases.items()),
+            timezone.get_current_timezone_name() if settings.USE_TZ else None,
         )
         found = kept.get(key)
         if found is None:

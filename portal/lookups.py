@@ -15,7 +15,8 @@ from django.db.models import F, Lookup, Q
 
 class IdsIn(Lookup):
     """`column IN (%s, ...)` with the ids as parameters; no id matches nothing, as
-    `__in=[]` does."""
+    `__in=[]` does. For filter() with ids that are whole numbers: unlike `__in`, it
+    takes no None, and negated (exclude()) it leaves out the rows whose column is null."""
 
     lookup_name = "ids_in"
     prepare_rhs = False

@@ -159,21 +159,24 @@ def reverse_by_id(
 
 @functools.lru_cache(maxsize=512)
 def _reverse_by_id_kept(
-    name: str, urlconf: str, prefix: str, current_app: str | None
+    name: str, urlconf: str, prefix: str, current_app: str | None, language: str | None
 ) -> Callable[[int], str]:
-    # reverse() reads the script prefix itself: it is in the key, not passed on.
+    # reverse() reads the script prefix and the language itself: they are in the key,
+    # not passed on (no path is translated today; one may be).
     return reverse_by_id(name, urlconf=urlconf, current_app=current_app)
 
 
-def reverse_id(name: str, object_id: int, *, current_app: str | None = None) -> str:
+def reverse_id(name: str, object_id: object, *, current_app: str | None = None) -> str:
     """reverse(name, args=[object_id]) for a path whose last number is the id, reversed
-    once per name, URL configuration, script prefix and application instance: a list's
-    link on every one of its rows cost a reverse() (a quarter of a page of papers from
-    the API)."""
-    if type(object_id) is not int:
+    once per name, URL configuration, script prefix, application instance and language:
+    a list's link on every one of its rows cost a reverse() (a quarter of a page of
+    papers from the API). Anything but a whole number of at least 0 is reversed as
+    given (as reverse() would refuse a negative one)."""
+    if type(object_id) is not int or object_id < 0:
         return reverse(name, args=[object_id], current_app=current_app)
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _reverse_by_id_kept(name, urlconf, get_script_prefix(), current_app)(object_id)
+    kept = _reverse_by_id_kept(name, urlconf, get_script_prefix(), current_app, get_language())
+    return kept(object_id)
 
 
 def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:

@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal import pages, zones
@@ -161,8 +162,10 @@ def select_options(optgroups: Iterable[tuple]) -> SafeString:
 
 
 @functools.lru_cache(maxsize=512)
-def _page_url(name: str, urlconf: str, prefix: str, current_app: str | None) -> str:
-    # reverse() reads the script prefix itself: it is in the key, not passed on.
+def _page_url(
+    name: str, urlconf: str, prefix: str, current_app: str | None, language: str | None
+) -> str:
+    # reverse() reads the script prefix and the language itself: in the key, not passed.
     return reverse(name, urlconf=urlconf, current_app=current_app)
 
 
@@ -184,7 +187,7 @@ def page_url(context: Context, name: str, *args: object) -> str:
             current_app = None
     if not args:
         urlconf = get_urlconf() or settings.ROOT_URLCONF
-        return _page_url(name, urlconf, get_script_prefix(), current_app)
+        return _page_url(name, urlconf, get_script_prefix(), current_app, get_language())
     if len(args) == 1:
         return pages.reverse_id(name, args[0], current_app=current_app)
     return reverse(name, args=args, current_app=current_app)

@@ -30,7 +30,7 @@ holds both paths' JSON equal for every list that compiles.
 
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router
@@ -191,18 +191,32 @@ def many_to_many_ids(field, ids: list[int]) -> dict[int, list[int]]:
 _INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
 
 
+def _is_integer_key(field: Any) -> TypeGuard[ForeignKey]:
+    return isinstance(field, ForeignKey) and (
+        field.target_field.get_internal_type() in _INTEGER_KEYS
+    )
+
+
+def _integer_pairs(field: Any) -> bool:
+    """Whether a many-to-many's pairs are two integer keys, as `_pairs` reads them."""
+    through = field.remote_field.through
+    names = (field.m2m_field_name(), field.m2m_reverse_field_name())
+    return all(_is_integer_key(through._meta.get_field(name)) for name in names)
+
+
 def _pairs(through: type[Model], owner: str, column: str, ids: list[int]) -> list[tuple]:
     """(owner id, target id) of the through table's rows for `ids`, by the owner column's
     index. Written out rather than asked of the ORM: Django prepares every value of an
     `__in` on a foreign key through the relation one by one, 0.4 ms for a page of 100
     ids (SQLite), ten times the query. The keys come back as the database gives them,
-    which for integer keys is what the ORM would give."""
-    fields = [through._meta.get_field(name) for name in (owner, column)]
-    if any(field.target_field.get_internal_type() not in _INTEGER_KEYS for field in fields):
+    which for integer keys is what the ORM would give. The table is read as it is, as
+    Django's own through tables are (an explicit through model's manager is not asked)."""
+    owner_field, target_field = (through._meta.get_field(name) for name in (owner, column))
+    if not (_is_integer_key(owner_field) and _is_integer_key(target_field)):
         raise TypeError(f"{through.__name__}: only many-to-many ids of integer keys are read")
     connection = connections[router.db_for_read(through)]
     quote = connection.ops.quote_name
-    owner_column, target_column = (quote(field.column) for field in fields)
+    owner_column, target_column = quote(owner_field.column), quote(target_field.column)
     marks = ", ".join(["%s"] * len(ids))
     # Names from the model, quoted; the ids are parameters.
     sql = (
@@ -360,6 +374,8 @@ def _step(name, field, model_field, column, columns, many, prefix, *, hidden=Non
         if prefix or type(child) is not relations.PrimaryKeyRelatedField or child.pk_field:
             raise _Unplannable(name)
         if not (model_field.many_to_many and model_field.concrete):
+            raise _Unplannable(name)
+        if not _integer_pairs(model_field):
             raise _Unplannable(name)
         many.append((name, lambda ids, field=model_field: many_to_many_ids(field, ids)))
 

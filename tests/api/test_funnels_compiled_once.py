@@ -1,14 +1,17 @@
 """A remembered funnel's conditions are compiled once (portal.compiled.
-ConditionCompiledOnce): every way the views use a funnel's copy reads the rows the
-funnel itself builds would read, from the first ask and from what was kept, and a copy
-asked again compiles none of the funnel's conditions."""
+ConditionCompiledOnce): every way the views use a funnel's copy, and more, sends the
+SQL the funnel built anew sends and reads the same rows, from the first ask and from
+what was kept; a copy asked again compiles none of the funnel's conditions; the time
+zone a condition is compiled in is part of what is kept."""
 
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.db.models.sql.where import WhereNode
+from django.test.utils import CaptureQueriesContext
 
 from portal.compiled import ConditionCompiledOnce
 from tests.api.test_funnels_remembered import REMEMBERED
@@ -78,27 +81,72 @@ def _pks(queryset) -> list:
 
 
 def _uses(model, some_pk):
-    """How the views and selectors use a funnel: filtered, ordered and cut, counted,
-    with joins added, inside another query, combined either side, excluded."""
+    """How the views and selectors use a funnel, and more: filtered, ordered and cut,
+    counted, with joins added, inside another query, combined either side, excluded,
+    in a union, updated."""
+    one = model.objects.filter(pk=some_pk)
     return {
         "as it is": lambda funnel: _pks(funnel),
         "filtered": lambda funnel: _pks(funnel.filter(pk__gte=some_pk)),
         "ordered and cut": lambda funnel: list(
             funnel.order_by("-pk").values_list("pk", flat=True)[:3]
         ),
-        "counted": lambda funnel: (funnel.count(), funnel.exists()),
+        "counted": lambda funnel: (funnel.count(), funnel.exists(), funnel.distinct().count()),
         "with joins": lambda funnel: sorted(row.pk for row in funnel.select_related()),
         "as a subquery": lambda funnel: _pks(model.objects.filter(pk__in=funnel)),
+        "two levels down": lambda funnel: _pks(
+            model.objects.filter(pk__in=model.objects.filter(pk__in=funnel))
+        ),
+        "asked to exist": lambda funnel: _pks(
+            model.objects.filter(Exists(funnel.filter(pk=OuterRef("pk"))))
+        ),
         "excluded": lambda funnel: _pks(model.objects.exclude(pk__in=funnel)),
-        "combined, left": lambda funnel: _pks(funnel | model.objects.filter(pk=some_pk)),
-        "combined, right": lambda funnel: _pks(model.objects.filter(pk=some_pk) | funnel),
+        "combined, left": lambda funnel: _pks(funnel | one),
+        "combined, right": lambda funnel: _pks(one | funnel),
         "narrowed": lambda funnel: _pks(funnel & model.objects.filter(pk__lte=some_pk)),
+        "either, not both": lambda funnel: _pks(funnel ^ one),
+        "in a union": lambda funnel: sorted(
+            funnel.order_by()
+            .values_list("pk", flat=True)
+            .union(one.order_by().values_list("pk", flat=True))
+        ),
+        "updated": lambda funnel: _rolled_back(
+            lambda: funnel.update(**{model._meta.pk.attname: F(model._meta.pk.attname)})
+        ),
     }
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _rolled_back(change):
+    try:
+        with transaction.atomic():
+            raise _RolledBack(change())
+    except _RolledBack as done:
+        return done.args[0]
+
+
+def _uncached(funnel, user):
+    """The funnel built anew and shaped as a kept one, its conditions compiled at every
+    ask: what a kept copy must send, byte for byte."""
+    queryset = ConditionCompiledOnce.kept_in(funnel.__wrapped__(_request_user(user)))
+    (node,) = queryset.query.where.children
+    node._kept = None
+    return queryset
+
+
+def _sent(use, queryset):
+    """What `use` gives for `queryset`, and the SQL it sent."""
+    with CaptureQueriesContext(connection) as queries:
+        result = use(queryset)
+    return result, [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]
 
 
 @pytest.mark.parametrize("persona", ["member", "observer", "chair"])
 @pytest.mark.parametrize("funnel", REMEMBERED, ids=lambda funnel: funnel.__name__)
-def test_every_use_of_a_kept_funnel_reads_what_the_funnel_itself_reads(
+def test_every_use_of_a_kept_funnel_sends_what_the_funnel_itself_sends(
     cast, every_kind, persona, funnel
 ):
     user = cast.user(persona)
@@ -106,12 +154,17 @@ def test_every_use_of_a_kept_funnel_reads_what_the_funnel_itself_reads(
     every_pk = sorted(model.objects.values_list("pk", flat=True))
     assert every_pk, model
     some_pk = every_pk[len(every_pk) // 2]
+    # Kept, the funnel's conditions sit in a WHERE of their own: the rows are the same.
+    visible = _pks(funnel.__wrapped__(_request_user(user)))
+    assert _pks(funnel(_request_user(user))) == visible
     for name, use in _uses(model, some_pk).items():
-        built = use(funnel.__wrapped__(_request_user(user)))
+        expected = _sent(use, _uncached(funnel, user))
+        # A funnel that shows nothing (none()) sends nothing for most uses.
+        assert expected[1] or not visible, name
         # Asked three times: built and kept, then from what was kept (twice, so that
         # a copy spoilt by the use before would show).
         for ask in range(3):
-            assert use(funnel(_request_user(user))) == built, (name, ask)
+            assert _sent(use, funnel(_request_user(user))) == expected, (name, ask)
 
 
 def _kept_node(queryset) -> ConditionCompiledOnce:
@@ -199,3 +252,22 @@ def test_the_secretariats_funnel_is_no_condition_and_keeps_nothing(cast, world):
     assert not funnel.query.where.children
     assert connection.vendor  # compiled against the test database without a condition
     assert list(funnel) == list(funnel.model.objects.all())
+
+
+def test_a_condition_is_kept_per_time_zone(cast, world):
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    day = timezone.localdate()
+    kept = ConditionCompiledOnce.kept_in(Meeting.objects.filter(start_at__date__gte=day))
+
+    def sent(zone):
+        with timezone.override(zone):
+            copy, fresh = kept.all(), Meeting.objects.filter(start_at__date__gte=day)
+            return copy.query.sql_with_params()[1], fresh.query.sql_with_params()[1]
+
+    for zone in ("Asia/Tokyo", "Pacific/Honolulu", "Asia/Tokyo"):
+        params, expected = sent(zone)
+        assert zone in params
+        assert params == expected

@@ -65,5 +65,5 @@ def test_no_ids_find_nothing_without_asking_the_database(meetings):
 
 
 def test_an_id_that_is_no_number_is_refused(meetings):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal"):
         list(Meeting.objects.filter(ids_in("pk", ["one"])))

@@ -87,3 +87,10 @@ def test_reverse_id_writes_what_reverse_writes_for_each_script_prefix(prefix):
         )
     finally:
         set_script_prefix("/")
+
+
+def test_reverse_id_refuses_a_negative_id_as_reverse_does():
+    from portal.pages import reverse_id
+
+    with pytest.raises(NoReverseMatch):
+        reverse_id("organisation-detail", -5)
