@@ -849,3 +849,30 @@ def test_the_alternate_gets_the_invitation_the_updates_and_a_line_in_the_registe
     page = client.get(f"/meetings/{meeting.pk}/attendance/").content.decode()
     assert cast.member_colleague.full_name in page
     assert "sent in place of" in page
+
+
+def test_an_update_tells_each_reader_their_answer_in_their_language(
+    cast, meeting, languages, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    meeting, _callbacks = _schedule(meeting, django_capture_on_commit_callbacks)
+    answers = {
+        cast.member_person: Invitation.Response.ACCEPTED,  # reads Arabic
+        cast.observer_person: Invitation.Response.DECLINED,  # reads French
+        cast.chair_person: Invitation.Response.TENTATIVE,  # reads English
+    }
+    for person, response in answers.items():
+        invitation = Invitation.objects.get(meeting=meeting, person=person)
+        invitation_respond(invitation=invitation, response=response, by=person.user)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(meeting=meeting, venue="Ministry of Labour, Tripoli", by=None)
+
+    received = _by_recipient()
+    for person, response in answers.items():
+        with translation.override(person.preferred_language):
+            label = str(Invitation.Response(response).label)
+            now = str(translation.gettext("now"))
+        assert f"({now}: {label}):" in received[person.email].body, person.preferred_language
