@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 
 def utc_iso(moment: dt.datetime) -> str:
@@ -22,6 +23,24 @@ class UTCDateTimeField(serializers.DateTimeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("default_timezone", dt.UTC)
         super().__init__(**kwargs)
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        self._writes_utc_iso = (
+            isinstance(output_format, str)
+            and output_format.lower() == ISO_8601
+            and getattr(self, "timezone", None) is dt.UTC
+        )
+
+    def to_representation(self, value):
+        # The API's one form, written at once for a moment that knows its zone: DRF's own
+        # looks up the field's zone and checks the value's each time (2 µs against 1), and
+        # a page of 100 rows has up to 400 of them. Anything else (a format or zone of the
+        # field's own, a naive moment, a string, a year past the edge of UTC) goes to DRF.
+        if self._writes_utc_iso and type(value) is dt.datetime and value.tzinfo is not None:
+            try:
+                return utc_iso(value)
+            except OverflowError:
+                pass
+        return super().to_representation(value)
 
     def to_internal_value(self, value):
         if isinstance(value, str):
