@@ -9,7 +9,10 @@ the ORM's own row-to-instance code, so a row reads as the ORM would have read it
 Kept on the connection object itself: a compiler holds its connection (the converters
 ask it for its time zone), each thread or task has a connection of its own, and what is
 kept goes with the connection when its thread ends (a dictionary keyed weakly by the
-connection would not let go: its values hold the connection)."""
+connection would not let go: its values hold the connection).
+
+`ConditionCompiledOnce` does the same for the conditions of a permission funnel kept
+per reader: their SQL is kept after the first compilation, for the copies to share."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -114,7 +117,8 @@ class ConditionCompiledOnce(WhereNode):
     itself. Its values are kept with it, so the condition must hold no value that
     changes (no clock), as a remembered funnel must not anyway."""
 
-    # How many compilations (databases, compilers, join sets) one condition keeps.
+    # How many compilations (databases, compilers, join sets, zones) one condition
+    # keeps: the first ones asked; any further is compiled each time.
     KEPT = 8
     _kept: dict | None = None
 
