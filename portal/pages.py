@@ -157,26 +157,38 @@ def reverse_by_id(
     return lambda object_id: f"{head}{object_id}{tail}"
 
 
+def _url_setting() -> tuple[str, str, str | None]:
+    """What reverse() reads besides its arguments, the key of what is kept: the URL
+    configuration (passed on), the script prefix and the language (read by reverse()
+    itself; no path is translated today, one may be)."""
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language()
+
+
 @functools.lru_cache(maxsize=512)
-def _reverse_by_id_kept(
-    name: str, urlconf: str, prefix: str, current_app: str | None, language: str | None
-) -> Callable[[int], str]:
-    # reverse() reads the script prefix and the language itself: they are in the key,
-    # not passed on (no path is translated today; one may be).
-    return reverse_by_id(name, urlconf=urlconf, current_app=current_app)
+def _reversed_once(name: str, current_app: str | None, setting: tuple) -> str:
+    return reverse(name, urlconf=setting[0], current_app=current_app)
+
+
+@functools.lru_cache(maxsize=512)
+def _reverse_by_id_kept(name: str, current_app: str | None, setting: tuple) -> Callable[[int], str]:
+    return reverse_by_id(name, urlconf=setting[0], current_app=current_app)
+
+
+def reverse_once(name: str, *, current_app: str | None = None) -> str:
+    """reverse(name) of a path without arguments, reversed once per name, application
+    instance and `_url_setting`: the header's thirteen links on every page."""
+    return _reversed_once(name, current_app, _url_setting())
 
 
 def reverse_id(name: str, object_id: object, *, current_app: str | None = None) -> str:
     """reverse(name, args=[object_id]) for a path whose last number is the id, reversed
-    once per name, URL configuration, script prefix, application instance and language:
-    a list's link on every one of its rows cost a reverse() (a quarter of a page of
-    papers from the API). Anything but a whole number of at least 0 is reversed as
-    given (as reverse() would refuse a negative one)."""
+    once per name, application instance and `_url_setting`: a list's link on every one
+    of its rows cost a reverse() (a quarter of a page of papers from the API). Anything
+    but a whole number of at least 0 is reversed as given (as reverse() would refuse a
+    negative one)."""
     if type(object_id) is not int or object_id < 0:
         return reverse(name, args=[object_id], current_app=current_app)
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    kept = _reverse_by_id_kept(name, urlconf, get_script_prefix(), current_app, get_language())
-    return kept(object_id)
+    return _reverse_by_id_kept(name, current_app, _url_setting())(object_id)
 
 
 def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:

@@ -1,21 +1,18 @@
 """Template filters shared by every app's pages."""
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django import template
-from django.conf import settings
 from django.template import Context
 from django.templatetags.tz import do_timezone
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal import pages, zones
@@ -161,21 +158,12 @@ def select_options(optgroups: Iterable[tuple]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  (every part escaped above)
 
 
-@functools.lru_cache(maxsize=512)
-def _page_url(
-    name: str, urlconf: str, prefix: str, current_app: str | None, language: str | None
-) -> str:
-    # reverse() reads the script prefix and the language itself: in the key, not passed.
-    return reverse(name, urlconf=urlconf, current_app=current_app)
-
-
 @register.simple_tag(takes_context=True)
 def page_url(context: Context, name: str, *args: object) -> str:
     """{% url name %}, or {% url name id %} with the id a whole number, the last of the
-    path (as pages.reverse_by_id takes it), reversed once per name, URL configuration,
-    script prefix and application instance: the header's thirteen links on every page,
-    and a list's link on each of its lines, each cost a reverse(). Other arguments are
-    reversed as the url tag does."""
+    path, reversed once (pages.reverse_once, pages.reverse_id): the header's thirteen
+    links on every page, and a list's link on each of its lines, each cost a reverse().
+    Other arguments are reversed as the url tag does."""
     # The application instance as the url tag chooses it (URLNode.render).
     request = getattr(context, "request", None)
     try:
@@ -186,8 +174,7 @@ def page_url(context: Context, name: str, *args: object) -> str:
         except AttributeError:
             current_app = None
     if not args:
-        urlconf = get_urlconf() or settings.ROOT_URLCONF
-        return _page_url(name, urlconf, get_script_prefix(), current_app, get_language())
+        return pages.reverse_once(name, current_app=current_app)
     if len(args) == 1:
         return pages.reverse_id(name, args[0], current_app=current_app)
     return reverse(name, args=args, current_app=current_app)
