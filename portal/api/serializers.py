@@ -23,6 +23,8 @@ class UTCDateTimeField(serializers.DateTimeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("default_timezone", dt.UTC)
         super().__init__(**kwargs)
+        # Decided once, when the field is made (DRF reads the format setting at each
+        # value): the setting does not change while the portal runs.
         output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
         self._writes_utc_iso = (
             isinstance(output_format, str)
