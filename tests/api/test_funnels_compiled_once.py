@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.compiled import ConditionCompiledOnce
 from tests.api.test_funnels_remembered import REMEMBERED
+from tests.series import monthly_series
 
 pytestmark = pytest.mark.django_db
 
@@ -28,23 +29,10 @@ def every_kind(cast, world):
     from django.utils import timezone
 
     from decisions.services import procedure_create
-    from meetings.models import MeetingSeries, Minutes, MinutesComment
-    from meetings.services import series_create
+    from meetings.models import Minutes, MinutesComment
 
     for group in (cast.mwg, cast.health):
-        series_create(
-            group=group,
-            title=f"Monthly {group.name}",
-            frequency=MeetingSeries.Frequency.MONTHLY_DAY,
-            month_day=15,
-            start_time=dt.time(10, 0),
-            duration_minutes=120,
-            time_zone="Europe/Rome",
-            starts_on=timezone.localdate() + dt.timedelta(days=20),
-            count=3,
-            create_ahead_days=100,
-            by=None,
-        )
+        monthly_series(group, title=f"Monthly {group.name}", count=3)
         procedure_create(
             group=group,
             title=f"Silence procedure of {group.name}",

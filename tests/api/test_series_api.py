@@ -10,6 +10,7 @@ from meetings.models import MeetingSeries
 from meetings.services import series_create, series_schedule
 from notices.models import Notice
 from tests.api.conftest import EVERYONE, MWG_MANAGERS, MWG_VIEWERS, fingerprint
+from tests.series import monthly_series
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
@@ -34,20 +35,7 @@ def _body(cast, **overrides) -> dict:
 
 @pytest.fixture
 def series(cast):
-    made = series_create(
-        group=cast.mwg,
-        title="Monthly coordination",
-        frequency=MeetingSeries.Frequency.MONTHLY_DAY,
-        month_day=15,
-        start_time=dt.time(10, 0),
-        duration_minutes=120,
-        time_zone="Europe/Rome",
-        starts_on=timezone.localdate() + dt.timedelta(days=20),
-        count=12,
-        create_ahead_days=400,
-        by=None,
-    )
-    return series_schedule(series=made, by=None)
+    return series_schedule(series=monthly_series(cast.mwg), by=None)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)

@@ -11,11 +11,11 @@ from meetings.models import Meeting, MeetingSeries
 from meetings.services import (
     meeting_cancel,
     meeting_update,
-    series_create,
     series_schedule,
 )
 from notices.models import Notice
 from tests.pages.conftest import login
+from tests.series import monthly_series
 
 pytestmark = pytest.mark.django_db
 
@@ -48,19 +48,7 @@ def _form(cast, **overrides) -> dict:
 def series(cast):
     """Twelve monthly meetings of the MWG, scheduled; the second cancelled and the third
     moved by hand."""
-    made = series_create(
-        group=cast.mwg,
-        title="Monthly coordination",
-        frequency=MeetingSeries.Frequency.MONTHLY_DAY,
-        month_day=15,
-        start_time=dt.time(10, 0),
-        duration_minutes=120,
-        time_zone="Europe/Rome",
-        starts_on=timezone.localdate() + dt.timedelta(days=20),
-        count=12,
-        create_ahead_days=400,
-        by=cast.secretariat,
-    )
+    made = monthly_series(cast.mwg, by=cast.secretariat)
     series_schedule(series=made, by=cast.secretariat)
     occurrences = list(made.occurrences.order_by("occurrence_start"))
     meeting_cancel(meeting=occurrences[1], reason="Holiday", by=cast.secretariat)
