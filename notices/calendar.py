@@ -21,6 +21,7 @@ from email.utils import parseaddr
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from icalendar.parser import Contentline
 
 from groups.models import CoordinationGroup
 from meetings.models import Invitation, Meeting, MeetingSeries
@@ -217,11 +218,11 @@ def invitation_calendar(
 
 
 def _property_line(name: str, value: icalendar.vCalAddress) -> bytes:
-    """One property as a calendar file writes it (folded, CRLF-ended)."""
-    component = icalendar.Event()
-    component.add(name, value, encode=False)
-    lines = component.to_ical().split(b"\r\n", 1)[1]  # past BEGIN:VEVENT
-    return lines[: -len(b"END:VEVENT\r\n")]
+    """One property as a calendar file writes it (folded, CRLF-ended): the content line
+    a component's to_ical writes for it, made without a component around it (a
+    thousand invitations write two each)."""
+    line = Contentline.from_parts(name.upper(), value.params, value, sorted=True)
+    return line.to_ical() + b"\r\n"
 
 
 class InvitationCalendars:

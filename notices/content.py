@@ -10,7 +10,6 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from email.utils import formataddr
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -694,9 +693,7 @@ def email_for(
         subject=email.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        # The standard library quotes and encodes the name, so a comma, a quote or an
-        # Arabic letter in it cannot split or break the address.
-        to=[formataddr((person.full_name, person.email))],
+        reader=(person.full_name, person.email),
         headers={
             "Message-ID": message_id(notice),
             "X-Tansiq-Notice": str(notice.pk),

@@ -25,6 +25,12 @@ per message that a fan-out of a thousand invitations need not.
   form does not know (a file that is not text, a line too long for 8bit, which Django
   sends quoted-printable) sends the whole message through Django's tree instead.
 
+- **The envelope.** Django's SMTP backend hands smtplib each recipient as
+  `sanitize_address` writes it, parsed back out of the To line with its name encoded,
+  and smtplib sends only the address of it (RCPT TO). A message made for one reader
+  (`reader=`) knows that address: given as it stands, it is what smtplib would have
+  found (60 µs a message less).
+
 The bytes on the wire are otherwise those of Django's own `EmailMultiAlternatives`
 (tests/notices/test_mime.py compares them, boundaries aside).
 """
@@ -34,11 +40,15 @@ import re
 import secrets
 from email.message import Message
 from email.policy import Compat32
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.core.mail.message import RFC5322_EMAIL_LINE_LENGTH_LIMIT, forbid_multi_line_headers
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
 from django.core.mail.utils import DNS_NAME
 
 # Printable ASCII but the space, words separated by one space: what Header leaves as
@@ -148,9 +158,25 @@ def _text_part(content, mimetype: str, filename: str | None, encoding: str) -> _
     return headers, _LINE_ENDS.sub(b"\r\n", data)
 
 
+_BOUNDARY_STAND_IN = "=_" + "0" * 34
+
+
+@functools.lru_cache(maxsize=16)
+def _multipart_headers(subtype: str) -> tuple[bytes, bytes]:
+    """A multipart's headers, folded, before and after its boundary: folded once around
+    a stand-in of a boundary's length and kind of letters, where its Content-Type line
+    folds the same (at "; " and spaces, which no boundary holds), not through Header
+    for each message."""
+    content_type = f'multipart/{subtype}; boundary="{_BOUNDARY_STAND_IN}"'
+    folded = _folded([("Content-Type", content_type), ("MIME-Version", "1.0")])
+    head, _, tail = folded.partition(_BOUNDARY_STAND_IN.encode("ascii"))
+    return head, tail
+
+
 def _multipart(subtype: str, parts: list[_Part]) -> _Part:
     """A multipart of `parts` with a boundary of its own, as the generator writes it."""
     mark = boundary().encode("ascii")
+    head, tail = _multipart_headers(subtype)
     body = b"".join(
         [
             b"--" + mark + b"\r\n",
@@ -158,13 +184,51 @@ def _multipart(subtype: str, parts: list[_Part]) -> _Part:
             b"\r\n--" + mark + b"--\r\n",
         ]
     )
-    content_type = f'multipart/{subtype}; boundary="{mark.decode("ascii")}"'
-    return _folded([("Content-Type", content_type), ("MIME-Version", "1.0")]), body
+    return head + mark + tail, body
+
+
+# An address whose local part is a dot-atom (RFC 5322 3.2.3) and whose domain has no
+# quoting, comment or literal: Django's address parser gives back both parts as they
+# stand, as splitting at the last "@" does.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[^@\s\"<>(),;:\[\]\\]+"
+)
 
 
 class NoticeEmail(EmailMultiAlternatives):
     """Django's message with text and HTML alternatives and attachments, its MIME form
-    made by `prepared`, its bytes for SMTP by `wire_bytes`."""
+    made by `prepared`, its bytes for SMTP by `wire_bytes`, its envelope's recipients by
+    `envelope_recipients`.
+
+    `reader`, a (name, address) pair, is the one person the message is to: written in
+    To by the standard library, which quotes and encodes the name so that a comma, a
+    quote or an Arabic letter in it cannot split or break the address."""
+
+    def __init__(self, *args, reader: tuple[str, str] | None = None, **kwargs) -> None:
+        if reader is not None:
+            kwargs["to"] = [formataddr(reader)]
+        super().__init__(*args, **kwargs)
+        self._reader = (list(self.to), *reader) if reader is not None else None
+
+    def envelope_recipients(self, encoding: str) -> list[str]:
+        """The recipients as Django's SMTP backend hands them to smtplib, which sends
+        only their address (RCPT TO): for the reader the message was made for, while
+        it is still its only recipient, their address as it stands, not parsed back
+        out of the To line. A name with a line break is left to Django, which refuses
+        it."""
+        if self._reader is not None:
+            to, name, address = self._reader
+            if (
+                self.to == to
+                and not self.cc
+                and not self.bcc
+                and "\n" not in name
+                and "\r" not in name
+                and _PLAIN_ADDRESS.fullmatch(address)
+            ):
+                return [sanitize_address(("", address), encoding)]
+        return [sanitize_address(address, encoding) for address in self.recipients()]
 
     def wire_bytes(self) -> bytes:
         """The message as Django's SMTP backend sends it (CRLF line ends)."""

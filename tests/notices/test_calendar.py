@@ -4,6 +4,8 @@ import zoneinfo
 import icalendar
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from meetings.services import (
     invitation_create,
@@ -13,7 +15,9 @@ from meetings.services import (
     meeting_schedule,
     meeting_update,
 )
+from members.models import Person
 from members.services import person_calendar_token_reset
+from notices import calendar
 from notices.calendar import feed_calendar, invitation_calendar, meeting_uid
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +189,23 @@ def test_a_meetings_uid_survives_a_change_of_domain(cast, scheduled, settings):
 
     assert str(event["UID"]) == before
     assert before.endswith("@127.0.0.1")
+
+
+@given(
+    name=st.text(max_size=80),
+    address=st.sampled_from(["amal@example.org", "o'brien.sean@iom.example.int"]),
+    status=st.sampled_from(["NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE"]),
+    rsvp=st.booleans(),
+)
+def test_an_attendee_line_is_the_line_a_calendar_component_writes(name, address, status, rsvp):
+    """Each invitee's ATTENDEE line is written on its own (notices.calendar._property_line)
+    and put in the file: the bytes icalendar writes for it inside an event, quoting,
+    escaping and folding included."""
+    attendee = calendar._attendee(Person(full_name=name, email=address), status=status, rsvp=rsvp)
+    event = icalendar.Event()
+    event.add("attendee", attendee, encode=False)
+    inside_an_event = event.to_ical().removeprefix(b"BEGIN:VEVENT\r\n")
+
+    assert calendar._property_line("attendee", attendee) == inside_an_event.removesuffix(
+        b"END:VEVENT\r\n"
+    )

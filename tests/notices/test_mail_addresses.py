@@ -47,3 +47,7 @@ def test_names_with_commas_quotes_and_other_scripts_get_their_mail(
         for message in smtp.parsed()
     }
     assert received == {f"invitee{n}@example.org": name for n, name in enumerate(NAMES)}
+    # Each message went to its reader's address alone, whatever their name.
+    assert sorted(recipients for _sender, recipients in smtp.envelopes) == [
+        [f"invitee{n}@example.org"] for n in range(len(NAMES))
+    ]

@@ -5,16 +5,19 @@ of its own."""
 
 import datetime as dt
 import email
+import email._header_value_parser
 import email.header
 import email.policy
 import email.utils
 import imaplib
 import re
+import smtplib
 from email.policy import compat32
 from unittest import mock
 
 import pytest
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +25,7 @@ from hypothesis import strategies as st
 from meetings.models import Invitation
 from meetings.services import invitation_create, meeting_create, meeting_schedule
 from members.services import person_create
-from notices import delivery
+from notices import delivery, mime
 from notices.content import SharedParts, email_for
 from notices.mime import QUICK_COMPAT32, NoticeEmail, encoded_subject, prepared
 from notices.models import Notice
@@ -353,3 +356,70 @@ def test_dovecot_reads_the_parts_and_subject_of_what_the_worker_sent(invitations
             r'"alternative".*"text" "calendar".*"invite\.ics".*"mixed"', structure, re.I
         )
     assert sorted(hit for hits in found for hit in hits) == [b"1", b"2", b"3"]
+
+
+ADDRESSES = st.one_of(
+    st.emails(),
+    st.sampled_from(
+        [
+            "amal@example.org",
+            "o'brien.sean+mwg@iom.example.int",
+            '"two words"@example.org',
+            "first..last@example.org",
+            "reader@[127.0.0.1]",
+        ]
+    ),
+)
+
+
+def _rcpt_to(recipients) -> list[str]:
+    """What smtplib sends as RCPT TO for each recipient it is handed."""
+    return [smtplib.quoteaddr(recipient) for recipient in recipients]
+
+
+def _envelope_and_bytes(message: NoticeEmail) -> tuple[list[str], bytes]:
+    return message.envelope_recipients("utf-8"), message.wire_bytes()
+
+
+@given(name=st.text(max_size=40), address=ADDRESSES)
+def test_the_envelope_of_a_message_to_its_reader_is_what_djangos_backend_sends(name, address):
+    message = NoticeEmail("Invitation", "Body", "a@example.org", reader=(name, address))
+    try:
+        expected = _rcpt_to(sanitize_address(a, "utf-8") for a in message.recipients())
+    except ValueError:
+        # Django refuses the reader (a line break in the name): so is the message, as
+        # its envelope or its To line is written.
+        with pytest.raises((ValueError, BadHeaderError)):
+            _envelope_and_bytes(message)
+        return
+    assert _rcpt_to(message.envelope_recipients("utf-8")) == expected
+
+
+def test_the_readers_address_is_not_parsed_back_out_of_the_to_line():
+    message = NoticeEmail("Invitation", "Body", "a@example.org", reader=("أمل", "amal@example.org"))
+    assert message.to == ["=?utf-8?b?2KPZhdmE?= <amal@example.org>"]
+    parse = email._header_value_parser.get_mailbox
+    with mock.patch.object(email._header_value_parser, "get_mailbox", side_effect=parse) as parsed:
+        assert message.envelope_recipients("utf-8") == ["amal@example.org"]
+        assert parsed.call_count == 0
+        # Once it is not the reader's alone, every recipient is Django's to write.
+        message.cc = ["Hana <hana@example.org>"]
+        assert _rcpt_to(message.envelope_recipients("utf-8")) == [
+            "<amal@example.org>",
+            "<hana@example.org>",
+        ]
+        assert parsed.call_count == 2
+        message.cc, message.to = [], ["Salem <salem@example.org>"]
+        assert message.envelope_recipients("utf-8") == ["Salem <salem@example.org>"]
+
+
+@given(subtype=st.from_regex(r"[a-z][a-z0-9.+-]{0,70}", fullmatch=True))
+def test_a_multiparts_headers_are_folded_as_compat32_folds_them(subtype):
+    headers, _body = mime._multipart(subtype, [(b"Content-Type: text/plain\r\n", b"x")])
+    (mark,) = _boundaries(headers.replace(b"\r\n ", b" "))
+    content_type = f'multipart/{subtype}; boundary="{mark.decode()}"'
+    assert len(mark) == len(mime.boundary())
+    assert headers == b"".join(
+        compat32.clone(linesep="\r\n").fold_binary(name, value)
+        for name, value in (("Content-Type", content_type), ("MIME-Version", "1.0"))
+    )
