@@ -331,7 +331,7 @@ def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None
     for invitation in sent_in_place:
         found[(invitation.meeting_id, invitation.alternate_id)] = invitation
     # A recipient's own invitation is to the person the notice already holds.
-    recipients = {n.person_id: n.person for n in notices if n.person_id}
+    recipients = {n.person_id: n.person for n in notices if n.person is not None}
     own = Invitation.objects.filter(meeting_id__in=meeting_ids, person_id__in=person_ids)
     for invitation in own:
         invitation.person = recipients[invitation.person_id]

@@ -131,6 +131,16 @@ def test_each_message_of_a_batch_is_what_it_would_be_alone(
     monkeypatch.setattr(signing.time, "time", lambda: 1_900_000_000.0)
     token, claimed = delivery.notices_claim(limit=50)
     invitations = delivery._invitations_for(claimed)
+    # A reader's own invitation is to a person the notices already hold (not read again);
+    # an alternate's is to the invitee who sent them.
+    for notice in claimed:
+        invitation = invitations[(notice.meeting_id, notice.person_id)]
+        if invitation.person_id == notice.person_id:
+            assert invitation.person == notice.person
+            assert any(invitation.person is other.person for other in claimed)
+        else:
+            assert invitation.alternate_id == notice.person_id
+            assert invitation.person == cast.member_person
     shared = SharedParts()
     pairs = [
         (
