@@ -187,12 +187,13 @@ def _multipart(subtype: str, parts: list[_Part]) -> _Part:
     return head + mark + tail, body
 
 
-# An address whose local part is a dot-atom (RFC 5322 3.2.3) and whose domain has no
-# quoting, comment or literal: Django's address parser gives back both parts as they
-# stand, as splitting at the last "@" does.
+# An address whose local part is a dot-atom (RFC 5322 3.2.3) that is not an encoded word
+# (which Django's parser decodes), and whose domain is dot-separated ASCII labels: Django's
+# address parser gives back both parts as they stand, as splitting at the "@" does.
 _PLAIN_ADDRESS = re.compile(
+    r"(?!.*=\?)"
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[^@\s\"<>(),;:\[\]\\]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
 )
 
 

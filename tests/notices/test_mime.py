@@ -12,6 +12,7 @@ import email.utils
 import imaplib
 import re
 import smtplib
+from email.errors import HeaderParseError
 from email.policy import compat32
 from unittest import mock
 
@@ -367,6 +368,11 @@ ADDRESSES = st.one_of(
             '"two words"@example.org',
             "first..last@example.org",
             "reader@[127.0.0.1]",
+            "=?utf-8?q?amal?=@example.org",
+            "amal=?x@example.org",
+            "reader@example.org.",
+            "reader@-example.org",
+            "a.b-c_d~e@sub-1.example.org",
         ]
     ),
 )
@@ -386,10 +392,10 @@ def test_the_envelope_of_a_message_to_its_reader_is_what_djangos_backend_sends(n
     message = NoticeEmail("Invitation", "Body", "a@example.org", reader=(name, address))
     try:
         expected = _rcpt_to(sanitize_address(a, "utf-8") for a in message.recipients())
-    except ValueError:
+    except (ValueError, HeaderParseError):
         # Django refuses the reader (a line break in the name): so is the message, as
         # its envelope or its To line is written.
-        with pytest.raises((ValueError, BadHeaderError)):
+        with pytest.raises((ValueError, BadHeaderError, HeaderParseError)):
             _envelope_and_bytes(message)
         return
     assert _rcpt_to(message.envelope_recipients("utf-8")) == expected
