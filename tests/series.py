@@ -12,20 +12,21 @@ from meetings.services import series_create
 from portal.audit import Actor
 
 
+def monthly_fields(**fields: Any) -> dict[str, Any]:
+    """The series' fields, with `fields` given by the test in their place."""
+    return {
+        "title": "Monthly coordination",
+        "frequency": MeetingSeries.Frequency.MONTHLY_DAY,
+        "month_day": 15,
+        "start_time": dt.time(10, 0),
+        "duration_minutes": 120,
+        "time_zone": "Europe/Rome",
+        "starts_on": timezone.localdate() + dt.timedelta(days=20),
+        "count": 12,
+        "create_ahead_days": 400,
+        **fields,
+    }
+
+
 def monthly_series(group: CoordinationGroup, *, by: Actor = None, **fields: Any) -> MeetingSeries:
-    return series_create(
-        group=group,
-        by=by,
-        **{
-            "title": "Monthly coordination",
-            "frequency": MeetingSeries.Frequency.MONTHLY_DAY,
-            "month_day": 15,
-            "start_time": dt.time(10, 0),
-            "duration_minutes": 120,
-            "time_zone": "Europe/Rome",
-            "starts_on": timezone.localdate() + dt.timedelta(days=20),
-            "count": 12,
-            "create_ahead_days": 400,
-            **fields,
-        },
-    )
+    return series_create(group=group, by=by, **monthly_fields(**fields))

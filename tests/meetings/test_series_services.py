@@ -25,6 +25,7 @@ from meetings.services import (
 )
 from members.services import person_create
 from notices.models import Notice
+from tests.series import monthly_fields
 
 pytestmark = pytest.mark.django_db
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
@@ -35,20 +36,7 @@ MWG_INVITEES = 5
 
 
 def _fields(**overrides) -> dict:
-    start = timezone.localdate() + dt.timedelta(days=20)
-    return {
-        "title": "Monthly coordination",
-        "frequency": MeetingSeries.Frequency.MONTHLY_DAY,
-        "month_day": 15,
-        "start_time": dt.time(10, 0),
-        "duration_minutes": 120,
-        "time_zone": "Europe/Rome",
-        "venue": "Ministry of Foreign Affairs, Tripoli",
-        "starts_on": start,
-        "count": 12,
-        "create_ahead_days": 400,
-        **overrides,
-    }
+    return monthly_fields(**{"venue": "Ministry of Foreign Affairs, Tripoli", **overrides})
 
 
 @pytest.fixture
