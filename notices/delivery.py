@@ -236,19 +236,12 @@ def _envelope(notice: Notice, message: EmailMessage) -> _Envelope:
     if not message.recipients():
         raise PermanentError("The e-mail has no recipient.")
     encoding = message.encoding or settings.DEFAULT_CHARSET
-    return _Envelope(
-        sender=_sender(message.from_email, encoding),
-        recipients=(
-            message.envelope_recipients(encoding)
-            if isinstance(message, NoticeEmail)
-            else [sanitize_address(address, encoding) for address in message.recipients()]
-        ),
-        data=(
-            message.wire_bytes()
-            if isinstance(message, NoticeEmail)
-            else message.message().as_bytes(linesep="\r\n")
-        ),
-    )
+    if isinstance(message, NoticeEmail):
+        recipients, data = message.envelope_recipients(encoding), message.wire_bytes()
+    else:
+        recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+        data = message.message().as_bytes(linesep="\r\n")
+    return _Envelope(sender=_sender(message.from_email, encoding), recipients=recipients, data=data)
 
 
 class _Mailer:
