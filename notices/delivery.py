@@ -10,6 +10,11 @@
   again and they are sent a second time: at most IN_DOUBT duplicates per killed worker
   process, each with the Message-ID of its first sending (notices.content), which the
   reader's mail system knows for the same message.
+- A claim is a lease: the sweep frees rows claimed NOTICE_CLAIM_TIMEOUT_SECONDS ago.
+  A live worker hands no message over later than NOTICE_HANDOVER_SECONDS before that
+  (what DATA and the mark may still take), and gives the rest of its batch back as
+  pending: a batch that outlives its lease (a slow server) never sends what another
+  worker has claimed since.
 - A message that fails is retried with backoff, or marked failed for good, and every
   failed try is kept in the delivery log (NoticeAttempt).
 """
@@ -191,17 +196,36 @@ class _Refused(Exception):
     """A message before could not be recorded: this one is not handed over."""
 
 
+class _ClaimRunOut(Exception):
+    """The batch's claim is about to run out: this message is not handed over, and
+    goes back to pending."""
+
+
+def _handover_deadline(notices: list[Notice]) -> float:
+    """The last moment (as time.time()) at which the batch may hand a message over."""
+    claimed_at = min(
+        (notice.claimed_at for notice in notices if notice.claimed_at is not None),
+        default=timezone.now(),
+    )
+    return (
+        claimed_at.timestamp()
+        + settings.NOTICE_CLAIM_TIMEOUT_SECONDS
+        - settings.NOTICE_HANDOVER_SECONDS
+    )
+
+
 class _Gate:
     """Opened once the messages before, but the last IN_DOUBT - 1, are recorded (sent
     or failed), so that no more than IN_DOUBT are ever with the server and not yet
-    marked."""
+    marked. Past the batch's deadline it lets nothing through."""
 
     # Past this, a gate never opened means the loop died without saying so.
     PATIENCE_SECONDS = 300
 
-    def __init__(self):
+    def __init__(self, deadline: float):
         self._event = threading.Event()
         self._refused = False
+        self._deadline = deadline
 
     def open(self) -> None:
         self._event.set()
@@ -213,6 +237,8 @@ class _Gate:
     def wait(self) -> None:
         if not self._event.wait(self.PATIENCE_SECONDS) or self._refused:
             raise _Refused("A message before this one could not be marked sent.")
+        if time.time() > self._deadline:
+            raise _ClaimRunOut("The claim ran out before this message was handed over.")
 
 
 @dataclass(frozen=True)
@@ -357,7 +383,7 @@ def _email_message(notice: Notice, invitation: Invitation | None, shared: Shared
 def _hand_over(mailer: _Mailer, outgoing: EmailMessage | _Envelope, gate: _Gate) -> None:
     try:
         mailer.send(outgoing, gate)
-    except _Refused:
+    except (_Refused, _ClaimRunOut):
         raise
     except Exception as error:
         if _smtp_error_is_transient(error):
@@ -407,6 +433,9 @@ def _settle(notice: Notice, token: str, attempt: Callable[[], object]) -> bool:
     """Run a delivery attempt and record its outcome; whether the notice was sent."""
     try:
         attempt()
+    except _ClaimRunOut:
+        logger.warning("Notice %s given back: its claim ran out before it was sent.", notice.pk)
+        _give_back([notice], token)
     except NothingToSend as moot:
         _mark_skipped(notice, token, str(moot))
     except TransientError as error:
@@ -422,6 +451,13 @@ def _settle(notice: Notice, token: str, attempt: Callable[[], object]) -> bool:
         _mark_sent(notice, token)
         return True
     return False
+
+
+def _give_back(notices: list[Notice], token: str) -> int:
+    """Notices not handed over: pending again, due as they were, the try not counted."""
+    return Notice.objects.filter(pk__in=[n.pk for n in notices], claim_token=token).update(
+        status=STATUS.PENDING, claim_token="", attempts=F("attempts") - 1
+    )
 
 
 def _moot(notice: Notice) -> str:
@@ -488,7 +524,9 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
     is built, and marked sent by this one while the server takes the next: the
     building and the database's commits are hidden behind the server's answers, and
     still no more than IN_DOUBT messages are ever sent and not yet marked (a crash
-    repeats those at most)."""
+    repeats those at most). What is not handed over by the claim's deadline goes back
+    to pending."""
+    deadline = _handover_deadline(notices)
     invitations = _invitations_for(notices)
     shared = SharedParts()
     mailer = _Mailer()
@@ -508,7 +546,7 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
         """Start this message, and settle those before it but the last IN_DOUBT - 1
         while it starts."""
         nonlocal last_gate
-        last_gate = _Gate()
+        last_gate = _Gate(deadline)
         in_flight.append((notice, smtp.submit(_hand_over, mailer, outgoing, last_gate)))
         settle(keeping=IN_DOUBT)
         last_gate.open()
@@ -519,7 +557,18 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="notices-smtp") as smtp,
         ):
             try:
-                for notice in notices:
+                for index, notice in enumerate(notices):
+                    if time.time() > deadline:
+                        settle()
+                        given_back = _give_back(notices[index:], token)
+                        logger.warning(
+                            "Claim %s ran out after %d of %d notices; %d given back.",
+                            token,
+                            index,
+                            len(notices),
+                            given_back,
+                        )
+                        break
                     reason = _moot(notice)
                     if reason:
                         _mark_skipped(notice, token, reason)

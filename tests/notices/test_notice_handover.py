@@ -4,10 +4,12 @@ the one two before it is marked: a crash leaves at most two messages sent and no
 marked (delivery.IN_DOUBT), and sent again they are the same messages to the reader's
 mail system (one Message-ID per notice)."""
 
+import asyncio
 import datetime as dt
 import email
 import sys
 import threading
+import time
 from email import policy
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -20,7 +22,7 @@ from meetings.services import invitation_create, meeting_create, meeting_schedul
 from members.services import person_create
 from notices import delivery, mime
 from notices.mime import NoticeEmail
-from notices.models import Notice
+from notices.models import Notice, NoticeAttempt
 from tests.servers import Inbox
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +146,9 @@ def test_a_message_sent_again_after_a_crash_has_the_message_id_of_its_first_send
             delivery.notices_deliver(token, notices)
     first_sending = [email.message_from_bytes(m, policy=policy.default) for m in inbox.messages]
     settings.NOTICE_CLAIM_TIMEOUT_SECONDS = 0
-
     assert delivery.notices_release_stale() == INVITEES
+    settings.NOTICE_CLAIM_TIMEOUT_SECONDS = 900
+
     token, notices = delivery.notices_claim(limit=50)
     assert delivery.notices_deliver(token, notices) == INVITEES
 
@@ -161,6 +164,92 @@ def test_a_message_sent_again_after_a_crash_has_the_message_id_of_its_first_send
     for message in first_sending:
         assert message["Message-ID"].startswith(f"<notice-{message['X-Tansiq-Notice']}.")
         assert message["Message-ID"].endswith(f"@{host}>")
+
+
+class DawdlingInbox(RecordingInbox):
+    """Answers the message of a given notice only once a given moment has passed."""
+
+    def __init__(self, events: list):
+        super().__init__(events)
+        self.answer_at: dict[str, float] = {}
+
+    async def handle_DATA(self, server, session, envelope):
+        notice = email.message_from_bytes(envelope.content, policy=policy.default)
+        moment = self.answer_at.get(notice["X-Tansiq-Notice"], 0.0)
+        await asyncio.sleep(max(0.0, moment - time.time()))
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def dawdling_inbox(settings, events):
+    from aiosmtpd.controller import Controller
+
+    from tests.servers import free_port, send_mail_to
+
+    dawdling = DawdlingInbox(events)
+    port = free_port()
+    controller = Controller(dawdling, hostname="127.0.0.1", port=port)
+    controller.start()
+    send_mail_to(settings, port)
+    yield dawdling
+    controller.stop()
+
+
+def _claim_states(notices) -> list[tuple[str, str, int]]:
+    rows = Notice.objects.filter(pk__in=[n.pk for n in notices]).order_by("id")
+    return list(rows.values_list("status", "claim_token", "attempts"))
+
+
+def test_a_batch_hands_nothing_over_once_its_claim_is_about_to_run_out(
+    dawdling_inbox, events, claimed, settings, caplog
+):
+    """A slow server must not keep a batch handing messages over until the sweep frees
+    its rows for another worker: past the deadline the rest goes back to pending."""
+    settings.NOTICE_CLAIM_TIMEOUT_SECONDS = 5
+    settings.NOTICE_HANDOVER_SECONDS = 2
+    token, notices = claimed
+    deadline = delivery._handover_deadline(notices)
+    assert deadline == notices[0].claimed_at.timestamp() + 3
+    # The second message's DATA starts in time, and its answer comes after the deadline.
+    dawdling_inbox.answer_at[str(notices[1].pk)] = deadline + 0.3
+
+    with caplog.at_level("WARNING", logger="notices.delivery"):
+        assert delivery.notices_deliver(token, notices) == 2
+
+    assert time.time() < notices[0].claimed_at.timestamp() + settings.NOTICE_CLAIM_TIMEOUT_SECONDS
+    assert events == [("data", str(notices[0].pk)), ("data", str(notices[1].pk))]
+    given_back = ("pending", "", 0)
+    assert _claim_states(notices) == [("sent", "", 1)] * 2 + [given_back] * (INVITEES - 2)
+    assert not NoticeAttempt.objects.filter(notice__in=notices).exists()
+    # The messages already built when the deadline passed were refused at the gate.
+    assert f"Notice {notices[2].pk} given back: its claim ran out" in caplog.text
+    assert f"Claim {token} ran out after " in caplog.text
+
+    settings.NOTICE_CLAIM_TIMEOUT_SECONDS = 900
+    token, again = delivery.notices_claim(limit=50)
+    assert [n.pk for n in again] == [n.pk for n in notices[2:]]
+    assert delivery.notices_deliver(token, again) == INVITEES - 2
+    received = [email.message_from_bytes(m, policy=policy.default) for m in dawdling_inbox.messages]
+    assert sorted(m["X-Tansiq-Notice"] for m in received) == sorted(str(n.pk) for n in notices)
+    assert _claim_states(notices) == [("sent", "", 1)] * INVITEES
+
+
+def test_a_claim_already_run_out_hands_nothing_over_and_counts_no_try(
+    inbox, events, claimed, settings, caplog
+):
+    settings.NOTICE_HANDOVER_SECONDS = settings.NOTICE_CLAIM_TIMEOUT_SECONDS
+    token, notices = claimed
+
+    with caplog.at_level("WARNING", logger="notices.delivery"):
+        assert delivery.notices_deliver(token, notices) == 0
+
+    assert events == []
+    assert inbox.messages == []
+    assert _claim_states(notices) == [("pending", "", 0)] * INVITEES
+    assert not NoticeAttempt.objects.filter(notice__in=notices).exists()
+    assert f"Claim {token} ran out after 0 of {INVITEES} notices; {INVITEES} given back." in (
+        caplog.text
+    )
 
 
 def test_the_smtp_thread_only_talks_to_the_server(inbox, claimed, monkeypatch, settings):

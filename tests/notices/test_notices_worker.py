@@ -3,8 +3,9 @@ process with embedded beat, a real SMTP server (aiosmtpd) and a real HTTP receiv
 
 Fault tests: Redis stopped while a meeting is scheduled, the worker killed with
 SIGKILL mid-batch, SMTP answering 421 then accepting, a webhook receiver answering
-500 then 200. Each checks that every notice arrived exactly once (the crash window,
-at most one message per killed worker process, aside).
+500 then 200, a server so slow that a batch would outlive its claim. Each checks that
+every notice arrived exactly once (the crash window, at most one message per killed
+worker process, aside).
 """
 
 import collections
@@ -85,7 +86,10 @@ def start_worker(transactional_db, redis_server, smtp, tmp_path, settings):
             "NOTICE_SWEEP_SECONDS": "1",
             "NOTICE_REMINDER_SECONDS": "1",
             "NOTICE_RETRY_BASE_SECONDS": "1",
-            "NOTICE_CLAIM_TIMEOUT_SECONDS": "5",
+            # The shortest lease the timeouts below allow (six times the longer).
+            "NOTICE_CLAIM_TIMEOUT_SECONDS": "12",
+            "EMAIL_TIMEOUT": "2",
+            "WEBHOOK_TIMEOUT_SECONDS": "2",
             "NOTICE_BATCH_SIZE": "10",
             "WEBHOOK_ALLOW_INSECURE": "1",
             **extra_env,
@@ -286,3 +290,25 @@ def test_worker_killed_mid_batch_leaves_no_notice_unsent_and_at_most_one_twice(s
     duplicates = sum(count - 1 for count in received.values())
     # One worker process was killed with at most one message in flight.
     assert duplicates <= 1, received.most_common(3)
+
+
+def test_a_batch_slower_than_its_claim_gives_the_rest_back_and_nothing_arrives_twice(
+    start_worker, smtp
+):
+    """Fifteen messages a second apart take longer than the 12 s lease: the sweep would
+    free the batch's unsent rows while it still sends them. The worker hands nothing
+    over in the last 6 s of its claim and gives the rest back instead."""
+    smtp.delay_seconds = 1.0
+    start_worker(NOTICE_BATCH_SIZE="15")
+    start_worker(NOTICE_BATCH_SIZE="15")
+    meeting = _meeting_with_invitees(15)
+
+    meeting_schedule(meeting=meeting, by=None)
+
+    wait_for(
+        lambda: not Notice.objects.exclude(status="sent").exists(),
+        timeout=120,
+        what="every notice marked sent",
+    )
+    _assert_each_once(smtp, 15)
+    assert Notice.objects.filter(attempts=1).count() == 15

@@ -59,6 +59,9 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("SITE_URL", "tansiq.example.org", "SITE_URL must be the portal's address"),
         ("SITE_URL", "https://tansiq.example.org/portal", "SITE_URL must be the portal's address"),
         ("CSP_EXTRA_FORM_ACTION", "https://sso.example.gov/auth", "CSP_EXTRA_FORM_ACTION must"),
+        ("NOTICE_CLAIM_TIMEOUT_SECONDS", "179", "NOTICE_CLAIM_TIMEOUT_SECONDS (179) must be at"),
+        ("EMAIL_TIMEOUT", "200", "must be at least 1200: six times the longer of EMAIL_TIMEOUT"),
+        ("WEBHOOK_TIMEOUT_SECONDS", "151", "WEBHOOK_TIMEOUT_SECONDS (151), so that a batch"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(variable, value, words):
@@ -67,6 +70,12 @@ def test_malformed_variable_stops_start_up_naming_it(variable, value, words):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert words in result.stderr
+
+
+def test_a_claim_six_times_the_longest_timeout_is_long_enough():
+    result = _manage("check", NOTICE_CLAIM_TIMEOUT_SECONDS="180", EMAIL_TIMEOUT="30")
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_requires_a_secret_key():
