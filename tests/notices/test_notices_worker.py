@@ -295,13 +295,13 @@ def test_worker_killed_mid_batch_leaves_no_notice_unsent_and_at_most_one_twice(s
 def test_a_batch_slower_than_its_claim_gives_the_rest_back_and_nothing_arrives_twice(
     start_worker, smtp
 ):
-    """Fifteen messages a second apart take longer than the 12 s lease: the sweep would
-    free the batch's unsent rows while it still sends them. The worker hands nothing
-    over in the last 6 s of its claim and gives the rest back instead."""
-    smtp.delay_seconds = 1.0
-    start_worker(NOTICE_BATCH_SIZE="15")
-    start_worker(NOTICE_BATCH_SIZE="15")
-    meeting = _meeting_with_invitees(15)
+    """Thirty messages half a second apart take longer than the 12 s lease: the sweep
+    would free the batch's unsent rows while it still sends them. The worker hands
+    nothing over in the last 6 s of its claim and gives the rest back instead."""
+    smtp.delay_seconds = 0.5
+    start_worker(NOTICE_BATCH_SIZE="30")
+    start_worker(NOTICE_BATCH_SIZE="30")
+    meeting = _meeting_with_invitees(30)
 
     meeting_schedule(meeting=meeting, by=None)
 
@@ -310,5 +310,5 @@ def test_a_batch_slower_than_its_claim_gives_the_rest_back_and_nothing_arrives_t
         timeout=120,
         what="every notice marked sent",
     )
-    _assert_each_once(smtp, 15)
-    assert Notice.objects.filter(attempts=1).count() == 15
+    _assert_each_once(smtp, 30)
+    assert Notice.objects.filter(attempts=1).count() == 30
