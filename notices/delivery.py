@@ -11,10 +11,10 @@
   process, each with the Message-ID of its first sending (notices.content), which the
   reader's mail system knows for the same message.
 - A claim is a lease: the sweep frees rows claimed NOTICE_CLAIM_TIMEOUT_SECONDS ago.
-  A live worker hands no message over later than NOTICE_HANDOVER_SECONDS before that
-  (what DATA and the mark may still take), and gives the rest of its batch back as
-  pending: a batch that outlives its lease (a slow server) never sends what another
-  worker has claimed since.
+  A live worker hands no message over (no DATA, no webhook request) later than
+  NOTICE_HANDOVER_SECONDS before that (what the message and its mark may still take),
+  and gives the rest of its batch back as pending: a batch that outlives its lease (a
+  slow server) never sends what another worker has claimed since.
 - A message that fails is retried with backoff, or marked failed for good, and every
   failed try is kept in the delivery log (NoticeAttempt).
 """
@@ -142,6 +142,12 @@ def _mark_sent(notice: Notice, token: str) -> None:
     sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(_mark_sent_sql(connection.vendor), [STATUS.SENT, sent_at, notice.pk, token])
+        if cursor.rowcount == 0:
+            # The claim was freed while this message was with the server.
+            logger.warning(
+                "Notice %s was sent after its claim had been freed: it may arrive twice.",
+                notice.pk,
+            )
 
 
 def _mark_skipped(notice: Notice, token: str, reason: str) -> None:
@@ -237,6 +243,9 @@ class _Gate:
     def wait(self) -> None:
         if not self._event.wait(self.PATIENCE_SECONDS) or self._refused:
             raise _Refused("A message before this one could not be marked sent.")
+        self.raise_if_late()
+
+    def raise_if_late(self) -> None:
         if time.time() > self._deadline:
             raise _ClaimRunOut("The claim ran out before this message was handed over.")
 
@@ -298,6 +307,8 @@ class _Mailer:
         only DATA, the point of no return, waits for the gate: smtplib's own sendmail
         does it all, with its `data` made to wait."""
         try:
+            # Not a connection (again, after an error) that could only be refused.
+            gate.raise_if_late()
             if self.connection is None:
                 self.connection = get_connection(fail_silently=False)
             self.connection.open()
@@ -396,7 +407,7 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def _send_webhook(notice: Notice) -> None:
+def _send_webhook(notice: Notice, deadline: float) -> None:
     endpoint = notice.endpoint
     if endpoint is None:
         raise PermanentError("The webhook notice has no endpoint.")
@@ -414,8 +425,10 @@ def _send_webhook(notice: Notice) -> None:
     }
     try:
         status = webhook_http.post(
-            endpoint.url, body, headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+            endpoint.url, body, headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, send_by=deadline
         )
+    except webhook_http.TooLate as late:
+        raise _ClaimRunOut(str(late)) from late
     except webhook_http.UnsafeAddress as error:
         raise PermanentError(str(error)) from error
     except (OSError, http.client.HTTPException) as error:
@@ -559,7 +572,8 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
             try:
                 for index, notice in enumerate(notices):
                     if time.time() > deadline:
-                        settle()
+                        # Given back before the messages in flight are settled, which
+                        # may take the server's time: the sweep must not find them.
                         given_back = _give_back(notices[index:], token)
                         logger.warning(
                             "Claim %s ran out after %d of %d notices; %d given back.",
@@ -568,6 +582,7 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                             len(notices),
                             given_back,
                         )
+                        settle()
                         break
                     reason = _moot(notice)
                     if reason:
@@ -575,7 +590,8 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                         continue
                     if notice.channel != Notice.Channel.EMAIL:
                         settle()
-                        sent += _settle(notice, token, functools.partial(_send_webhook, notice))
+                        post = functools.partial(_send_webhook, notice, deadline)
+                        sent += _settle(notice, token, post)
                         continue
                     invitation = invitations.get((notice.meeting_id, notice.person_id))
                     try:

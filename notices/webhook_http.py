@@ -12,6 +12,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -27,6 +28,10 @@ class Unresolvable(UnsafeAddress):
 
 class NotPublic(UnsafeAddress):
     pass
+
+
+class TooLate(Exception):
+    """Connected after the moment the request had to be sent by: nothing was sent."""
 
 
 def _is_public(address: str) -> bool:
@@ -78,9 +83,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> int:
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, send_by: float) -> int:
     """POST `body` to `url`; the HTTP status. Raises UnsafeAddress before connecting
-    anywhere it must not, OSError / http.client.HTTPException when the call fails."""
+    anywhere it must not, TooLate when connected past `send_by` (as time.time()),
+    OSError / http.client.HTTPException when the call fails."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     secure = parts.scheme == "https"
@@ -92,6 +98,11 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> i
     if parts.query:
         path = f"{path}?{parts.query}"
     try:
+        # Connecting (a handshake with TLS) may take long; the request is the point
+        # after which the receiver may have acted on it.
+        connection.connect()
+        if time.time() > send_by:
+            raise TooLate("Connected too late to send the request in time.")
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(1024)

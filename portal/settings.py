@@ -280,14 +280,16 @@ MINUTES_COMMENT_REMINDER_HOURS = env_int("MINUTES_COMMENT_REMINDER_HOURS", 48, m
 PROCEDURE_CLOSE_SECONDS = env_int("PROCEDURE_CLOSE_SECONDS", 60, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 # A worker hands no message over this close to the end of its claim: what a message may
-# still take once handed over (DATA and the server's answer, or a webhook's post, then
-# its mark) must end inside the lease, or the sweep would free the row and another
-# worker send it too. The rest of the batch goes back to pending, due at once.
-NOTICE_HANDOVER_SECONDS = 3 * max(EMAIL_TIMEOUT, WEBHOOK_TIMEOUT_SECONDS)
+# still take once handed over must end inside the lease, or the sweep would free the
+# row and another worker send it too. Over SMTP that is the answer to DATA, the bytes
+# and the final answer, each up to EMAIL_TIMEOUT, then the mark; for a webhook, the
+# request, the status line and the headers, then the mark. The rest of the batch goes
+# back to pending, due at once.
+NOTICE_HANDOVER_SECONDS = 4 * max(EMAIL_TIMEOUT, WEBHOOK_TIMEOUT_SECONDS)
 if NOTICE_CLAIM_TIMEOUT_SECONDS < 2 * NOTICE_HANDOVER_SECONDS:
     raise ImproperlyConfigured(
         f"NOTICE_CLAIM_TIMEOUT_SECONDS ({NOTICE_CLAIM_TIMEOUT_SECONDS}) must be at least "
-        f"{2 * NOTICE_HANDOVER_SECONDS}: six times the longer of EMAIL_TIMEOUT "
+        f"{2 * NOTICE_HANDOVER_SECONDS}: eight times the longer of EMAIL_TIMEOUT "
         f"({EMAIL_TIMEOUT}) and WEBHOOK_TIMEOUT_SECONDS ({WEBHOOK_TIMEOUT_SECONDS}), so "
         "that a batch has time to send before its claim runs out."
     )

@@ -172,6 +172,12 @@ class DawdlingInbox(RecordingInbox):
     def __init__(self, events: list):
         super().__init__(events)
         self.answer_at: dict[str, float] = {}
+        self.greetings = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         notice = email.message_from_bytes(envelope.content, policy=policy.default)
@@ -221,9 +227,11 @@ def test_a_batch_hands_nothing_over_once_its_claim_is_about_to_run_out(
     given_back = ("pending", "", 0)
     assert _claim_states(notices) == [("sent", "", 1)] * 2 + [given_back] * (INVITEES - 2)
     assert not NoticeAttempt.objects.filter(notice__in=notices).exists()
-    # The messages already built when the deadline passed were refused at the gate.
+    # The messages already built when the deadline passed were refused at the gate,
+    # the first after its envelope, the next before connecting again.
     assert f"Notice {notices[2].pk} given back: its claim ran out" in caplog.text
     assert f"Claim {token} ran out after " in caplog.text
+    assert dawdling_inbox.greetings == 1
 
     settings.NOTICE_CLAIM_TIMEOUT_SECONDS = 900
     token, again = delivery.notices_claim(limit=50)
@@ -232,6 +240,16 @@ def test_a_batch_hands_nothing_over_once_its_claim_is_about_to_run_out(
     received = [email.message_from_bytes(m, policy=policy.default) for m in dawdling_inbox.messages]
     assert sorted(m["X-Tansiq-Notice"] for m in received) == sorted(str(n.pk) for n in notices)
     assert _claim_states(notices) == [("sent", "", 1)] * INVITEES
+
+
+def test_a_message_sent_after_its_claim_was_freed_is_reported(claimed, caplog):
+    token, notices = claimed
+
+    with caplog.at_level("WARNING", logger="notices.delivery"):
+        delivery._mark_sent(notices[0], "a claim since freed")
+
+    assert f"Notice {notices[0].pk} was sent after its claim had been freed" in caplog.text
+    assert _claim_states(notices[:1]) == [("sending", token, 1)]
 
 
 def test_a_claim_already_run_out_hands_nothing_over_and_counts_no_try(

@@ -86,10 +86,10 @@ def start_worker(transactional_db, redis_server, smtp, tmp_path, settings):
             "NOTICE_SWEEP_SECONDS": "1",
             "NOTICE_REMINDER_SECONDS": "1",
             "NOTICE_RETRY_BASE_SECONDS": "1",
-            # The shortest lease the timeouts below allow (six times the longer).
-            "NOTICE_CLAIM_TIMEOUT_SECONDS": "12",
-            "EMAIL_TIMEOUT": "2",
-            "WEBHOOK_TIMEOUT_SECONDS": "2",
+            # The shortest lease the timeouts below allow (eight times the longer).
+            "NOTICE_CLAIM_TIMEOUT_SECONDS": "24",
+            "EMAIL_TIMEOUT": "3",
+            "WEBHOOK_TIMEOUT_SECONDS": "3",
             "NOTICE_BATCH_SIZE": "10",
             "WEBHOOK_ALLOW_INSECURE": "1",
             **extra_env,
@@ -295,13 +295,19 @@ def test_worker_killed_mid_batch_leaves_no_notice_unsent_and_at_most_one_twice(s
 def test_a_batch_slower_than_its_claim_gives_the_rest_back_and_nothing_arrives_twice(
     start_worker, smtp
 ):
-    """Thirty messages half a second apart take longer than the 12 s lease: the sweep
+    """Forty messages half a second apart take longer than the 16 s lease: the sweep
     would free the batch's unsent rows while it still sends them. The worker hands
-    nothing over in the last 6 s of its claim and gives the rest back instead."""
+    nothing over in the last 8 s of its claim and gives the rest back instead."""
     smtp.delay_seconds = 0.5
-    start_worker(NOTICE_BATCH_SIZE="30")
-    start_worker(NOTICE_BATCH_SIZE="30")
-    meeting = _meeting_with_invitees(30)
+    slow = {
+        "NOTICE_BATCH_SIZE": "40",
+        "NOTICE_CLAIM_TIMEOUT_SECONDS": "16",
+        "EMAIL_TIMEOUT": "2",
+        "WEBHOOK_TIMEOUT_SECONDS": "2",
+    }
+    start_worker(**slow)
+    start_worker(**slow)
+    meeting = _meeting_with_invitees(40)
 
     meeting_schedule(meeting=meeting, by=None)
 
@@ -310,5 +316,5 @@ def test_a_batch_slower_than_its_claim_gives_the_rest_back_and_nothing_arrives_t
         timeout=120,
         what="every notice marked sent",
     )
-    _assert_each_once(smtp, 30)
-    assert Notice.objects.filter(attempts=1).count() == 30
+    _assert_each_once(smtp, 40)
+    assert Notice.objects.filter(attempts=1).count() == 40

@@ -4,6 +4,7 @@ never after a redirect, never to the portal's own network."""
 import datetime as dt
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from meetings.services import invitation_create, meeting_create, meeting_schedule
-from notices import delivery
+from notices import delivery, webhook_http
 from notices.models import Notice
 from notices.services import webhook_endpoint_register
 from tests.servers import start_receiver
@@ -150,3 +151,42 @@ def test_the_address_checked_is_the_address_called(cast, settings, receiver, mon
     assert lookups == ["hooks.example.org"]
     (call,) = receiver.calls
     assert call["headers"]["Host"] == f"hooks.example.org:{port}"
+
+
+def test_a_webhook_connected_past_the_claims_deadline_is_not_posted_but_given_back(
+    cast, settings, receiver, monkeypatch
+):
+    """The deadline passes while connecting to the receiver: the request, after which
+    the receiver may have acted, is not sent."""
+    notice = _webhook_notice(cast, receiver.url, settings)
+    settings.NOTICE_HANDOVER_SECONDS = settings.NOTICE_CLAIM_TIMEOUT_SECONDS - 3
+    token, claimed = delivery.notices_claim(limit=50)
+    deadline = delivery._handover_deadline(claimed)
+    real_connect = socket.create_connection
+    connected = []
+
+    def slow_connect(address, *args, **kwargs):
+        time.sleep(max(0.0, deadline + 0.2 - time.time()))
+        connected.append(address)
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", slow_connect)
+
+    delivery.notices_deliver(token, claimed)
+
+    notice.refresh_from_db()
+    assert len(connected) == 1
+    assert receiver.calls == []
+    assert (notice.status, notice.claim_token, notice.attempts) == ("pending", "", 0)
+    assert not notice.failed_attempts.exists()
+
+
+def test_a_webhook_is_not_posted_once_the_moment_to_send_by_has_passed(receiver, settings):
+    settings.WEBHOOK_ALLOW_INSECURE = True
+
+    with pytest.raises(webhook_http.TooLate):
+        webhook_http.post(receiver.url, b"{}", {}, timeout=2, send_by=time.time() - 1)
+
+    assert receiver.calls == []
+    assert webhook_http.post(receiver.url, b"{}", {}, timeout=2, send_by=time.time() + 60) == 200
+    assert len(receiver.calls) == 1
