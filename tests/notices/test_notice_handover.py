@@ -231,6 +231,7 @@ def test_a_batch_hands_nothing_over_once_its_claim_is_about_to_run_out(
     # the first after its envelope, the next before connecting again.
     assert f"Notice {notices[2].pk} given back: its claim ran out" in caplog.text
     assert f"Claim {token} ran out after " in caplog.text
+    assert "was sent after its claim had been freed" not in caplog.text
     assert dawdling_inbox.greetings == 1
 
     settings.NOTICE_CLAIM_TIMEOUT_SECONDS = 900
