@@ -111,10 +111,12 @@ class Inbox:
             return [email.message_from_bytes(raw, policy=policy.default) for raw in self.messages]
 
 
-def start_smtp():
+def start_smtp(inbox: Inbox | None = None):
+    """An SMTP server on loopback handing what it is sent to `inbox` (a new Inbox by
+    default): the inbox, the server's controller and its port."""
     from aiosmtpd.controller import Controller
 
-    inbox = Inbox()
+    inbox = inbox or Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

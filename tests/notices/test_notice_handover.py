@@ -23,7 +23,7 @@ from members.services import person_create
 from notices import delivery, mime
 from notices.mime import NoticeEmail
 from notices.models import Notice, NoticeAttempt
-from tests.servers import Inbox
+from tests.servers import Inbox, send_mail_to, start_smtp
 
 pytestmark = pytest.mark.django_db
 INVITEES = 6
@@ -47,19 +47,17 @@ def events():
     return []
 
 
+def _serving(handler: Inbox, settings):
+    """`handler` behind an SMTP server of its own, where the portal's mail goes."""
+    handler, controller, port = start_smtp(handler)
+    send_mail_to(settings, port)
+    yield handler
+    controller.stop()
+
+
 @pytest.fixture
 def inbox(settings, events):
-    from aiosmtpd.controller import Controller
-
-    from tests.servers import free_port, send_mail_to
-
-    recording = RecordingInbox(events)
-    port = free_port()
-    controller = Controller(recording, hostname="127.0.0.1", port=port)
-    controller.start()
-    send_mail_to(settings, port)
-    yield recording
-    controller.stop()
+    yield from _serving(RecordingInbox(events), settings)
 
 
 @pytest.fixture
@@ -188,17 +186,7 @@ class DawdlingInbox(RecordingInbox):
 
 @pytest.fixture
 def dawdling_inbox(settings, events):
-    from aiosmtpd.controller import Controller
-
-    from tests.servers import free_port, send_mail_to
-
-    dawdling = DawdlingInbox(events)
-    port = free_port()
-    controller = Controller(dawdling, hostname="127.0.0.1", port=port)
-    controller.start()
-    send_mail_to(settings, port)
-    yield dawdling
-    controller.stop()
+    yield from _serving(DawdlingInbox(events), settings)
 
 
 def _claim_states(notices) -> list[tuple[str, str, int]]:
