@@ -215,8 +215,8 @@ def test_a_batch_hands_nothing_over_once_its_claim_is_about_to_run_out(
     given_back = ("pending", "", 0)
     assert _claim_states(notices) == [("sent", "", 1)] * 2 + [given_back] * (INVITEES - 2)
     assert not NoticeAttempt.objects.filter(notice__in=notices).exists()
-    # The messages already built when the deadline passed were refused at the gate,
-    # the first after its envelope, the next before connecting again.
+    # The messages already built when the deadline passed were refused before their
+    # envelopes, and the connection the late answer ended was not opened again.
     assert f"Notice {notices[2].pk} given back: its claim ran out" in caplog.text
     assert f"Claim {token} ran out after " in caplog.text
     assert "was sent after its claim had been freed" not in caplog.text
