@@ -70,6 +70,10 @@ class WebhookEndpoint(models.Model):
         return self.url
 
 
+# A resend's copy is keyed by its original's key and this, then its number (1, 2, ...).
+RESEND_KEY_SUFFIX = ":resend"
+
+
 class Notice(models.Model):
     """The outbox: one row per recipient and event version, unique by `dedup_key`.
 

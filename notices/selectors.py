@@ -4,16 +4,23 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Model, Prefetch, QuerySet
+from django.db.models import Exists, Max, Model, OuterRef, Prefetch, QuerySet, Value
+from django.db.models.functions import Concat
 
 from groups.models import ConfidentialityChange
-from notices.models import Notice, NoticeAttempt
+from notices.models import RESEND_KEY_SUFFIX, Notice, NoticeAttempt
 
 
 def notices_failed(*, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
-    """Notices that failed for good, newest first, with what they were about."""
+    """Notices that failed for good and were not sent again since, newest first, with
+    what they were about. Once resent, a failure is the copy's to report: still
+    listed with its Resend button, the original was sent again at each click."""
+    first_copy = Notice.objects.filter(
+        dedup_key=Concat(OuterRef("dedup_key"), Value(f"{RESEND_KEY_SUFFIX}1"))
+    )
     return (
         queryset.filter(status=Notice.Status.FAILED)
+        .exclude(Exists(first_copy))
         .select_related("person", "endpoint", "meeting", "series", "action_point")
         .order_by("-created_at", "-pk")
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 from notices import inbound, outbox, replies, webhook_http
-from notices.models import CalendarReply, Notice, WebhookEndpoint
+from notices.models import RESEND_KEY_SUFFIX, CalendarReply, Notice, WebhookEndpoint
 from portal.audit import Actor, audited_save, author_of
 
 logger = logging.getLogger(__name__)
@@ -24,13 +24,13 @@ def notice_resend(*, notice: Notice, by: Actor) -> Notice:
     # The lock on the original makes two resends at once queue up, so the second sees
     # the first's copy and refuses instead of colliding on the same key.
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    earlier = Notice.objects.filter(dedup_key__startswith=f"{notice.dedup_key}:resend")
+    earlier = Notice.objects.filter(dedup_key__startswith=notice.dedup_key + RESEND_KEY_SUFFIX)
     if earlier.filter(status__in=[Notice.Status.PENDING, Notice.Status.SENDING]).exists():
         # Also what makes a double-clicked "Resend" send once.
         raise ValidationError(_("This notice is already being sent again."))
     resends = earlier.count()
     return outbox.notice_copy_write(
-        notice=notice, dedup_key=f"{notice.dedup_key}:resend{resends + 1}"
+        notice=notice, dedup_key=f"{notice.dedup_key}{RESEND_KEY_SUFFIX}{resends + 1}"
     )
 
 

@@ -79,6 +79,37 @@ def test_secretariat_sees_failed_notices_and_resends_once(client, cast, schedule
     assert copies.count() == 1
 
 
+def test_a_failed_notice_sent_again_leaves_the_panel_and_its_copys_failure_takes_its_place(
+    client, cast, scheduled, django_capture_on_commit_callbacks
+):
+    """Once its copy has gone, the original's Resend button would only send another
+    copy at each click: the failure is the copy's to report now, if it has one."""
+    notice = _failed_notice(scheduled, cast.member_person)
+    other = _failed_notice(scheduled, cast.member_colleague)
+    client.force_login(cast.secretariat)
+    resend = reverse("notice-resend", args=[notice.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(resend)
+
+    (copy,) = Notice.objects.filter(dedup_key__startswith=f"{notice.dedup_key}:resend")
+    assert copy.status == Notice.Status.SENT
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.FAILED
+    page = client.get(reverse("dashboard")).content.decode()
+    assert resend not in page
+    assert reverse("notice-resend", args=[other.pk]) in page
+    assert page.count("550 No such mailbox") == 1
+
+    Notice.objects.filter(pk=copy.pk).update(
+        status=Notice.Status.FAILED, last_error="SMTPRecipientsRefused: 550 Mailbox full"
+    )
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("notice-resend", args=[copy.pk]) in page
+    assert "550 Mailbox full" in page
+    assert resend not in page
+
+
 def test_member_sees_only_own_failed_notices_and_cannot_resend(client, cast, scheduled):
     mine = _failed_notice(scheduled, cast.member_person)
     other = _failed_notice(scheduled, cast.member_colleague)
