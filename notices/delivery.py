@@ -43,7 +43,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -104,22 +104,39 @@ def notices_claim(*, limit: int) -> tuple[str, list[Notice]]:
     # over (0.1 ms a message on SQLite), and PostgreSQL took 3.7 ms to plan the
     # read-back of 50 notices with every relation joined.
     claimed = list(
-        Notice.objects.filter(id__in=due, claim_token=token)
-        .select_related("person")
-        .prefetch_related(
+        Notice.objects.filter(id__in=due, claim_token=token).select_related("person").order_by("id")
+    )
+    _fetch_what_they_are_about(claimed)
+    return token, claimed
+
+
+def _fetch_what_they_are_about(notices: list[Notice]) -> None:
+    """Each notice's meeting (its agenda and labels), series, endpoint or action point,
+    one query per kind that some notice has: a fan-out's batch has no series, endpoint
+    or action point, and asking for them anyway cost the ORM 2.5 ms a batch."""
+
+    def some(field: str) -> bool:
+        return any(getattr(notice, field) is not None for notice in notices)
+
+    lookups: list[str | Prefetch] = []
+    if some("meeting_id"):
+        lookups += [
             Prefetch("meeting", Meeting.objects.select_related("group", "minutes", "series")),
             "meeting__agenda_items__restricted_to",
             "meeting__restricted_to",
-            Prefetch("series", MeetingSeries.objects.select_related("group")),
-            "endpoint",
+        ]
+    if some("series_id"):
+        lookups.append(Prefetch("series", MeetingSeries.objects.select_related("group")))
+    if some("endpoint_id"):
+        lookups.append("endpoint")
+    if some("action_point_id"):
+        lookups.append(
             Prefetch(
                 "action_point",
                 ActionPoint.objects.select_related("meeting__group", "owner_organisation"),
-            ),
+            )
         )
-        .order_by("id")
-    )
-    return token, claimed
+    prefetch_related_objects(notices, *lookups)
 
 
 @functools.cache
@@ -346,26 +363,37 @@ def _after(gate: _Gate, data: Callable):
 
 def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None], Invitation]:
     """The invitation each meeting e-mail is about, by (meeting, recipient): the
-    recipient's own, or the one whose invitee sent them as alternate."""
+    recipient's own, or else the one whose invitee sent them as alternate."""
     pairs = {(n.meeting_id, n.person_id) for n in notices if n.meeting_id and n.person_id}
     if not pairs:
         return {}
-    meeting_ids = {meeting_id for meeting_id, _ in pairs}
-    person_ids = {person_id for _, person_id in pairs}
     found: dict[tuple[int | None, int | None], Invitation] = {}
-    sent_in_place = Invitation.objects.filter(
-        meeting_id__in=meeting_ids,
-        alternate_id__in=person_ids,
-        response=Invitation.Response.ALTERNATE,
-    ).select_related("person")
-    for invitation in sent_in_place:
-        found[(invitation.meeting_id, invitation.alternate_id)] = invitation
-    # A recipient's own invitation is to the person the notice already holds.
+    # A recipient's own invitation is to the person the notice already holds. One per
+    # meeting and person, so read in no order: the model's order joined the meetings
+    # and the people to sort what needs none.
     recipients = {n.person_id: n.person for n in notices if n.person is not None}
-    own = Invitation.objects.filter(meeting_id__in=meeting_ids, person_id__in=person_ids)
+    own = Invitation.objects.filter(
+        meeting_id__in={meeting_id for meeting_id, _ in pairs},
+        person_id__in={person_id for _, person_id in pairs},
+    ).order_by()
     for invitation in own:
         invitation.person = recipients[invitation.person_id]
         found[(invitation.meeting_id, invitation.person_id)] = invitation
+    # Only those not invited themselves read another's invitation: in a fan-out every
+    # reader is, and the search for alternates (a scan of the invitations on SQLite,
+    # where most have none) is not made.
+    others = pairs - found.keys()
+    if not others:
+        return found
+    sent_in_place = Invitation.objects.filter(
+        meeting_id__in={meeting_id for meeting_id, _ in others},
+        alternate_id__in={person_id for _, person_id in others},
+        response=Invitation.Response.ALTERNATE,
+    ).select_related("person")
+    for invitation in sent_in_place:
+        pair = (invitation.meeting_id, invitation.alternate_id)
+        if pair in others:
+            found[pair] = invitation
     return found
 
 
