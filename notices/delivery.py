@@ -10,6 +10,10 @@
   again and they are sent a second time: at most IN_DOUBT duplicates per killed worker
   process, each with the Message-ID of its first sending (notices.content), which the
   reader's mail system knows for the same message.
+- Over SMTP a batch keeps two sessions open (EMAIL_SESSIONS): one message's envelope
+  goes out while the server takes the one before on the other, so that the server's
+  four answers a message are not all waited for in turn. Two messages to one reader
+  are never side by side: the second waits for the first.
 - A claim is a lease: the sweep frees rows claimed NOTICE_CLAIM_TIMEOUT_SECONDS ago.
   A live worker hands no message over (no DATA, no webhook request) later than
   NOTICE_HANDOVER_SECONDS before that (what the message and its mark may still take),
@@ -26,6 +30,7 @@ import hashlib
 import hmac
 import http.client
 import logging
+import queue
 import smtplib
 import sys
 import threading
@@ -297,11 +302,11 @@ def _envelope(notice: Notice, message: EmailMessage) -> _Envelope:
 
 
 class _Mailer:
-    """One connection for a batch, reopened after an error breaks it.
+    """One session with the mail server, reopened after an error breaks it.
 
     Over SMTP, the thread that builds the messages also writes their bytes and
-    envelopes, and the thread that talks to the server only writes and reads the
-    socket. The two threads share one interpreter lock: when the server's thread wrote
+    envelopes, and the threads that talk to the server only write and read their
+    sockets. The threads share one interpreter lock: when the server's thread wrote
     the MIME itself, it waited for the lock after every one of the server's four
     answers a message, while the other thread was rendering the next."""
 
@@ -419,9 +424,42 @@ def _email_message(notice: Notice, invitation: Invitation | None, shared: Shared
     return _built(email_for, notice, invitation, shared=shared)
 
 
-def _hand_over(mailer: _Mailer, outgoing: EmailMessage | _Envelope, gate: _Gate) -> None:
+class _Mailers:
+    """A batch's sessions with the mail server, each used by one sending thread at a
+    time: EMAIL_SESSIONS over SMTP, where the server answers one session while the
+    other sends (a round trip is four of the server's answers a message); one for any
+    other backend, which then gets the messages in their order (files in development,
+    memory in tests)."""
+
+    def __init__(self) -> None:
+        first = _Mailer()
+        count = settings.EMAIL_SESSIONS if first.over_smtp else 1
+        self.all = [first, *(_Mailer() for _ in range(count - 1))]
+        self._free: queue.SimpleQueue[_Mailer] = queue.SimpleQueue()
+        for mailer in self.all:
+            self._free.put(mailer)
+
+    def outgoing(self, notice: Notice, message: EmailMessage) -> EmailMessage | _Envelope:
+        return self.all[0].outgoing(notice, message)
+
+    @contextlib.contextmanager
+    def one(self) -> Iterator[_Mailer]:
+        # Never waits: there are as many sessions as sending threads.
+        mailer = self._free.get()
+        try:
+            yield mailer
+        finally:
+            self._free.put(mailer)
+
+    def close(self) -> None:
+        for mailer in self.all:
+            mailer.close()
+
+
+def _hand_over(mailers: _Mailers, outgoing: EmailMessage | _Envelope, gate: _Gate) -> None:
     try:
-        mailer.send(outgoing, gate)
+        with mailers.one() as mailer:
+            mailer.send(outgoing, gate)
     except (_Refused, _ClaimRunOut):
         raise
     except Exception as error:
@@ -561,16 +599,16 @@ _short_turns = _ShortTurns()
 def notices_deliver(token: str, notices: list[Notice]) -> int:
     """Deliver claimed notices in turn; returns how many were sent.
 
-    E-mails are handed to the SMTP server on a thread of their own while the next one
-    is built, and marked sent by this one while the server takes the next: the
-    building and the database's commits are hidden behind the server's answers, and
-    still no more than IN_DOUBT messages are ever sent and not yet marked (a crash
-    repeats those at most). What is not handed over by the claim's deadline goes back
-    to pending."""
+    E-mails are handed to the SMTP server on threads of their own (one per session,
+    _Mailers) while the next one is built, and marked sent by this one while the
+    server takes the next: the building and the database's commits are hidden behind
+    the server's answers, and still no more than IN_DOUBT messages are ever sent and
+    not yet marked (a crash repeats those at most). What is not handed over by the
+    claim's deadline goes back to pending."""
     deadline = _handover_deadline(notices)
     invitations = _invitations_for(notices)
     shared = SharedParts()
-    mailer = _Mailer()
+    mailers = _Mailers()
     sent = 0
     in_flight: deque[tuple[Notice, Future]] = deque()
     # The gate of the message handed over last: the only one that may still be shut.
@@ -587,15 +625,21 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
         """Start this message, and settle those before it but the last IN_DOUBT - 1
         while it starts."""
         nonlocal last_gate
+        if in_flight and in_flight[-1][0].person_id == notice.person_id:
+            # Two messages to one reader (an invitation, then its update) go to the
+            # server one after the other, not side by side on two sessions.
+            settle()
         last_gate = _Gate(deadline)
-        in_flight.append((notice, smtp.submit(_hand_over, mailer, outgoing, last_gate)))
+        in_flight.append((notice, sending.submit(_hand_over, mailers, outgoing, last_gate)))
         settle(keeping=IN_DOUBT)
         last_gate.open()
 
     try:
         with (
             _short_turns(),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="notices-smtp") as smtp,
+            ThreadPoolExecutor(
+                max_workers=len(mailers.all), thread_name_prefix="notices-smtp"
+            ) as sending,
         ):
             try:
                 for index, notice in enumerate(notices):
@@ -624,7 +668,7 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                     invitation = invitations.get((notice.meeting_id, notice.person_id))
                     try:
                         message = _email_message(notice, invitation, shared)
-                        outgoing = mailer.outgoing(notice, message)
+                        outgoing = mailers.outgoing(notice, message)
                     except Exception as error:
                         settle()
                         sent += _settle(notice, token, functools.partial(_raise, error))
@@ -637,7 +681,7 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
                 if last_gate is not None:
                     last_gate.refuse()
     finally:
-        mailer.close()
+        mailers.close()
     return sent
 
 

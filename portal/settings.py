@@ -245,6 +245,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tansiq secretariat <secretar
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 globals().update(email_from_url("EMAIL_URL"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# SMTP sessions a worker process keeps open while it delivers a batch: the server takes
+# one message while the next one's envelope goes out on the other. A batch never has
+# more than two messages with the server and not yet marked sent (notices.delivery), so
+# a third session could only wait; 1 for a relay that allows a client one connection.
+EMAIL_SESSIONS = env_int("EMAIL_SESSIONS", 2, minimum=1)
+if EMAIL_SESSIONS > 2:
+    raise ImproperlyConfigured(
+        f"EMAIL_SESSIONS must be 1 or 2, not {EMAIL_SESSIONS}: a batch never has more "
+        "than two messages with the server at once."
+    )
 
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")

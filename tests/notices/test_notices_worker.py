@@ -4,7 +4,7 @@ process with embedded beat, a real SMTP server (aiosmtpd) and a real HTTP receiv
 Fault tests: Redis stopped while a meeting is scheduled, the worker killed with
 SIGKILL mid-batch, SMTP answering 421 then accepting, a webhook receiver answering
 500 then 200, a server so slow that a batch would outlive its claim. Each checks that
-every notice arrived exactly once (the crash window, at most one message per killed
+every notice arrived exactly once (the crash window, at most two messages per killed
 worker process, aside).
 """
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from meetings.services import invitation_create, meeting_create, meeting_schedule
 from members.models import Organisation
 from members.services import organisation_create, person_create
+from notices import delivery
 from notices.models import Notice
 from notices.services import webhook_endpoint_register
 from tests.servers import Worker, database_url_of, start_receiver, start_redis, start_smtp, wait_for
@@ -264,7 +265,7 @@ def test_redis_down_while_scheduling_delays_notices_but_loses_none(
         restarted.stop()
 
 
-def test_worker_killed_mid_batch_leaves_no_notice_unsent_and_at_most_one_twice(start_worker, smtp):
+def test_worker_killed_mid_batch_leaves_no_notice_unsent_and_at_most_two_twice(start_worker, smtp):
     smtp.delay_seconds = 0.1
     first = start_worker()
     meeting = _meeting_with_invitees(40)
@@ -288,8 +289,9 @@ def test_worker_killed_mid_batch_leaves_no_notice_unsent_and_at_most_one_twice(s
     )
     received = _recipients(smtp)
     duplicates = sum(count - 1 for count in received.values())
-    # One worker process was killed with at most one message in flight.
-    assert duplicates <= 1, received.most_common(3)
+    # One worker process was killed with at most two messages with the server and not
+    # yet marked (delivery.IN_DOUBT: over two sessions, both may be).
+    assert duplicates <= delivery.IN_DOUBT == 2, received.most_common(3)
 
 
 def test_a_batch_slower_than_its_claim_gives_the_rest_back_and_nothing_arrives_twice(

@@ -62,6 +62,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("NOTICE_CLAIM_TIMEOUT_SECONDS", "239", "NOTICE_CLAIM_TIMEOUT_SECONDS (239) must be at"),
         ("EMAIL_TIMEOUT", "200", "must be at least 1600: eight times the longer of EMAIL_TIMEOUT"),
         ("WEBHOOK_TIMEOUT_SECONDS", "151", "WEBHOOK_TIMEOUT_SECONDS (151), so that a batch"),
+        ("EMAIL_SESSIONS", "3", "EMAIL_SESSIONS must be 1 or 2, not 3: a batch never has"),
+        ("EMAIL_SESSIONS", "0", "EMAIL_SESSIONS must be at least 1, not 0."),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(variable, value, words):
@@ -70,6 +72,19 @@ def test_malformed_variable_stops_start_up_naming_it(variable, value, words):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert words in result.stderr
+
+
+@pytest.mark.parametrize("sessions", ["1", "2"])
+def test_one_or_two_smtp_sessions_may_be_asked_for(sessions):
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_SESSIONS)",
+        EMAIL_SESSIONS=sessions,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == sessions
 
 
 def test_a_claim_eight_times_the_longest_timeout_is_long_enough():
