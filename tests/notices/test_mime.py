@@ -275,6 +275,11 @@ def test_the_wire_bytes_of_random_text_are_djangos_own(body, html, subject, name
     assert _normalised(message.wire_bytes()) == _normalised(expected)
 
 
+@given(data=st.binary(max_size=200) | st.text(alphabet="ab\r\n.", max_size=60).map(str.encode))
+def test_every_line_end_of_a_part_is_written_crlf(data):
+    assert mime._crlf(data) == re.sub(rb"\r\n|\r|\n", b"\r\n", data)
+
+
 @pytest.mark.django_db
 def test_every_multipart_has_a_boundary_of_its_own_not_in_its_text(invitations):
     notice, invitation = invitations[1]
