@@ -29,8 +29,8 @@ import functools
 import hashlib
 import hmac
 import http.client
+import itertools
 import logging
-import queue
 import smtplib
 import sys
 import threading
@@ -247,9 +247,6 @@ class _Gate:
     or failed), so that no more than IN_DOUBT are ever with the server and not yet
     marked. Past the batch's deadline it lets nothing through."""
 
-    # Past this, a gate never opened means the loop died without saying so.
-    PATIENCE_SECONDS = 300
-
     def __init__(self, deadline: float):
         self._event = threading.Event()
         self._refused = False
@@ -263,7 +260,11 @@ class _Gate:
         self._event.set()
 
     def wait(self) -> None:
-        if not self._event.wait(self.PATIENCE_SECONDS) or self._refused:
+        # Over two sessions the message two before may still be with a slow server, for
+        # as long as its own timeouts allow: what bounds the wait is the deadline.
+        if not self._event.wait(max(0.0, self._deadline - time.time())):
+            raise _ClaimRunOut("The claim ran out before this message's turn came.")
+        if self._refused:
             raise _Refused("A message before this one could not be marked sent.")
         self.raise_if_late()
 
@@ -314,6 +315,7 @@ class _Mailer:
         # Django's own SMTP backend, not a subclass that may send its own way (a
         # signing one, say): that gets the message, as any other backend does.
         self.over_smtp = import_string(settings.EMAIL_BACKEND) is SMTPBackend
+        self.delivered = False
         # Made by the first `send`, where a backend that cannot be made (a broken mail
         # setting) fails that message as any sending error does, not the batch.
         self.connection: BaseEmailBackend | None = None
@@ -348,6 +350,29 @@ class _Mailer:
         except Exception:
             self.close()
             raise
+        self.delivered = True
+
+    def try_open(self) -> bool:
+        """Open an SMTP session up to the server's greeting (EHLO), where a relay that
+        allows a client one connection refuses a second; whether it opened."""
+        try:
+            self.connection = get_connection(fail_silently=False)
+            self.connection.open()
+            smtp = cast(smtplib.SMTP, cast(SMTPBackend, self.connection).connection)
+            code, answer = smtp.ehlo()
+            if 500 <= code:  # a server without ESMTP, as smtplib falls back
+                code, answer = smtp.helo()
+            if not 200 <= code < 300:
+                raise smtplib.SMTPHeloError(code, answer)
+        except Exception as error:
+            self.close()
+            logger.warning(
+                "The mail server would not open a second session (%s): this batch goes "
+                "on over one.",
+                _said(error),
+            )
+            return False
+        return True
 
     def close(self) -> None:
         if self.connection is None:
@@ -356,6 +381,15 @@ class _Mailer:
             self.connection.close()
         except Exception:  # noqa: S110 - closing a broken connection may fail too
             pass
+
+
+def _said(error: Exception) -> str:
+    """What went wrong, in the server's own words when it answered."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        words = error.smtp_error
+        text = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+        return f"{error.smtp_code} {text}"
+    return f"{error.__class__.__name__}: {error}"
 
 
 def _after(gate: _Gate, data: Callable):
@@ -425,41 +459,68 @@ def _email_message(notice: Notice, invitation: Invitation | None, shared: Shared
 
 
 class _Mailers:
-    """A batch's sessions with the mail server, each used by one sending thread at a
-    time: EMAIL_SESSIONS over SMTP, where the server answers one session while the
-    other sends (a round trip is four of the server's answers a message); one for any
-    other backend, which then gets the messages in their order (files in development,
-    memory in tests)."""
+    """A batch's sessions with the mail server: EMAIL_SESSIONS over SMTP, where the
+    server answers one session while the other sends (four of the server's answers a
+    message); one for any other backend, which then gets the messages in their order
+    (files in development, memory in tests).
+
+    The sessions are taken in the messages' order (a ticket each, given as the message
+    is handed to its thread), so that a message waiting at its gate for the one two
+    before it never holds the session that one needs. The second session is opened
+    once the first has delivered, and joins only if the server greets it: a relay that
+    allows one connection gets the whole batch over the first, and no message fails
+    for it."""
 
     def __init__(self) -> None:
         first = _Mailer()
-        count = settings.EMAIL_SESSIONS if first.over_smtp else 1
-        self.all = [first, *(_Mailer() for _ in range(count - 1))]
-        self._free: queue.SimpleQueue[_Mailer] = queue.SimpleQueue()
-        for mailer in self.all:
-            self._free.put(mailer)
+        self.threads = settings.EMAIL_SESSIONS if first.over_smtp else 1
+        self.all = [first]
+        self._free = [first]
+        self._turn = 0
+        self._tickets = itertools.count()
+        self._changed = threading.Condition()
 
     def outgoing(self, notice: Notice, message: EmailMessage) -> EmailMessage | _Envelope:
         return self.all[0].outgoing(notice, message)
 
-    @contextlib.contextmanager
-    def one(self) -> Iterator[_Mailer]:
-        # Never waits: there are as many sessions as sending threads.
-        mailer = self._free.get()
+    def ticket(self) -> int:
+        return next(self._tickets)
+
+    def send(self, ticket: int, outgoing: EmailMessage | _Envelope, gate: _Gate) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._turn == ticket and bool(self._free))
+            self._turn += 1
+            mailer = self._free.pop(0)
+            self._changed.notify_all()
         try:
-            yield mailer
+            mailer.send(outgoing, gate)
         finally:
-            self._free.put(mailer)
+            self._give_back(mailer)
+
+    def _give_back(self, mailer: _Mailer) -> None:
+        with self._changed:
+            self._free.append(mailer)
+            open_second = mailer.delivered and len(self.all) < self.threads
+            if open_second:
+                spare = _Mailer()
+                self.all.append(spare)
+            self._changed.notify_all()
+        # Opened by this thread while the other goes on over the first.
+        if open_second and spare.try_open():
+            with self._changed:
+                self._free.append(spare)
+                self._changed.notify_all()
 
     def close(self) -> None:
         for mailer in self.all:
             mailer.close()
 
 
-def _hand_over(mailers: _Mailers, outgoing: EmailMessage | _Envelope, gate: _Gate) -> None:
+def _hand_over(
+    mailers: _Mailers, ticket: int, outgoing: EmailMessage | _Envelope, gate: _Gate
+) -> None:
     try:
-        with mailers.one() as mailer:
-            mailer.send(outgoing, gate)
+        mailers.send(ticket, outgoing, gate)
     except (_Refused, _ClaimRunOut):
         raise
     except Exception as error:
@@ -630,7 +691,8 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
             # server one after the other, not side by side on two sessions.
             settle()
         last_gate = _Gate(deadline)
-        in_flight.append((notice, sending.submit(_hand_over, mailers, outgoing, last_gate)))
+        handing = sending.submit(_hand_over, mailers, mailers.ticket(), outgoing, last_gate)
+        in_flight.append((notice, handing))
         settle(keeping=IN_DOUBT)
         last_gate.open()
 
@@ -638,7 +700,7 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
         with (
             _short_turns(),
             ThreadPoolExecutor(
-                max_workers=len(mailers.all), thread_name_prefix="notices-smtp"
+                max_workers=mailers.threads, thread_name_prefix="notices-smtp"
             ) as sending,
         ):
             try:

@@ -254,6 +254,45 @@ def test_while_the_server_takes_its_time_over_one_message_the_other_session_send
     assert dawdling_inbox.greetings == 2
 
 
+class OneConnectionInbox(RecordingInbox):
+    """A relay that allows a client one connection: any session but the first it
+    greeted is refused at EHLO, as Microsoft's relays answer a connection too many."""
+
+    def __init__(self, events: list):
+        super().__init__(events)
+        self.sessions: list[int] = []
+        self.refused_sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if self.sessions and id(session) not in self.sessions:
+            self.refused_sessions += 1
+            return ["421 4.3.2 Concurrent connections limit exceeded"]
+        self.sessions.append(id(session))
+        session.host_name = hostname
+        return responses
+
+
+def test_a_relay_that_allows_one_connection_gets_every_message_over_it(
+    settings, events, claimed, caplog
+):
+    inbox = OneConnectionInbox(events)
+    serving = _serving(inbox, settings)
+    next(serving)
+    token, notices = claimed
+
+    with caplog.at_level("WARNING", logger="notices.delivery"):
+        assert delivery.notices_deliver(token, notices) == INVITEES
+
+    assert inbox.refused_sessions == 1
+    assert sorted(pk for _, pk in events) == sorted(str(n.pk) for n in notices)
+    # No try was lost to the refusal: each notice sent at its first, nothing retried.
+    assert _claim_states(notices) == [("sent", "", 1)] * INVITEES
+    assert not NoticeAttempt.objects.filter(notice__in=notices).exists()
+    assert "would not open a second session" in caplog.text
+    assert "421 4.3.2 Concurrent connections limit exceeded" in caplog.text
+    next(serving, None)
+
+
 def test_two_messages_to_one_reader_reach_the_server_in_their_order(
     dawdling_inbox, events, claimed
 ):
