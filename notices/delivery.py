@@ -12,8 +12,9 @@
   reader's mail system knows for the same message.
 - Over SMTP a batch keeps two sessions open (EMAIL_SESSIONS): one message's envelope
   goes out while the server takes the one before on the other, so that the server's
-  four answers a message are not all waited for in turn. Two messages to one reader
-  are never side by side: the second waits for the first.
+  four answers a message are not all waited for in turn. Two messages of a batch to
+  one reader are never side by side: the second waits for the first. The second
+  session joins once the first has delivered, if the server greets it (_Mailers).
 - A claim is a lease: the sweep frees rows claimed NOTICE_CLAIM_TIMEOUT_SECONDS ago.
   A live worker hands no message over (no DATA, no webhook request) later than
   NOTICE_HANDOVER_SECONDS before that (what the message and its mark may still take),

@@ -248,7 +248,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 # SMTP sessions a worker process keeps open while it delivers a batch: the server takes
 # one message while the next one's envelope goes out on the other. A batch never has
 # more than two messages with the server and not yet marked sent (notices.delivery), so
-# a third session could only wait; 1 for a relay that allows a client one connection.
+# a third session could do no more than start an envelope early. A relay that will not
+# open the second gets the batch over the first; 1 not to ask it.
 EMAIL_SESSIONS = env_int("EMAIL_SESSIONS", 2, minimum=1)
 if EMAIL_SESSIONS > 2:
     raise ImproperlyConfigured(

@@ -126,6 +126,15 @@ def test_each_message_of_a_batch_is_what_it_would_be_alone(
         alternate=cast.member_colleague,
         by=cast.member,
     )
+    # And one sent in another's place who is not invited themselves: their invitation
+    # is looked for among those sent in another's place.
+    stand_in = person_create(
+        full_name="Stand-in", organisation=cast.moh, email="stand-in@example.org", by=None
+    )
+    sender = Invitation.objects.get(meeting=meeting, person__full_name="Invitee 2")
+    invitation_respond(
+        invitation=sender, response=Invitation.Response.ALTERNATE, alternate=stand_in, by=None
+    )
 
     # The answer links are signed with the time: both messages in the same second.
     monkeypatch.setattr(signing.time, "time", lambda: 1_900_000_000.0)
@@ -133,6 +142,7 @@ def test_each_message_of_a_batch_is_what_it_would_be_alone(
     invitations = delivery._invitations_for(claimed)
     # A reader's own invitation is to a person the notices already hold (not read again);
     # an alternate's is to the invitee who sent them.
+    in_place_of = {}
     for notice in claimed:
         invitation = invitations[(notice.meeting_id, notice.person_id)]
         if invitation.person_id == notice.person_id:
@@ -140,7 +150,9 @@ def test_each_message_of_a_batch_is_what_it_would_be_alone(
             assert any(invitation.person is other.person for other in claimed)
         else:
             assert invitation.alternate_id == notice.person_id
-            assert invitation.person == cast.member_person
+            in_place_of[notice.person.full_name] = invitation.person.full_name
+    # The colleague is invited themselves, and reads their own invitation.
+    assert in_place_of == {"Stand-in": "Invitee 2"}
     shared = SharedParts()
     pairs = [
         (
