@@ -17,10 +17,15 @@ from meetings.models import Invitation
 RSVP_SALT = "tansiq.rsvp"
 
 
+def _answer(invitation: Invitation, response: str) -> dict:
+    """What a token signs: the invitation and the answer."""
+    return {"i": invitation.pk, "r": response}
+
+
 def rsvp_token(invitation: Invitation, response: str) -> str:
     # Not compressed: so short a payload never comes out shorter, so the link is the
     # same, and trying costs more than the rest of the signing (rsvp_read reads both).
-    return signing.dumps({"i": invitation.pk, "r": response}, salt=RSVP_SALT)
+    return signing.dumps(_answer(invitation, response), salt=RSVP_SALT)
 
 
 def rsvp_read(token: str) -> tuple[int, str]:
@@ -46,7 +51,7 @@ def rsvp_url_maker() -> Callable[[Invitation, str], str]:
     signer = signing.TimestampSigner(salt=RSVP_SALT)
 
     def url(invitation: Invitation, response: str) -> str:
-        token = signer.sign_object({"i": invitation.pk, "r": response})
+        token = signer.sign_object(_answer(invitation, response))
         return f"{site}{head}{token}{tail}"
 
     return url
