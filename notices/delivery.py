@@ -10,11 +10,14 @@
   again and they are sent a second time: at most IN_DOUBT duplicates per killed worker
   process, each with the Message-ID of its first sending (notices.content), which the
   reader's mail system knows for the same message.
-- Over SMTP a batch keeps two sessions open (EMAIL_SESSIONS): one message's envelope
-  goes out while the server takes the one before on the other, so that the server's
-  four answers a message are not all waited for in turn. Two messages of a batch to
-  one reader are never side by side: the second waits for the first. The second
-  session joins once the first has delivered, if the server greets it (_Mailers).
+- Over SMTP a dispatch keeps two sessions open (EMAIL_SESSIONS), from its first batch
+  to its last: one message's envelope goes out while the server takes the one before
+  on the other, so that the server's four answers a message are not all waited for in
+  turn. Two messages of a batch to one reader are never side by side: the second
+  waits for the first. The second session joins once the first has delivered, if the
+  server greets it (_Mailers). A session the server ended between two messages (an
+  idle time, a limit of messages a session) is opened again, and the message that
+  found it ended is sent over the new one: its DATA had not begun.
 - A claim is a lease: the sweep frees rows claimed NOTICE_CLAIM_TIMEOUT_SECONDS ago.
   A live worker hands no message over (no DATA, no webhook request) later than
   NOTICE_HANDOVER_SECONDS before that (what the message and its mark may still take),
@@ -336,22 +339,41 @@ class _Mailer:
             gate.raise_if_late()
             if self.connection is None:
                 self.connection = get_connection(fail_silently=False)
-            self.connection.open()
             if isinstance(outgoing, _Envelope):
-                # open() above made the SMTP connection, or raised.
-                smtp = cast(smtplib.SMTP, cast(SMTPBackend, self.connection).connection)
-                smtp.data = _after(gate, smtp.data)  # type: ignore[method-assign]
-                try:
-                    smtp.sendmail(outgoing.sender, outgoing.recipients, outgoing.data)
-                finally:
-                    vars(smtp).pop("data", None)
+                self._sendmail(cast(SMTPBackend, self.connection), outgoing, gate)
             else:
+                self.connection.open()
                 gate.wait()
                 self.connection.send_messages([outgoing])
         except Exception:
             self.close()
             raise
         self.delivered = True
+
+    def _sendmail(self, backend: SMTPBackend, envelope: _Envelope, gate: _Gate) -> None:
+        """smtplib's sendmail, its DATA made to wait for `gate`. A session kept from
+        messages before may have been ended by the server meanwhile (an idle time, a
+        number of messages a session): if it is found gone before this message's DATA,
+        the server does not have the message, and a new session sends it."""
+        while True:
+            reused = not backend.open()
+            # open() made the SMTP connection, found it made, or raised.
+            smtp = cast(smtplib.SMTP, backend.connection)
+            data = _GatedData(gate, smtp.data)
+            smtp.data = data  # type: ignore[method-assign]
+            try:
+                smtp.sendmail(envelope.sender, envelope.recipients, envelope.data)
+                return
+            except Exception as error:
+                if not reused or data.started or not _session_gone(error):
+                    raise
+                logger.info(
+                    "The mail server ended a session (%s); a new one goes on.", _said(error)
+                )
+                self.close()
+                gate.raise_if_late()
+            finally:
+                vars(smtp).pop("data", None)
 
     def try_open(self) -> bool:
         """Open an SMTP session up to the server's greeting (EHLO), where a relay that
@@ -393,12 +415,27 @@ def _said(error: Exception) -> str:
     return f"{error.__class__.__name__}: {error}"
 
 
-def _after(gate: _Gate, data: Callable):
-    def gated_data(*args, **kwargs):
-        gate.wait()
-        return data(*args, **kwargs)
+def _session_gone(error: Exception) -> bool:
+    """Whether the server ended the session: it hung up, or answered 421 (closing)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
 
-    return gated_data
+
+class _GatedData:
+    """smtplib's `data`, sent once the gate opens; whether it was begun."""
+
+    def __init__(self, gate: _Gate, data: Callable):
+        self.gate = gate
+        self.data = data
+        self.started = False
+
+    def __call__(self, *args, **kwargs):
+        self.gate.wait()
+        self.started = True
+        return self.data(*args, **kwargs)
 
 
 def _invitations_for(notices: list[Notice]) -> dict[tuple[int | None, int | None], Invitation]:
@@ -460,10 +497,12 @@ def _email_message(notice: Notice, invitation: Invitation | None, shared: Shared
 
 
 class _Mailers:
-    """A batch's sessions with the mail server: EMAIL_SESSIONS over SMTP, where the
+    """The sessions with the mail server of one run of deliveries (the batches a
+    dispatch task claims in turn, or one batch): EMAIL_SESSIONS over SMTP, where the
     server answers one session while the other sends (four of the server's answers a
     message); one for any other backend, which then gets the messages in their order
-    (files in development, memory in tests).
+    (files in development, memory in tests). Kept from batch to batch, so that a run
+    connects and greets the server once, not once a batch of NOTICE_BATCH_SIZE.
 
     The sessions are taken in the messages' order (a ticket each, given as the message
     is handed to its thread), so that a message waiting at its gate for the one two
@@ -515,6 +554,12 @@ class _Mailers:
     def close(self) -> None:
         for mailer in self.all:
             mailer.close()
+
+    def __enter__(self) -> "_Mailers":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def _hand_over(
@@ -658,8 +703,25 @@ class _ShortTurns:
 _short_turns = _ShortTurns()
 
 
-def notices_deliver(token: str, notices: list[Notice]) -> int:
-    """Deliver claimed notices in turn; returns how many were sent.
+def notices_deliver_due(*, batch_size: int, on_full_batch: Callable[[], None] | None = None) -> int:
+    """Claim and deliver due notices, `batch_size` at a time, until none is due, over
+    the same sessions with the mail server; returns how many were sent.
+    `on_full_batch` is called for each batch that took all it could (more may be
+    waiting: another worker may start on it meanwhile)."""
+    sent = 0
+    with _Mailers() as mailers:
+        while True:
+            token, claimed = notices_claim(limit=batch_size)
+            if not claimed:
+                return sent
+            if len(claimed) == batch_size and on_full_batch is not None:
+                on_full_batch()
+            sent += notices_deliver(token, claimed, mailers=mailers)
+
+
+def notices_deliver(token: str, notices: list[Notice], *, mailers: _Mailers | None = None) -> int:
+    """Deliver claimed notices in turn, over `mailers` if given (kept open after) or
+    sessions of their own; returns how many were sent.
 
     E-mails are handed to the SMTP server on threads of their own (one per session,
     _Mailers) while the next one is built, and marked sent by this one while the
@@ -670,7 +732,6 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
     deadline = _handover_deadline(notices)
     invitations = _invitations_for(notices)
     shared = SharedParts()
-    mailers = _Mailers()
     sent = 0
     in_flight: deque[tuple[Notice, Future]] = deque()
     # The gate of the message handed over last: the only one that may still be shut.
@@ -692,59 +753,56 @@ def notices_deliver(token: str, notices: list[Notice]) -> int:
             # server one after the other, not side by side on two sessions.
             settle()
         last_gate = _Gate(deadline)
-        handing = sending.submit(_hand_over, mailers, mailers.ticket(), outgoing, last_gate)
+        handing = sending.submit(_hand_over, sessions, sessions.ticket(), outgoing, last_gate)
         in_flight.append((notice, handing))
         settle(keeping=IN_DOUBT)
         last_gate.open()
 
-    try:
-        with (
-            _short_turns(),
-            ThreadPoolExecutor(
-                max_workers=mailers.threads, thread_name_prefix="notices-smtp"
-            ) as sending,
-        ):
-            try:
-                for index, notice in enumerate(notices):
-                    if time.time() > deadline:
-                        # Given back before the messages in flight are settled, which
-                        # may take the server's time: the sweep must not find them.
-                        given_back = _give_back(notices[index:], token)
-                        logger.warning(
-                            "Claim %s ran out after %d of %d notices; %d given back.",
-                            token,
-                            index,
-                            len(notices),
-                            given_back,
-                        )
-                        settle()
-                        break
-                    reason = _moot(notice)
-                    if reason:
-                        _mark_skipped(notice, token, reason)
-                        continue
-                    if notice.channel != Notice.Channel.EMAIL:
-                        settle()
-                        post = functools.partial(_send_webhook, notice, deadline)
-                        sent += _settle(notice, token, post)
-                        continue
-                    invitation = invitations.get((notice.meeting_id, notice.person_id))
-                    try:
-                        message = _email_message(notice, invitation, shared)
-                        outgoing = mailers.outgoing(notice, message)
-                    except Exception as error:
-                        settle()
-                        sent += _settle(notice, token, functools.partial(_raise, error))
-                        continue
-                    hand_over(notice, outgoing)
-                settle()
-            finally:
-                # A message whose predecessors could not be marked is never handed over;
-                # its notice stays claimed until the sweep frees it.
-                if last_gate is not None:
-                    last_gate.refuse()
-    finally:
-        mailers.close()
+    with contextlib.ExitStack() as batch:
+        sessions = mailers if mailers is not None else batch.enter_context(_Mailers())
+        batch.enter_context(_short_turns())
+        sending = batch.enter_context(
+            ThreadPoolExecutor(max_workers=sessions.threads, thread_name_prefix="notices-smtp")
+        )
+        try:
+            for index, notice in enumerate(notices):
+                if time.time() > deadline:
+                    # Given back before the messages in flight are settled, which
+                    # may take the server's time: the sweep must not find them.
+                    given_back = _give_back(notices[index:], token)
+                    logger.warning(
+                        "Claim %s ran out after %d of %d notices; %d given back.",
+                        token,
+                        index,
+                        len(notices),
+                        given_back,
+                    )
+                    settle()
+                    break
+                reason = _moot(notice)
+                if reason:
+                    _mark_skipped(notice, token, reason)
+                    continue
+                if notice.channel != Notice.Channel.EMAIL:
+                    settle()
+                    post = functools.partial(_send_webhook, notice, deadline)
+                    sent += _settle(notice, token, post)
+                    continue
+                invitation = invitations.get((notice.meeting_id, notice.person_id))
+                try:
+                    message = _email_message(notice, invitation, shared)
+                    outgoing = sessions.outgoing(notice, message)
+                except Exception as error:
+                    settle()
+                    sent += _settle(notice, token, functools.partial(_raise, error))
+                    continue
+                hand_over(notice, outgoing)
+            settle()
+        finally:
+            # A message whose predecessors could not be marked is never handed over;
+            # its notice stays claimed until the sweep frees it.
+            if last_gate is not None:
+                last_gate.refuse()
     return sent
 
 

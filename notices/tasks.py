@@ -14,15 +14,12 @@ from notices import delivery, outbox, services
 @shared_task(acks_late=True, name="notices.tasks.notices_dispatch_task")
 def notices_dispatch_task() -> int:
     """Claim and deliver pending notices until none are due; returns how many were sent."""
-    sent = 0
-    while True:
-        token, claimed = delivery.notices_claim(limit=settings.NOTICE_BATCH_SIZE)
-        if not claimed:
-            return sent
-        if len(claimed) == settings.NOTICE_BATCH_SIZE and not settings.CELERY_TASK_ALWAYS_EAGER:
-            # More may be waiting: let another worker start on it while this one sends.
-            outbox.dispatch_soon()
-        sent += delivery.notices_deliver(token, claimed)
+    # A full batch means more may be waiting: another worker may start on it while this
+    # one sends. In-process (no broker) this very call goes on to it.
+    more_may_wait = None if settings.CELERY_TASK_ALWAYS_EAGER else outbox.dispatch_soon
+    return delivery.notices_deliver_due(
+        batch_size=settings.NOTICE_BATCH_SIZE, on_full_batch=more_may_wait
+    )
 
 
 @shared_task

@@ -245,7 +245,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tansiq secretariat <secretar
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 globals().update(email_from_url("EMAIL_URL"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
-# SMTP sessions a worker process keeps open while it delivers a batch: the server takes
+# SMTP sessions a worker process keeps open while it delivers notices: the server takes
 # one message while the next one's envelope goes out on the other. A batch never has
 # more than two messages with the server and not yet marked sent (notices.delivery), so
 # a third session could do no more than start an envelope early. A relay that will not

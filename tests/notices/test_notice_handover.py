@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from meetings.services import invitation_create, meeting_create, meeting_schedule
 from members.services import person_create
-from notices import delivery, mime, outbox
+from notices import delivery, mime, outbox, tasks
 from notices.mime import NoticeEmail
 from notices.models import Notice, NoticeAttempt
 from tests.servers import Inbox, send_mail_to, start_smtp
@@ -60,8 +60,8 @@ def inbox(settings, events):
     yield from _serving(RecordingInbox(events), settings)
 
 
-@pytest.fixture
-def claimed(cast):
+def _scheduled_to_invitees(cast) -> None:
+    """A meeting scheduled, its invitation to INVITEES readers pending."""
     start = timezone.now() + dt.timedelta(days=10)
     meeting = meeting_create(
         group=cast.mwg,
@@ -80,6 +80,11 @@ def claimed(cast):
         invitation_create(meeting=meeting, person=person, by=None)
     meeting.invitations.exclude(person__email__startswith="invitee").delete()
     meeting_schedule(meeting=meeting, by=None)
+
+
+@pytest.fixture
+def claimed(cast):
+    _scheduled_to_invitees(cast)
     token, notices = delivery.notices_claim(limit=50)
     assert len(notices) == INVITEES
     return token, notices
@@ -252,6 +257,90 @@ def test_while_the_server_takes_its_time_over_one_message_the_other_session_send
     assert arrived.index(str(notices[3].pk)) < arrived.index(str(slow.pk))
     assert arrived.index(str(slow.pk)) < arrived.index(str(notices[4].pk))
     assert dawdling_inbox.greetings == 2
+
+
+@pytest.mark.parametrize("sessions", [1, 2])
+def test_a_dispatch_greets_the_server_once_a_session_however_many_batches_it_claims(
+    dawdling_inbox, events, cast, settings, sessions
+):
+    settings.EMAIL_SESSIONS = sessions
+    settings.NOTICE_BATCH_SIZE = 2
+    _scheduled_to_invitees(cast)
+    pending = list(Notice.objects.filter(status=Notice.Status.PENDING))
+    assert len(pending) == INVITEES
+
+    assert tasks.notices_dispatch_task() == INVITEES
+
+    assert sorted(pk for _, pk in events) == sorted(str(n.pk) for n in pending)
+    assert _claim_states(pending) == [("sent", "", 1)] * INVITEES
+    # Three batches over the same sessions: one greeting each, not one a batch.
+    assert dawdling_inbox.greetings == sessions
+
+
+class SessionLimitInbox(DawdlingInbox):
+    """A relay that takes so many messages a session, then ends it at the next MAIL:
+    politely (421, as Exchange and many relays do) or by hanging up."""
+
+    def __init__(self, events: list, *, per_session: int, ending: str):
+        super().__init__(events)
+        self.per_session = per_session
+        self.ending = ending
+        self.ended = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        taken = getattr(session, "taken", 0)
+        if taken == self.per_session:
+            self.ended += 1
+            if self.ending == "hang up":
+                server.transport.close()
+            return "421 4.7.0 Too many messages in this session"
+        session.taken = taken + 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("ending", ["421", "hang up"])
+@pytest.mark.parametrize("sessions", [1, 2])
+def test_a_session_the_server_ended_between_messages_is_opened_again_and_no_message_fails(
+    events, cast, settings, sessions, ending
+):
+    inbox = SessionLimitInbox(events, per_session=2, ending=ending)
+    serving = _serving(inbox, settings)
+    next(serving)
+    settings.EMAIL_SESSIONS = sessions
+    settings.NOTICE_BATCH_SIZE = 4
+    _scheduled_to_invitees(cast)
+    pending = list(Notice.objects.filter(status=Notice.Status.PENDING))
+
+    assert tasks.notices_dispatch_task() == INVITEES
+
+    assert inbox.ended >= 1
+    assert sorted(pk for _, pk in events) == sorted(str(n.pk) for n in pending)
+    # Each at its first try: the server had none of them when it ended the session.
+    assert _claim_states(pending) == [("sent", "", 1)] * INVITEES
+    assert not NoticeAttempt.objects.filter(notice__in=pending).exists()
+    next(serving, None)
+
+
+def test_a_session_ended_at_its_first_message_is_not_opened_again(events, claimed, settings):
+    """A new session the server ends at once is the server's refusal, not a session
+    grown old: the message fails (and is retried later), the server is not asked again."""
+    inbox = SessionLimitInbox(events, per_session=0, ending="421")
+    serving = _serving(inbox, settings)
+    next(serving)
+    settings.EMAIL_SESSIONS = 1
+    token, notices = claimed
+
+    assert delivery.notices_deliver(token, notices) == 0
+
+    assert not events
+    assert inbox.ended == INVITEES
+    assert inbox.greetings == INVITEES
+    failed = NoticeAttempt.objects.filter(notice__in=notices)
+    assert failed.count() == INVITEES
+    assert all("421" in attempt.error for attempt in failed)
+    next(serving, None)
 
 
 class OneConnectionInbox(RecordingInbox):
