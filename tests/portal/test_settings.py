@@ -87,6 +87,20 @@ def test_one_or_two_smtp_sessions_may_be_asked_for(sessions):
     assert result.stdout.splitlines()[-1] == sessions
 
 
+def test_a_celery_worker_imports_the_urls_before_it_starts_its_pool():
+    """What the first reverse() of the first batch would import, each pool process
+    inherits instead."""
+    said = (
+        "import sys, warnings; warnings.simplefilter('ignore'); from celery import signals; "
+        "import portal.celery; print('portal.urls' in sys.modules); "
+        "signals.worker_init.send(sender=None); print('portal.urls' in sys.modules)"
+    )
+    result = _manage("shell", "-c", said)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["False", "True"]
+
+
 def test_a_claim_eight_times_the_longest_timeout_is_long_enough():
     result = _manage("check", NOTICE_CLAIM_TIMEOUT_SECONDS="240", EMAIL_TIMEOUT="30")
 
