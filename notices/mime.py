@@ -38,6 +38,7 @@ The bytes on the wire are otherwise those of Django's own `EmailMultiAlternative
 import functools
 import re
 import secrets
+from email.header import Header
 from email.message import Message
 from email.policy import Compat32
 from email.utils import formataddr, formatdate, make_msgid
@@ -88,9 +89,16 @@ def boundary() -> str:
 
 @functools.lru_cache(maxsize=256)
 def encoded_subject(subject: str, encoding: str) -> str:
-    """The Subject header's value as Django writes it (and checks it: a line break in it
-    raises BadHeaderError, which is not remembered)."""
-    return forbid_multi_line_headers("Subject", subject, encoding)[1]
+    """The Subject header's value, checked as Django checks it (a line break in it
+    raises BadHeaderError, which is not remembered) and encoded as Django encodes it
+    but for one thing: outside ASCII, knowing the header's name. Without it (Django's
+    way) the first encoded word is too long to share the first line with "Subject: ",
+    the header folds before it, and readers that keep the folding's space show every
+    Arabic or French subject beginning with one."""
+    checked = forbid_multi_line_headers("Subject", subject, encoding)[1]
+    if subject.isascii():
+        return checked
+    return Header(subject, encoding, header_name="Subject").encode()
 
 
 def prepared(message: Message) -> Message:

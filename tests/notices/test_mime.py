@@ -1,7 +1,7 @@
 """The notices' MIME form (notices.mime) is the bytes Django's own message would be,
-boundaries aside: the quick header folding writes what compat32 writes, the subject
-remembered per language is the one Django encodes, and every multipart has a boundary
-of its own."""
+boundaries and the Subject's folding aside: the quick header folding writes what
+compat32 writes, the subject remembered per language is Django's text, encoded so that
+its first line is not empty, and every multipart has a boundary of its own."""
 
 import datetime as dt
 import email
@@ -71,9 +71,16 @@ def _boundaries(raw: bytes) -> list[bytes]:
     return re.findall(rb'boundary="([^"]+)"', raw)
 
 
+def _subject_read(match: re.Match) -> bytes:
+    words = email.header.decode_header(match[1].decode().replace("\r\n", ""))
+    return b"\r\nSubject (read): " + str(email.header.make_header(words)).encode()
+
+
 def _normalised(raw: bytes) -> bytes:
-    """The bytes with each boundary numbered in order and the Date line out (and a
+    """The bytes with each boundary numbered in order, the Subject as the text it
+    encodes (Django folds it otherwise: encoded_subject), and the Date line out (and a
     Message-ID made up for the message, where it had none)."""
+    raw = re.sub(rb"\r\nSubject:((?:[^\r]|\r\n )*)", _subject_read, raw)
     for number, boundary in enumerate(_boundaries(raw)):
         raw = raw.replace(boundary, b"BOUNDARY-%d" % number)
     raw = re.sub(rb"\r\nMessage-ID: <[0-9.]+@[^\r]*", b"\r\nMessage-ID: MADE-UP", raw)
@@ -132,10 +139,10 @@ def test_a_notice_is_the_bytes_of_djangos_own_message_but_for_its_boundaries(inv
         # The subject on the message is still the reader's text, not its encoding.
         assert "=?utf-8?" not in message.subject
         # Read back by the standard library's other parser (the modern policy), which
-        # keeps the space that begins a Subject folded from its first line, as Django's
-        # own message folds a long encoded one.
+        # keeps the space of a Subject folded from an empty first line, as Django's own
+        # message folds a long encoded one: ours has none.
         parsed = email.message_from_bytes(quick, policy=email.policy.default)
-        assert parsed["Subject"].strip() == message.subject
+        assert parsed["Subject"] == message.subject
         assert parsed["To"].addresses[0].display_name == notice.person.full_name
         kinds = [part.get_content_type() for part in parsed.walk()]
         assert kinds.count("text/calendar") == 2
@@ -305,11 +312,32 @@ def test_prepared_keeps_a_boundary_already_set():
     assert prepared(mime).get_boundary() == "chosen-boundary"
 
 
-def test_the_remembered_subject_is_djangos_and_a_line_break_is_still_refused():
-    subject = "دعوة: الاجتماع الفصلي لفريق العمل المعني بالهجرة"
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "دعوة: الاجتماع الفصلي لفريق العمل المعني بالهجرة",
+        "MWG-BRD/2027/01 — دعوة: Border management sub-group: first meeting، 10 يناير 2027",
+        "MWG/2027/03 — Invitation : Réunion trimestrielle du groupe de travail sur la migration",
+        "Réunion",
+    ],
+)
+def test_the_remembered_subject_reads_as_djangos_from_its_first_line(subject):
     plain = EmailMultiAlternatives(subject, "Body", "a@example.org", ["b@example.org"])
-    assert encoded_subject(subject, "utf-8") == plain.message()["Subject"]
+    djangos = plain.message()["Subject"]
+    ours = encoded_subject(subject, "utf-8")
+    assert ours.startswith("=?utf-8?")
+    assert email.header.decode_header(ours) == email.header.decode_header(djangos)
+    raw = NoticeEmail(subject, "Body", "a@example.org", ["b@example.org"]).wire_bytes()
+    # Folded, the first line holds the first encoded word, not nothing.
+    assert re.search(rb"\r\nSubject: =\?utf-8\?", raw)
+    assert email.message_from_bytes(raw, policy=email.policy.default)["Subject"] == subject
+
+
+def test_a_plain_subject_is_djangos_and_a_line_break_is_still_refused():
     assert encoded_subject("Plain words", "utf-8") == "Plain words"
+    long = "Plain words " * 10
+    plain = EmailMultiAlternatives(long, "Body", "a@example.org", ["b@example.org"])
+    assert encoded_subject(long, "utf-8") == plain.message()["Subject"]
     message = NoticeEmail("Line\nbreak", "Body", "a@example.org", ["b@example.org"])
     with pytest.raises(BadHeaderError):
         message.message()

@@ -111,7 +111,7 @@ def test_circulated_mail_and_reminder_say_until_when_and_link_the_draft(
         lambda: minutes_circulate(minutes=minutes, comments_until=until, by=cast.secretariat),
     )
     (circulated,) = _messages_to("member@example.org")
-    assert circulated["Subject"].strip().startswith(world.meeting.reference)
+    assert circulated["Subject"].startswith(world.meeting.reference)
     assert "Draft minutes for comments until" in circulated["Subject"]
     text = circulated.get_body(preferencelist=("plain",)).get_content()
     assert f"/meetings/{world.meeting.pk}/minutes/" in text

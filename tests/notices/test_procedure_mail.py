@@ -160,7 +160,7 @@ def test_the_adopted_outcome_links_to_the_decision(cast, django_capture_on_commi
     procedure.refresh_from_db()
     message = _parsed()["observer@example.org"]
     text, _html = _bodies(message)
-    assert str(message["Subject"]).strip().startswith(procedure.reference)
+    assert str(message["Subject"]).startswith(procedure.reference)
     assert "Adopted by written procedure" in message["Subject"]
     assert f"/decisions/{procedure.decision_id}/" in text
 
