@@ -93,12 +93,13 @@ def test_a_celery_worker_imports_the_urls_before_it_starts_its_pool():
     said = (
         "import sys, warnings; warnings.simplefilter('ignore'); from celery import signals; "
         "import portal.celery; print('portal.urls' in sys.modules); "
-        "signals.worker_init.send(sender=None); print('portal.urls' in sys.modules)"
+        "signals.worker_init.send(sender=None); print('portal.urls' in sys.modules); "
+        "from django.urls import get_resolver; print(sorted(get_resolver()._reverse_dict))"
     )
     result = _manage("shell", "-c", said)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-2:] == ["False", "True"]
+    assert result.stdout.splitlines()[-3:] == ["False", "True", "['ar', 'en', 'fr']"]
 
 
 def test_a_claim_eight_times_the_longest_timeout_is_long_enough():
