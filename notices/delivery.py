@@ -320,6 +320,9 @@ class _Mailer:
         # signing one, say): that gets the message, as any other backend does.
         self.over_smtp = import_string(settings.EMAIL_BACKEND) is SMTPBackend
         self.delivered = False
+        # Messages the open session has carried: a session the server ends before it
+        # has carried one is its refusal, not a session grown old.
+        self.carried = 0
         # Made by the first `send`, where a backend that cannot be made (a broken mail
         # setting) fails that message as any sending error does, not the batch.
         self.connection: BaseEmailBackend | None = None
@@ -349,14 +352,17 @@ class _Mailer:
             self.close()
             raise
         self.delivered = True
+        self.carried += 1
 
     def _sendmail(self, backend: SMTPBackend, envelope: _Envelope, gate: _Gate) -> None:
-        """smtplib's sendmail, its DATA made to wait for `gate`. A session kept from
-        messages before may have been ended by the server meanwhile (an idle time, a
-        number of messages a session): if it is found gone before this message's DATA,
-        the server does not have the message, and a new session sends it."""
-        while True:
-            reused = not backend.open()
+        """smtplib's sendmail, its DATA made to wait for `gate`. A session that has
+        carried messages before may have been ended by the server meanwhile (an idle
+        time, a number of messages a session): if it is found gone before this
+        message's DATA, the server does not have the message, and it goes once more,
+        over a new session."""
+        for last_try in (False, True):
+            if backend.open():
+                self.carried = 0
             # open() made the SMTP connection, found it made, or raised.
             smtp = cast(smtplib.SMTP, backend.connection)
             data = _GatedData(gate, smtp.data)
@@ -365,7 +371,7 @@ class _Mailer:
                 smtp.sendmail(envelope.sender, envelope.recipients, envelope.data)
                 return
             except Exception as error:
-                if not reused or data.started or not _session_gone(error):
+                if last_try or not self.carried or data.started or not _session_gone(error):
                     raise
                 logger.info(
                     "The mail server ended a session (%s); a new one goes on.", _said(error)
@@ -390,14 +396,14 @@ class _Mailer:
         except Exception as error:
             self.close()
             logger.warning(
-                "The mail server would not open a second session (%s): this batch goes "
-                "on over one.",
+                "The mail server would not open a second session (%s): delivery goes on over one.",
                 _said(error),
             )
             return False
         return True
 
     def close(self) -> None:
+        self.carried = 0
         if self.connection is None:
             return
         try:
@@ -501,8 +507,9 @@ class _Mailers:
     dispatch task claims in turn, or one batch): EMAIL_SESSIONS over SMTP, where the
     server answers one session while the other sends (four of the server's answers a
     message); one for any other backend, which then gets the messages in their order
-    (files in development, memory in tests). Kept from batch to batch, so that a run
-    connects and greets the server once, not once a batch of NOTICE_BATCH_SIZE.
+    (files in development, memory in tests). Over SMTP they are kept from batch to
+    batch, so that a run connects and greets the server once, not once a batch of
+    NOTICE_BATCH_SIZE.
 
     The sessions are taken in the messages' order (a ticket each, given as the message
     is handed to its thread), so that a message waiting at its gate for the one two
@@ -513,6 +520,7 @@ class _Mailers:
 
     def __init__(self) -> None:
         first = _Mailer()
+        self.over_smtp = first.over_smtp
         self.threads = settings.EMAIL_SESSIONS if first.over_smtp else 1
         self.all = [first]
         self._free = [first]
@@ -720,8 +728,8 @@ def notices_deliver_due(*, batch_size: int, on_full_batch: Callable[[], None] | 
 
 
 def notices_deliver(token: str, notices: list[Notice], *, mailers: _Mailers | None = None) -> int:
-    """Deliver claimed notices in turn, over `mailers` if given (kept open after) or
-    sessions of their own; returns how many were sent.
+    """Deliver claimed notices in turn, over `mailers`' SMTP sessions if given (kept
+    open after) or sessions of their own; returns how many were sent.
 
     E-mails are handed to the SMTP server on threads of their own (one per session,
     _Mailers) while the next one is built, and marked sent by this one while the
@@ -759,7 +767,12 @@ def notices_deliver(token: str, notices: list[Notice], *, mailers: _Mailers | No
         last_gate.open()
 
     with contextlib.ExitStack() as batch:
-        sessions = mailers if mailers is not None else batch.enter_context(_Mailers())
+        # Only SMTP sessions are kept from batch to batch: another backend's connection
+        # (a file in development) is the batch's own, as it always was.
+        if mailers is not None and mailers.over_smtp:
+            sessions = mailers
+        else:
+            sessions = batch.enter_context(_Mailers())
         batch.enter_context(_short_turns())
         sending = batch.enter_context(
             ThreadPoolExecutor(max_workers=sessions.threads, thread_name_prefix="notices-smtp")

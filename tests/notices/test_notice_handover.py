@@ -278,34 +278,48 @@ def test_a_dispatch_greets_the_server_once_a_session_however_many_batches_it_cla
 
 
 class SessionLimitInbox(DawdlingInbox):
-    """A relay that takes so many messages a session, then ends it at the next MAIL:
-    politely (421, as Exchange and many relays do) or by hanging up."""
+    """A relay that takes so many messages a session, then ends it at the next MAIL
+    (or RCPT): politely (421, as Exchange and many relays do) or by hanging up."""
 
-    def __init__(self, events: list, *, per_session: int, ending: str):
+    def __init__(self, events: list, *, per_session: int, ending: str, at: str = "MAIL"):
         super().__init__(events)
         self.per_session = per_session
         self.ending = ending
+        self.at = at
         self.ended = 0
 
+    def _ends(self, server, session) -> str | None:
+        if getattr(session, "taken", 0) < self.per_session:
+            return None
+        self.ended += 1
+        if self.ending == "hang up":
+            server.transport.close()
+        return "421 4.7.0 Too many messages in this session"
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        taken = getattr(session, "taken", 0)
-        if taken == self.per_session:
-            self.ended += 1
-            if self.ending == "hang up":
-                server.transport.close()
-            return "421 4.7.0 Too many messages in this session"
-        session.taken = taken + 1
+        if self.at == "MAIL" and (refusal := self._ends(server, session)):
+            return refusal
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.at == "RCPT" and (refusal := self._ends(server, session)):
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
-@pytest.mark.parametrize("ending", ["421", "hang up"])
+    async def handle_DATA(self, server, session, envelope):
+        session.taken = getattr(session, "taken", 0) + 1
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize(("ending", "at"), [("421", "MAIL"), ("hang up", "MAIL"), ("421", "RCPT")])
 @pytest.mark.parametrize("sessions", [1, 2])
 def test_a_session_the_server_ended_between_messages_is_opened_again_and_no_message_fails(
-    events, cast, settings, sessions, ending
+    events, cast, settings, sessions, ending, at
 ):
-    inbox = SessionLimitInbox(events, per_session=2, ending=ending)
+    inbox = SessionLimitInbox(events, per_session=2, ending=ending, at=at)
     serving = _serving(inbox, settings)
     next(serving)
     settings.EMAIL_SESSIONS = sessions
@@ -341,6 +355,134 @@ def test_a_session_ended_at_its_first_message_is_not_opened_again(events, claime
     assert failed.count() == INVITEES
     assert all("421" in attempt.error for attempt in failed)
     next(serving, None)
+
+
+class HangUpAfterDataInbox(DawdlingInbox):
+    """Takes a session's second message (it has it), then hangs up before its answer."""
+
+    def __init__(self, events: list):
+        super().__init__(events)
+        self.hung = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        session.taken = getattr(session, "taken", 0) + 1
+        answer = await super().handle_DATA(server, session, envelope)
+        if session.taken == 2:
+            self.hung += 1
+            server.transport.close()
+        return answer
+
+
+@pytest.mark.parametrize("sessions", [1, 2])
+def test_a_session_ended_after_its_data_began_is_not_sent_again_at_once(
+    events, cast, settings, sessions
+):
+    """The server may hold a message whose DATA began: no new session sends it then (a
+    duplicate); it fails this try, as any message in doubt does."""
+    inbox = HangUpAfterDataInbox(events)
+    serving = _serving(inbox, settings)
+    next(serving)
+    settings.EMAIL_SESSIONS = sessions
+    settings.NOTICE_BATCH_SIZE = 3
+    _scheduled_to_invitees(cast)
+
+    sent = tasks.notices_dispatch_task()
+
+    received = [pk for _, pk in events]
+    assert inbox.hung >= 1
+    assert len(received) == len(set(received)) == INVITEES
+    assert sent == INVITEES - inbox.hung
+    assert NoticeAttempt.objects.count() == inbox.hung
+    next(serving, None)
+
+
+class RecipientRefusedInbox(DawdlingInbox):
+    """Refuses the third message's recipient for good (550), in a session kept open."""
+
+    def __init__(self, events: list):
+        super().__init__(events)
+        self.asked = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.asked += 1
+        if self.asked == 3:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_kept_session_refusing_a_recipient_is_not_asked_again(events, claimed, settings):
+    inbox = RecipientRefusedInbox(events)
+    serving = _serving(inbox, settings)
+    next(serving)
+    settings.EMAIL_SESSIONS = 1
+    token, notices = claimed
+
+    assert delivery.notices_deliver(token, notices) == INVITEES - 1
+
+    # Each recipient asked for once: the refused one was not asked over a new session.
+    assert inbox.asked == INVITEES
+    [attempt] = NoticeAttempt.objects.filter(notice__in=notices)
+    assert attempt.is_permanent
+    assert "550" in attempt.error
+    next(serving, None)
+
+
+class SpareRefusesMailInbox(DawdlingInbox):
+    """Greets every session; any but the first it greeted gets 421 at MAIL."""
+
+    def __init__(self, events: list):
+        super().__init__(events)
+        self.refused = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.number = self.greetings
+        return await super().handle_EHLO(server, session, envelope, hostname, responses)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if session.number > 0:
+            self.refused += 1
+            return "421 4.7.0 Too many connections"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+
+def test_a_second_session_refused_at_its_first_message_is_not_taken_for_one_grown_old(
+    events, claimed, settings, caplog
+):
+    """The spare session greets the server before it carries anything: a 421 at its
+    first MAIL is a refusal, and no third session is opened for the message."""
+    inbox = SpareRefusesMailInbox(events)
+    serving = _serving(inbox, settings)
+    next(serving)
+    settings.EMAIL_SESSIONS = 2
+    token, notices = claimed
+
+    with caplog.at_level("INFO", logger="notices.delivery"):
+        sent = delivery.notices_deliver(token, notices)
+
+    failed = NoticeAttempt.objects.filter(notice__in=notices)
+    assert inbox.refused >= 1
+    assert failed.count() == inbox.refused == INVITEES - sent
+    assert all("421" in attempt.error for attempt in failed)
+    assert "ended a session" not in caplog.text
+    next(serving, None)
+
+
+def test_a_backend_other_than_smtp_gets_a_connection_a_batch(cast, settings, tmp_path):
+    """Only SMTP sessions outlive a batch: the file backend of development writes a file
+    a batch, as it always did, and a dispatch leaves none open."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    settings.NOTICE_BATCH_SIZE = 2
+    _scheduled_to_invitees(cast)
+
+    assert tasks.notices_dispatch_task() == INVITEES
+
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == INVITEES // 2
+    assert all(path.read_bytes().count(b"\nX-Tansiq-Notice: ") == 2 for path in files)
 
 
 class OneConnectionInbox(RecordingInbox):
