@@ -9,14 +9,16 @@ from celery import shared_task
 from django.conf import settings
 
 from notices import delivery, outbox, services
+from portal.celery import app as celery_app
 
 
 @shared_task(acks_late=True, name="notices.tasks.notices_dispatch_task")
 def notices_dispatch_task() -> int:
     """Claim and deliver pending notices until none are due; returns how many were sent."""
     # A full batch means more may be waiting: another worker may start on it while this
-    # one sends. In-process (no broker) this very call goes on to it.
-    more_may_wait = None if settings.CELERY_TASK_ALWAYS_EAGER else outbox.dispatch_soon
+    # one sends. In-process (no broker, or tests) this very call goes on to it: asked
+    # of the app as it runs, which the tests make eager whatever the settings say.
+    more_may_wait = None if celery_app.conf.task_always_eager else outbox.dispatch_soon
     return delivery.notices_deliver_due(
         batch_size=settings.NOTICE_BATCH_SIZE, on_full_batch=more_may_wait
     )
