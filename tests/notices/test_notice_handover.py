@@ -60,6 +60,21 @@ def inbox(settings, events):
     yield from _serving(RecordingInbox(events), settings)
 
 
+@pytest.fixture
+def serve(settings):
+    """Puts a handler of the test's behind an SMTP server, stopped after the test."""
+    started = []
+
+    def start(handler: Inbox) -> None:
+        serving = _serving(handler, settings)
+        next(serving)
+        started.append(serving)
+
+    yield start
+    for serving in started:
+        next(serving, None)
+
+
 def _scheduled_to_invitees(cast) -> None:
     """A meeting scheduled, its invitation to INVITEES readers pending."""
     start = timezone.now() + dt.timedelta(days=10)
@@ -317,11 +332,10 @@ class SessionLimitInbox(DawdlingInbox):
 @pytest.mark.parametrize(("ending", "at"), [("421", "MAIL"), ("hang up", "MAIL"), ("421", "RCPT")])
 @pytest.mark.parametrize("sessions", [1, 2])
 def test_a_session_the_server_ended_between_messages_is_opened_again_and_no_message_fails(
-    events, cast, settings, sessions, ending, at
+    serve, events, cast, settings, sessions, ending, at
 ):
     inbox = SessionLimitInbox(events, per_session=2, ending=ending, at=at)
-    serving = _serving(inbox, settings)
-    next(serving)
+    serve(inbox)
     settings.EMAIL_SESSIONS = sessions
     settings.NOTICE_BATCH_SIZE = 4
     _scheduled_to_invitees(cast)
@@ -334,15 +348,13 @@ def test_a_session_the_server_ended_between_messages_is_opened_again_and_no_mess
     # Each at its first try: the server had none of them when it ended the session.
     assert _claim_states(pending) == [("sent", "", 1)] * INVITEES
     assert not NoticeAttempt.objects.filter(notice__in=pending).exists()
-    next(serving, None)
 
 
-def test_a_session_ended_at_its_first_message_is_not_opened_again(events, claimed, settings):
+def test_a_session_ended_at_its_first_message_is_not_opened_again(serve, events, claimed, settings):
     """A new session the server ends at once is the server's refusal, not a session
     grown old: the message fails (and is retried later), the server is not asked again."""
     inbox = SessionLimitInbox(events, per_session=0, ending="421")
-    serving = _serving(inbox, settings)
-    next(serving)
+    serve(inbox)
     settings.EMAIL_SESSIONS = 1
     token, notices = claimed
 
@@ -354,7 +366,6 @@ def test_a_session_ended_at_its_first_message_is_not_opened_again(events, claime
     failed = NoticeAttempt.objects.filter(notice__in=notices)
     assert failed.count() == INVITEES
     assert all("421" in attempt.error for attempt in failed)
-    next(serving, None)
 
 
 class HangUpAfterDataInbox(DawdlingInbox):
@@ -375,13 +386,12 @@ class HangUpAfterDataInbox(DawdlingInbox):
 
 @pytest.mark.parametrize("sessions", [1, 2])
 def test_a_session_ended_after_its_data_began_is_not_sent_again_at_once(
-    events, cast, settings, sessions
+    serve, events, cast, settings, sessions
 ):
     """The server may hold a message whose DATA began: no new session sends it then (a
     duplicate); it fails this try, as any message in doubt does."""
     inbox = HangUpAfterDataInbox(events)
-    serving = _serving(inbox, settings)
-    next(serving)
+    serve(inbox)
     settings.EMAIL_SESSIONS = sessions
     settings.NOTICE_BATCH_SIZE = 3
     _scheduled_to_invitees(cast)
@@ -393,7 +403,6 @@ def test_a_session_ended_after_its_data_began_is_not_sent_again_at_once(
     assert len(received) == len(set(received)) == INVITEES
     assert sent == INVITEES - inbox.hung
     assert NoticeAttempt.objects.count() == inbox.hung
-    next(serving, None)
 
 
 class RecipientRefusedInbox(DawdlingInbox):
@@ -411,10 +420,9 @@ class RecipientRefusedInbox(DawdlingInbox):
         return "250 OK"
 
 
-def test_a_kept_session_refusing_a_recipient_is_not_asked_again(events, claimed, settings):
+def test_a_kept_session_refusing_a_recipient_is_not_asked_again(serve, events, claimed, settings):
     inbox = RecipientRefusedInbox(events)
-    serving = _serving(inbox, settings)
-    next(serving)
+    serve(inbox)
     settings.EMAIL_SESSIONS = 1
     token, notices = claimed
 
@@ -425,7 +433,6 @@ def test_a_kept_session_refusing_a_recipient_is_not_asked_again(events, claimed,
     [attempt] = NoticeAttempt.objects.filter(notice__in=notices)
     assert attempt.is_permanent
     assert "550" in attempt.error
-    next(serving, None)
 
 
 class SpareRefusesMailInbox(DawdlingInbox):
@@ -449,13 +456,12 @@ class SpareRefusesMailInbox(DawdlingInbox):
 
 
 def test_a_second_session_refused_at_its_first_message_is_not_taken_for_one_grown_old(
-    events, claimed, settings, caplog
+    serve, events, claimed, settings, caplog
 ):
     """The spare session greets the server before it carries anything: a 421 at its
     first MAIL is a refusal, and no third session is opened for the message."""
     inbox = SpareRefusesMailInbox(events)
-    serving = _serving(inbox, settings)
-    next(serving)
+    serve(inbox)
     settings.EMAIL_SESSIONS = 2
     token, notices = claimed
 
@@ -467,7 +473,6 @@ def test_a_second_session_refused_at_its_first_message_is_not_taken_for_one_grow
     assert failed.count() == inbox.refused == INVITEES - sent
     assert all("421" in attempt.error for attempt in failed)
     assert "ended a session" not in caplog.text
-    next(serving, None)
 
 
 def test_a_backend_other_than_smtp_gets_a_connection_a_batch(cast, settings, tmp_path):
@@ -504,11 +509,10 @@ class OneConnectionInbox(RecordingInbox):
 
 
 def test_a_relay_that_allows_one_connection_gets_every_message_over_it(
-    settings, events, claimed, caplog
+    serve, settings, events, claimed, caplog
 ):
     inbox = OneConnectionInbox(events)
-    serving = _serving(inbox, settings)
-    next(serving)
+    serve(inbox)
     token, notices = claimed
 
     with caplog.at_level("WARNING", logger="notices.delivery"):
@@ -521,7 +525,6 @@ def test_a_relay_that_allows_one_connection_gets_every_message_over_it(
     assert not NoticeAttempt.objects.filter(notice__in=notices).exists()
     assert "would not open a second session" in caplog.text
     assert "421 4.3.2 Concurrent connections limit exceeded" in caplog.text
-    next(serving, None)
 
 
 def test_two_messages_to_one_reader_reach_the_server_in_their_order(
