@@ -515,7 +515,7 @@ class _Mailers:
     is handed to its thread), so that a message waiting at its gate for the one two
     before it never holds the session that one needs. The second session is opened
     once the first has delivered, and joins only if the server greets it: a relay that
-    allows one connection gets the whole batch over the first, and no message fails
+    allows one connection gets every message over the first, and no message fails
     for it."""
 
     def __init__(self) -> None:
@@ -718,18 +718,21 @@ def notices_deliver_due(*, batch_size: int, on_full_batch: Callable[[], None] | 
     waiting: another worker may start on it meanwhile)."""
     sent = 0
     with _Mailers() as mailers:
+        # Only SMTP sessions are kept from batch to batch: another backend's connection
+        # (a file in development) is each batch's own, as it always was.
+        kept = mailers if mailers.over_smtp else None
         while True:
             token, claimed = notices_claim(limit=batch_size)
             if not claimed:
                 return sent
             if len(claimed) == batch_size and on_full_batch is not None:
                 on_full_batch()
-            sent += notices_deliver(token, claimed, mailers=mailers)
+            sent += notices_deliver(token, claimed, mailers=kept)
 
 
 def notices_deliver(token: str, notices: list[Notice], *, mailers: _Mailers | None = None) -> int:
-    """Deliver claimed notices in turn, over `mailers`' SMTP sessions if given (kept
-    open after) or sessions of their own; returns how many were sent.
+    """Deliver claimed notices in turn, over `mailers` if given (left open for the
+    next batch) or sessions of their own; returns how many were sent.
 
     E-mails are handed to the SMTP server on threads of their own (one per session,
     _Mailers) while the next one is built, and marked sent by this one while the
@@ -767,12 +770,7 @@ def notices_deliver(token: str, notices: list[Notice], *, mailers: _Mailers | No
         last_gate.open()
 
     with contextlib.ExitStack() as batch:
-        # Only SMTP sessions are kept from batch to batch: another backend's connection
-        # (a file in development) is the batch's own, as it always was.
-        if mailers is not None and mailers.over_smtp:
-            sessions = mailers
-        else:
-            sessions = batch.enter_context(_Mailers())
+        sessions = mailers if mailers is not None else batch.enter_context(_Mailers())
         batch.enter_context(_short_turns())
         sending = batch.enter_context(
             ThreadPoolExecutor(max_workers=sessions.threads, thread_name_prefix="notices-smtp")
