@@ -1,5 +1,6 @@
 """Shared serializer bases: strict input, UTC datetimes, the error shape."""
 
+import copy
 import datetime as dt
 
 from django.db import models
@@ -78,12 +79,28 @@ class InputSerializer(StrictSerializerMixin, serializers.Serializer):
 
 
 class OutputModelSerializer(serializers.ModelSerializer):
-    """Model serializers for responses; every datetime renders in UTC with a Z."""
+    """Model serializers for responses; every datetime renders in UTC with a Z.
+
+    DRF works a model serializer's fields out of the model (its fields, relations,
+    choices, validators) for every instance it makes: 0.1–1 ms a serializer, paid
+    again by each nested one, on every detail, write and list it answers. What it
+    works out depends on the class alone (its Meta and declared fields), so it is
+    worked out once per class, and each instance gets a deep copy: fields are bound to
+    their serializer, and DRF gives each instance its declared fields the same way."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: UTCDateTimeField,
     }
+
+    def get_fields(self):
+        built = _fields_built_per_class.get(type(self))
+        if built is None:
+            built = _fields_built_per_class[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
+
+
+_fields_built_per_class: dict[type[OutputModelSerializer], dict[str, serializers.Field]] = {}
 
 
 class ErrorSerializer(serializers.Serializer):
