@@ -24,8 +24,13 @@ api_v1 = [
     path("", include("search.api.urls")),
 ]
 
+# The API first: its paths would otherwise be tried against every page's pattern
+# (the apps' pages are included without a prefix), which was half of resolving one.
 urlpatterns = [
     path("", dashboard, name="dashboard"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("rsvp/<str:token>/", rsvp, name="rsvp"),
@@ -44,7 +49,4 @@ urlpatterns = [
         name="admin-login",
     ),
     path("admin/", admin.site.urls),
-    path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
