@@ -188,6 +188,42 @@ def test_a_copy_asked_again_compiles_none_of_the_funnels_conditions(cast, world)
         assert len(compiled) < len(conditions) + 3
 
 
+def test_a_copy_shares_the_funnels_conditions_until_its_aliases_change(cast, world):
+    from meetings.models import Decision
+    from meetings.permissions import decisions_visible_to
+
+    user = cast.member
+    kept = _kept_node(decisions_visible_to(_request_user(user)))
+    under = [node for node in _nodes(kept) if isinstance(node, WhereNode)][1:]
+    assert under, "the member's funnel has conditions under its kept node"
+    copied = []
+    real = WhereNode.clone
+
+    def counting(node):
+        copied.append(node)
+        return real(node)
+
+    with mock.patch.object(WhereNode, "clone", counting):
+        # A list's steps (filter, order, values, slice) each copy the query.
+        copy = decisions_visible_to(_request_user(user)).filter(pk__gt=0).order_by("-pk")
+        list(copy.values_list("pk", flat=True)[:5])
+        (in_copy,) = [
+            node for node in copy.query.where.children if isinstance(node, ConditionCompiledOnce)
+        ]
+        assert all(
+            mine is theirs for mine, theirs in zip(in_copy.children, kept.children, strict=True)
+        )
+        assert not [node for node in copied if any(node is inner for inner in under)]
+
+        # Inside another query its aliases change: it copies them then, and the
+        # funnel's own are left as they were.
+        list(Decision.objects.filter(pk__in=decisions_visible_to(_request_user(user))))
+        assert [node for node in copied if any(node is inner for inner in under)]
+    assert str(decisions_visible_to(_request_user(user)).query) == str(
+        _uncached(decisions_visible_to, user).query
+    )
+
+
 def _nodes(node):
     """Every node under `node`, subqueries' WHEREs included."""
     yield node
