@@ -12,15 +12,19 @@ from notices.selectors import notices_failed
 
 register = template.Library()
 
+FAILED_SHOWN = 10
+
 
 @register.inclusion_tag("notices/_failed_panel.html", takes_context=True)
 def failed_notices_panel(context) -> dict:
     user = context["request"].user
     failed = notices_failed(queryset=notices_visible_to(user))
-    shown = list(failed[:10])
+    shown = list(failed[:FAILED_SHOWN])
+    # Counted only when there are more than it shows: on most days there are none.
+    count = failed.count() if len(shown) == FAILED_SHOWN else len(shown)
     return {
         "failed_notices": shown,
-        "failed_count": failed.count(),
+        "failed_count": count,
         "resendable": notices_resendable_by(user, shown),
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],

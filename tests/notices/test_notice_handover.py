@@ -7,6 +7,8 @@ mail system (one Message-ID per notice)."""
 import asyncio
 import datetime as dt
 import email
+import itertools
+import os
 import sys
 import threading
 import time
@@ -15,6 +17,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.mail.backends import filebased
 from django.core.mail.message import sanitize_address
 from django.utils import timezone
 
@@ -475,10 +478,23 @@ def test_a_second_session_refused_at_its_first_message_is_not_taken_for_one_grow
     assert "ended a session" not in caplog.text
 
 
+class NumberedFileBackend(filebased.EmailBackend):
+    """Django's file backend, each connection's file numbered: Django names it by the
+    second and the connection's id(), which a connection made after another was freed
+    may share, so that two batches' messages went into one file now and then."""
+
+    numbers = itertools.count()
+
+    def _get_filename(self):
+        if self._fname is None:
+            self._fname = os.path.join(self.file_path, f"{next(self.numbers):04}.log")
+        return self._fname
+
+
 def test_a_backend_other_than_smtp_gets_a_connection_a_batch(cast, settings, tmp_path):
     """Only SMTP sessions outlive a batch: the file backend of development writes a file
     a batch, as it always did, and a dispatch leaves none open."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_BACKEND = f"{__name__}.NumberedFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     settings.NOTICE_BATCH_SIZE = 2
     _scheduled_to_invitees(cast)

@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from meetings.services import (
     meeting_create,
     meeting_schedule,
 )
+from members.services import person_create
 from notices.models import Notice
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +205,43 @@ def test_the_overdue_badge_counts_up_to_a_hundred_then_says_more(
     with django_assert_max_num_queries(17):
         page = client.get(reverse("dashboard")).content.decode()
     assert '<span class="badge overdue">100+</span>' in page
+
+
+def _failed_badge(page: str) -> str:
+    heading = page.split('id="failed-heading"', 1)[1]
+    return heading.split('<span class="badge overdue">', 1)[1].split("</span>", 1)[0]
+
+
+@pytest.mark.parametrize(("failing", "listed"), [(3, 3), (10, 10), (11, 10), (14, 10)])
+def test_the_failed_panel_counts_what_it_cannot_list(client, cast, failing, listed):
+    """Up to ten failed notices are listed and their number is the list's; beyond ten
+    the badge says how many there are in all."""
+    start = timezone.now() + dt.timedelta(days=3)
+    meeting = meeting_create(
+        group=cast.mwg,
+        title="Border management review",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=1),
+        by=cast.secretariat,
+    )
+    for number in range(failing):
+        person = person_create(
+            full_name=f"Delegate {number}",
+            email=f"delegate{number}@example.org",
+            organisation=cast.moh,
+            by=cast.secretariat,
+        )
+        invitation_create(meeting=meeting, person=person, by=cast.secretariat)
+    meeting_schedule(meeting=meeting, by=cast.secretariat)
+    Notice.objects.filter(meeting=meeting).update(
+        status=Notice.Status.FAILED, last_error="550 No such mailbox"
+    )
+    client.force_login(cast.secretariat)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("dashboard")).content.decode()
+
+    assert _failed_badge(page) == str(failing)
+    assert page.count("550 No such mailbox") == listed
+    counted = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "notices_notice" in q["sql"]]
+    assert len(counted) == (1 if failing >= 10 else 0)
