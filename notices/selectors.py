@@ -10,6 +10,21 @@ from django.db.models.functions import Concat
 from groups.models import ConfidentialityChange
 from notices.models import RESEND_KEY_SUFFIX, Notice, NoticeAttempt
 
+
+def notices_failed(*, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
+    """Notices that failed for good and were not sent again since, newest first. Once
+    resent, a failure is the copy's to report: still listed with its Resend button, the
+    original was sent again at each click."""
+    first_copy = Notice.objects.filter(
+        dedup_key=Concat(OuterRef("dedup_key"), Value(f"{RESEND_KEY_SUFFIX}1"))
+    )
+    return (
+        queryset.filter(status=Notice.Status.FAILED)
+        .exclude(Exists(first_copy))
+        .order_by("-created_at", "-pk")
+    )
+
+
 # What the dashboard's panel (notices/_failed_panel.html) prints of a failed notice and
 # what notices_resendable_by reads. Every column of the five tables it joins cost the
 # panel about 1.5 ms to compile and read, for the few it prints. A column the panel
@@ -28,16 +43,15 @@ _FAILED_PANELLED = (
 )
 
 
-def notices_failed(*, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
-    """Notices that failed for good and were not sent again since, newest first, with
-    what they were about. Once resent, a failure is the copy's to report: still
-    listed with its Resend button, the original was sent again at each click."""
-    first_copy = Notice.objects.filter(
-        dedup_key=Concat(OuterRef("dedup_key"), Value(f"{RESEND_KEY_SUFFIX}1"))
-    )
-    return (
-        queryset.filter(status=Notice.Status.FAILED)
-        .exclude(Exists(first_copy))
+def notices_failed_panelled(ids: list[int]) -> list[Notice]:
+    """These failed notices (notices_failed's, by id), newest first, with what the
+    dashboard's panel prints of them. Read apart from finding them: joined to the five
+    tables they may be about, the query took PostgreSQL 1.4 ms to plan and SQLite's
+    compiler 1 ms, on the many days when no notice has failed and nothing is listed."""
+    if not ids:
+        return []
+    return list(
+        Notice.objects.filter(pk__in=ids)
         .select_related("person", "endpoint", "meeting", "series", "action_point")
         .only(*_FAILED_PANELLED)
         .order_by("-created_at", "-pk")
