@@ -140,14 +140,9 @@ class ConditionCompiledOnce(WhereNode):
         # A copy shares the conditions under it, which nothing changes in place but
         # relabel_aliases (below: it copies them first). Django's clone copies every
         # node of the tree, and a query is cloned at each step of a list (filter,
-        # order, values, slice): a member's funnel of dozens of nodes cost 0.1-0.2 ms
-        # a request in copies. Whether the conditions hold an aggregate or a window,
-        # which Django asks at each compilation by walking the tree, is theirs too.
+        # order, values, slice): a member's funnel of dozens of nodes.
         clone = self.create(list(self.children), self.connector, self.negated)
         clone._kept = self._kept  # type: ignore[attr-defined]  # made by create(): this class
-        for known in ("contains_aggregate", "contains_over_clause"):
-            if known in self.__dict__:
-                clone.__dict__[known] = self.__dict__[known]
         return clone
 
     def relabel_aliases(self, change_map):

@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -84,9 +84,10 @@ class OutputModelSerializer(serializers.ModelSerializer):
     DRF works a model serializer's fields out of the model (its fields, relations,
     choices, validators) for every instance it makes: 0.1–1 ms a serializer, paid
     again by each nested one, on every detail, write and list it answers. What it
-    works out depends on the class alone (its Meta and declared fields), so it is
-    worked out once per class, and each instance gets a deep copy: fields are bound to
-    their serializer, and DRF gives each instance its declared fields the same way."""
+    works out depends on the class alone (its Meta and declared fields) and the language
+    its messages are written in, so it is worked out once per class and language, and
+    each instance gets a deep copy: fields are bound to their serializer, and DRF gives
+    each instance its declared fields the same way."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -94,13 +95,18 @@ class OutputModelSerializer(serializers.ModelSerializer):
     }
 
     def get_fields(self):
-        built = _fields_built_per_class.get(type(self))
+        # Per language too: DRF writes some messages out as it builds (a unique field's
+        # validator), and a copy shares its validators.
+        key = (type(self), get_language())
+        built = _fields_built_per_class.get(key)
         if built is None:
-            built = _fields_built_per_class[type(self)] = super().get_fields()
+            built = _fields_built_per_class[key] = super().get_fields()
         return copy.deepcopy(built)
 
 
-_fields_built_per_class: dict[type[OutputModelSerializer], dict[str, serializers.Field]] = {}
+_fields_built_per_class: dict[
+    tuple[type[OutputModelSerializer], str | None], dict[str, serializers.Field]
+] = {}
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,10 +1,10 @@
-"""The dashboard's count of failed notices is read by index on SQLite, with the
-statistics of a log where nearly every notice was sent: SQLite then gives the status
-test no selectivity, and without the index of the failed alone
-(Notice.Meta.indexes) it counted them by reading the whole log.
+"""The dashboard's count of failed notices is read by index on SQLite, with statistics
+taken while every notice was sent: SQLite then gives the status test no selectivity,
+and without the index of the failed alone (Notice.Meta.indexes), which tells its planner
+the test is selective, it counted them by reading the whole log.
 
 Planned on a SQLite file of the test's own whatever database the suite runs on
-(PostgreSQL keeps statistics per value and reads the index of the failed itself)."""
+(PostgreSQL keeps statistics per value and reads the status index anyway)."""
 
 import pytest
 from django.db.models import Index

@@ -97,3 +97,35 @@ def test_a_copy_changed_by_one_serializer_leaves_the_next_alone():
 
     assert list(fresh.fields) == ["id", "name"]
     assert fresh.fields["name"].label != "Changed"
+
+
+def _unique_messages(serializer) -> dict[str, list[str]]:
+    return {
+        name: [str(validator.message) for validator in field.validators]
+        for name, field in serializer.fields.items()
+        if field.validators
+    }
+
+
+def test_messages_written_while_building_are_in_the_language_asked(monkeypatch):
+    """DRF writes a unique field's message out as it builds the field, and a copy
+    shares its validators: fields built for an Arabic page must not answer in Arabic
+    on an English one."""
+    from django.utils import translation
+
+    from members.api.serializers import OrganisationBriefSerializer
+
+    monkeypatch.setattr(bases, "_fields_built_per_class", {})
+    with translation.override("ar"):
+        OrganisationBriefSerializer().fields  # noqa: B018 - built first in Arabic
+    with translation.override("en"):
+        given = _unique_messages(OrganisationBriefSerializer())
+        as_drf_builds = serializers.ModelSerializer.get_fields(OrganisationBriefSerializer())
+
+    assert given
+    assert given == {
+        name: [str(validator.message) for validator in field.validators]
+        for name, field in as_drf_builds.items()
+        if field.validators
+    }
+    assert any("already exists" in message for messages in given.values() for message in messages)
