@@ -13,6 +13,7 @@ from meetings.permissions import (
     meetings_visible_to,
 )
 from meetings.selectors import (
+    NotOver,
     action_point_table,
     action_points_overdue,
     invitations_awaiting_answer,
@@ -32,16 +33,17 @@ OVERDUE_COUNTED = 100
 @login_required
 def dashboard(request):
     user = request.user
-    now = timezone.now()
+    # Its bound read once for the three lists of meetings not over.
+    not_over = NotOver.at(timezone.now())
     visible = meetings_visible_to(user)
     upcoming = meetings_listed_briefly(
-        queryset=meeting_list(queryset=meetings_upcoming(queryset=visible, now=now))
+        queryset=meeting_list(queryset=meetings_upcoming(queryset=visible, now=not_over))
     )
-    mine = invitations_awaiting_answer(queryset=invitations_unanswered_by(user), now=now)
+    mine = invitations_awaiting_answer(queryset=invitations_unanswered_by(user), now=not_over)
     # For those who run meetings: how many answers each upcoming meeting still waits for.
     waiting_for = meetings_listed_briefly(
         queryset=meetings_awaiting_answers(
-            queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=now)
+            queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=not_over)
         )
     )
     overdue = action_points_overdue(
