@@ -17,8 +17,9 @@ from meetings.api.serializers import (
 )
 from meetings.models import AgendaItem
 from meetings.permissions import agenda_items_visible_to, meetings_visible_to
+from portal.api.rows import PerPage
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
-from portal.pages import reverse_id
+from portal.pages import reverse_id, reverse_id_for_page
 
 UPLOAD_HELP = (
     "The file (multipart/form-data). Its type is read from its content, not its name: a "
@@ -64,7 +65,12 @@ class DocumentVersionSerializer(OutputModelSerializer):
             "download_url",
         ]
 
-    ROW_FIELDS = {"download_url": (("pk",), _download_url)}
+    ROW_FIELDS = {
+        "download_url": (
+            ("pk",),
+            PerPage(lambda: reverse_id_for_page("api:document-version-download")),
+        )
+    }
 
     def get_download_url(self, version: DocumentVersion) -> str:
         return _download_url(version.pk)

@@ -8,7 +8,8 @@ many-to-many, the same JSON comes from one `.values()` query with the joins, plu
 query per many-to-many, shaped by a plan compiled from the serializer's own fields.
 
 A method field is read from columns when its serializer says how in `ROW_FIELDS`
-({field name: ((column, ...), function of their values)}), or worked out for the whole
+({field name: ((column, ...), function of their values)}; the function may be a
+`PerPage`, made once for each page), or worked out for the whole
 page in queries of its own when the serializer names it in `ROW_PAGE` ({field name:
 (reader, key)}, the reader a function of the page's row ids giving {row id: {key:
 value}}, called once for all the fields that name it: a group's chair and co-chair
@@ -87,6 +88,17 @@ class _Unplannable(Exception):
     """The serializer reads something a `.values()` row does not hold."""
 
 
+class PerPage:
+    """A ROW_FIELDS function made anew for each page: `make()` gives the function of the
+    columns, for one request's rows. For what a row's value depends on besides its
+    columns but the same for the whole page: a link reversed in the request's language
+    and URL setting (portal.pages.reverse_id_for_page), read once rather than per row
+    (a page of papers' versions spent two thirds of its shaping reading them)."""
+
+    def __init__(self, make: Callable[[], Callable[..., Any]]):
+        self.make = make
+
+
 class RowPlan:
     """The `.values()` columns a serializer reads and how to shape each row from them."""
 
@@ -103,7 +115,9 @@ class RowPlan:
         self.columns = columns
         self._shape = shape
         # (output key, reader of {row id: [values]} for a page's row ids)
-        self._many = many
+        self._many = [(key, read) for key, read in many if not isinstance(read, PerPage)]
+        # (key, maker of a function of columns): ROW_FIELDS functions made once a page.
+        self._per_page = [(key, read.make) for key, read in many if isinstance(read, PerPage)]
         # Whether a page's rows are shaped with the serializer context (ROW_HIDDEN).
         self.reads_context = reads_context
 
@@ -122,6 +136,7 @@ class RowPlan:
         values = list(values)
         ids = [row["pk"] for row in values]
         related: dict = {key: read(ids) for key, read in self._many} if ids else {}
+        related.update((key, make()) for key, make in self._per_page)
         related[_CONTEXT] = context or {}
         return [self._shape(row, related) for row in values]
 
@@ -263,7 +278,7 @@ def _compile(serializer, model: type[Model], prefix: str, columns: list[str], ma
             if name in getattr(type(serializer), "ROW_PAGE", {}) and not prefix:
                 steps.append(_page_step(serializer, name, many))
             else:
-                steps.append(_method_step(serializer, name, prefix, columns))
+                steps.append(_method_step(serializer, name, prefix, columns, many))
             continue
         if isinstance(field, serializers.ListSerializer) and not prefix:
             steps.append(_nested_step(serializer, name, field, many))
@@ -294,7 +309,7 @@ def _compile(serializer, model: type[Model], prefix: str, columns: list[str], ma
     return shape
 
 
-def _method_step(serializer, name: str, prefix: str, columns: list[str]):
+def _method_step(serializer, name: str, prefix: str, columns: list[str], many: list):
     """A method field the serializer also gives as a function of columns, in ROW_FIELDS:
     {name: ((column, ...), function of their values)}."""
     declared = getattr(type(serializer), "ROW_FIELDS", {}).get(name)
@@ -303,6 +318,15 @@ def _method_step(serializer, name: str, prefix: str, columns: list[str]):
     names, function = declared
     read = [prefix + column for column in names]
     columns.extend(read)
+    if isinstance(function, PerPage):
+        # Keyed by the PerPage itself: made once a page, whichever field reads it.
+        if all(known is not function for known, _make in many):
+            many.append((function, function))
+
+        def take_made(row, related, out):
+            out[name] = related[function](*(row[column] for column in read))
+
+        return take_made
 
     def take_method(row, related, out):
         out[name] = function(*(row[column] for column in read))

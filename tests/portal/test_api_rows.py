@@ -264,3 +264,45 @@ class _Brief(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "full_name"]
+
+
+def test_a_per_page_function_is_made_once_a_page_in_the_requests_setting(
+    cast, client, monkeypatch
+):
+    from django.urls import set_script_prefix
+
+    from documents.api import serializers as document_serializers
+
+    for number in range(3):
+        paper = Document.objects.create(group=cast.mwg, title=f"Paper {number}")
+        document_version_add(
+            document=paper, upload=SimpleUploadedFile(f"p{number}.txt", b"Words."), by=None
+        )
+    made = []
+    real = document_serializers.reverse_id_for_page
+
+    def counted(name, **options):
+        made.append(name)
+        return real(name, **options)
+
+    monkeypatch.setattr(document_serializers, "reverse_id_for_page", counted)
+    client.force_login(cast.secretariat)
+
+    # Served under a prefix, as WSGIHandler sets it from SCRIPT_NAME for each request
+    # (the test client does not).
+    set_script_prefix("/portal/")
+    try:
+        versions = client.get("/api/v1/document-versions/").json()
+        papers = client.get("/api/v1/documents/").json()
+    finally:
+        set_script_prefix("/")
+
+    # Once for each page (the papers' current versions are one nested read), not per row.
+    assert made == ["api:document-version-download"] * 2
+    links = [row["download_url"] for row in versions["results"]]
+    links += [row["current_version"]["download_url"] for row in papers["results"]]
+    assert len(links) == 6
+    for link in links:
+        version_id = link.split("/")[-3]
+        # The request's script prefix, as reverse() would give it on each row.
+        assert link == f"/portal/api/v1/document-versions/{version_id}/download/"
