@@ -29,6 +29,7 @@ a property, a field class it does not know, its own `to_representation`) is not 
 holds both paths' JSON equal for every list that compiles.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, TypeGuard
@@ -39,6 +40,7 @@ from django.db.models import ForeignKey, Model, QuerySet
 from django_countries.fields import CountryField
 from rest_framework import relations, serializers
 
+from portal.api.serializers import UTCDateTimeField
 from portal.lookups import ids_in
 
 # Fields whose to_representation gives back the database's value unchanged, given the
@@ -440,6 +442,17 @@ def _step(name, field, model_field, column, columns, many, prefix, *, hidden=Non
             raise _Unplannable(name)
         if getattr(field, "binary", False):
             raise _Unplannable(name)
+    elif type(field) is UTCDateTimeField and field.writes_utc_iso:
+        convert = field.to_representation
+
+        def take_moment(row, related, out):
+            # A moment in UTC, as both databases give them, is handed to the renderer
+            # as it is: orjson writes it as utc_iso would (the renderer's OPT_UTC_Z), in
+            # C. Anything else is written here as the field writes it.
+            value = row[column]
+            out[name] = value if value is None or value.tzinfo is dt.UTC else convert(value)
+
+        return take_moment
     elif isinstance(field, _CONVERTED):
         convert = field.to_representation  # the field's own, subclasses' included
 

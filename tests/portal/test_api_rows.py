@@ -1,13 +1,16 @@
 """Lists answered from `.values()` rows (portal.api.rows) give DRF's JSON, byte for byte."""
 
 import collections
+import datetime as dt
 import itertools
 
+import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from guardian.models import UserObjectPermission
+from hypothesis import strategies
 from rest_framework import serializers
 
 from benchmarks.lists import api_lists
@@ -266,9 +269,7 @@ class _Brief(serializers.ModelSerializer):
         fields = ["id", "full_name"]
 
 
-def test_a_per_page_function_is_made_once_a_page_in_the_requests_setting(
-    cast, client, monkeypatch
-):
+def test_a_per_page_function_is_made_once_a_page_in_the_requests_setting(cast, client, monkeypatch):
     from django.urls import set_script_prefix
 
     from documents.api import serializers as document_serializers
@@ -306,3 +307,45 @@ def test_a_per_page_function_is_made_once_a_page_in_the_requests_setting(
         version_id = link.split("/")[-3]
         # The request's script prefix, as reverse() would give it on each row.
         assert link == f"/portal/api/v1/document-versions/{version_id}/download/"
+
+
+def test_moments_in_utc_go_to_the_renderer_as_they_are_and_are_written_as_drf_writes_them():
+    import zoneinfo
+
+    from meetings.models import Meeting
+    from portal.api.renderers import dumps
+    from portal.api.serializers import OutputModelSerializer
+
+    class Times(OutputModelSerializer):
+        class Meta:
+            model = Meeting
+            fields = ["id", "start_at", "end_at"]
+
+    plan = plan_for(Times)
+    assert plan is not None
+    utc = dt.datetime(2027, 3, 1, 9, 30, tzinfo=dt.UTC)
+    # Written in Cairo's zone: converted here, as the field converts it.
+    cairo = dt.datetime(2027, 3, 1, 11, 30, 0, 5, tzinfo=zoneinfo.ZoneInfo("Africa/Cairo"))
+    values = [
+        {"pk": 1, "id": 1, "start_at": utc, "end_at": cairo},
+        {"pk": 2, "id": 2, "start_at": utc.replace(microsecond=70), "end_at": None},
+    ]
+
+    rows = plan.rows(values)
+
+    assert rows[0]["start_at"] is utc
+    assert rows[0]["end_at"] == "2027-03-01T09:30:00.000005Z"
+    meetings = [
+        Meeting(pk=row["pk"], start_at=row["start_at"], end_at=row["end_at"]) for row in values
+    ]
+    assert dumps(rows) == dumps(Times(meetings, many=True).data)
+    assert b'"start_at":"2027-03-01T09:30:00.000070Z"' in dumps(rows)
+
+
+@hypothesis.settings(max_examples=2000, deadline=None)
+@hypothesis.given(moment=strategies.datetimes(timezones=strategies.just(dt.UTC)))
+def test_the_renderer_writes_any_moment_in_utc_as_utc_iso_does(moment):
+    from portal.api.renderers import dumps
+    from portal.api.serializers import utc_iso
+
+    assert dumps(moment) == dumps(utc_iso(moment))
