@@ -4,9 +4,12 @@ At scale 1: 20,000 meetings, 400,000 invitations, 40,000 agenda items, 20,000 ac
 points, a paper with its first version and a notice (one in ten failed once) per meeting,
 and for the quarter that were held a register of five, published minutes with one
 organisation's comment and a decision each; 2,000 people, 300 organisations, 51 groups;
-a held plenary of working group 0 with 200 invitees (150 attended); a secretariat login
-and a member agency's login that sits in three working groups and their sub-groups. At
-scale 10 every row but the groups and logins is ten times as many. Rows are random but reproducible.
+a held plenary of working group 0 with 200 invitees (150 attended); each held sub-group
+meeting reported back to its working group's next meeting; a secretariat login and a
+member agency's login that sits in three working groups and their sub-groups. At scale
+10 every row but the groups, the logins and the webhook endpoints (one for each of the
+first 40 organisations, the agency's among them: the agencies that use the API, not
+the portal's history) is ten times as many. Rows are random but reproducible.
 
 The data grow as a working group's do, with its history: at scale N the meetings span N
 times the years, at the same pace per month, and the coming year holds as many meetings
@@ -16,6 +19,7 @@ points stay the same size while the tables grow, and a figure that grows at 10x 
 work proportional to a table, which is what the benchmark is there to find.
 """
 
+import bisect
 import datetime as dt
 import random
 
@@ -35,10 +39,11 @@ from meetings.models import (
     Meeting,
     Minutes,
     MinutesComment,
+    ReportBack,
 )
 from members.models import Organisation, Person
 from members.services import user_create
-from notices.models import Notice, NoticeAttempt
+from notices.models import Notice, NoticeAttempt, WebhookEndpoint
 
 MEETINGS = 20_000
 INVITES_PER_MEETING = 20
@@ -49,13 +54,14 @@ SUB_GROUPS_PER_WORKING_GROUP = 4
 AGENDA_ITEMS = 2
 PLENARY_INVITEES = 200
 # Names the data's shape: a database seeded in an earlier shape is not reused.
-PLENARY_UID = "meeting-bench-plenary-v3@bench.local"
+PLENARY_UID = "meeting-bench-plenary-v4@bench.local"
 FUTURE_HOURS = 8_000  # the coming meetings, at every scale
 SPAN_HOURS = 34_000  # the whole span at scale 1; N times this at scale N
 ACTION_CLOSED_AFTER_DAYS = 365
 RESPONSES = ["pending", "accepted", "declined", "tentative"]
 CHUNK = 10_000  # meetings written (with their rows) at a time, to bound memory
 PASSWORD = "bench-password"  # noqa: S105 - a throwaway database
+WEBHOOK_ORGANISATIONS = 40
 
 
 def is_seeded() -> bool:
@@ -158,6 +164,16 @@ def seed(scale: int = 1) -> None:
             rng, range(start, min(start + CHUNK, meetings_total)), groups, people, now, scale
         )
     _plenary_seed(rng, working[0], people, now)
+    _report_backs_seed(working, now)
+    WebhookEndpoint.objects.bulk_create(
+        WebhookEndpoint(
+            organisation=organisation,
+            url=f"https://hooks{n}.bench.example.org/tansiq",
+            secret=f"bench-secret-{n}",
+            events=["meeting.scheduled", "meeting.updated"] if n % 2 else [],
+        )
+        for n, organisation in enumerate(organisations[:WEBHOOK_ORGANISATIONS])
+    )
 
 
 def _meetings_seed(rng, numbers: range, groups, people, now, scale: int) -> None:
@@ -226,6 +242,39 @@ def _meetings_seed(rng, numbers: range, groups, people, now, scale: int) -> None
     _notices_seed(meetings, invitations, now)
     held = {meeting.pk: meeting for meeting in meetings if meeting.status == "held"}
     _held_records_seed(held.values(), [i for i in invitations if i.meeting_id in held], 5, now)
+
+
+def _report_backs_seed(working, now) -> None:
+    """Each held sub-group meeting proposed to its working group's first meeting after it:
+    accepted or dropped once that meeting has started, still proposed before."""
+    starts: dict[int, list[tuple]] = {group.pk: [] for group in working}
+    for pk, group_id, start_at in (
+        Meeting.objects.filter(group__in=working)
+        .order_by("start_at")
+        .values_list("pk", "group_id", "start_at")
+    ):
+        starts[group_id].append((start_at, pk))
+    held = Meeting.objects.filter(group__parent__in=working, status="held").values_list(
+        "pk", "group__parent_id", "start_at"
+    )
+    report_backs = []
+    for pk, parent_id, start_at in held.iterator(chunk_size=CHUNK):
+        later = starts[parent_id]
+        at = bisect.bisect_right(later, (start_at, float("inf")))
+        if at == len(later):
+            continue
+        parent_start, parent_pk = later[at]
+        decided = parent_start < now
+        report_backs.append(
+            ReportBack(
+                meeting_id=parent_pk,
+                source_meeting_id=pk,
+                status=("accepted" if pk % 4 else "dropped") if decided else "proposed",
+                decided_at=parent_start if decided else None,
+                created_at=start_at + dt.timedelta(days=7),
+            )
+        )
+    ReportBack.objects.bulk_create(report_backs, batch_size=5000)
 
 
 def _held_records_seed(meetings, invitations, present_per_meeting: int | None, now) -> None:
