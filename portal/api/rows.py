@@ -38,7 +38,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router
 from django.db.models import ForeignKey, Model, QuerySet
 from django_countries.fields import CountryField
-from rest_framework import relations, serializers
+from rest_framework import ISO_8601, relations, serializers
+from rest_framework.settings import api_settings
 
 from portal.api.serializers import UTCDateTimeField
 from portal.lookups import ids_in
@@ -384,6 +385,12 @@ def _hidden_step(name: str, key: str, shown: Callable[[Row, dict, dict], None]):
     return take_if_shown
 
 
+def _writes_iso(field: serializers.Field, default: object) -> bool:
+    """Whether the field writes its values in ISO 8601, by its own format or DRF's."""
+    output_format = getattr(field, "format", default)
+    return isinstance(output_format, str) and output_format.lower() == ISO_8601
+
+
 def _step(name, field, model_field, column, columns, many, prefix, *, hidden=None):
     kind = type(field)
     if hidden is not None:
@@ -453,6 +460,16 @@ def _step(name, field, model_field, column, columns, many, prefix, *, hidden=Non
             out[name] = value if value is None or value.tzinfo is dt.UTC else convert(value)
 
         return take_moment
+    elif type(field) is serializers.DateField and _writes_iso(field, api_settings.DATE_FORMAT):
+        convert = field.to_representation
+
+        def take_day(row, related, out):
+            # A date, likewise: orjson writes it as its isoformat(), which is what the
+            # field writes.
+            value = row[column]
+            out[name] = value if type(value) is dt.date else convert(value)
+
+        return take_day
     elif isinstance(field, _CONVERTED):
         convert = field.to_representation  # the field's own, subclasses' included
 

@@ -349,3 +349,36 @@ def test_the_renderer_writes_any_moment_in_utc_as_utc_iso_does(moment):
     from portal.api.serializers import utc_iso
 
     assert dumps(moment) == dumps(utc_iso(moment))
+
+
+@hypothesis.settings(max_examples=1000, deadline=None)
+@hypothesis.given(day=strategies.dates())
+def test_the_renderer_writes_any_date_as_drf_does(day):
+    from rest_framework import serializers as drf
+
+    from portal.api.renderers import dumps
+
+    assert dumps(day) == dumps(drf.DateField().to_representation(day))
+
+
+def test_dates_go_to_the_renderer_as_they_are():
+    from meetings.models import Decision
+    from portal.api.renderers import dumps
+    from portal.api.serializers import OutputModelSerializer
+
+    class Days(OutputModelSerializer):
+        class Meta:
+            model = Decision
+            fields = ["id", "decided_on"]
+
+    plan = plan_for(Days)
+    assert plan is not None
+    day = dt.date(2027, 3, 1)
+    values = [{"pk": 1, "id": 1, "decided_on": day}, {"pk": 2, "id": 2, "decided_on": None}]
+
+    rows = plan.rows(values)
+
+    assert rows[0]["decided_on"] is day
+    decisions = [Decision(pk=row["pk"], decided_on=row["decided_on"]) for row in values]
+    assert dumps(rows) == dumps(Days(decisions, many=True).data)
+    assert dumps(rows) == b'[{"id":1,"decided_on":"2027-03-01"},{"id":2,"decided_on":null}]'
