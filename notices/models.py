@@ -207,6 +207,17 @@ class Notice(models.Model):
                 condition=Q(status="failed"),
                 name="notice_failed_idx",
             ),
+            # The webhook calls, apart from the e-mails. The endpoint's own index holds
+            # every e-mail under null: SQLite's statistics then say an endpoint has as
+            # many notices as the log, and an agency's log (its people's e-mails or its
+            # endpoints' calls, newest first) was read by walking the whole log in order
+            # (12.7 ms at the benchmark's 20,000 notices, 183 ms at 200,000). With this
+            # index it reads the two by index, then sorts what it found.
+            models.Index(
+                fields=["endpoint", "created_at", "id"],
+                condition=Q(endpoint__isnull=False),
+                name="notice_webhook_calls_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
