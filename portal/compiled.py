@@ -22,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
     ModelIterable,
+    ValuesIterable,
     ValuesListIterable,
     get_related_populators,
 )
@@ -101,6 +102,76 @@ class CompiledOnce:
         if compiled is None:
             compiled = kept[self] = _Compiled(self.build(self.placeholder), self.placeholder, using)
         return compiled
+
+
+class _CompiledForIds:
+    def __init__(self, queryset: QuerySet, placeholders: list[int], using: str) -> None:
+        if queryset._iterable_class is not ValuesIterable:
+            raise TypeError("compiled for ids: values() rows only")
+        query = queryset.query
+        self.compiler: SQLCompiler = query.get_compiler(using=using)
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        wanted = set(placeholders)
+        found = [(param, index) for index, param in enumerate(self.params) if param in wanted]
+        if sorted(param for param, _index in found) != sorted(placeholders):
+            raise ValueError("each id must stand once in the query, and no other value")
+        where = dict(found)
+        self.positions = [where[placeholder] for placeholder in placeholders]
+        # As ValuesIterable names them.
+        self.names = (
+            list(query.selected)
+            if query.selected
+            else [
+                *query.extra_select,
+                *query.values_select,
+                *query.annotation_select,
+            ]
+        )
+
+    def rows(self, ids: list[int], using: str) -> list[dict[str, Any]]:
+        params = list(self.params)
+        for position, value in zip(self.positions, ids, strict=True):
+            params[position] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            raw = cursor.fetchall()
+        names = self.names
+        converted = self.compiler.results_iter(results=[raw])
+        return [dict(zip(names, row, strict=True)) for row in converted]
+
+
+class CompiledForIds:
+    """`build(ids)` is a `.values()` query of what a page's rows have in another table
+    (a paper's current version, a seat's representatives), its only values the ids,
+    each written as a parameter of its own (portal.lookups.ids_in); it is built and
+    compiled once per database connection and number of ids, then run again with the
+    page's ids: building and compiling a page's current versions of papers cost more
+    than running them. `rows(ids)` gives the rows as `.values()` would, converted by the
+    compiler's own converters. The query must hold no value that changes between runs
+    (no clock, no reader), and `ids` must be whole numbers, each once."""
+
+    # How many numbers of ids one query keeps per connection (a list's page sizes and
+    # last pages): any further is compiled each time.
+    KEPT = 16
+    # The ids it is compiled with: no row has a negative id.
+    _FIRST_PLACEHOLDER = -(10**15)
+
+    def __init__(self, build: Callable[[list[int]], QuerySet[Any, Any]]) -> None:
+        self.build = build
+
+    def rows(self, ids: list[int], using: str = DEFAULT_DB_ALIAS) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        kept: dict = connections[using].__dict__.setdefault(_KEPT_ATTRIBUTE, {})
+        per_number: dict[int, _CompiledForIds] = kept.setdefault(self, {})
+        compiled = per_number.get(len(ids))
+        if compiled is None:
+            placeholders = [self._FIRST_PLACEHOLDER - place for place in range(len(ids))]
+            compiled = _CompiledForIds(self.build(placeholders), placeholders, using)
+            if len(per_number) < self.KEPT:
+                per_number[len(ids)] = compiled
+        return compiled.rows(ids, using)
 
 
 class ConditionCompiledOnce(WhereNode):

@@ -16,7 +16,10 @@ value}}, called once for all the fields that name it: a group's chair and co-cha
 seats, its terms of reference inherited down the tree). A nested list (a prefetch
 with its own filter) is read in one more query when the serializer names its rows in
 `ROW_MANY` ({field name: (foreign key to the row, function giving the queryset the
-list's prefetch uses)}); its items are planned like any serializer. A nested object that
+list's prefetch uses)}); its items are planned like any serializer, and its query is
+compiled once per database connection and number of ids (portal.compiled.CompiledForIds),
+so that queryset must read nothing that changes from one request to the next (no reader,
+no clock). A nested object that
 is not a foreign key (a paper's current version, attached by the view) is read the same
 way when the serializer names it in `ROW_ONE` (same shape; at most one item per row, null
 when none). A column shown to some readers only (a person's e-mail) is read like any
@@ -42,6 +45,7 @@ from rest_framework import ISO_8601, relations, serializers
 from rest_framework.settings import api_settings
 
 from portal.api.serializers import UTCDateTimeField
+from portal.compiled import CompiledForIds
 from portal.lookups import ids_in
 
 # Fields whose to_representation gives back the database's value unchanged, given the
@@ -146,10 +150,11 @@ class RowPlan:
 
 def _nested_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
     """The reader of a nested list: {row id: [item dicts]}, in the queryset's order."""
+    items = _nested_items(owner, queryset, plan)
 
     def read(ids: list[int]) -> dict[int, list[dict]]:
         found: dict[int, list[dict]] = {row_id: [] for row_id in ids}
-        for row_id, item in _nested_items(owner, queryset, plan, ids):
+        for row_id, item in items(ids):
             found[row_id].append(item)
         return found
 
@@ -159,10 +164,11 @@ def _nested_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
 def _nested_one_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
     """The reader of a nested object: {row id: item dict, or None when there is none}; the
     queryset gives at most one per row (the first in its order would be kept)."""
+    items = _nested_items(owner, queryset, plan)
 
     def read(ids: list[int]) -> dict[int, dict | None]:
         found: dict[int, dict | None] = dict.fromkeys(ids)
-        for row_id, item in _nested_items(owner, queryset, plan, ids):
+        for row_id, item in items(ids):
             if found[row_id] is None:
                 found[row_id] = item
         return found
@@ -170,10 +176,19 @@ def _nested_one_of(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"
     return read
 
 
-def _nested_items(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan", ids: list[int]):
-    items = queryset().filter(ids_in(owner, ids)).prefetch_related(None)
-    rows = list(items.values(*dict.fromkeys((owner, *plan.columns))))
-    return ((row[owner], item) for row, item in zip(rows, plan.rows(rows), strict=True))
+def _nested_items(owner: str, queryset: Callable[[], QuerySet], plan: "RowPlan"):
+    """(row id, item dict) of a page's ids, by the nested list's queryset (which reads
+    nothing but its own rows: no reader, no clock) compiled once per number of ids."""
+    columns = dict.fromkeys((owner, *plan.columns))
+    compiled = CompiledForIds(
+        lambda ids: queryset().filter(ids_in(owner, ids)).prefetch_related(None).values(*columns)
+    )
+
+    def items(ids: list[int]):
+        rows = compiled.rows(ids, using=router.db_for_read(plan.model))
+        return ((row[owner], item) for row, item in zip(rows, plan.rows(rows), strict=True))
+
+    return items
 
 
 def many_to_many_ids(field, ids: list[int]) -> dict[int, list[int]]:

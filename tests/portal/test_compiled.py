@@ -6,7 +6,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from members.models import Person
-from portal.compiled import CompiledOnce
+from portal.compiled import CompiledForIds, CompiledOnce
+from portal.lookups import ids_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +102,61 @@ def test_only_instances_and_value_list_rows_are_read(cast):
     dictionaries = CompiledOnce(lambda user_id: User.objects.filter(pk=user_id).values(), 1)
     with pytest.raises(TypeError, match="values_list"):
         dictionaries.first(cast.member.pk)
+
+
+# --- CompiledForIds: a page's rows in another table, compiled once per number of ids ---
+
+
+def _people_of(organisation_ids):
+    return (
+        Person.objects.filter(ids_in("organisation", organisation_ids))
+        .order_by("full_name", "pk")
+        .values("organisation", "pk", "full_name", "created_at")
+    )
+
+
+def test_rows_for_ids_are_the_orms_values_rows_each_time(cast):
+    query = CompiledForIds(_people_of)
+    pages = [
+        [cast.moh.pk, cast.embassy.pk],
+        [cast.embassy.pk, cast.moh.pk],
+        [cast.moh.pk, cast.moh.pk + 10_000],  # one with nobody
+        [cast.moh.pk],
+    ]
+
+    for ids in pages:
+        rows = query.rows(ids)
+        assert rows == list(_people_of(ids))
+        assert rows
+        assert all(timezone.is_aware(row["created_at"]) for row in rows)
+
+    assert query.rows([]) == []
+
+
+def test_rows_for_ids_are_compiled_once_per_number_of_ids(cast, monkeypatch):
+    built = []
+    query = CompiledForIds(lambda ids: built.append(len(ids)) or _people_of(ids))
+
+    for ids in ([cast.moh.pk, cast.embassy.pk], [cast.embassy.pk, cast.moh.pk], [cast.moh.pk]):
+        query.rows(ids)
+    assert built == [2, 1]
+
+    monkeypatch.setattr(CompiledForIds, "KEPT", 0)
+    other = CompiledForIds(lambda ids: built.append(len(ids)) or _people_of(ids))
+    other.rows([cast.moh.pk])
+    other.rows([cast.moh.pk])
+    assert built == [2, 1, 1, 1]  # beyond what is kept, compiled each time
+
+
+def test_rows_for_ids_keep_the_querys_own_values_and_refuse_ids_asked_twice(cast):
+    named = CompiledForIds(lambda ids: _people_of(ids).filter(full_name="Amina Health"))
+    ids = [cast.moh.pk, cast.embassy.pk]
+    assert named.rows(ids) == list(_people_of(ids).filter(full_name="Amina Health"))
+    assert [row["full_name"] for row in named.rows(ids)] == ["Amina Health"]
+
+    twice = CompiledForIds(lambda ids: _people_of(ids).filter(ids_in("organisation", ids)))
+    with pytest.raises(ValueError, match="each id must stand once"):
+        twice.rows(ids)
+    not_rows = CompiledForIds(lambda ids: Person.objects.filter(ids_in("organisation", ids)))
+    with pytest.raises(TypeError, match="values"):
+        not_rows.rows([cast.moh.pk])
