@@ -112,11 +112,13 @@ class _CompiledForIds:
         self.compiler: SQLCompiler = query.get_compiler(using=using)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
-        wanted = set(placeholders)
-        found = [(param, index) for index, param in enumerate(self.params) if param in wanted]
-        if sorted(param for param, _index in found) != sorted(placeholders):
-            raise ValueError("each id must stand once in the query, and no other value")
-        where = dict(found)
+        # Where each id goes: as often as any other (a union asks them in each branch).
+        where: dict[int, list[int]] = {placeholder: [] for placeholder in placeholders}
+        for index, param in enumerate(self.params):
+            if param in where:
+                where[param].append(index)
+        if len({len(found) for found in where.values()}) != 1 or not where[placeholders[0]]:
+            raise ValueError("the ids must stand in the query, each as often as the others")
         self.positions = [where[placeholder] for placeholder in placeholders]
         # As ValuesIterable names them.
         self.names = (
@@ -131,8 +133,9 @@ class _CompiledForIds:
 
     def rows(self, ids: list[int], using: str) -> list[dict[str, Any]]:
         params = list(self.params)
-        for position, value in zip(self.positions, ids, strict=True):
-            params[position] = value
+        for positions, value in zip(self.positions, ids, strict=True):
+            for position in positions:
+                params[position] = value
         with connections[using].cursor() as cursor:
             cursor.execute(self.sql, params)
             raw = cursor.fetchall()
@@ -143,8 +146,8 @@ class _CompiledForIds:
 
 class CompiledForIds:
     """`build(ids)` is a `.values()` query of what a page's rows have in another table
-    (a paper's current version, a seat's representatives), its only values the ids,
-    each written as a parameter of its own (portal.lookups.ids_in); it is built and
+    (a paper's current version, a seat's representatives), the ids written as
+    parameters of their own (portal.lookups.ids_in; in each branch of a union); it is built and
     compiled once per database connection and number of ids, then run again with the
     page's ids: building and compiling a page's current versions of papers cost more
     than running them. `rows(ids)` gives the rows as `.values()` would, converted by the

@@ -148,15 +148,24 @@ def test_rows_for_ids_are_compiled_once_per_number_of_ids(cast, monkeypatch):
     assert built == [2, 1, 1, 1]  # beyond what is kept, compiled each time
 
 
-def test_rows_for_ids_keep_the_querys_own_values_and_refuse_ids_asked_twice(cast):
+def test_rows_for_ids_keep_the_querys_own_values_and_refuse_a_query_without_the_ids(cast):
     named = CompiledForIds(lambda ids: _people_of(ids).filter(full_name="Amina Health"))
     ids = [cast.moh.pk, cast.embassy.pk]
     assert named.rows(ids) == list(_people_of(ids).filter(full_name="Amina Health"))
     assert [row["full_name"] for row in named.rows(ids)] == ["Amina Health"]
 
-    twice = CompiledForIds(lambda ids: _people_of(ids).filter(ids_in("organisation", ids)))
-    with pytest.raises(ValueError, match="each id must stand once"):
-        twice.rows(ids)
+    # A union asks the ids in each branch.
+    def both(ids):
+        first = _people_of(ids).filter(full_name="Amina Health").order_by()
+        return first.union(_people_of(ids).exclude(full_name="Amina Health").order_by(), all=True)
+
+    assert sorted(CompiledForIds(both).rows(ids), key=lambda row: row["pk"]) == sorted(
+        _people_of(ids), key=lambda row: row["pk"]
+    )
+
+    everyone = CompiledForIds(lambda ids: Person.objects.values("pk"))
+    with pytest.raises(ValueError, match="the ids must stand in the query"):
+        everyone.rows(ids)
     not_rows = CompiledForIds(lambda ids: Person.objects.filter(ids_in("organisation", ids)))
     with pytest.raises(TypeError, match="values"):
         not_rows.rows([cast.moh.pk])
