@@ -238,7 +238,7 @@ def test_two_factor_is_required_of_staff_in_production_only():
     assert (production, development, switched_off) == ("True", "False", "False")
 
 
-def test_postgresql_connections_run_without_jit():
+def test_postgresql_connections_run_without_jit_and_with_pages_read_out_of_order_cheap():
     result = _manage(
         "shell",
         "-c",
@@ -247,7 +247,7 @@ def test_postgresql_connections_run_without_jit():
     )
 
     assert result.returncode == 0, result.stderr
-    assert "'options': '-c jit=off'" in result.stdout
+    assert "'options': '-c jit=off -c random_page_cost=1.1'" in result.stdout
 
 
 def test_sqlite_connections_keep_a_page_cache_of_64_mib(tmp_path):
