@@ -68,4 +68,3 @@ def test_without_the_index_of_the_webhook_calls_the_whole_log_is_walked(
         database.close()
 
     assert "SCAN notices_notice" in plan, plan
-
