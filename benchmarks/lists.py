@@ -283,12 +283,12 @@ def page_floors(user, meeting_id: int, group_id: int):
         overdue = action_points_overdue(queryset=action_points_visible_to(user))
         not_over = NotOver.at(now)
         return [
-            meetings_upcoming(queryset=meetings, now=not_over).values(*meeting_columns)[:10],
+            meetings_upcoming(queryset=meetings, not_over=not_over).values(*meeting_columns)[:10],
             invitations_awaiting_answer(
-                queryset=invitations_unanswered_by(user), now=not_over
+                queryset=invitations_unanswered_by(user), not_over=not_over
             ).values("pk", "meeting__title", "meeting__start_at", "person__full_name")[:15],
             meetings_awaiting_answers(
-                queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=not_over)
+                queryset=meetings_upcoming(queryset=meetings_managed_by(user), not_over=not_over)
             ).values("pk", "title", "start_at", "invited_count", "pending_count")[:10],
             overdue.order_by("due_on", "pk").values(*action_columns)[:15],
             [{"overdue": overdue.order_by().values("pk")[:101].count()}],

@@ -271,20 +271,20 @@ def not_over(now: dt.datetime, *, to_meeting: str = "") -> Q:
     return NotOver.at(now).condition(to_meeting=to_meeting)
 
 
-def _not_over(when: dt.datetime | NotOver | None) -> NotOver:
-    if isinstance(when, NotOver):
-        return when
-    return NotOver.at(when or timezone.now())
+def _not_over(now: dt.datetime | None, not_over: NotOver | None) -> NotOver:
+    return not_over or NotOver.at(now or timezone.now())
 
 
 def meetings_upcoming(
-    *, queryset: QuerySet[Meeting], now: dt.datetime | NotOver | None = None
+    *,
+    queryset: QuerySet[Meeting],
+    now: dt.datetime | None = None,
+    not_over: NotOver | None = None,
 ) -> QuerySet[Meeting]:
-    """Scheduled meetings not over at `now` (a time, or a NotOver read once for the
-    request), soonest first."""
-    return queryset.filter(_not_over(now).condition(), status=Meeting.Status.SCHEDULED).order_by(
-        "start_at"
-    )
+    """Scheduled meetings not over at `now`, or by `not_over` when the request read its
+    bound already, soonest first."""
+    upcoming = _not_over(now, not_over).condition()
+    return queryset.filter(upcoming, status=Meeting.Status.SCHEDULED).order_by("start_at")
 
 
 def action_point_list(*, queryset: QuerySet[ActionPoint]) -> QuerySet[ActionPoint]:
@@ -553,14 +553,17 @@ def people_holding_meeting(meeting: Meeting) -> QuerySet[Person]:
 
 
 def invitations_awaiting_answer(
-    *, queryset: QuerySet[Invitation], now: dt.datetime | NotOver | None = None
+    *,
+    queryset: QuerySet[Invitation],
+    now: dt.datetime | None = None,
+    not_over: NotOver | None = None,
 ) -> QuerySet[Invitation]:
     """Invitations still pending for scheduled meetings that have not ended (at `now`,
-    a time or a NotOver read once for the request), soonest meeting first, with what
-    the dashboard shows of them."""
+    or by `not_over` when the request read its bound already), soonest meeting first,
+    with what the dashboard shows of them."""
     return (
         queryset.filter(
-            _not_over(now).condition(to_meeting="meeting__"),
+            _not_over(now, not_over).condition(to_meeting="meeting__"),
             response=Invitation.Response.PENDING,
             meeting__status=Meeting.Status.SCHEDULED,
         )

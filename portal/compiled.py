@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
@@ -29,6 +30,7 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in dja
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
+from django.utils.translation import get_language
 
 _KEPT_ATTRIBUTE = "_tansiq_compiled_once"
 ModelT = TypeVar("ModelT", bound=Model)
@@ -110,14 +112,21 @@ class _CompiledForIds:
             raise TypeError("compiled for ids: values() rows only")
         query = queryset.query
         self.compiler: SQLCompiler = query.get_compiler(using=using)
-        self.sql, params = self.compiler.as_sql()
+        try:
+            self.sql, params = self.compiler.as_sql()
+        except EmptyResultSet:
+            # A query that can match nothing (an empty IN of its own), as the ORM answers it.
+            self.sql, params = "", ()
         self.params = list(params)
         # Where each id goes: as often as any other (a union asks them in each branch).
         where: dict[int, list[int]] = {placeholder: [] for placeholder in placeholders}
         for index, param in enumerate(self.params):
-            if param in where:
+            # Whole numbers only: a list (an array lookup) is no key, a float no id.
+            if type(param) is int and param in where:
                 where[param].append(index)
-        if len({len(found) for found in where.values()}) != 1 or not where[placeholders[0]]:
+        if self.sql and (
+            len({len(found) for found in where.values()}) != 1 or not where[placeholders[0]]
+        ):
             raise ValueError("the ids must stand in the query, each as often as the others")
         self.positions = [where[placeholder] for placeholder in placeholders]
         # As ValuesIterable names them.
@@ -132,6 +141,8 @@ class _CompiledForIds:
         )
 
     def rows(self, ids: list[int], using: str) -> list[dict[str, Any]]:
+        if not self.sql:
+            return []
         params = list(self.params)
         for positions, value in zip(self.positions, ids, strict=True):
             for position in positions:
@@ -141,7 +152,8 @@ class _CompiledForIds:
             raw = cursor.fetchall()
         names = self.names
         converted = self.compiler.results_iter(results=[raw])
-        return [dict(zip(names, row, strict=True)) for row in converted]
+        # As ValuesIterable: columns past the names (what a DISTINCT orders by) left out.
+        return [dict(zip(names, row, strict=False)) for row in converted]
 
 
 class CompiledForIds:
@@ -151,11 +163,13 @@ class CompiledForIds:
     compiled once per database connection and number of ids, then run again with the
     page's ids: building and compiling a page's current versions of papers cost more
     than running them. `rows(ids)` gives the rows as `.values()` would, converted by the
-    compiler's own converters. The query must hold no value that changes between runs
-    (no clock, no reader), and `ids` must be whole numbers, each once."""
+    compiler's own converters. What is kept is also keyed by the active time zone and
+    language (a date lookup is compiled in the zone), but the query must hold no value
+    that changes between runs (no clock, no reader), and `ids` are a page's own keys:
+    whole numbers, each once."""
 
-    # How many numbers of ids one query keeps per connection (a list's page sizes and
-    # last pages): any further is compiled each time.
+    # How many numbers of ids (a list's page sizes and last pages), zones and languages
+    # one query keeps per connection: any further is compiled each time.
     KEPT = 16
     # The ids it is compiled with: no row has a negative id.
     _FIRST_PLACEHOLDER = -(10**15)
@@ -167,13 +181,14 @@ class CompiledForIds:
         if not ids:
             return []
         kept: dict = connections[using].__dict__.setdefault(_KEPT_ATTRIBUTE, {})
-        per_number: dict[int, _CompiledForIds] = kept.setdefault(self, {})
-        compiled = per_number.get(len(ids))
+        per_number: dict[tuple, _CompiledForIds] = kept.setdefault(self, {})
+        key = (len(ids), timezone.get_current_timezone_name(), get_language())
+        compiled = per_number.get(key)
         if compiled is None:
             placeholders = [self._FIRST_PLACEHOLDER - place for place in range(len(ids))]
             compiled = _CompiledForIds(self.build(placeholders), placeholders, using)
             if len(per_number) < self.KEPT:
-                per_number[len(ids)] = compiled
+                per_number[key] = compiled
         return compiled.rows(ids, using)
 
 

@@ -33,17 +33,17 @@ OVERDUE_COUNTED = 100
 @login_required
 def dashboard(request):
     user = request.user
-    # Its bound read once for the three lists of meetings not over.
+    # Three lists ask for the meetings not over: the bound (a query) is read once for all.
     not_over = NotOver.at(timezone.now())
     visible = meetings_visible_to(user)
     upcoming = meetings_listed_briefly(
-        queryset=meeting_list(queryset=meetings_upcoming(queryset=visible, now=not_over))
+        queryset=meeting_list(queryset=meetings_upcoming(queryset=visible, not_over=not_over))
     )
-    mine = invitations_awaiting_answer(queryset=invitations_unanswered_by(user), now=not_over)
+    mine = invitations_awaiting_answer(queryset=invitations_unanswered_by(user), not_over=not_over)
     # For those who run meetings: how many answers each upcoming meeting still waits for.
     waiting_for = meetings_listed_briefly(
         queryset=meetings_awaiting_answers(
-            queryset=meetings_upcoming(queryset=meetings_managed_by(user), now=not_over)
+            queryset=meetings_upcoming(queryset=meetings_managed_by(user), not_over=not_over)
         )
     )
     overdue = action_points_overdue(

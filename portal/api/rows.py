@@ -17,7 +17,8 @@ seats, its terms of reference inherited down the tree). A nested list (a prefetc
 with its own filter) is read in one more query when the serializer names its rows in
 `ROW_MANY` ({field name: (foreign key to the row, function giving the queryset the
 list's prefetch uses)}); its items are planned like any serializer, and its query is
-compiled once per database connection and number of ids (portal.compiled.CompiledForIds),
+compiled once per database connection, number of ids, time zone and language
+(portal.compiled.CompiledForIds),
 so that queryset must read nothing that changes from one request to the next (no reader,
 no clock). A nested object that
 is not a foreign key (a paper's current version, attached by the view) is read the same
@@ -102,7 +103,7 @@ class PerPage:
     and URL setting (portal.pages.reverse_id_for_page), read once rather than per row
     (a page of papers' versions spent two thirds of its shaping reading them)."""
 
-    def __init__(self, make: Callable[[], Callable[..., Any]]):
+    def __init__(self, make: Callable[[], Callable[..., Any]]) -> None:
         self.make = make
 
 
@@ -472,7 +473,10 @@ def _step(name, field, model_field, column, columns, many, prefix, *, hidden=Non
             # as it is: orjson writes it as utc_iso would (the renderer's OPT_UTC_Z), in
             # C. Anything else is written here as the field writes it.
             value = row[column]
-            out[name] = value if value is None or value.tzinfo is dt.UTC else convert(value)
+            if value is None or (type(value) is dt.datetime and value.tzinfo is dt.UTC):
+                out[name] = value
+            else:
+                out[name] = convert(value)
 
         return take_moment
     elif type(field) is serializers.DateField and _writes_iso(field, api_settings.DATE_FORMAT):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from meetings.models import Invitation, Meeting
 from meetings.permissions import invitations_to_answer_by, invitations_unanswered_by
 from meetings.selectors import (
+    NotOver,
     invitations_awaiting_answer,
     meeting_filter,
     meetings_upcoming,
@@ -185,3 +186,35 @@ def test_the_answers_a_member_still_owes_are_their_own_and_their_organisations_p
         ' "meetings_invitation"."response" = %s))'
     )
     assert pending_each in sql
+
+
+def test_a_bound_read_once_lists_what_the_time_lists(cast, django_assert_num_queries):
+    running = _meeting(
+        "bound-running",
+        starts_in=-dt.timedelta(hours=1),
+        lasts=dt.timedelta(hours=3),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+    _meeting(
+        "bound-over",
+        starts_in=-dt.timedelta(days=2),
+        lasts=dt.timedelta(hours=1),
+        group=cast.mwg,
+        status=Meeting.Status.SCHEDULED,
+    )
+    InvitationFactory(meeting=running, person=cast.member_person)
+    now = timezone.now()
+    with django_assert_num_queries(1):
+        bound = NotOver.at(now)
+    meetings, invitations = Meeting.objects.all(), Invitation.objects.all()
+
+    assert list(meetings_upcoming(queryset=meetings, not_over=bound)) == list(
+        meetings_upcoming(queryset=meetings, now=now)
+    )
+    assert list(meetings_upcoming(queryset=meetings, not_over=bound)) == [running]
+    assert list(invitations_awaiting_answer(queryset=invitations, not_over=bound)) == list(
+        invitations_awaiting_answer(queryset=invitations, now=now)
+    )
+    with django_assert_num_queries(0):
+        meetings_upcoming(queryset=meetings, not_over=bound).query.sql_with_params()

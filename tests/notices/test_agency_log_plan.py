@@ -5,7 +5,7 @@ takes an endpoint to have as many notices as the log, so without the index of th
 webhook calls alone (Notice.Meta.indexes) it read the log whole, in order (183 ms at
 the benchmark's 200,000 notices).
 
-Planned on a SQLite file of the test's own whatever database the suite runs on
+Planned on a SQLite file of the test's own, whichever database the suite runs on
 (PostgreSQL keeps the share of nulls apart and reads both indexes anyway)."""
 
 import pytest

@@ -169,3 +169,25 @@ def test_rows_for_ids_keep_the_querys_own_values_and_refuse_a_query_without_the_
     not_rows = CompiledForIds(lambda ids: Person.objects.filter(ids_in("organisation", ids)))
     with pytest.raises(TypeError, match="values"):
         not_rows.rows([cast.moh.pk])
+
+
+def test_rows_for_ids_are_kept_per_time_zone_and_language(cast):
+    from django.utils import translation
+
+    built = []
+    query = CompiledForIds(lambda ids: built.append(len(ids)) or _people_of(ids))
+    ids = [cast.moh.pk]
+
+    query.rows(ids)
+    with timezone.override("Europe/Paris"):
+        query.rows(ids)
+    with translation.override("ar"):
+        query.rows(ids)
+    query.rows(ids)
+
+    assert built == [1, 1, 1]
+
+
+def test_rows_for_ids_of_a_query_that_can_match_nothing_are_none(cast):
+    nothing = CompiledForIds(lambda ids: _people_of(ids).filter(pk__in=[]))
+    assert nothing.rows([cast.moh.pk, cast.embassy.pk]) == []
