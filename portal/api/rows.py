@@ -18,10 +18,9 @@ with its own filter) is read in one more query when the serializer names its row
 `ROW_MANY` ({field name: (foreign key to the row, function giving the queryset the
 list's prefetch uses)}); its items are planned like any serializer, and its query is
 compiled once per database connection, number of ids, time zone and language
-(portal.compiled.CompiledForIds),
-so that queryset must read nothing that changes from one request to the next (no reader,
-no clock). A nested object that
-is not a foreign key (a paper's current version, attached by the view) is read the same
+(portal.compiled.CompiledForIds), so that queryset must read nothing that changes from
+one request to the next (no reader, no clock). A nested object that is not a foreign
+key (a paper's current version, attached by the view) is read the same
 way when the serializer names it in `ROW_ONE` (same shape; at most one item per row, null
 when none). A column shown to some readers only (a person's e-mail) is read like any
 other when the serializer names it in `ROW_HIDDEN` ({field name: context key}): null on
