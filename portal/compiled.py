@@ -14,7 +14,7 @@ connection would not let go: its values hold the connection).
 `ConditionCompiledOnce` does the same for the conditions of a permission funnel kept
 per reader: their SQL is kept after the first compilation, for the copies to share."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -34,6 +34,17 @@ from django.utils.translation import get_language
 
 _KEPT_ATTRIBUTE = "_tansiq_compiled_once"
 ModelT = TypeVar("ModelT", bound=Model)
+
+
+def _converted_rows(
+    compiler: SQLCompiler, sql: str, params: list, using: str, *, first: bool = False
+) -> Iterable[Any]:
+    """The rows of SQL compiled earlier, run with `params`, through the compiler's own
+    converters, as the ORM reads them."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchmany(1) if first else cursor.fetchall()
+    return compiler.results_iter(results=[raw])
 
 
 class _Compiled:
@@ -61,10 +72,7 @@ class _Compiled:
     def rows(self, value: object, using: str, *, first: bool) -> list[Any]:
         params = list(self.params)
         params[self.position] = value
-        with connections[using].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            raw = cursor.fetchmany(1) if first else cursor.fetchall()
-        rows = self.compiler.results_iter(results=[raw])
+        rows = _converted_rows(self.compiler, self.sql, params, using, first=first)
         if not self.instances:
             return [tuple(row) for row in rows]
         return [self._instance(row, using) for row in rows]
@@ -147,13 +155,9 @@ class _CompiledForIds:
         for positions, value in zip(self.positions, ids, strict=True):
             for position in positions:
                 params[position] = value
-        with connections[using].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            raw = cursor.fetchall()
-        names = self.names
-        converted = self.compiler.results_iter(results=[raw])
+        converted = _converted_rows(self.compiler, self.sql, params, using)
         # As ValuesIterable: columns past the names (what a DISTINCT orders by) left out.
-        return [dict(zip(names, row, strict=False)) for row in converted]
+        return [dict(zip(self.names, row, strict=False)) for row in converted]
 
 
 class CompiledForIds:

@@ -186,22 +186,23 @@ def reverse_id(name: str, object_id: object, *, current_app: str | None = None) 
     of its rows cost a reverse() (a quarter of a page of papers from the API). Anything
     but a whole number of at least 0 is reversed as given (as reverse() would refuse a
     negative one)."""
-    if type(object_id) is not int or object_id < 0:
-        return reverse(name, args=[object_id], current_app=current_app)
-    return _reverse_by_id_kept(name, current_app, _url_setting())(object_id)
+    kept = _reverse_by_id_kept(name, current_app, _url_setting())
+    return _reversed_id(kept, name, object_id, current_app=current_app)
 
 
 def reverse_id_for_page(name: str, *, current_app: str | None = None) -> Callable[[object], str]:
     """reverse_id(name, id) for the rows of one page: what reverse() reads besides its
     arguments (`_url_setting`, three context-local reads) read once, not once a row."""
     kept = _reverse_by_id_kept(name, current_app, _url_setting())
+    return functools.partial(_reversed_id, kept, name, current_app=current_app)
 
-    def reversed_for(object_id: object) -> str:
-        if type(object_id) is not int or object_id < 0:
-            return reverse(name, args=[object_id], current_app=current_app)
-        return kept(object_id)
 
-    return reversed_for
+def _reversed_id(
+    kept: Callable[[int], str], name: str, object_id: object, *, current_app: str | None
+) -> str:
+    if type(object_id) is not int or object_id < 0:
+        return reverse(name, args=[object_id], current_app=current_app)
+    return kept(object_id)
 
 
 def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
