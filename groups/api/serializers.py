@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import router
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,7 +19,7 @@ from groups.selectors import (
     current_chair_seat_rows,
     representatives_serving,
     terms_of_reference,
-    terms_of_reference_by_id,
+    terms_of_reference_rows,
 )
 from members.api.serializers import OrganisationBriefSerializer, PersonBriefSerializer
 from portal.api.serializers import InputSerializer, OutputModelSerializer, VisibleRelatedField
@@ -94,13 +96,24 @@ class TermsOfReferenceSerializer(serializers.Serializer):
 
 def terms_of_reference_data(terms: TermsOfReference) -> dict:
     """TermsOfReferenceSerializer's output, built without a serializer per group."""
+    return _terms_data(
+        {rule: getattr(terms, rule) for rule in (*INHERITED_RULES, "quorum_value")},
+        {rule: source.pk for rule, source in terms.inherited_from.items()},
+        terms.group.reminder_days,
+    )
+
+
+def _terms_data(
+    rules: dict[str, object], inherited_from: dict[str, int], reminder_days: list[int] | None
+) -> dict:
+    """TermsOfReferenceSerializer's shape, from the instances' terms
+    (terms_of_reference_data) or the rows' (_terms_of_reference_of)."""
+    endorsed_on = rules["endorsed_on"]
     return {
-        **{rule: getattr(terms, rule) for rule in (*INHERITED_RULES, "quorum_value")},
-        "endorsed_on": terms.endorsed_on.isoformat() if terms.endorsed_on else None,
-        "reminder_days": list(terms.group.reminder_days or []),
-        "inherited_from": {
-            rule: source.pk for rule, source in sorted(terms.inherited_from.items())
-        },
+        **{rule: rules[rule] for rule in (*INHERITED_RULES, "quorum_value")},
+        "endorsed_on": endorsed_on.isoformat() if isinstance(endorsed_on, dt.date) else None,
+        "reminder_days": list(reminder_days or []),
+        "inherited_from": dict(sorted(inherited_from.items())),
     }
 
 
@@ -163,11 +176,13 @@ def _terms_of_reference_of(group_ids: list[int]) -> dict[int, dict]:
     """The reader of a page's terms of reference for a list answered from rows. A group
     gone between the page's query and the tree's (groups are never deleted but by hand)
     gets the terms of a new group, not null, as the schema says."""
-    terms = terms_of_reference_by_id(group_ids)
+    terms = terms_of_reference_rows(group_ids)
     return {
         pk: {
-            "terms_of_reference": terms_of_reference_data(
-                terms[pk] if pk in terms else TermsOfReference(group=CoordinationGroup(pk=pk))
+            "terms_of_reference": (
+                _terms_data(terms[pk].rules, terms[pk].inherited_from, terms[pk].reminder_days)
+                if pk in terms
+                else terms_of_reference_data(TermsOfReference(group=CoordinationGroup(pk=pk)))
             )
         }
         for pk in group_ids

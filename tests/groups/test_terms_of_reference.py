@@ -346,6 +346,43 @@ def test_the_group_list_gives_every_groups_terms_in_bounded_queries(
     assert rows[cast.mwg.pk]["reference_code"] == "MWG"
 
 
+def test_the_group_list_gives_each_group_the_terms_its_own_page_gives(cast, mwg_terms, api):
+    # The list reads the tree as rows, a group's own record as instances: three levels,
+    # a rule overridden on the way down and a quorum whose value goes with its rule.
+    group_update(
+        group=cast.framework,
+        rhythm="quarterly",
+        quorum_rule="count",
+        quorum_value=5,
+        default_confidentiality="public",
+        by=cast.secretariat,
+    )
+    group_update(
+        group=cast.health,
+        usual_venue="Ministry of Health, Tripoli",
+        quorum_rule="count",
+        quorum_value=3,
+        reminder_days=[3],
+        by=cast.secretariat,
+    )
+    client = api("secretariat")
+
+    listed = client.get(f"{V1}/groups/", {"page_size": 100}).json()["results"]
+
+    assert len(listed) == CoordinationGroup.objects.count()
+    for row in listed:
+        own = client.get(f"{V1}/groups/{row['id']}/").json()["terms_of_reference"]
+        assert row["terms_of_reference"] == own, row["name"]
+    terms = {row["id"]: row["terms_of_reference"] for row in listed}
+    assert terms[cast.health.pk]["quorum_value"] == 3
+    assert terms[cast.health.pk]["reminder_days"] == [3]
+    assert terms[cast.border.pk]["quorum_value"] == 50
+    assert terms[cast.border.pk]["rhythm"] == "monthly"
+    assert terms[cast.border.pk]["default_confidentiality"] == "public"
+    assert terms[cast.border.pk]["inherited_from"]["default_confidentiality"] == cast.framework.pk
+    assert terms[cast.other_wg.pk]["quorum_value"] == 5
+
+
 @pytest.mark.parametrize("persona", ["chair", "secretariat"])
 def test_a_manager_patches_the_terms(cast, api, persona):
     response = api(persona).patch(
