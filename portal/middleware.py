@@ -1,5 +1,9 @@
 """Request checks that every page and the API share."""
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -31,3 +35,40 @@ class RefuseNulMiddleware:
             body = {"type": "validation_error", "detail": detail, "errors": {field: [message]}}
             return JsonResponse(body, status=400)
         return render(request, "400.html", {"problems": {field: message}}, status=400)
+
+
+# What a view or a template may ask of django-csp for one response: a policy of its own
+# (csp.decorators), or a nonce.
+_RESPONSE_POLICY_PARTS = tuple(
+    f"_csp_{part}{suffix}" for part in ("config", "update", "replace") for suffix in ("", "_ro")
+)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the header of responses that ask for nothing of
+    their own written once per setting rather than per response: building it (and
+    copying its parts twice as dataclasses) took 0.1 ms of every request, a tenth of a
+    small list's. A response with a policy of its own, a page that took a nonce, a
+    report-only policy or a debug page goes the library's own way."""
+
+    _built: tuple[object, str] | None = None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        if (
+            settings.DEBUG
+            or not policy
+            or policy.get("EXCLUDE_URL_PREFIXES")
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(getattr(response, part, None) is not None for part in _RESPONSE_POLICY_PARTS)
+        ):
+            return super().process_response(request, response)
+        # Kept with the setting it was built from: a changed setting (tests) builds anew.
+        if self._built is None or self._built[0] is not policy:
+            self._built = (policy, build_policy())
+        if HEADER not in response and getattr(response, "_csp_exempt", False) is False:
+            response[HEADER] = self._built[1]
+        # As the library does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response

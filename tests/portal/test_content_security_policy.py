@@ -220,3 +220,102 @@ def test_third_party_templates_need_only_the_style_attributes_the_policy_names()
     )
     header = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src-attr"]
     assert header == ["'unsafe-hashes'", *map(_hash_source, settings.THIRD_PARTY_STYLE_ATTRIBUTES)]
+
+
+# --- The header written once per setting (portal.middleware) ----------------------------
+
+
+def _through(middleware_class, view, request=None):
+    from django.test import RequestFactory
+
+    request = request or RequestFactory().get("/somewhere/")
+    middleware = middleware_class(view)
+    return request, middleware(request)
+
+
+def _both(view, request_factory=None):
+    """The header our middleware writes and the one django-csp's own writes."""
+    from csp.middleware import CSPMiddleware
+
+    from portal.middleware import ContentSecurityPolicyMiddleware
+
+    ours = _through(ContentSecurityPolicyMiddleware, view, request_factory and request_factory())
+    theirs = _through(CSPMiddleware, view, request_factory and request_factory())
+    return ours, theirs
+
+
+def _plain(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok")
+
+
+@pytest.mark.parametrize("production", [False, True])
+def test_the_header_is_the_one_django_csp_writes(settings, production):
+    settings.DEBUG = not production
+    (_, ours), (_, theirs) = _both(_plain)
+
+    assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
+    assert "style-src-attr 'unsafe-hashes'" in ours["Content-Security-Policy"]
+
+
+def test_a_changed_setting_changes_the_header_of_the_same_middleware(settings):
+    from django.test import RequestFactory
+
+    from portal.middleware import ContentSecurityPolicyMiddleware
+
+    middleware = ContentSecurityPolicyMiddleware(_plain)
+    before = middleware(RequestFactory().get("/"))["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+
+    after = middleware(RequestFactory().get("/"))["Content-Security-Policy"]
+
+    assert "default-src 'self'" in before
+    assert after == "default-src 'none'"
+
+
+def test_a_views_own_policy_and_a_nonce_go_the_librarys_way(settings):
+    from csp.constants import NONCE, SELF
+    from csp.decorators import csp_exempt, csp_update
+    from django.http import HttpResponse
+
+    @csp_update({"img-src": ["https://maps.example.org"]})
+    def with_update(request):
+        return HttpResponse()
+
+    @csp_exempt()
+    def exempt(request):
+        return HttpResponse()
+
+    def takes_nonce(request):
+        return HttpResponse(str(request.csp_nonce))
+
+    def sets_its_own(request):
+        response = HttpResponse()
+        response["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+    (_, updated), (_, updated_theirs) = _both(with_update)
+    (_, exempted), _theirs = _both(exempt)
+    (_, own), _theirs = _both(sets_its_own)
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, NONCE]}}
+    (_, nonced), _theirs = _both(takes_nonce)
+
+    assert "https://maps.example.org" in updated["Content-Security-Policy"]
+    assert updated["Content-Security-Policy"] == updated_theirs["Content-Security-Policy"]
+    assert "Content-Security-Policy" not in exempted
+    assert own["Content-Security-Policy"] == "default-src 'none'"
+    nonce = nonced.content.decode()
+    assert f"script-src 'self' 'nonce-{nonce}'" in nonced["Content-Security-Policy"]
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_an_error():
+    from csp.exceptions import CSPNonceError
+
+    from portal.middleware import ContentSecurityPolicyMiddleware
+
+    request, response = _through(ContentSecurityPolicyMiddleware, _plain)
+
+    assert "Content-Security-Policy" in response
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
