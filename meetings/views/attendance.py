@@ -63,7 +63,9 @@ class RegisterRow(TypedDict, total=False):
     organisation: OrganisationNamed | None
     invitation: InvitationLine | None
     attendance: RegisterLine | None
-    in_place_of: PersonNamed  # on an alternate's row: the invitee who sent them
+    # On an alternate's row, the invitee who sent them; on every other row None, not
+    # absent: the template asks every row, and a missing key cost a failed lookup each.
+    in_place_of: PersonNamed | None
     # What the page prints of the line (_register_context): the person's and the
     # organisation's names, the person's id, the invitation's answer; for those who
     # keep the register, the addresses of the line's forms and its selects' labels and
@@ -95,6 +97,7 @@ def _register_rows(
                 "person": invitation.person,
                 "organisation": invitation.organisation,
                 "invitation": invitation,
+                "in_place_of": None,
                 "attendance": present.pop(invitation.person_id, None),
             }
         )
@@ -115,6 +118,7 @@ def _register_rows(
                 "person": line.person,
                 "organisation": line.organisation,
                 "invitation": None,
+                "in_place_of": None,
                 "attendance": line,
             }
         )
@@ -185,8 +189,9 @@ def _register_context(
         person = row["person"]
         name = row["name"] = local_name(person)
         row["organisation_name"] = local_name(row["organisation"]) or no_organisation
-        if "in_place_of" in row:
-            row["in_place_of_name"] = local_name(row["in_place_of"])
+        in_place_of = row["in_place_of"]
+        if in_place_of is not None:
+            row["in_place_of_name"] = local_name(in_place_of)
         row["person_key"] = str(person.pk)
         invitation = row["invitation"]
         if invitation is not None:
@@ -202,11 +207,16 @@ def _register_context(
                 row["interpretation_options"] = interpretation_options(line.interpretation)
         elif line is not None:
             row["mode_label"] = modes.get(line.mode, line.mode)
-            if line.interpretation:
-                row["interpretation_label"] = interpretations.get(
+            # Set on every such row, empty without interpretation: asked of each, as
+            # in_place_of is.
+            row["interpretation_label"] = (
+                interpretations.get(
                     line.interpretation,
                     _("Interpretation: %(language)s") % {"language": line.interpretation},
                 )
+                if line.interpretation
+                else ""
+            )
     return {
         "meeting": meeting,
         "rows": rows,
