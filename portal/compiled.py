@@ -36,15 +36,28 @@ _KEPT_ATTRIBUTE = "_tansiq_compiled_once"
 ModelT = TypeVar("ModelT", bound=Model)
 
 
-def _converted_rows(
-    compiler: SQLCompiler, sql: str, params: list, using: str, *, first: bool = False
-) -> Iterable[Any]:
-    """The rows of SQL compiled earlier, run with `params`, through the compiler's own
-    converters, as the ORM reads them."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        raw = cursor.fetchmany(1) if first else cursor.fetchall()
-    return compiler.results_iter(results=[raw])
+class _Converters:
+    """The compiler's converters of each column, worked out once with its SQL: the
+    ORM's results_iter works them out at every run, asking the backend and each field
+    for every column (for the user with their person, more than running the query)."""
+
+    def __init__(self, compiler: SQLCompiler) -> None:
+        self.compiler = compiler
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        # A composite key's columns are paired into tuples by results_iter alone.
+        self.composite = compiler.has_composite_fields(fields)
+        self.converters = {} if self.composite else compiler.get_converters(fields)
+
+    def rows(self, sql: str, params: list, using: str, *, first: bool = False) -> Iterable[Any]:
+        """The rows of the compiler's SQL, run with `params`, as the ORM reads them."""
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            raw = cursor.fetchmany(1) if first else cursor.fetchall()
+        if self.composite:
+            return self.compiler.results_iter(results=[raw])
+        if not self.converters:
+            return raw
+        return self.compiler.apply_converters(raw, self.converters)
 
 
 class _Compiled:
@@ -53,6 +66,7 @@ class _Compiled:
             raise TypeError("compiled once: instances or values_list() rows only")
         self.compiler: SQLCompiler = queryset.query.get_compiler(using=using)
         self.sql, params = self.compiler.as_sql()
+        self.converted = _Converters(self.compiler)
         self.params = list(params)
         where = [index for index, param in enumerate(self.params) if param == placeholder]
         if len(where) != 1:
@@ -72,7 +86,7 @@ class _Compiled:
     def rows(self, value: object, using: str, *, first: bool) -> list[Any]:
         params = list(self.params)
         params[self.position] = value
-        rows = _converted_rows(self.compiler, self.sql, params, using, first=first)
+        rows = self.converted.rows(self.sql, params, using, first=first)
         if not self.instances:
             return [tuple(row) for row in rows]
         return [self._instance(row, using) for row in rows]
@@ -126,6 +140,7 @@ class _CompiledForIds:
             # A query that can match nothing (an empty IN of its own), as the ORM answers it.
             self.sql, params = "", ()
         self.params = list(params)
+        self.converted = _Converters(self.compiler) if self.sql else None
         # Where each id goes: as often as any other (a union asks them in each branch).
         where: dict[int, list[int]] = {placeholder: [] for placeholder in placeholders}
         for index, param in enumerate(self.params):
@@ -149,13 +164,13 @@ class _CompiledForIds:
         )
 
     def rows(self, ids: list[int], using: str) -> list[dict[str, Any]]:
-        if not self.sql:
+        if self.converted is None:
             return []
         params = list(self.params)
         for positions, value in zip(self.positions, ids, strict=True):
             for position in positions:
                 params[position] = value
-        converted = _converted_rows(self.compiler, self.sql, params, using)
+        converted = self.converted.rows(self.sql, params, using)
         # As ValuesIterable: columns past the names (what a DISTINCT orders by) left out.
         return [dict(zip(self.names, row, strict=False)) for row in converted]
 

@@ -191,3 +191,35 @@ def test_rows_for_ids_are_kept_per_time_zone_and_language(cast):
 def test_rows_for_ids_of_a_query_that_can_match_nothing_are_none(cast):
     nothing = CompiledForIds(lambda ids: _people_of(ids).filter(pk__in=[]))
     assert nothing.rows([cast.moh.pk, cast.embassy.pk]) == []
+
+
+def test_the_converters_are_worked_out_once_and_still_applied(cast, monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from groups.models import CoordinationGroup
+    from groups.services import group_update
+
+    group_update(group=cast.mwg, reminder_days=[7, 1], by=cast.secretariat)
+    worked_out = []
+    get_converters = SQLCompiler.get_converters
+    monkeypatch.setattr(
+        SQLCompiler,
+        "get_converters",
+        lambda compiler, expressions: worked_out.append(1) or get_converters(compiler, expressions),
+    )
+    user_query = _user_with_person()
+    groups_query = CompiledForIds(
+        lambda ids: CoordinationGroup.objects.filter(ids_in("pk", ids)).values(
+            "pk", "reminder_days", "created_at"
+        )
+    )
+
+    for _run in range(3):
+        user = user_query.first(cast.member.pk)
+        rows = groups_query.rows([cast.mwg.pk, cast.health.pk])
+        assert timezone.is_aware(user.date_joined)
+        by_pk = {row["pk"]: row for row in rows}
+        assert by_pk[cast.mwg.pk]["reminder_days"] == [7, 1]  # JSON, by the field's converter
+        assert timezone.is_aware(by_pk[cast.health.pk]["created_at"])
+
+    assert len(worked_out) == 2  # once per query, at its compilation
