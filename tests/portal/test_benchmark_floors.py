@@ -52,3 +52,33 @@ def test_each_page_floor_reads_the_lists_its_page_shows(cast, client, persona):
             # action points, papers.
             assert len(read) == 7
             assert read[0][0]["pk"] == meeting.pk
+
+
+@pytest.mark.django_db
+def test_the_benchmarks_request_is_the_servers_answer_to_the_signed_in_user(cast, client):
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from benchmarks.lists import server_request
+
+    InvitationFactory(
+        meeting=MeetingFactory(group=cast.mwg, calendar_uid="server@test.local"),
+        person=cast.member_person,
+    )
+    client.force_login(cast.member)
+    request = server_request(client)
+    # The request's start and end close a connection left in a transaction: the test's
+    # own, here (the test client keeps them apart the same way).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = request("/api/v1/invitations/", {"page_size": 100})
+        with pytest.raises(AssertionError, match="404"):
+            request("/api/v1/invitations/999999/")
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+    expected = client.get("/api/v1/invitations/", {"page_size": 100})
+    assert orjson.loads(body) == expected.json()
+    assert orjson.loads(body)["results"]
