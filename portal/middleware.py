@@ -67,10 +67,13 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         ):
             return super().process_response(request, response)
         # Kept with the setting it was built from: a changed setting (tests) builds anew.
-        if self._built is None or self._built[0] is not policy:
-            self._built = (policy, build_policy())
-        if HEADER not in response and getattr(response, "_csp_exempt", False) is False:
-            response[HEADER] = self._built[1]
+        built = self._built
+        if built is None or built[0] is not policy:
+            built = self._built = (policy, build_policy())
+        header = built[1]
+        # An empty policy is no header, as the library writes it.
+        if header and HEADER not in response and getattr(response, "_csp_exempt", False) is False:
+            response[HEADER] = header
         # As the library does: a nonce asked for after the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
         return response

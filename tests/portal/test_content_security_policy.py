@@ -319,3 +319,12 @@ def test_a_nonce_asked_for_after_the_header_is_written_is_an_error():
     assert "Content-Security-Policy" in response
     with pytest.raises(CSPNonceError):
         str(request.csp_nonce)
+
+
+def test_a_policy_that_builds_to_nothing_writes_no_header_as_the_library(settings):
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": None}}
+
+    (_, ours), (_, theirs) = _both(_plain)
+
+    assert "Content-Security-Policy" not in theirs
+    assert "Content-Security-Policy" not in ours
