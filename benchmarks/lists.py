@@ -42,6 +42,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -457,12 +458,22 @@ def _read(table) -> list:
 def server_request(client) -> Callable[..., bytes]:
     """`request(path, params)`: the body of a GET as a WSGI server gets it (Django's WSGI
     handler, the response read and closed), with the session of the test `client`
-    (signed in with force_login); anything but a 200 fails the benchmark."""
+    (signed in with force_login) and, as a browser, the cookies the answers set (the
+    CSRF cookie: without it every page with a form makes a new secret); anything but a
+    200 fails the benchmark."""
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
 
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
     handler = WSGIHandler()
+    status: list[str] = []
+
+    def keep(line, headers, exc_info=None):
+        status.append(line)
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                for morsel in SimpleCookie(value).values():
+                    cookies[morsel.key] = morsel.value
 
     def request(path, params=None):
         environ = {
@@ -475,7 +486,7 @@ def server_request(client) -> Callable[..., bytes]:
             "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "127.0.0.1",
             "HTTP_X_FORWARDED_PROTO": "https",
-            "HTTP_COOKIE": cookie,
+            "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in cookies.items()),
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(),
@@ -484,8 +495,8 @@ def server_request(client) -> Callable[..., bytes]:
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
         }
-        status = []
-        response = handler(environ, lambda line, headers, exc_info=None: status.append(line))
+        status.clear()
+        response = handler(environ, keep)
         try:
             body = b"".join(response)
         finally:
@@ -493,6 +504,7 @@ def server_request(client) -> Callable[..., bytes]:
         assert status[0].startswith("200 "), (path, status[0])
         return body
 
+    request.cookies = cookies  # type: ignore[attr-defined]  # what it sends, for its test
     return request
 
 

@@ -56,6 +56,7 @@ def test_each_page_floor_reads_the_lists_its_page_shows(cast, client, persona):
 
 @pytest.mark.django_db
 def test_the_benchmarks_request_is_the_servers_answer_to_the_signed_in_user(cast, client):
+    from django.conf import settings
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
@@ -75,6 +76,11 @@ def test_the_benchmarks_request_is_the_servers_answer_to_the_signed_in_user(cast
         body = request("/api/v1/invitations/", {"page_size": 100})
         with pytest.raises(AssertionError, match="404"):
             request("/api/v1/invitations/999999/")
+        # A page's forms set the CSRF cookie once; it is sent back, as a browser does.
+        request("/")
+        csrf = request.cookies[settings.CSRF_COOKIE_NAME]
+        request("/meetings/")
+        assert request.cookies[settings.CSRF_COOKIE_NAME] == csrf
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
