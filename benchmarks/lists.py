@@ -455,27 +455,22 @@ def _read(table) -> list:
     return list(table.all() if isinstance(table, QuerySet) else table)
 
 
-def server_request(client) -> Callable[..., bytes]:
-    """`request(path, params)`: the body of a GET as a WSGI server gets it (Django's WSGI
-    handler, the response read and closed), with the session of the test `client`
-    (signed in with force_login) and, as a browser, the cookies the answers set (the
+class ServerRequests:
+    """`requests(path, params)`: the body of a GET as a WSGI server gets it (Django's
+    WSGI handler, the response read and closed), with the session of the test `client`
+    (signed in with force_login) and, as a browser, the `cookies` the answers set (the
     CSRF cookie: without it every page with a form makes a new secret); anything but a
     200 fails the benchmark."""
-    from django.conf import settings
-    from django.core.handlers.wsgi import WSGIHandler
 
-    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
-    handler = WSGIHandler()
-    status: list[str] = []
+    def __init__(self, client) -> None:
+        from django.conf import settings
+        from django.core.handlers.wsgi import WSGIHandler
 
-    def keep(line, headers, exc_info=None):
-        status.append(line)
-        for name, value in headers:
-            if name.lower() == "set-cookie":
-                for morsel in SimpleCookie(value).values():
-                    cookies[morsel.key] = morsel.value
+        session = settings.SESSION_COOKIE_NAME
+        self.cookies = {session: client.cookies[session].value}
+        self.handler = WSGIHandler()
 
-    def request(path, params=None):
+    def __call__(self, path: str, params: dict | None = None) -> bytes:
         environ = {
             "REQUEST_METHOD": "GET",
             "SCRIPT_NAME": "",
@@ -486,7 +481,7 @@ def server_request(client) -> Callable[..., bytes]:
             "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "127.0.0.1",
             "HTTP_X_FORWARDED_PROTO": "https",
-            "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+            "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(),
@@ -495,17 +490,22 @@ def server_request(client) -> Callable[..., bytes]:
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
         }
-        status.clear()
-        response = handler(environ, keep)
+        status: list[str] = []
+
+        def start_response(line, headers, exc_info=None):
+            status.append(line)
+            for name, value in headers:
+                if name.lower() == "set-cookie":
+                    for morsel in SimpleCookie(value).values():
+                        self.cookies[morsel.key] = morsel.value
+
+        response = self.handler(environ, start_response)
         try:
             body = b"".join(response)
         finally:
             response.close()  # the request's end, as the server ends it
         assert status[0].startswith("200 "), (path, status[0])
         return body
-
-    request.cookies = cookies  # type: ignore[attr-defined]  # what it sends, for its test
-    return request
 
 
 def _rows(user, template) -> list[tuple[str, Callable, Callable]]:
@@ -518,7 +518,7 @@ def _rows(user, template) -> list[tuple[str, Callable, Callable]]:
     meeting = plenary()
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user)
-    request = server_request(client)
+    request = ServerRequests(client)
 
     rows = [
         (

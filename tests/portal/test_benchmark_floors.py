@@ -60,14 +60,14 @@ def test_the_benchmarks_request_is_the_servers_answer_to_the_signed_in_user(cast
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-    from benchmarks.lists import server_request
+    from benchmarks.lists import ServerRequests
 
     InvitationFactory(
         meeting=MeetingFactory(group=cast.mwg, calendar_uid="server@test.local"),
         person=cast.member_person,
     )
     client.force_login(cast.member)
-    request = server_request(client)
+    request = ServerRequests(client)
     # The request's start and end close a connection left in a transaction: the test's
     # own, here (the test client keeps them apart the same way).
     request_started.disconnect(close_old_connections)
