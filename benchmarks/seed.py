@@ -1,13 +1,14 @@
 """A large dataset for the benchmarks, written with bulk_create in batches.
 
 At scale 1: 20,000 meetings, 400,000 invitations, 40,000 agenda items, 20,000 action
-points, a paper with its first version and a notice (one in ten failed once) per meeting,
-and for the quarter that were held a register of five, published minutes with one
-organisation's comment and a decision each; 2,000 people, 300 organisations, 51 groups;
-a held plenary of working group 0 with 200 invitees (150 attended); each held sub-group
-meeting reported back to its working group's next meeting; a secretariat login and a
-member agency's login that sits in three working groups and their sub-groups. At scale
-10 every row but the groups, the logins and the webhook endpoints (one for each of the
+points, a paper with its first version and a notice (one in ten failed once) per
+meeting, with its call to each member organisation's webhook endpoint, and for the
+quarter that were held a register of five, published minutes with one organisation's
+comment and a decision each; 2,000 people, 300 organisations, 51 groups; a held plenary
+of working group 0 with 200 invitees (150 attended); each held sub-group meeting
+reported back to its working group's next meeting; a secretariat login and a member
+agency's login that sits in three working groups and their sub-groups. At scale 10
+every row but the groups, the logins and the webhook endpoints (one for each of the
 first 40 organisations, the agency's among them: the agencies that use the API, not
 the portal's history) is ten times as many. Rows are random but reproducible.
 
@@ -54,7 +55,7 @@ SUB_GROUPS_PER_WORKING_GROUP = 4
 AGENDA_ITEMS = 2
 PLENARY_INVITEES = 200
 # Names the data's shape: a database seeded in an earlier shape is not reused.
-PLENARY_UID = "meeting-bench-plenary-v4@bench.local"
+PLENARY_UID = "meeting-bench-plenary-v5@bench.local"
 FUTURE_HOURS = 8_000  # the coming meetings, at every scale
 SPAN_HOURS = 34_000  # the whole span at scale 1; N times this at scale N
 ACTION_CLOSED_AFTER_DAYS = 365
@@ -158,14 +159,7 @@ def seed(scale: int = 1) -> None:
     access_sync_for_users([agency_user.pk])
     user_create(username="bench-secretariat", password=PASSWORD, is_secretariat=True)
 
-    now = timezone.now()
-    for start in range(0, meetings_total, CHUNK):
-        _meetings_seed(
-            rng, range(start, min(start + CHUNK, meetings_total)), groups, people, now, scale
-        )
-    _plenary_seed(rng, working[0], people, now)
-    _report_backs_seed(working, now)
-    WebhookEndpoint.objects.bulk_create(
+    endpoints = WebhookEndpoint.objects.bulk_create(
         WebhookEndpoint(
             organisation=organisation,
             url=f"https://hooks{n}.bench.example.org/tansiq",
@@ -174,9 +168,38 @@ def seed(scale: int = 1) -> None:
         )
         for n, organisation in enumerate(organisations[:WEBHOOK_ORGANISATIONS])
     )
+    endpoints_of_group = _endpoints_of_groups(endpoints)
+
+    now = timezone.now()
+    for start in range(0, meetings_total, CHUNK):
+        _meetings_seed(
+            rng,
+            range(start, min(start + CHUNK, meetings_total)),
+            groups,
+            people,
+            now,
+            scale,
+            endpoints_of_group,
+        )
+    _plenary_seed(rng, working[0], people, now)
+    _report_backs_seed(working, now)
 
 
-def _meetings_seed(rng, numbers: range, groups, people, now, scale: int) -> None:
+def _endpoints_of_groups(endpoints) -> dict[int, list[int]]:
+    """The endpoints each group's meetings call: those of its member organisations (every
+    endpoint here takes meeting.scheduled), as notices.outbox picks them."""
+    organisations = {endpoint.organisation_id: endpoint.pk for endpoint in endpoints}
+    called: dict[int, list[int]] = {}
+    for group_id, organisation_id in Membership.objects.filter(
+        organisation_id__in=organisations
+    ).values_list("group_id", "organisation_id"):
+        called.setdefault(group_id, []).append(organisations[organisation_id])
+    return called
+
+
+def _meetings_seed(
+    rng, numbers: range, groups, people, now, scale: int, endpoints_of_group
+) -> None:
     """One chunk of meetings with their invitations, agenda, action points and, for
     those held, the register, published minutes and a decision."""
     today = now.date()
@@ -239,7 +262,7 @@ def _meetings_seed(rng, numbers: range, groups, people, now, scale: int) -> None
         )
     ActionPoint.objects.bulk_create(action_points, batch_size=2000)
     _papers_seed(meetings)
-    _notices_seed(meetings, invitations, now)
+    _notices_seed(meetings, invitations, now, endpoints_of_group)
     held = {meeting.pk: meeting for meeting in meetings if meeting.status == "held"}
     _held_records_seed(held.values(), [i for i in invitations if i.meeting_id in held], 5, now)
 
@@ -419,9 +442,11 @@ def _papers_seed(meetings) -> None:
     _written_when(DocumentVersion, versions, "uploaded_at", Subquery(added))
 
 
-def _notices_seed(meetings, invitations, now) -> None:
-    """The invitation e-mail to each meeting's first invitee; one in ten failed once
-    (a refused address) and was sent at the next try."""
+def _notices_seed(meetings, invitations, now, endpoints_of_group) -> None:
+    """The invitation e-mail to each meeting's first invitee, one in ten failed once (a
+    refused address) and sent at the next try; and the meeting.scheduled call to the
+    endpoint of each member organisation that has one (the agency's among them: a call
+    for each meeting of its fifteen groups, so its log grows with the history)."""
     first = {}
     for invitation in invitations:
         first.setdefault(invitation.meeting_id, invitation)
@@ -443,6 +468,27 @@ def _notices_seed(meetings, invitations, now) -> None:
         batch_size=2000,
     )
     _written_when(Notice, notices, "created_at", _meeting_start())
+    calls = Notice.objects.bulk_create(
+        (
+            Notice(
+                dedup_key=f"bench-call-{meeting.pk}-e{endpoint_id}",
+                kind="invitation",
+                channel="webhook",
+                event="meeting.scheduled",
+                meeting=meeting,
+                endpoint_id=endpoint_id,
+                payload={"meeting": {"id": meeting.pk, "title": meeting.title}},
+                status="sent",
+                attempts=1,
+                sent_at=now,
+            )
+            for meeting in meetings
+            for endpoint_id in endpoints_of_group.get(meeting.group_id, ())
+        ),
+        batch_size=2000,
+    )
+    if calls:
+        _written_when(Notice, calls, "created_at", _meeting_start())
     NoticeAttempt.objects.bulk_create(
         (
             NoticeAttempt(notice=notice, error="421 Try again later")

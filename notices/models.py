@@ -156,6 +156,8 @@ class Notice(models.Model):
         related_name="notices",
         null=True,
         blank=True,
+        # Indexed with the log's order instead (Meta.indexes), which serves both.
+        db_index=False,
         verbose_name=_("person"),
     )
     endpoint = models.ForeignKey(
@@ -218,6 +220,9 @@ class Notice(models.Model):
                 condition=Q(endpoint__isnull=False),
                 name="notice_webhook_calls_idx",
             ),
+            # A person's e-mails newest first, read in order as one part of their log
+            # (portal.ordering.merged_in_order) rather than all read and sorted.
+            models.Index(fields=["person", "created_at", "id"], name="notice_person_log_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -14,9 +14,11 @@ history's size) rather than through the few open action points; `+group_id` keep
 the latter.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import F, Func
+from django.db import connections
+from django.db.models import F, Func, Q, QuerySet
 
 
 class KeptOffIndex(Func):
@@ -32,3 +34,29 @@ def kept_off_index(column: str) -> KeptOffIndex:
     """`column` to order by (sorted after the rows are read, not walked in order) or to
     filter by (checked on the rows read through another index)."""
     return KeptOffIndex(F(column))
+
+
+def merged_in_order(queryset: QuerySet, parts: Sequence[Q] | None, *order: str) -> QuerySet:
+    """`queryset` in `order`, read on SQLite as the merge of its rows under each of
+    `parts` (conditions no two of which hold for one row, together holding for all).
+
+    SQLite answers an OR of indexed conditions by reading every row that meets one and
+    sorting them all, however few the page shows: an agency's delivery log, its people's
+    e-mails or its endpoint's calls, sorted every call it ever had (16 ms at the
+    benchmark's 7,200, ten times that at ten times the history). A UNION ALL in `order`
+    it merges, each part read in that order from its own index only as far as the page
+    goes (0.04 ms). PostgreSQL plans each arm of a union apart, and sorted the whole of
+    it (7.3 ms); for the OR it weighs walking the list's own index against reading each
+    condition's, by its statistics (1.8 ms), so it keeps the OR.
+
+    The union takes no prefetch: the rows are read as a list plan's `.values()`
+    (portal.api.rows) or with their joins."""
+    if parts is None or len(parts) < 2 or connections[queryset.db].vendor != "sqlite":
+        return queryset.order_by(*order)
+    return union_in_order(queryset, parts, *order)
+
+
+def union_in_order(queryset: QuerySet, parts: Sequence[Q], *order: str) -> QuerySet:
+    """The UNION ALL of `queryset` under each of `parts`, in `order` (merged_in_order)."""
+    arms = [queryset.prefetch_related(None).filter(part).order_by() for part in parts]
+    return arms[0].union(*arms[1:], all=True).order_by(*order)

@@ -19,6 +19,7 @@ from notices.content import invitation_previews
 from notices.models import Notice
 from notices.permissions import (
     notice_get_for_user,
+    notice_log_parts,
     notices_visible_to,
     webhook_endpoint_check_register,
     webhook_endpoint_get_for_user,
@@ -28,6 +29,7 @@ from notices.selectors import notice_list
 from notices.services import notice_resend, webhook_endpoint_register, webhook_endpoint_update
 from portal.api.filters import FilterSet, IdFilter
 from portal.api.views import FunnelViewSet
+from portal.ordering import merged_in_order
 
 
 class NoticeFilter(FilterSet):
@@ -54,6 +56,11 @@ class NoticeViewSet(FunnelViewSet):
 
     def select(self, queryset):
         return notice_list(queryset=queryset).order_by("-created_at", "-id")
+
+    def list(self, request, *args, **kwargs):
+        log = self.filter_queryset(self.get_queryset())
+        parts = notice_log_parts(request.user)
+        return self.paginated(merged_in_order(log, parts, "-created_at", "-id"))
 
     @extend_schema(request=None, responses={201: NoticeSerializer})
     @action(detail=True, methods=["post"])

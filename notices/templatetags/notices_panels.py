@@ -7,7 +7,7 @@ from django import template
 
 from meetings.selectors import InvitationPreview, SeriesSchedulePreview
 from notices.content import invitation_previews, series_invitation_previews
-from notices.permissions import notices_resendable_by, notices_visible_to
+from notices.permissions import notices_resendable_by, notices_visible_each
 from notices.selectors import notices_failed, notices_failed_panelled
 
 register = template.Library()
@@ -18,7 +18,7 @@ FAILED_SHOWN = 10
 @register.inclusion_tag("notices/_failed_panel.html", takes_context=True)
 def failed_notices_panel(context) -> dict:
     user = context["request"].user
-    failed = notices_failed(queryset=notices_visible_to(user))
+    failed = notices_failed(queryset=notices_visible_each(user))
     shown = notices_failed_panelled(list(failed.values_list("pk", flat=True)[:FAILED_SHOWN]))
     # Counted only when there are more than it shows: on most days there are none.
     count = failed.count() if len(shown) == FAILED_SHOWN else len(shown)

@@ -137,7 +137,10 @@ class RowPlan:
         """The list's queryset (funnel, filters, ordering) reading only the plan's columns,
         and the `extra` ones its viewset reads to work out the context; joins the viewset
         prefetched for instances are not needed."""
-        return queryset.prefetch_related(None).values(*dict.fromkeys((*self.columns, *extra)))
+        if not queryset.query.combinator:
+            # A union takes no prefetch: its arms had theirs cleared (portal.ordering).
+            queryset = queryset.prefetch_related(None)
+        return queryset.values(*dict.fromkeys((*self.columns, *extra)))
 
     def rows(self, values: Iterable[Row], context: dict | None = None) -> list[dict]:
         values = list(values)

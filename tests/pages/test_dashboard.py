@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from meetings.services import (
 )
 from members.services import person_create
 from notices.models import Notice
+from notices.services import webhook_endpoint_register
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +251,42 @@ def test_the_failed_panel_counts_what_it_cannot_list(client, cast, failing, list
     assert page.count("550 No such mailbox") == listed
     counted = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "notices_notice" in q["sql"]]
     assert len(counted) == (1 if failing >= 10 else 0)
+
+
+@pytest.mark.parametrize(("failing", "listed"), [(4, 4), (12, 10)])
+def test_a_members_failed_panel_holds_its_endpoints_calls_not_another_organisations(
+    client, cast, scheduled, failing, listed
+):
+    """The member's panel checks each failed notice against the funnel by its key
+    (notices.permissions.notices_visible_each): their own e-mail and their
+    organisation's endpoint's calls, listed and counted; MoFA's calls are not theirs."""
+    with override_settings(WEBHOOK_ALLOW_INSECURE=True):
+        ours = webhook_endpoint_register(
+            organisation=cast.moh, url="https://hooks.example.org/moh", by=None
+        )
+        theirs = webhook_endpoint_register(
+            organisation=cast.mofa, url="https://hooks.example.org/mofa", by=None
+        )
+    _failed_notice(scheduled, cast.member_person)
+    _failed_notice(scheduled, cast.member_colleague)  # a colleague's mail: not the member's
+    for endpoint, calls in ((ours, failing - 1), (theirs, 5)):
+        Notice.objects.bulk_create(
+            Notice(
+                dedup_key=f"call-{endpoint.pk}-{number}",
+                kind="invitation",
+                channel="webhook",
+                event="meeting.scheduled",
+                meeting=scheduled,
+                endpoint=endpoint,
+                status="failed",
+                last_error=f"502 from {endpoint.url}",
+            )
+            for number in range(calls)
+        )
+    client.force_login(cast.member)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    assert _failed_badge(page) == str(failing)
+    assert page.count("No such mailbox") + page.count("502 from") == listed
+    assert "hooks.example.org/mofa" not in page
