@@ -22,7 +22,7 @@ was timed with the server's.)
 Floors, measured in the same process, are the least work that yields the same rows:
 - an API list: the page's rows (one more, as the pagination reads) by one `.values()`
   query through the same permission funnel, filters and ordering (the list's own query,
-  its joins for instances dropped), with the serializer's model
+  read as the list reads it, its joins for instances dropped), with the serializer's model
   columns and those of its nested objects (joins), serialised with orjson. The meetings
   and action points lists answer from `.values()` already: their floor is that query
   and shaping without the request around it.
@@ -218,7 +218,9 @@ def api_floor(viewset, user):
         selected = view.select(visible).select_related(None).prefetch_related(None)
         ordering = selected.query.order_by or visible.model._meta.ordering
         names = _serializer_columns(viewset, visible.model)
-        rows = list(selected.order_by(*ordering).values(*names)[: PAGE + 1])
+        # As the list reads it (FunnelViewSet.listed: the delivery log in parts).
+        listed = view.listed(selected.order_by(*ordering))
+        rows = list(listed.values(*names)[: PAGE + 1])
     return dumps(rows)
 
 

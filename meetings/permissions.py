@@ -140,8 +140,7 @@ def meeting_visible_q(user: User, *, to_meeting: str = "") -> Q:
 def meeting_managed_q(user: User, *, to_meeting: str = "") -> Q:
     """The condition on a meeting (through `to_meeting`) that `user`, signed in and not
     the secretariat, manages it: the groups they chair, their change_meeting grants."""
-    managed = sorted(group_ids_managed_by(user))
-    granted = sorted(granted_ids(user, CHANGE_MEETING, Meeting))
+    managed, granted = _managing(user)
     conditions = []
     if managed:
         conditions.append(Q(**{f"{to_meeting}group__in": managed}))
@@ -159,6 +158,19 @@ def meetings_visible_to(user: Actor) -> QuerySet[Meeting]:
     if not user_is_signed_in(user):
         return Meeting.objects.none()
     return Meeting.objects.filter(meeting_visible_q(user))
+
+
+def _managing(user: User) -> tuple[list[int], list[int]]:
+    """What makes `user` manage meetings and series: the groups they chair and their
+    change_meeting grants (series_managed_by reads the groups alone)."""
+    return sorted(group_ids_managed_by(user)), sorted(granted_ids(user, CHANGE_MEETING, Meeting))
+
+
+def user_manages_nothing(user: User) -> bool:
+    """Whether meetings_managed_by and series_managed_by are empty for `user`, signed
+    in and not the secretariat, told without a query (the ids are read once a request)."""
+    managed, granted = _managing(user)
+    return not (managed or granted)
 
 
 def meetings_managed_by(user: Actor) -> QuerySet[Meeting]:

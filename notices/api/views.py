@@ -28,6 +28,7 @@ from notices.permissions import (
 from notices.selectors import notice_list
 from notices.services import notice_resend, webhook_endpoint_register, webhook_endpoint_update
 from portal.api.filters import FilterSet, IdFilter
+from portal.api.rows import plan_for
 from portal.api.views import FunnelViewSet
 from portal.ordering import merged_in_order
 
@@ -57,10 +58,12 @@ class NoticeViewSet(FunnelViewSet):
     def select(self, queryset):
         return notice_list(queryset=queryset).order_by("-created_at", "-id")
 
-    def list(self, request, *args, **kwargs):
-        log = self.filter_queryset(self.get_queryset())
-        parts = notice_log_parts(request.user)
-        return self.paginated(merged_in_order(log, parts, "-created_at", "-id"))
+    def listed(self, queryset):
+        if plan_for(self.output_serializer_class) is None:
+            # Instances would lose their failed attempts: a union takes no prefetch.
+            return queryset
+        user = self.request.user
+        return merged_in_order(queryset, lambda: notice_log_parts(user), "-created_at", "-id")
 
     @extend_schema(request=None, responses={201: NoticeSerializer})
     @action(detail=True, methods=["post"])
