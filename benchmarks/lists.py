@@ -234,10 +234,11 @@ def _serializer_columns(viewset, model) -> tuple[str, ...]:
 
 def page_floors(user, meeting_id: int, group_id: int):
     """(label, path, the rows each list of the page shows) for every page that lists."""
-    from django.db.models import Count
+    from django.db.models import Count, OuterRef, Subquery
     from django.utils import timezone
 
     from documents.permissions import documents_visible_to
+    from groups.models import CoordinationGroup
     from groups.permissions import (
         groups_visible_to,
         memberships_visible_to,
@@ -354,8 +355,19 @@ def page_floors(user, meeting_id: int, group_id: int):
             "meetings page",
             "/meetings/",
             lambda: [
+                # The group's name read for the page's rows: joined for that one column,
+                # SQLite read the groups by their name index and every meeting of each,
+                # counting the answers of all of them (93 ms at 10x data as the
+                # secretariat, 543 ms as the member), where the page walks the meetings'
+                # start index (at about 14 ms, it looked 0.02x its floor).
                 meeting_list(queryset=meeting_filter(queryset=meetings)).values(
-                    *meeting_columns, "invited_count", "accepted_count", "pending_count"
+                    *(column for column in meeting_columns if column != "group__name"),
+                    "invited_count",
+                    "accepted_count",
+                    "pending_count",
+                    group_name=Subquery(
+                        CoordinationGroup.objects.filter(pk=OuterRef("group_id")).values("name")
+                    ),
                 )[:PAGE_SIZE],
                 groups_visible_to(user).order_by("name").values("pk", "name"),
             ],
