@@ -177,7 +177,8 @@ class _CompiledForIds:
 
 class CompiledForIds:
     """`build(ids)` is a `.values()` query of what a page's rows have in another table
-    (a paper's current version, a seat's representatives), the ids written as
+    (a paper's current version, a seat's representatives; or of what a request reads by
+    a few ids of its reader's: their organisations' webhook endpoints), the ids written as
     parameters of their own (portal.lookups.ids_in; in each branch of a union); it is built and
     compiled once per database connection and number of ids, then run again with the
     page's ids: building and compiling a page's current versions of papers cost more

@@ -4,7 +4,9 @@ import orjson
 import pytest
 
 from benchmarks.lists import api_floor, api_lists, page_floors
+from notices.api.views import NoticeViewSet
 from tests.factories import ActionPointFactory, AgendaItemFactory, InvitationFactory, MeetingFactory
+from tests.notices.delivery_log import delivery_log, guest_create
 
 
 def test_the_benchmark_times_every_list_of_the_api():
@@ -31,6 +33,21 @@ def test_each_floor_fetches_the_rows_of_the_api_page_in_its_order(cast, client, 
         floor = orjson.loads(api_floor(viewset, user))
 
         assert [row["id"] for row in floor][:100] == [row["id"] for row in page], path
+
+
+@pytest.mark.parametrize("persona", ["chair", "member", "secretariat"])
+def test_the_delivery_logs_floor_reads_it_as_the_list_does(cast, client, persona):
+    """The log merged from its parts on SQLite (notices.api.views): the floor reads it
+    the same way, and gets the list's notices in its order."""
+    delivery_log(cast, guest_create())
+    user = cast.user(persona)
+    client.force_login(user)
+    page = client.get("/api/v1/notices/", {"page_size": 100}).json()["results"]
+
+    floor = orjson.loads(api_floor(NoticeViewSet, user))
+
+    assert page
+    assert [row["id"] for row in floor][:100] == [row["id"] for row in page]
 
 
 @pytest.mark.parametrize("persona", ["secretariat", "member"])
