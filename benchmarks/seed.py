@@ -442,6 +442,14 @@ def _papers_seed(meetings) -> None:
     _written_when(DocumentVersion, versions, "uploaded_at", Subquery(added))
 
 
+def _written_at_meeting_start(notices) -> list[Notice]:
+    """The notices written, dated when their meeting starts (the log's history)."""
+    written = Notice.objects.bulk_create(notices, batch_size=2000)
+    if written:
+        _written_when(Notice, written, "created_at", _meeting_start())
+    return written
+
+
 def _notices_seed(meetings, invitations, now, endpoints_of_group) -> None:
     """The invitation e-mail to each meeting's first invitee, one in ten failed once (a
     refused address) and sent at the next try; and the meeting.scheduled call to the
@@ -450,45 +458,31 @@ def _notices_seed(meetings, invitations, now, endpoints_of_group) -> None:
     first = {}
     for invitation in invitations:
         first.setdefault(invitation.meeting_id, invitation)
-    notices = Notice.objects.bulk_create(
-        (
-            Notice(
-                dedup_key=f"bench-invitation-{meeting.pk}",
-                kind="invitation",
-                channel="email",
-                event="meeting.scheduled",
-                meeting=meeting,
-                person_id=first[meeting.pk].person_id,
-                status="sent",
-                attempts=2 if meeting.pk % 10 == 0 else 1,
-                sent_at=now,
-            )
-            for meeting in meetings
-        ),
-        batch_size=2000,
+    sent = {"kind": "invitation", "event": "meeting.scheduled", "status": "sent", "sent_at": now}
+    notices = _written_at_meeting_start(
+        Notice(
+            dedup_key=f"bench-invitation-{meeting.pk}",
+            channel="email",
+            meeting=meeting,
+            person_id=first[meeting.pk].person_id,
+            attempts=2 if meeting.pk % 10 == 0 else 1,
+            **sent,
+        )
+        for meeting in meetings
     )
-    _written_when(Notice, notices, "created_at", _meeting_start())
-    calls = Notice.objects.bulk_create(
-        (
-            Notice(
-                dedup_key=f"bench-call-{meeting.pk}-e{endpoint_id}",
-                kind="invitation",
-                channel="webhook",
-                event="meeting.scheduled",
-                meeting=meeting,
-                endpoint_id=endpoint_id,
-                payload={"meeting": {"id": meeting.pk, "title": meeting.title}},
-                status="sent",
-                attempts=1,
-                sent_at=now,
-            )
-            for meeting in meetings
-            for endpoint_id in endpoints_of_group.get(meeting.group_id, ())
-        ),
-        batch_size=2000,
+    _written_at_meeting_start(
+        Notice(
+            dedup_key=f"bench-call-{meeting.pk}-e{endpoint_id}",
+            channel="webhook",
+            meeting=meeting,
+            endpoint_id=endpoint_id,
+            payload={"meeting": {"id": meeting.pk, "title": meeting.title}},
+            attempts=1,
+            **sent,
+        )
+        for meeting in meetings
+        for endpoint_id in endpoints_of_group.get(meeting.group_id, ())
     )
-    if calls:
-        _written_when(Notice, calls, "created_at", _meeting_start())
     NoticeAttempt.objects.bulk_create(
         (
             NoticeAttempt(notice=notice, error="421 Try again later")

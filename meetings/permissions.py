@@ -143,9 +143,9 @@ def meeting_managed_q(user: User, *, to_meeting: str = "") -> Q:
     managed, granted = _managing(user)
     conditions = []
     if managed:
-        conditions.append(Q(**{f"{to_meeting}group__in": managed}))
+        conditions.append(Q(**{f"{to_meeting}group__in": sorted(managed)}))
     if granted:
-        conditions.append(Q(**{f"{to_meeting}pk__in": granted}))
+        conditions.append(Q(**{f"{to_meeting}pk__in": sorted(granted)}))
     return _any(conditions)
 
 
@@ -160,10 +160,10 @@ def meetings_visible_to(user: Actor) -> QuerySet[Meeting]:
     return Meeting.objects.filter(meeting_visible_q(user))
 
 
-def _managing(user: User) -> tuple[list[int], list[int]]:
+def _managing(user: User) -> tuple[frozenset[int], frozenset[int]]:
     """What makes `user` manage meetings and series: the groups they chair and their
     change_meeting grants (series_managed_by reads the groups alone)."""
-    return sorted(group_ids_managed_by(user)), sorted(granted_ids(user, CHANGE_MEETING, Meeting))
+    return group_ids_managed_by(user), granted_ids(user, CHANGE_MEETING, Meeting)
 
 
 def user_manages_nothing(user: User) -> bool:

@@ -47,12 +47,7 @@ def notices_visible_to(user: Actor) -> QuerySet[Notice]:
     # Each branch by the notice's own indexed column, the endpoints' few ids read first:
     # the database then reads the user's notices by index, instead of walking the whole
     # log newest first and joining every row to its person to see whose it is.
-    person_id = user_person_id(user)
-    return Notice.objects.filter(
-        (Q(person_id=person_id) if person_id is not None else NOTHING)
-        | Q(endpoint_id__in=_endpoint_ids(user))
-        | _of_what_is_run(user)
-    )
+    return Notice.objects.filter(reduce(operator.or_, [*_sent_to(user), _of_what_is_run(user)]))
 
 
 def notices_visible_each(user: Actor) -> QuerySet[Notice]:
@@ -76,13 +71,20 @@ def notice_log_parts(user: Actor) -> list[Q] | None:
         return None
     if not user_is_signed_in(user):
         return [NOTHING]
+    parts = _sent_to(user)
+    if not user_manages_nothing(user):
+        run = _of_what_is_run(user)
+        parts.append(run & ~reduce(operator.or_, parts) if parts else run)
+    return parts or [NOTHING]
+
+
+def _sent_to(user: User) -> list[Q]:
+    """What was sent to the user, and to each endpoint of their organisations: one
+    condition each, no two of which hold for one notice (an e-mail has a person, a
+    call an endpoint)."""
     person_id = user_person_id(user)
-    own = [Q(person_id=person_id)] if person_id is not None else []
-    own += [Q(endpoint_id=endpoint_id) for endpoint_id in _endpoint_ids(user)]
-    if user_manages_nothing(user):
-        return own or [NOTHING]
-    run = _of_what_is_run(user)
-    return [*own, run & ~reduce(operator.or_, own)] if own else [run]
+    sent = [Q(person_id=person_id)] if person_id is not None else []
+    return sent + [Q(endpoint_id=endpoint_id) for endpoint_id in _endpoint_ids(user)]
 
 
 # The endpoints of the organisations a user acts for, compiled once per connection and
