@@ -713,13 +713,15 @@ _short_turns = _ShortTurns()
 
 def notices_deliver_due(*, batch_size: int, on_full_batch: Callable[[], None] | None = None) -> int:
     """Claim and deliver due notices, `batch_size` at a time, until none is due, over
-    the same sessions with the mail server; returns how many were sent.
+    the same sessions with the mail server, each batch keeping what the batches before
+    made of the messages they share (SharedParts); returns how many were sent.
     `on_full_batch` is called for each batch that took all it could (more may be
     waiting: another worker may start on it meanwhile)."""
     sent = 0
+    shared = SharedParts()
     with _Mailers() as mailers:
-        # Only SMTP sessions are kept from batch to batch: another backend's connection
-        # (a file in development) is each batch's own, as it always was.
+        # Of the connections, only SMTP sessions are kept from batch to batch: another
+        # backend's (a file in development) is each batch's own, as it always was.
         kept = mailers if mailers.over_smtp else None
         while True:
             token, claimed = notices_claim(limit=batch_size)
@@ -727,12 +729,19 @@ def notices_deliver_due(*, batch_size: int, on_full_batch: Callable[[], None] | 
                 return sent
             if len(claimed) == batch_size and on_full_batch is not None:
                 on_full_batch()
-            sent += notices_deliver(token, claimed, mailers=kept)
+            sent += notices_deliver(token, claimed, mailers=kept, shared=shared)
 
 
-def notices_deliver(token: str, notices: list[Notice], *, mailers: _Mailers | None = None) -> int:
+def notices_deliver(
+    token: str,
+    notices: list[Notice],
+    *,
+    mailers: _Mailers | None = None,
+    shared: SharedParts | None = None,
+) -> int:
     """Deliver claimed notices in turn, over `mailers` if given (left open for the
-    next batch) or sessions of their own; returns how many were sent.
+    next batch) or sessions of their own, with what the batches before made in `shared`
+    if given; returns how many were sent.
 
     E-mails are handed to the SMTP server on threads of their own (one per session,
     _Mailers) while the next one is built, and marked sent by this one while the
@@ -742,7 +751,8 @@ def notices_deliver(token: str, notices: list[Notice], *, mailers: _Mailers | No
     claim's deadline goes back to pending."""
     deadline = _handover_deadline(notices)
     invitations = _invitations_for(notices)
-    shared = SharedParts()
+    shared = shared if shared is not None else SharedParts()
+    shared.begin_batch(notices)
     sent = 0
     in_flight: deque[tuple[Notice, Future]] = deque()
     # The gate of the message handed over last: the only one that may still be shut.

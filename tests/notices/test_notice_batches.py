@@ -3,6 +3,7 @@ each message is still exactly what it would be alone, and a batch asks the datab
 same number of questions however many people it writes to, one write per message aside."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core import mail, signing
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from documents.services import document_create
 from groups.models import Confidentiality
-from meetings.models import Invitation
+from meetings.models import AgendaItem, Invitation, Meeting
 from meetings.services import (
     agenda_item_add,
     invitation_create,
@@ -19,7 +20,7 @@ from meetings.services import (
     meeting_schedule,
 )
 from members.services import person_create
-from notices import delivery
+from notices import content, delivery
 from notices.content import SharedParts, email_for
 from notices.models import Notice
 from portal.env import ImapMailbox
@@ -196,3 +197,54 @@ def test_a_batch_asks_the_same_questions_whatever_its_size(
 
     assert sent == len(mail.outbox) == invitees
     assert set(Notice.objects.filter(meeting=meeting).values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_run_keeps_what_its_batches_share_until_the_meeting_changes(cast, monkeypatch):
+    meeting = _meeting(cast)
+    agenda_item_add(meeting=meeting, title="Opening", by=None)
+    # Twelve readers whose languages go en, ar, fr, in the order of their names too.
+    _invite(meeting, cast.moh, 9)
+    _invite(meeting, cast.moh, 3, prefix="Juror")
+    meeting_schedule(meeting=meeting, by=None)
+    mail.outbox.clear()
+    renders = []
+    render = content.render_to_string
+    monkeypatch.setattr(
+        content, "render_to_string", lambda *a, **k: renders.append(a[0]) or render(*a, **k)
+    )
+    per_batch = []
+
+    def between_batches() -> None:
+        """Called once each batch is claimed (and read), before it is delivered: an edit
+        made here is read by the next batch."""
+        per_batch.append(len(renders))
+        if len(per_batch) == 2:
+            AgendaItem.objects.filter(meeting=meeting).update(title="Opening session")
+        if len(per_batch) == 3:
+            Meeting.objects.filter(pk=meeting.pk).update(venue="Ministry of Labour")
+
+    # Batches of three readers, one of each language: en, ar, fr.
+    sent = delivery.notices_deliver_due(batch_size=3, on_full_batch=between_batches)
+
+    assert sent == len(mail.outbox) == 12
+    per_batch.append(len(renders))
+    rendered = [after - before for before, after in itertools.pairwise(per_batch)]
+    # The bodies, text and HTML, once per language; the next batch of the same meeting
+    # renders none; an edited agenda item, then an edited meeting, are written anew.
+    assert rendered == [6, 0, 6, 6]
+    for number, message in enumerate(mail.outbox):
+        batch = number // 3
+        assert ("\n1. Opening session\n" in message.body) is (batch >= 2)
+        assert ("\n1. Opening\n" in message.body) is (batch < 2)
+        new_venue = batch == 3
+        assert ("Ministry of Labour" in message.body) is new_venue
+        assert ("Ministry of Planning" in message.body) is not new_venue
+        (calendar,) = [body for body, mimetype in message.alternatives if "calendar" in mimetype]
+        # Unfolded by hand (RFC 5545, 3.1), not by the library that wrote it.
+        (location,) = [
+            line
+            for line in calendar.replace("\r\n ", "").split("\r\n")
+            if line.startswith("LOCATION:")
+        ]
+        venue = "Ministry of Labour" if new_venue else "Ministry of Planning"
+        assert location.startswith(f"LOCATION:{venue}")
