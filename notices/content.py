@@ -8,6 +8,7 @@ version they hold.
 import copy
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -639,6 +640,8 @@ class SharedParts:
     batches wrote the same wording, calendar files and bodies twenty times over, a
     tenth of the worker's time a message."""
 
+    KEPT_SECONDS = 60
+
     def __init__(self) -> None:
         self._common: dict[tuple[int, str, str], dict] = {}
         self._calendars: dict[tuple[int, str], InvitationCalendars] = {}
@@ -647,14 +650,20 @@ class SharedParts:
         self._answer_url: Callable[[Invitation, str], str] | None = None
         # Each meeting's rows (its own, its group's, its series') as its parts were made.
         self._made_from: dict[int, tuple] = {}
+        self._since = time.monotonic()
 
     def begin_batch(self, notices: Iterable[Notice]) -> None:
         """Keep what the batches before made from the meetings of these notices, as
-        long as each meeting, its group and its series read as they did then; let go of
-        the rest (an edited meeting is worked out anew, and a run's memory stays one
-        batch's). Whether a meeting has papers is asked again: adding one changes no
-        meeting row. The bodies key their agenda, decisions and action points by value
+        long as each meeting, its group and its series read as they did then and for
+        no longer than KEPT_SECONDS; let go of the rest. An edited meeting is worked out
+        anew; its calendar file says when it was written (DTSTAMP), which a minute at
+        most leaves behind; a meeting no longer in the batch takes its parts with it.
+        Whether a meeting has papers is asked again: adding one changes no meeting row.
+        The bodies key their agenda, decisions and action points by value
         (_as_written), so an edited item is rendered anew too."""
+        if time.monotonic() - self._since > self.KEPT_SECONDS:
+            self._made_from = {}
+            self._since = time.monotonic()
         made_from = {}
         for notice in notices:
             meeting = notice.meeting if notice.meeting_id is not None else None

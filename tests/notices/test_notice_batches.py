@@ -222,6 +222,14 @@ def test_a_run_keeps_what_its_batches_share_until_the_meeting_changes(cast, monk
             AgendaItem.objects.filter(meeting=meeting).update(title="Opening session")
         if len(per_batch) == 3:
             Meeting.objects.filter(pk=meeting.pk).update(venue="Ministry of Labour")
+            # A paper changes no meeting row: the batch lists it all the same.
+            document_create(
+                group=cast.mwg,
+                meeting=meeting,
+                title="Labour data note",
+                upload=pdf_upload(),
+                by=None,
+            )
 
     # Batches of three readers, one of each language: en, ar, fr.
     sent = delivery.notices_deliver_due(batch_size=3, on_full_batch=between_batches)
@@ -239,6 +247,8 @@ def test_a_run_keeps_what_its_batches_share_until_the_meeting_changes(cast, monk
         new_venue = batch == 3
         assert ("Ministry of Labour" in message.body) is new_venue
         assert ("Ministry of Planning" in message.body) is not new_venue
+        # Papers are read as each message is written, not with the batch's rows.
+        assert ("Labour data note" in message.body) is (batch >= 2)
         (calendar,) = [body for body, mimetype in message.alternatives if "calendar" in mimetype]
         # Unfolded by hand (RFC 5545, 3.1), not by the library that wrote it.
         (location,) = [
@@ -248,3 +258,33 @@ def test_a_run_keeps_what_its_batches_share_until_the_meeting_changes(cast, monk
         ]
         venue = "Ministry of Labour" if new_venue else "Ministry of Planning"
         assert location.startswith(f"LOCATION:{venue}")
+
+
+@pytest.mark.parametrize(("kept_seconds", "made"), [(60, [3, 0]), (0, [3, 3])])
+def test_a_run_keeps_its_shared_parts_a_minute_at_most(cast, monkeypatch, kept_seconds, made):
+    """A calendar file says when it was written (DTSTAMP): one kept longer would say so
+    wrongly, so what a run keeps is made anew after SharedParts.KEPT_SECONDS."""
+    meeting = _meeting(cast)
+    _invite(meeting, cast.moh, 6)
+    meeting_schedule(meeting=meeting, by=None)
+    mail.outbox.clear()
+    monkeypatch.setattr(SharedParts, "KEPT_SECONDS", kept_seconds)
+    calendars = []
+    calendars_for = content.InvitationCalendars
+    monkeypatch.setattr(
+        content,
+        "InvitationCalendars",
+        lambda *a, **k: calendars.append(a[0].pk) or calendars_for(*a, **k),
+    )
+    per_batch = []
+
+    # Batches of three readers, one of each language.
+    sent = delivery.notices_deliver_due(
+        batch_size=3, on_full_batch=lambda: per_batch.append(len(calendars))
+    )
+
+    per_batch.append(len(calendars))
+    assert sent == len(mail.outbox) == 6
+    # A calendar file per language in the first batch; the second batch keeps them
+    # within the minute, and writes them anew past it.
+    assert [after - before for before, after in itertools.pairwise(per_batch)] == made
