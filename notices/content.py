@@ -637,8 +637,8 @@ class SharedParts:
     message is what email_for writes without it.
 
     A delivery run keeps them from batch to batch (begin_batch): a fan-out's twenty
-    batches wrote the same wording, calendar files and bodies twenty times over, a
-    tenth of the worker's time a message."""
+    batches wrote the same wording, calendar files and bodies twenty times over, about
+    7% of the worker's time a message."""
 
     KEPT_SECONDS = 60
 
@@ -655,9 +655,9 @@ class SharedParts:
     def begin_batch(self, notices: Iterable[Notice]) -> None:
         """Keep what the batches before made from the meetings of these notices, as
         long as each meeting, its group and its series read as they did then and for
-        no longer than KEPT_SECONDS; let go of the rest. An edited meeting is worked out
-        anew; its calendar file says when it was written (DTSTAMP), which a minute at
-        most leaves behind; a meeting no longer in the batch takes its parts with it.
+        no longer than KEPT_SECONDS (a calendar file says when it was written, DTSTAMP);
+        let go of the rest. An edited meeting is worked out anew; a meeting no longer in
+        the batch takes its parts with it.
         Whether a meeting has papers is asked again: adding one changes no meeting row.
         The bodies key their agenda, decisions and action points by value
         (_as_written), so an edited item is rendered anew too."""
