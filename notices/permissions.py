@@ -79,12 +79,28 @@ def notice_log_parts(user: Actor) -> list[Q] | None:
 
 
 def _sent_to(user: User) -> list[Q]:
-    """What was sent to the user, and to each endpoint of their organisations: one
-    condition each, no two of which hold for one notice (an e-mail has a person, a
-    call an endpoint)."""
-    person_id = user_person_id(user)
+    """What was sent to the user, and to each endpoint of their organisations."""
+    return notices_sent_to_q(user_person_id(user), _endpoint_ids(user))
+
+
+def notices_sent_to_q(person_id: int | None, endpoint_ids: Iterable[int]) -> list[Q]:
+    """What was sent to the person, and to each of the endpoints: one condition each, no
+    two of which hold for one notice (an e-mail has a person, a call an endpoint)."""
     sent = [Q(person_id=person_id)] if person_id is not None else []
-    return sent + [Q(endpoint_id=endpoint_id) for endpoint_id in _endpoint_ids(user)]
+    return sent + [Q(endpoint_id=endpoint_id) for endpoint_id in endpoint_ids]
+
+
+def notice_log_recipients(user: Actor) -> tuple[int, list[int]] | None:
+    """For a reader whose whole log is what was sent to them (signed in, not the
+    secretariat, running nothing, with a person of their own): their person's id and
+    their organisations' endpoints' ids, the log being notices_sent_to_q of them. None
+    for anyone else."""
+    if user_is_secretariat(user) or not user_is_signed_in(user) or not user_manages_nothing(user):
+        return None
+    person_id = user_person_id(user)
+    if person_id is None:
+        return None
+    return person_id, _endpoint_ids(user)
 
 
 # The endpoints of the organisations a user acts for, compiled once per connection and
