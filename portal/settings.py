@@ -570,8 +570,8 @@ if REDIS_URL:
         }
     }
 else:
-    # Room for the throttles' counters (seven a client: portal.api.throttles) and the
-    # form tokens, not LocMemCache's 300.
+    # Room for the throttles' counters (up to eight a client and scope:
+    # portal.api.throttles) and the form tokens, not LocMemCache's 300.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -35,6 +35,7 @@ from notices.permissions import (
 from notices.selectors import notice_list
 from notices.services import notice_resend, webhook_endpoint_register, webhook_endpoint_update
 from portal.api.filters import FilterSet, IdFilter
+from portal.api.pagination import PageNumberPagination
 from portal.api.rows import RowPlan, plan_for
 from portal.api.views import FunnelViewSet
 from portal.compiled import CompiledForIds
@@ -103,22 +104,29 @@ class _FirstPageSentTo:
     person's and endpoints' ids. Building and compiling the union of its parts (what went
     to the person, each endpoint's calls) cost an agency twice what running it did: 1.3
     ms of its log's 4 ms, where the secretariat's one query takes 0.4 ms. The pagination
-    slices it as it would the queryset; only the first page is kept compiled."""
+    slices it as it would the queryset; only the first page is kept compiled, for the
+    first LENGTHS_KEPT page sizes asked (25, the default, and 100, the largest, are what
+    clients ask; each keeps up to CompiledForIds.KEPT numbers of endpoints)."""
 
+    LENGTHS_KEPT = 4
     _kept: dict[int, CompiledForIds] = {}
 
-    def __init__(self, plan: RowPlan, ids: list[int]):
+    def __init__(self, plan: RowPlan, ids: list[int], length: int):
         self.plan = plan
         self.ids = ids
+        self.length = length
+
+    @classmethod
+    def keeps(cls, length: int) -> bool:
+        return length in cls._kept or len(cls._kept) < cls.LENGTHS_KEPT
 
     def __getitem__(self, rows: slice) -> list[dict]:
-        if rows.start or rows.stop is None:
-            raise IndexError("the first page only")
-        length = rows.stop
-        compiled = self._kept.get(length)
+        if rows.start or rows.stop != self.length:
+            raise IndexError("the first page only, of the length it was made for")
+        compiled = self._kept.get(self.length)
         if compiled is None:
-            build = functools.partial(_log_sent_to, self.plan, rows=length)
-            compiled = self._kept.setdefault(length, CompiledForIds(build))
+            build = functools.partial(_log_sent_to, self.plan, rows=self.length)
+            compiled = self._kept.setdefault(self.length, CompiledForIds(build))
         return compiled.rows(self.ids)
 
 
@@ -133,18 +141,24 @@ def _log_sent_to(plan: RowPlan, ids: list[int], *, rows: int) -> QuerySet:
 def _first_page_sent_to(request) -> _FirstPageSentTo | None:
     """The compiled first page for this request of the log, if it asks for the first
     page unfiltered and its reader's log is what was sent to them; None otherwise."""
-    if not set(request.query_params) <= {"page", "page_size"}:
+    query = request.query_params
+    if not set(query) <= {"page", "page_size"} or query.get("page", "1") != "1":
         return None
-    if request.query_params.get("page", "1") != "1":
+    # A size the pagination refuses (a 400) is its to answer, through the queryset.
+    size = query.get("page_size", str(PageNumberPagination.page_size))
+    if not (size.isascii() and size.isdigit()):
         return None
+    if not 1 <= int(size) <= PageNumberPagination.max_page_size:
+        return None
+    length = int(size) + 1  # the pagination reads one row more, to know of a next page
     plan = plan_for(NoticeViewSet.output_serializer_class)
-    if plan is None:
+    if plan is None or not _FirstPageSentTo.keeps(length):
         return None
     recipients = notice_log_recipients(request.user)
     if recipients is None:
         return None
     person_id, endpoint_ids = recipients
-    return _FirstPageSentTo(plan, [person_id, *endpoint_ids])
+    return _FirstPageSentTo(plan, [person_id, *endpoint_ids], length)
 
 
 class WebhookEndpointViewSet(FunnelViewSet):

@@ -9,13 +9,14 @@ count.
 Requests are counted, not listed. DRF's throttles keep a list of every request's time in
 the last period, read, extended and written back whole by each request: the cost grows
 with the rate (at the 1,200 a minute a client may make, 1,200 times pickled and, with
-Redis, sent both ways on every request; 0.02 ms a request with 1,000 in memory, 0.16 ms
-with 7,000, as the benchmarks' clients make), and two requests at once read the same
-list and count as one, so parallel requests slip through. Here the period is cut into
-BUCKETS counters: a request adds one to its own with the cache's atomic increment and
-reads the others in one call (0.01 ms at any rate). The oldest counter, partly out of
-the period, counts in proportion, as if its requests had come evenly: a client that sent
-all of them at its end may get up to one bucket's share (a sixth) more through.
+Redis, sent both ways on every request; in memory 0.02 ms a request with 1,000, 0.16 ms
+with 7,000), and two requests at once read the same list and count as one, so parallel
+requests slip through. Here the period is cut into BUCKETS counters: a request adds one
+to its own with the cache's increment and reads the others in one call (in memory 0.01
+ms at any rate; with Redis three round trips, however many requests came before). The
+oldest counter, which the period covers in part, counts whole: no period ever holds more
+requests than the rate allows, and a client may wait up to a sixth of the period longer
+than an exact list would make it.
 """
 
 import math
@@ -33,8 +34,8 @@ BUCKETS = 6
 class CountingRateThrottle(SimpleRateThrottle):
     """DRF's rate throttle counting requests in counters of a sixth of the period. Put
     before one of DRF's throttles, which says whose requests count (its cache key, scope
-    and rate). A refused request is not counted, as in DRF, so a client that keeps asking
-    while refused is let in again as soon as its earlier requests age out."""
+    and rate). A request it refuses is not counted by it, as in DRF, so a client that
+    keeps asking while refused is let in again as soon as its earlier requests age out."""
 
     # Set by DRF's __init__ from the rate (None without one).
     num_requests: int | None
@@ -51,47 +52,51 @@ class CountingRateThrottle(SimpleRateThrottle):
         now = self.timer()
         bucket = int(now // self.span)
         self.elapsed = now - bucket * self.span  # into the current bucket
+        # The current bucket and the BUCKETS before it: the last period and the part of
+        # a bucket before it.
         keys = [f"{key}:{index}" for index in range(bucket - BUCKETS, bucket + 1)]
         current = keys[-1]
-        try:
-            added = self.cache.incr(current)
-        except ValueError:
-            # The bucket's first request. It is kept as long as it counts: its own span
-            # and a period after it.
-            if self.cache.add(current, 1, timeout=math.ceil((BUCKETS + 2) * self.span)):
-                added = 1
-            else:  # another request started it meanwhile
-                added = self.cache.incr(current)
+        added = self._add_one(current)
         found = self.cache.get_many(keys[:-1])
         # Oldest first; the current bucket as this request's increment left it.
         self.counts = [found.get(name, 0) for name in keys[:-1]] + [added]
-        if self._counted() <= self.limit:
+        if sum(self.counts) <= self.limit:
             return True
-        self.cache.decr(current)
+        try:
+            self.cache.decr(current)
+        except ValueError:  # the cache lost it meanwhile (Redis gone): nothing to undo
+            pass
         self.counts[-1] -= 1
         return False
 
-    def _counted(self) -> float:
-        """The requests of the period up to now: the buckets it holds whole, and the
-        share of the oldest it still covers."""
-        oldest, *whole = self.counts
-        return oldest * (self.span - self.elapsed) / self.span + sum(whole)
+    def _add_one(self, key: str) -> int:
+        """The bucket's count with this request in it."""
+        try:
+            return self.cache.incr(key)
+        except ValueError:
+            pass
+        # The bucket's first request. It is kept as long as it counts: its own span and
+        # the BUCKETS after it (and one more, for the time it was made into its span).
+        if self.cache.add(key, 1, timeout=math.ceil((BUCKETS + 2) * self.span)):
+            return 1
+        try:  # another request started it meanwhile
+            return self.cache.incr(key)
+        except ValueError:  # and the cache lost it again (Redis gone): this one alone
+            return 1
 
     def wait(self) -> float | None:
-        """Seconds until one more request would be let in (the Retry-After header): as
-        the buckets slide out of the period one after another, each in proportion."""
-        span = self.span
+        """Seconds until one more request would be let in (the Retry-After header): the
+        buckets leave the count whole, oldest first, at the ends of their periods."""
         room = self.limit - 1  # what the count may be with the next one added
-        counts = list(self.counts)
-        waited, share = 0.0, (span - self.elapsed) / span  # of the oldest still counted
-        while counts:
-            sliding, rest = counts[0], sum(counts[1:])
-            if sliding * share + rest <= room:
+        left = sum(self.counts)
+        if left <= room:
+            return 0.0
+        waited = self.span - self.elapsed  # until the oldest bucket leaves
+        for count in self.counts:
+            left -= count
+            if left <= room:
                 return waited
-            if rest <= room:  # reached while this bucket slides out
-                return waited + span * (share - (room - rest) / sliding)
-            waited += span * share
-            counts, share = counts[1:], 1.0
+            waited += self.span
         return waited
 
 

@@ -6,6 +6,8 @@ sent to its reader, unfiltered."""
 import pytest
 from django.test import override_settings
 
+from groups.services import person_link_user
+from members.services import user_create
 from notices.api import views
 from notices.models import Notice
 from notices.permissions import notices_visible_to
@@ -61,11 +63,60 @@ def test_a_members_first_page_is_compiled_once_and_answers_as_the_queryset(
     funnel = list(notices_visible_to(cast.member).order_by(*ORDER).values_list("pk", flat=True))
     assert [row["id"] for row in first["results"]] == funnel[:5]
     assert first["next"] is not None
-    # The same SQL, the observer's own ids: their e-mails alone, none of the member's.
+    # The observer's own ids (a person, no endpoint): their e-mails alone.
     observers = set(notices_visible_to(cast.observer).values_list("pk", flat=True))
     assert {row["id"] for row in observer["results"]} <= observers
     assert len(observer["results"]) == 5
     assert not observers & set(funnel)
+
+
+def test_two_readers_of_one_shape_share_the_statement_each_with_their_own_ids(
+    client, cast, log, builds
+):
+    """The member's colleague at the MoH reads through the very SQL compiled for the
+    member (a person and the MoH's two endpoints), and gets their own e-mails in it."""
+    colleague = person_link_user(
+        person=cast.member_colleague,
+        user=user_create(username="colleague", password="colleague-password"),
+        by=None,
+    ).user
+    Notice.objects.create(
+        dedup_key="to-the-colleague",
+        kind="invitation",
+        channel="email",
+        event="meeting.scheduled",
+        person=cast.member_colleague,
+        meeting=log[0].meeting or log[1].meeting,
+    )
+
+    pages = {user: _page(client, user, page_size=100) for user in (cast.member, colleague)}
+
+    assert builds == [(3, 101)]  # compiled once, for both
+    for user, page in pages.items():
+        funnel = notices_visible_to(user).order_by(*ORDER).values_list("pk", flat=True)
+        assert [row["id"] for row in page["results"]] == list(funnel[:100])
+    people = {
+        user: {row["person"]["id"] for row in page["results"] if row["person"]}
+        for user, page in pages.items()
+    }
+    assert people == {
+        cast.member: {cast.member_person.pk},
+        colleague: {cast.member_colleague.pk},
+    }
+
+
+def test_only_a_few_page_sizes_are_kept_compiled(client, cast, log, builds):
+    sizes = [3, 4, 5, 6, 7, 3]
+
+    pages = [_page(client, cast.member, page_size=size) for size in sizes]
+
+    funnel = list(notices_visible_to(cast.member).order_by(*ORDER).values_list("pk", flat=True))
+    assert [[row["id"] for row in page["results"]] for page in pages] == [
+        funnel[:size] for size in sizes
+    ]
+    # The first four sizes are compiled, kept and used again; the others read through
+    # the queryset.
+    assert builds == [(3, 4), (3, 5), (3, 6), (3, 7)]
 
 
 def test_an_endpoint_added_between_two_requests_is_read_at_the_next(client, cast, log, builds):
