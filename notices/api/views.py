@@ -2,7 +2,6 @@
 
 import functools
 import operator
-from functools import reduce
 
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
@@ -41,6 +40,9 @@ from portal.api.views import FunnelViewSet
 from portal.compiled import CompiledForIds
 from portal.ordering import merged_in_order
 
+# Newest first, as the log's list, its parts and its compiled first page read it.
+LOG_ORDER = ("-created_at", "-id")
+
 
 class NoticeFilter(FilterSet):
     meeting = IdFilter(field_name="meeting_id")
@@ -65,26 +67,21 @@ class NoticeViewSet(FunnelViewSet):
     filterset_class = NoticeFilter
 
     def select(self, queryset):
-        return notice_list(queryset=queryset).order_by("-created_at", "-id")
+        return notice_list(queryset=queryset).order_by(*LOG_ORDER)
 
     def listed(self, queryset):
         if plan_for(self.output_serializer_class) is None:
             # Instances would lose their failed attempts: a union takes no prefetch.
             return queryset
         user = self.request.user
-        return merged_in_order(queryset, lambda: notice_log_parts(user), "-created_at", "-id")
+        return merged_in_order(queryset, lambda: notice_log_parts(user), *LOG_ORDER)
 
     def list(self, request, *args, **kwargs):
         """Newest first; filter by meeting, action point, person, status, kind, channel."""
         first_page = _first_page_sent_to(request)
         if first_page is None:
             return super().list(request, *args, **kwargs)
-        # As FunnelViewSet.paginated reads a plan's rows (the pagination slices anything;
-        # django-stubs types its argument as a queryset).
-        rows: list[dict] = self.paginate_queryset(first_page) or []  # type: ignore[arg-type]
-        plan = first_page.plan
-        context = self.context_for(rows) if plan.reads_context else None
-        return self.get_paginated_response(plan.rows(rows, context))
+        return self.paginated_rows(first_page.plan, first_page)
 
     @extend_schema(request=None, responses={201: NoticeSerializer})
     @action(detail=True, methods=["post"])
@@ -134,8 +131,8 @@ class _FirstPageSentTo:
 def _log_sent_to(plan: RowPlan, ids: list[int], *, rows: int) -> QuerySet:
     person_id, *endpoint_ids = ids
     parts = notices_sent_to_q(person_id, endpoint_ids)
-    selected = NoticeViewSet().select(Notice.objects.filter(reduce(operator.or_, parts)))
-    listed = merged_in_order(selected, lambda: parts, "-created_at", "-id")
+    selected = NoticeViewSet().select(Notice.objects.filter(functools.reduce(operator.or_, parts)))
+    listed = merged_in_order(selected, lambda: parts, *LOG_ORDER)
     return plan.values(listed)[:rows]
 
 

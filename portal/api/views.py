@@ -7,6 +7,7 @@ lists are filtered in the database before they are paginated.
 """
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from portal.api.rows import plan_for
+from portal.api.rows import RowPlan, plan_for
 
 
 class FunnelViewSet(viewsets.GenericViewSet):
@@ -90,12 +91,17 @@ class FunnelViewSet(viewsets.GenericViewSet):
         # A plan reads a queryset; a list some selector already made keeps DRF's path.
         if plan is not None and isinstance(queryset, QuerySet) and plan.model is queryset.model:
             extra = self.context_columns(queryset) if plan.reads_context else ()
-            rows = self.paginate_queryset(plan.values(queryset, *extra)) or []
-            context = self.context_for(rows) if plan.reads_context else None
-            return self.get_paginated_response(plan.rows(rows, context))
+            return self.paginated_rows(plan, plan.values(queryset, *extra))
         page = list(self.paginate_queryset(queryset) or [])
         data = serializer_class(page, many=True, context=self.context_for(page)).data
         return self.get_paginated_response(data)
+
+    def paginated_rows(self, plan: RowPlan, values: Any) -> Response:
+        """The page of `values` (a plan's `.values()` queryset, or anything the
+        pagination can slice into such rows), shaped by the plan."""
+        rows = self.paginate_queryset(values) or []
+        context = self.context_for(rows) if plan.reads_context else None
+        return self.get_paginated_response(plan.rows(rows, context))
 
     def listed(self, queryset: QuerySet) -> QuerySet:
         """The list as read: the funnel filtered and ordered, or, for a resource that
