@@ -83,17 +83,21 @@ def meeting_announce(
     if extra and "days_before" in extra:
         version += f"-d{extra['days_before']}"
     everyone = people is None
-    if people is None:
-        people = people_holding_meeting(meeting)
     return outbox.notices_write(
         kind=kind,
         version=version,
         payload=payload,
-        people=people_who_may_see(people, meeting),
+        people=meeting_audience(meeting) if people is None else people_who_may_see(people, meeting),
         webhook_group_id=meeting.group_id if everyone else None,
         webhook_organisation_ids=_webhook_organisations(meeting),
         meeting=meeting,
     )
+
+
+def meeting_audience(meeting: Meeting) -> list[Person]:
+    """Whom a notice about the whole meeting (its invitation, update, cancellation) is
+    e-mailed to: its invitees and their alternates, those of them who may see it."""
+    return people_who_may_see(people_holding_meeting(meeting), meeting)
 
 
 def series_payload(series: MeetingSeries, occurrences: Iterable[Meeting]) -> dict[str, Any]:

@@ -832,6 +832,26 @@ def invitation_previews(
     return previews
 
 
+def update_previews(meeting: Meeting, recipients: Iterable[Person]) -> list[MessagePreview]:
+    """The update that saving a change to a scheduled meeting sends, once per language
+    among the `recipients`, rendered by the code and templates that render the real
+    e-mail, with `meeting` as the change leaves it (meetings.views.meeting tries the
+    change in a transaction it rolls back, and renders this inside it). Nothing is saved
+    or sent, and the answer links only say that each invitee gets their own."""
+    previews = []
+    for language, people in _by_language(recipients):
+        notice = Notice(
+            kind=KIND.UPDATE,
+            channel=Notice.Channel.EMAIL,
+            meeting=meeting,
+            person=people[0],
+            payload=meeting_payload(meeting),
+        )
+        rendered = _rendered(notice, Invitation(meeting=meeting, person=people[0]))
+        previews.append(_message_preview(language, rendered, people))
+    return previews
+
+
 def series_invitation_previews(
     series: MeetingSeries, occurrences: list[Meeting], recipients: Iterable[Person]
 ) -> list[MessagePreview]:

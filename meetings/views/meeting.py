@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from groups.permissions import (
 )
 from groups.selectors import confidentiality_trail, group_choices, terms_of_reference
 from groups.services import confidentiality_set
-from meetings import forms, services
+from meetings import announcements, forms, services
 from meetings.audience import pack_audience_of
 from meetings.models import Meeting, MeetingPack
 from meetings.pack import PackVersion, meeting_pack_version
@@ -52,6 +52,7 @@ from meetings.selectors import (
     meeting_list,
     meeting_overview_for_user,
     meeting_pack_of_version,
+    update_preview,
 )
 from meetings.views.shared import (
     agenda_shown,
@@ -146,29 +147,30 @@ def is_short_notice_refusal(error: ValidationError) -> bool:
 
 @login_required
 def meeting_edit_page(request, meeting_id: int):
+    """Edit a meeting. A change that tells a scheduled meeting's invitees again (its
+    time or place) is first shown as the update it sends, to whom; "send_update" saves
+    it, "revise" goes back to the form with what was entered."""
     meeting = meeting_get_for_user(request.user, meeting_id, manage=True)
     organisations = organisations_offered_to(request.user)
     if request.method == "POST":
         form = forms.MeetingForm(request.POST, meeting=meeting, organisations=organisations)
-        if form.is_valid():
+        if form.is_valid() and "revise" not in request.POST:
+            label = forms.confidentiality_values(form)
             try:
-                # One form, two services: the meeting and its label change together or
-                # not at all.
-                label = forms.confidentiality_values(form)
-                with transaction.atomic():
-                    services.meeting_update(
-                        meeting=meeting,
-                        by=request.user,
-                        short_notice_reason=form.reason_for_short_notice(),
-                        **form.meeting_fields(),
-                    )
-                    if label["confidentiality"] is not None:
-                        confidentiality_set(record=meeting, by=request.user, **label)
+                preview = (
+                    None
+                    if _update_confirmed(request, meeting)
+                    else _update_preview(request, meeting, form, label)
+                )
+                if preview is None:
+                    _meeting_change(request.user, meeting, form, label)
             except ValidationError as error:
                 if is_short_notice_refusal(error):
                     form.offer_short_notice()
                 form.add_service_error(error)
             else:
+                if preview is not None:
+                    return preview
                 messages.success(request, _("The meeting is updated."))
                 return redirect(detail_url(meeting))
     else:
@@ -178,6 +180,79 @@ def meeting_edit_page(request, meeting_id: int):
         "meetings/meeting_form.html",
         {"nav": "meetings", "form": form, "meeting": meeting},
     )
+
+
+def _meeting_change(user, meeting: Meeting, form: forms.MeetingForm, label: dict) -> Meeting:
+    """The edit form's change saved: one form, two services, so the meeting and its
+    label change together or not at all. The label first: an update the change sends
+    is written for those who may see the meeting under the label it leaves."""
+    with transaction.atomic():
+        if label["confidentiality"] is not None:
+            confidentiality_set(record=meeting, by=user, **label)
+        return services.meeting_update(
+            meeting=meeting,
+            by=user,
+            short_notice_reason=form.reason_for_short_notice(),
+            **form.meeting_fields(),
+        )
+
+
+# What the preview posts back besides the form's own fields.
+_PREVIEW_FIELDS = {"csrfmiddlewaretoken", "send_update", "revise", "previewed_sequence"}
+
+
+def _update_confirmed(request, meeting: Meeting) -> bool:
+    """Sent from the preview's button, and the meeting not told of another change since
+    the preview was shown (that one is previewed anew)."""
+    return request.POST.get("send_update") == "1" and request.POST.get("previewed_sequence") == str(
+        meeting.sequence
+    )
+
+
+class _TriedOnly(Exception):
+    def __init__(self, response: HttpResponse | None):
+        self.response = response
+
+
+def _update_preview(
+    request, meeting: Meeting, form: forms.MeetingForm, label: dict
+) -> HttpResponse | None:
+    """The page previewing the update the change would send, or None when it sends
+    none (a draft, or no change of time or place). The change is made by the services
+    themselves in a transaction rolled back once the page is rendered inside it, so
+    that whether an update goes out, to whom, and what it says are decided by the rules
+    that save and send it. A ValidationError is theirs, raised before anything shows."""
+    if meeting.status != Meeting.Status.SCHEDULED:
+        return None
+    # Tried on a copy read anew: the page's own instance keeps the meeting as it is.
+    trial = meeting_get_for_user(request.user, meeting.pk, manage=True)
+    try:
+        with transaction.atomic():
+            after = _meeting_change(request.user, trial, form, label)
+            response = None
+            if after.sequence != meeting.sequence:
+                preview = update_preview(meeting, after, announcements.meeting_audience(after))
+                response = render(
+                    request,
+                    "meetings/update_preview.html",
+                    {
+                        "nav": "meetings",
+                        "meeting": meeting,
+                        "can_manage": True,
+                        "preview": preview,
+                        "carried": [
+                            (name, value)
+                            for name in request.POST
+                            if name not in _PREVIEW_FIELDS
+                            for value in request.POST.getlist(name)
+                        ],
+                        "previewed_sequence": meeting.sequence,
+                        "changed_since": "send_update" in request.POST,
+                    },
+                )
+            raise _TriedOnly(response)
+    except _TriedOnly as tried:
+        return tried.response
 
 
 @login_required

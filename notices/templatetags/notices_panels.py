@@ -1,12 +1,13 @@
 """The notices' panels that other apps' pages show, so those pages need not import
 the notices app: the dashboard shows the failed notices with a template tag, and the
-previews before scheduling a meeting or a series show the invitation as it will be
-e-mailed."""
+previews before scheduling a meeting or a series, or changing a scheduled one, show
+the invitation or the update as it will be e-mailed."""
 
 from django import template
+from django.utils.translation import gettext as _
 
-from meetings.selectors import InvitationPreview, SeriesSchedulePreview
-from notices.content import invitation_previews, series_invitation_previews
+from meetings.selectors import InvitationPreview, SeriesSchedulePreview, UpdatePreview
+from notices.content import invitation_previews, series_invitation_previews, update_previews
 from notices.permissions import notices_resendable_by, notices_visible_each
 from notices.selectors import notices_failed, notices_failed_panelled
 
@@ -45,3 +46,13 @@ def series_invitation_message_previews(preview: SeriesSchedulePreview) -> dict:
     (meetings.selectors.series_schedule_preview says who they are)."""
     messages = series_invitation_previews(preview.series, preview.announced, preview.recipients)
     return {"messages": messages}
+
+
+@register.inclusion_tag("notices/_message_previews.html")
+def update_message_previews(preview: UpdatePreview) -> dict:
+    """The update e-mail in each language its recipients read, with the meeting as the
+    change leaves it (meetings.selectors.update_preview says who they are)."""
+    return {
+        "messages": update_previews(preview.after, preview.recipients),
+        "nobody": _("Nobody will get the update by e-mail."),
+    }

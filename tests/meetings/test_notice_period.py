@@ -373,6 +373,22 @@ def test_the_edit_page_refuses_a_move_inside_the_period_and_offers_the_reason(
         url, {**form, "short_notice_reason": REASON, "form_token": uuid.uuid4().hex}
     )
 
+    # With the reason, the preview of the update, which carries it; nothing saved yet.
+    assert response.status_code == 200
+    assert "update-confirm" in response.content.decode()
+    assert REASON in response.content.decode()
+    assert _row(scheduled) == before
+
+    response = client.post(
+        url,
+        {
+            **form,
+            "short_notice_reason": REASON,
+            "send_update": "1",
+            "previewed_sequence": str(scheduled.sequence),
+        },
+    )
+
     assert response.status_code == 302
     assert _row(scheduled)["short_notice_reason"] == REASON
 

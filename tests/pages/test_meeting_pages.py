@@ -115,7 +115,13 @@ def test_edit_of_a_scheduled_meeting_reschedules_it(client, cast, scheduled):
     login(client, cast, "chair")
     data = _new_meeting_data(cast, title=scheduled.title)
     del data["group"]
-    response = client.post(reverse("meeting-edit", args=[scheduled.pk]), data)
+    url = reverse("meeting-edit", args=[scheduled.pk])
+    # First the preview of the update: nothing saved yet.
+    assert client.post(url, data).status_code == 200
+    scheduled.refresh_from_db()
+    assert scheduled.sequence == 0
+
+    response = client.post(url, {**data, "send_update": "1", "previewed_sequence": "0"})
     scheduled.refresh_from_db()
     assert response.status_code == 302
     assert scheduled.start_at == dt.datetime(2031, 3, 10, 8, 0, tzinfo=dt.UTC)
