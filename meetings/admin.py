@@ -297,7 +297,9 @@ class MeetingAdmin(LabelledAdmin, GuardedServiceAdmin):
     def service_save(self, request, form, change):
         data = {name: form.cleaned_data[name] for name in MEETING_FIELDS}
         if change:
-            meeting = pristine(form.instance)
+            # The label first: an update the change sends is written for those who may
+            # see the meeting under the label it leaves.
+            meeting = label_save(form, pristine(form.instance), by=request.user)
             if not label_only_changed(form):
                 meeting = meeting_update(
                     meeting=meeting,
@@ -305,7 +307,7 @@ class MeetingAdmin(LabelledAdmin, GuardedServiceAdmin):
                     short_notice_reason=form.cleaned_data.get("short_notice_reason", ""),
                     **data,
                 )
-            return label_save(form, meeting, by=request.user)
+            return meeting
         return meeting_create(
             group=form.cleaned_data["group"], by=request.user, **data, **label_of(form)
         )

@@ -231,9 +231,11 @@ class MeetingViewSet(FunnelViewSet):
         data = self.validated(MeetingUpdateInputSerializer, instance=meeting)
         label = _label_taken(data)
         with transaction.atomic():
+            # The label first: an update the change sends is written for those who may
+            # see the meeting under the label it leaves.
+            _relabelled(meeting, label, by=request.user)
             if data or not label:
                 meeting_update(meeting=meeting, by=request.user, **data)
-            _relabelled(meeting, label, by=request.user)
         return self._rendered(meeting)
 
     @extend_schema(request=MeetingScheduleInputSerializer, responses=MeetingSerializer)

@@ -204,9 +204,8 @@ _PREVIEW_FIELDS = {"csrfmiddlewaretoken", "send_update", "revise", "previewed_se
 def _update_confirmed(request, meeting: Meeting) -> bool:
     """Sent from the preview's button, and the meeting not told of another change since
     the preview was shown (that one is previewed anew)."""
-    return request.POST.get("send_update") == "1" and request.POST.get("previewed_sequence") == str(
-        meeting.sequence
-    )
+    seen = request.POST.get("previewed_sequence")
+    return request.POST.get("send_update") == "1" and seen == str(meeting.sequence)
 
 
 class _TriedOnly(Exception):
