@@ -837,18 +837,32 @@ def update_previews(meeting: Meeting, recipients: Iterable[Person]) -> list[Mess
     among the `recipients`, rendered by the code and templates that render the real
     e-mail, with `meeting` as the change leaves it (meetings.views.meeting tries the
     change in a transaction it rolls back, and renders this inside it). Nothing is saved
-    or sent, and the answer links only say that each invitee gets their own."""
+    or sent. Each language's message is the one its first reader gets, with their answer
+    so far (an alternate, invited by nobody, has none to give), and the answer links
+    only say that each invitee gets their own."""
+    by_language = _by_language(recipients)
+    answers = dict(
+        Invitation.objects.filter(
+            meeting=meeting, person__in=[people[0] for _language, people in by_language]
+        ).values_list("person_id", "response")
+    )
     previews = []
-    for language, people in _by_language(recipients):
+    for language, people in by_language:
+        reader = people[0]
         notice = Notice(
             kind=KIND.UPDATE,
             channel=Notice.Channel.EMAIL,
             meeting=meeting,
-            person=people[0],
+            person=reader,
             payload=meeting_payload(meeting),
         )
-        rendered = _rendered(notice, Invitation(meeting=meeting, person=people[0]))
-        previews.append(_message_preview(language, rendered, people))
+        # Unsaved, so that no link to answer for the reader is written into the page.
+        invitation = (
+            Invitation(meeting=meeting, person=reader, response=answers[reader.pk])
+            if reader.pk in answers
+            else None
+        )
+        previews.append(_message_preview(language, _rendered(notice, invitation), people))
     return previews
 
 

@@ -213,6 +213,22 @@ def test_preview_page_shows_everything_and_sends_nothing_until_confirmed(
     }
 
 
+def test_preview_page_shows_the_e_mail_s_text_as_text(cast, invited, client):
+    """The plain-text e-mail is written with autoescape off: markup in what people type
+    (here a venue and an agenda item) is shown as typed, never as markup of the page."""
+    Meeting.objects.filter(pk=invited.pk).update(venue='<img src="x">Room <b>4</b>')
+    invited.agenda_items.update(title="<script>alert(1)</script>")
+    login(client, cast, "secretariat")
+
+    page = client.get(reverse("meeting-schedule-preview", args=[invited.pk])).content.decode()
+
+    previews = page[page.index('id="message-heading"') :]
+    assert "<b>4</b>" not in previews
+    assert "<script>alert" not in previews
+    assert "&lt;img src=&quot;x&quot;&gt;Room &lt;b&gt;4&lt;/b&gt;" in previews
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in previews
+
+
 def test_preview_page_with_nobody_invited_says_so(cast, draft, client):
     login(client, cast, "chair")
     page = client.get(reverse("meeting-schedule-preview", args=[draft.pk])).content.decode()

@@ -16,6 +16,7 @@ from groups.models import Confidentiality
 from meetings.models import Meeting
 from meetings.services import (
     invitation_create,
+    invitation_respond,
     invitations_create_for_group,
     meeting_create,
     meeting_schedule,
@@ -208,6 +209,37 @@ def test_the_update_is_previewed_in_each_language_its_readers_read(client, cast,
     assert "تحديث" in page
     assert "Mise à jour" in page
     assert "Updated: MWG: labour migration" in page
+
+
+def test_the_previewed_update_shows_its_reader_s_answer_and_no_link_of_theirs(
+    client, cast, plenary
+):
+    """The English message is Amina Health's (first by name), who has accepted."""
+    invitation = plenary.invitations.get(person=cast.member.person)
+    invitation_respond(invitation=invitation, response="accepted", by=cast.member)
+    login(client, cast, "secretariat")
+
+    page = client.post(
+        reverse("meeting-edit", args=[plenary.pk]), _form(plenary, venue=NEW_VENUE)
+    ).content.decode()
+
+    assert "As <bdi>Amina Health</bdi> will read it" in page
+    assert "Your answer (now: Accepted)" in page
+    assert "(each invitee&#x27;s own link)" in page
+    assert "/rsvp/" not in page
+
+
+def test_the_previewed_update_shows_markup_typed_into_it_as_text(client, cast, plenary):
+    login(client, cast, "secretariat")
+
+    page = client.post(
+        reverse("meeting-edit", args=[plenary.pk]),
+        _form(plenary, venue='<img src="x">Room <b>4</b>'),
+    ).content.decode()
+
+    assert "<b>4</b>" not in page
+    # In the change, the form's hidden field, and the one (English) message.
+    assert page.count("&lt;img src=&quot;x&quot;&gt;Room &lt;b&gt;4&lt;/b&gt;") == 3
 
 
 @pytest.mark.parametrize(
