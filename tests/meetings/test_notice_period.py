@@ -376,7 +376,7 @@ def test_the_edit_page_refuses_a_move_inside_the_period_and_offers_the_reason(
     # With the reason, the preview of the update, which carries it; nothing saved yet.
     assert response.status_code == 200
     assert "update-confirm" in response.content.decode()
-    assert REASON in response.content.decode()
+    assert escape(REASON) in response.content.decode()
     assert _row(scheduled) == before
 
     response = client.post(
