@@ -100,6 +100,14 @@ def meeting_audience(meeting: Meeting) -> list[Person]:
     return people_who_may_see(people_holding_meeting(meeting), meeting)
 
 
+def update_addressees(meeting: Meeting) -> outbox.Addressees:
+    """Whom the update that the meeting's last change wrote goes to, read back from the
+    outbox (the people e-mailed, the organisations whose systems are called)."""
+    return outbox.notices_addressed(
+        kind=NoticeKind.UPDATE, version=f"s{meeting.sequence}", meeting=meeting
+    )
+
+
 def series_payload(series: MeetingSeries, occurrences: Iterable[Meeting]) -> dict[str, Any]:
     """The series as it stands (its rule as an RRULE too) and its announced occurrences."""
     return {

@@ -778,10 +778,11 @@ def invitation_preview(meeting: Meeting) -> InvitationPreview:
 @dataclass(frozen=True)
 class UpdatePreview:
     """What saving a change to a scheduled meeting will send: the meeting `before` and
-    `after` the change, the names of the fields that differ, and those who get the
-    update (meetings.announcements.meeting_audience, asked of the meeting as changed) by
-    organisation, with those of them without an e-mail address, who get nothing
-    (notices.content.update_previews renders the message to the `recipients`)."""
+    `after` the change, the names of the fields that differ, the people its update is
+    written for (the invitees and alternates who may see it) by organisation, those of
+    them without an e-mail address (who get nothing), the `recipients` of the e-mail
+    (notices.content.update_previews renders it for them), and the member organisations
+    whose systems are told by webhook."""
 
     before: Meeting
     after: Meeting
@@ -789,43 +790,39 @@ class UpdatePreview:
     invitees: list[InviteesOfOrganisation]
     without_email: list[Person]
     recipients: list[Person]
+    webhook_organisations: list[Organisation]
 
     @property
     def invitee_count(self) -> int:
         return sum(len(group.people) for group in self.invitees)
 
 
-# The fields an edit page changes, in the order the preview lists them.
-EDITABLE_FIELDS = (
-    "title",
-    "kind",
-    "start_at",
-    "end_at",
-    "time_zone",
-    "venue",
-    "online_url",
-    "description",
-    "short_notice_reason",
-)
-
-
-def update_preview(before: Meeting, after: Meeting, audience: Iterable[Person]) -> UpdatePreview:
+def update_preview(
+    *,
+    before: Meeting,
+    after: Meeting,
+    changed: Iterable[str],
+    person_ids: Iterable[int],
+    webhook_organisation_ids: Iterable[int],
+) -> UpdatePreview:
     """The preview of an update from the meeting as it is and as the change leaves it,
-    to `audience`, read with their organisations (one query)."""
+    and whom its notices are written for (two queries)."""
     people = list(
-        Person.objects.filter(pk__in=[person.pk for person in audience])
+        Person.objects.filter(pk__in=list(person_ids))
         .select_related("organisation")
         .order_by("full_name", "pk")
     )
     return UpdatePreview(
         before=before,
         after=after,
-        changed=frozenset(
-            name for name in EDITABLE_FIELDS if getattr(before, name) != getattr(after, name)
-        ),
+        changed=frozenset(changed),
         invitees=_invitees_by_organisation((person.organisation, person) for person in people),
         without_email=[person for person in people if not person.email],
         recipients=[person for person in people if person.email],
+        webhook_organisations=sorted(
+            Organisation.objects.filter(pk__in=list(webhook_organisation_ids)),
+            key=lambda organisation: organisation.name.casefold(),
+        ),
     )
 
 

@@ -15,8 +15,10 @@ delivery code.
 """
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -143,6 +145,40 @@ def notices_write(
             )
         ]
     return _insert_new(rows)
+
+
+@dataclass(frozen=True)
+class Addressees:
+    """Whom the notices of one event version of a meeting go to: the people e-mailed and
+    the organisations whose endpoints are called."""
+
+    person_ids: frozenset[int]
+    endpoint_organisation_ids: frozenset[int]
+
+    def digest(self) -> str:
+        """A short fingerprint, for a page to tell whether they changed between a
+        preview and its confirmation."""
+        text = repr((sorted(self.person_ids), sorted(self.endpoint_organisation_ids)))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def notices_addressed(*, kind: str, version: str, meeting: models.Model) -> Addressees:
+    """Whom the notices written for this event version of `meeting` go to, read back
+    (a preview reads them in the transaction that wrote them, before it rolls back)."""
+    # E-mails are keyed by their kind, webhook calls by their event (notices_write).
+    tail = f"{_subject_key({'meeting': meeting})}:{version}:"
+    rows = Notice.objects.filter(
+        models.Q(dedup_key__startswith=f"{kind}:{tail}")
+        | models.Q(dedup_key__startswith=f"{EVENT_OF_KIND[kind]}:{tail}"),
+        meeting_id=meeting.pk,
+        kind=kind,
+    ).values_list("person_id", "endpoint__organisation_id")
+    return Addressees(
+        person_ids=frozenset(person for person, _organisation in rows if person is not None),
+        endpoint_organisation_ids=frozenset(
+            organisation for _person, organisation in rows if organisation is not None
+        ),
+    )
 
 
 def notice_copy_write(*, notice: Notice, dedup_key: str) -> Notice:

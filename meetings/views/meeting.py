@@ -156,14 +156,13 @@ def meeting_edit_page(request, meeting_id: int):
         form = forms.MeetingForm(request.POST, meeting=meeting, organisations=organisations)
         if form.is_valid() and "revise" not in request.POST:
             label = forms.confidentiality_values(form)
+            confirming = request.POST.get("send_update") == "1"
             try:
-                preview = (
-                    None
-                    if _update_confirmed(request, meeting)
-                    else _update_preview(request, meeting, form, label)
-                )
-                if preview is None:
-                    _meeting_change(request.user, meeting, form, label)
+                preview = None
+                if not (confirming and _update_sent(request, meeting, form, label)):
+                    preview = _update_preview(request, meeting, form, label, overtaken=confirming)
+                    if preview is None:
+                        _meeting_change(request.user, meeting, form, label)
             except ValidationError as error:
                 if is_short_notice_refusal(error):
                     form.offer_short_notice()
@@ -198,39 +197,78 @@ def _meeting_change(user, meeting: Meeting, form: forms.MeetingForm, label: dict
 
 
 # What the preview posts back besides the form's own fields.
-_PREVIEW_FIELDS = {"csrfmiddlewaretoken", "send_update", "revise", "previewed_sequence"}
+_PREVIEW_FIELDS = {
+    "csrfmiddlewaretoken",
+    "send_update",
+    "revise",
+    "previewed_sequence",
+    "previewed_addressees",
+}
 
 
-def _update_confirmed(request, meeting: Meeting) -> bool:
-    """Sent from the preview's button, and the meeting not told of another change since
-    the preview was shown (that one is previewed anew)."""
-    seen = request.POST.get("previewed_sequence")
-    return request.POST.get("send_update") == "1" and seen == str(meeting.sequence)
+class _Undone(Exception):
+    """Raised to roll a transaction back: a preview's trial, or a confirmation that
+    would send other than what was previewed. It carries what the page shows."""
 
-
-class _TriedOnly(Exception):
-    def __init__(self, response: HttpResponse | None):
+    def __init__(self, response: HttpResponse | None = None):
         self.response = response
 
 
+def _update_sent(request, meeting: Meeting, form: forms.MeetingForm, label: dict) -> bool:
+    """The change saved from the preview's button, if it sends the update previewed:
+    the meeting's first update since the preview (its notice sequence one past the one
+    previewed), to the same people and organisations. Checked in the saving transaction,
+    under the meeting's lock; otherwise rolled back, and False (the page previews the
+    change anew)."""
+    try:
+        with transaction.atomic():
+            after = _meeting_change(request.user, meeting, form, label)
+            previewed = (
+                request.POST.get("previewed_sequence"),
+                request.POST.get("previewed_addressees"),
+            )
+            if previewed != (
+                str(after.sequence - 1),
+                announcements.update_addressees(after).digest(),
+            ):
+                raise _Undone
+    except _Undone:
+        return False
+    return True
+
+
 def _update_preview(
-    request, meeting: Meeting, form: forms.MeetingForm, label: dict
+    request, meeting: Meeting, form: forms.MeetingForm, label: dict, *, overtaken: bool
 ) -> HttpResponse | None:
     """The page previewing the update the change would send, or None when it sends
     none (a draft, or no change of time or place). The change is made by the services
     themselves in a transaction rolled back once the page is rendered inside it, so
-    that whether an update goes out, to whom, and what it says are decided by the rules
-    that save and send it. A ValidationError is theirs, raised before anything shows."""
+    that whether an update goes out, to whom (read back from the notices it wrote), and
+    what it says are decided by the code that saves and sends it. A ValidationError is
+    theirs, raised before anything shows. `overtaken`: the preview's button was pressed
+    but the meeting, or whom its update reaches, changed since."""
     if meeting.status != Meeting.Status.SCHEDULED:
         return None
-    # Tried on a copy read anew: the page's own instance keeps the meeting as it is.
+    # Tried on a copy read anew, whose sequence is the one the change starts from; the
+    # page's own instance keeps the meeting as it was.
     trial = meeting_get_for_user(request.user, meeting.pk, manage=True)
     try:
         with transaction.atomic():
             after = _meeting_change(request.user, trial, form, label)
             response = None
-            if after.sequence != meeting.sequence:
-                preview = update_preview(meeting, after, announcements.meeting_audience(after))
+            if after.sequence != trial.sequence:
+                addressees = announcements.update_addressees(after)
+                preview = update_preview(
+                    before=trial,
+                    after=after,
+                    changed=[
+                        name
+                        for name in (*services.MEETING_FIELDS, "short_notice_reason")
+                        if getattr(trial, name) != getattr(after, name)
+                    ],
+                    person_ids=addressees.person_ids,
+                    webhook_organisation_ids=addressees.endpoint_organisation_ids,
+                )
                 response = render(
                     request,
                     "meetings/update_preview.html",
@@ -245,13 +283,14 @@ def _update_preview(
                             if name not in _PREVIEW_FIELDS
                             for value in request.POST.getlist(name)
                         ],
-                        "previewed_sequence": meeting.sequence,
-                        "changed_since": "send_update" in request.POST,
+                        "previewed_sequence": trial.sequence,
+                        "previewed_addressees": addressees.digest(),
+                        "overtaken": overtaken,
                     },
                 )
-            raise _TriedOnly(response)
-    except _TriedOnly as tried:
-        return tried.response
+            raise _Undone(response)
+    except _Undone as undone:
+        return undone.response
 
 
 @login_required

@@ -33,7 +33,7 @@ from notices.models import Notice
 from notices.services import webhook_endpoint_register
 from tests.api.conftest import SchemaCheckedClient, fingerprint
 from tests.api.schema import openapi
-from tests.pages.conftest import login
+from tests.pages.conftest import login, update_confirmation
 
 pytestmark = pytest.mark.django_db
 
@@ -379,15 +379,7 @@ def test_the_edit_page_refuses_a_move_inside_the_period_and_offers_the_reason(
     assert escape(REASON) in response.content.decode()
     assert _row(scheduled) == before
 
-    response = client.post(
-        url,
-        {
-            **form,
-            "short_notice_reason": REASON,
-            "send_update": "1",
-            "previewed_sequence": str(scheduled.sequence),
-        },
-    )
+    response = client.post(url, update_confirmation(response.content.decode()))
 
     assert response.status_code == 302
     assert _row(scheduled)["short_notice_reason"] == REASON

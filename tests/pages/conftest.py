@@ -1,6 +1,8 @@
 """Meetings in each state for the page tests, made through the services."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.core.cache import cache
@@ -108,3 +110,14 @@ def _fresh_form_tokens():
     cache.clear()
     yield
     cache.clear()
+
+
+def update_confirmation(page: str) -> dict[str, list[str]]:
+    """What the update preview's "Save and send the update" button posts: the hidden
+    fields of its form, read back from the page as a browser reads them."""
+    start = page.index('id="update-confirm"')
+    form = page[start : page.index("</form>", start)]
+    posted: dict[str, list[str]] = {"send_update": ["1"]}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
+        posted.setdefault(html.unescape(name), []).append(html.unescape(value))
+    return posted

@@ -13,7 +13,7 @@ from meetings.services import invitations_create_for_group, meeting_create
 from members.models import Person
 from notices.models import Notice
 from tests.conftest import PERSONAS
-from tests.pages.conftest import login
+from tests.pages.conftest import login, update_confirmation
 
 pytestmark = pytest.mark.django_db
 EVERYONE = (*PERSONAS, "anonymous")
@@ -117,11 +117,12 @@ def test_edit_of_a_scheduled_meeting_reschedules_it(client, cast, scheduled):
     del data["group"]
     url = reverse("meeting-edit", args=[scheduled.pk])
     # First the preview of the update: nothing saved yet.
-    assert client.post(url, data).status_code == 200
+    preview = client.post(url, data)
+    assert preview.status_code == 200
     scheduled.refresh_from_db()
     assert scheduled.sequence == 0
 
-    response = client.post(url, {**data, "send_update": "1", "previewed_sequence": "0"})
+    response = client.post(url, update_confirmation(preview.content.decode()))
     scheduled.refresh_from_db()
     assert response.status_code == 302
     assert scheduled.start_at == dt.datetime(2031, 3, 10, 8, 0, tzinfo=dt.UTC)

@@ -25,7 +25,8 @@ from meetings.services import meeting_update as meeting_update_service
 from members.models import Person
 from members.services import person_create
 from notices.models import Notice
-from tests.pages.conftest import login
+from notices.services import webhook_endpoint_register
+from tests.pages.conftest import login, update_confirmation
 
 pytestmark = pytest.mark.django_db
 
@@ -127,13 +128,12 @@ def test_the_preview_s_button_tells_exactly_those_previewed(client, cast, plenar
     login(client, cast, "secretariat")
     url = reverse("meeting-edit", args=[plenary.pk])
     data = _form(plenary, venue=NEW_VENUE)
-    preview = client.post(url, data).context["preview"]
-    previewed = {person.pk for person in preview.recipients}
+    shown = client.post(url, data)
+    previewed = {person.pk for person in shown.context["preview"].recipients}
     assert {cast.member.person.pk, cast.chair.person.pk} <= previewed
+    assert 'name="previewed_sequence" value="0"' in shown.content.decode()
 
-    page = client.post(url, data).content.decode()
-    assert 'name="previewed_sequence" value="0"' in page
-    response = client.post(url, {**data, "send_update": "1", "previewed_sequence": "0"})
+    response = client.post(url, update_confirmation(shown.content.decode()))
 
     assert response.status_code == 302
     plenary.refresh_from_db()
@@ -170,15 +170,18 @@ def test_a_label_narrowing_the_audience_is_previewed_as_it_will_apply(client, ca
     )
     before = _stored(plenary)
 
-    preview = client.post(url, data).context["preview"]
-    previewed = {person.pk for person in preview.recipients}
+    shown = client.post(url, data)
+    previewed = {person.pk for person in shown.context["preview"].recipients}
 
     assert cast.member.person.pk not in previewed
     assert cast.cochair.person.pk in previewed
     assert _stored(plenary) == before
     assert Meeting.objects.get(pk=plenary.pk).confidentiality != Confidentiality.RESTRICTED
 
-    client.post(url, {**data, "send_update": "1", "previewed_sequence": "0"})
+    # The page carries both organisations of the label back (a field of many values).
+    confirmation = update_confirmation(shown.content.decode())
+    assert confirmation["restricted_to"] == [str(cast.iom.pk)]
+    assert client.post(url, confirmation).status_code == 302
     assert Meeting.objects.get(pk=plenary.pk).confidentiality == Confidentiality.RESTRICTED
     assert _updates(plenary) == previewed
 
@@ -286,27 +289,100 @@ def test_change_it_again_goes_back_to_the_form_with_what_was_entered(client, cas
 
 
 def test_a_preview_overtaken_by_another_change_is_shown_again(client, cast, plenary):
+    """Someone else moves the online link while the preview is open: the button saves
+    nothing and shows the change again, against the meeting as it now stands, with the
+    link the form would put back listed among the changes."""
     login(client, cast, "secretariat")
     url = reverse("meeting-edit", args=[plenary.pk])
-    data = _form(plenary, venue=NEW_VENUE)
-    client.post(url, data)
-    # Someone else moves the online link while the preview is open.
+    shown = client.post(url, _form(plenary, venue=NEW_VENUE))
     meeting_update_service(
         meeting=plenary, by=cast.chair, online_url="https://meet.example.org/mwg"
     )
     told = _stored(plenary)
 
-    response = client.post(url, {**data, "send_update": "1", "previewed_sequence": "0"})
+    response = client.post(url, update_confirmation(shown.content.decode()))
 
     assert response.status_code == 200
-    assert "changed by someone else" in response.content.decode()
-    assert 'name="previewed_sequence" value="1"' in response.content.decode()
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert response.context["preview"].changed == {"venue", "online_url"}
+    assert "https://meet.example.org/mwg" in page[page.index('id="changes"') :]
+    assert 'name="previewed_sequence" value="1"' in page
     assert _stored(plenary) == told
 
-    response = client.post(url, {**data, "send_update": "1", "previewed_sequence": "1"})
+    response = client.post(url, update_confirmation(page))
     assert response.status_code == 302
     plenary.refresh_from_db()
-    assert (plenary.venue, plenary.sequence) == (NEW_VENUE, 2)
+    assert (plenary.venue, plenary.online_url, plenary.sequence) == (NEW_VENUE, "", 2)
+
+
+def test_a_preview_whose_audience_changed_is_shown_again(client, cast, plenary):
+    """While the preview is open the member sends an alternate: the meeting's sequence
+    does not move, but the update would reach someone not previewed. The button saves
+    nothing and shows the change again, with them."""
+    deputy = person_create(
+        full_name="Nadia Deputy", organisation=cast.moh, email="nadia@example.org", by=None
+    )
+    login(client, cast, "secretariat")
+    url = reverse("meeting-edit", args=[plenary.pk])
+    shown = client.post(url, _form(plenary, venue=NEW_VENUE))
+    assert deputy.pk not in {p.pk for p in shown.context["preview"].recipients}
+    invitation = plenary.invitations.get(person=cast.member.person)
+    invitation_respond(
+        invitation=invitation, response="alternate", alternate=deputy, by=cast.member
+    )
+    before = _stored(plenary)
+
+    response = client.post(url, update_confirmation(shown.content.decode()))
+
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode()
+    assert deputy.pk in {p.pk for p in response.context["preview"].recipients}
+    assert _stored(plenary) == before
+
+    assert client.post(url, update_confirmation(response.content.decode())).status_code == 302
+    assert deputy.pk in _updates(plenary)
+
+
+def test_a_change_of_time_zone_shows_each_time_in_its_zone(client, cast, plenary):
+    login(client, cast, "secretariat")
+
+    response = client.post(
+        reverse("meeting-edit", args=[plenary.pk]), _form(plenary, time_zone="Europe/Rome")
+    )
+
+    assert response.context["preview"].changed >= {"time_zone", "start_at", "end_at"}
+    page = response.content.decode()
+    changes = page[page.index('id="changes"') : page.index("</table>", page.index('id="changes"'))]
+    assert changes.count("Rome") >= 3  # the zone row, and beside the new start and end
+    assert changes.count("Tripoli") >= 3
+
+
+def test_with_nobody_invited_the_preview_names_the_systems_told(client, cast, plenary):
+    """Nobody invited, but the Ministry of Health's system subscribes to the group's
+    meeting events: the preview says so, read back from the notices the change writes."""
+    webhook_endpoint_register(
+        organisation=cast.moh, url="https://moh.example.org/hooks", by=cast.secretariat
+    )
+    plenary.invitations.all().delete()
+    login(client, cast, "secretariat")
+    url = reverse("meeting-edit", args=[plenary.pk])
+
+    shown = client.post(url, _form(plenary, venue=NEW_VENUE))
+
+    page = shown.content.decode()
+    assert "Nobody invited may see the meeting" in page
+    organisations = page[page.index('id="webhook-organisations"') :]
+    assert "Ministry of Health" in organisations[: organisations.index("</ul>")]
+    assert [o.pk for o in shown.context["preview"].webhook_organisations] == [cast.moh.pk]
+
+    assert client.post(url, update_confirmation(page)).status_code == 302
+    assert (
+        Notice.objects.filter(
+            meeting=plenary, kind=Notice.Kind.UPDATE, channel=Notice.Channel.WEBHOOK
+        ).count()
+        == 1
+    )
 
 
 def test_a_move_into_the_past_is_refused_before_any_preview(client, cast, plenary):
