@@ -108,6 +108,14 @@ def update_addressees(meeting: Meeting) -> outbox.Addressees:
     )
 
 
+def update_as_previewed(meeting: Meeting, *, sequence: object, addressees: object) -> bool:
+    """Whether the update the meeting's last change wrote is the one a preview showed:
+    the next after the notice `sequence` the preview saw, to the `addressees` it showed
+    (their digest). Asked in the saving transaction, which rolls back if not."""
+    previewed = (str(sequence), str(addressees))
+    return previewed == (str(meeting.sequence - 1), update_addressees(meeting).digest())
+
+
 def series_payload(series: MeetingSeries, occurrences: Iterable[Meeting]) -> dict[str, Any]:
     """The series as it stands (its rule as an RRULE too) and its announced occurrences."""
     return {

@@ -77,6 +77,13 @@ MEETING_FIELDS = NOTIFIABLE_FIELDS | {"title", "kind", "description"}
 OPEN_STATUSES = {Status.DRAFT, Status.SCHEDULED}
 
 
+def meeting_fields_changed(before: Meeting, after: Meeting) -> set[str]:
+    """What meeting_update changed between two readings of a meeting: its fields, and
+    the reason for short notice it records (for a preview to list)."""
+    names = (*MEETING_FIELDS, "short_notice_reason")
+    return {name for name in names if getattr(before, name) != getattr(after, name)}
+
+
 def _to_the_minute(value: Any) -> Any:
     # Calendars (and people) keep meeting times to the minute; so do we.
     if isinstance(value, dt.datetime):

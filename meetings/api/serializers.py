@@ -333,6 +333,9 @@ class MeetingInputSerializer(LabelInputSerializer):
         return data
 
 
+PREVIEW_GUARD_FIELDS = ("previewed_sequence", "previewed_addressees")
+
+
 class MeetingUpdateInputSerializer(MeetingInputSerializer):
     """What may change on a draft or scheduled meeting (not its group)."""
 
@@ -347,6 +350,29 @@ class MeetingUpdateInputSerializer(MeetingInputSerializer):
         help_text="When a scheduled meeting moves inside its group's notice period. "
         + SHORT_NOTICE_REASON_HELP,
     )
+    previewed_sequence = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="With `previewed_addressees`, as `POST update-preview/` answered them: "
+        "the change is saved only if the update it sends is the one previewed (the next "
+        "after this sequence, to the same people and systems); otherwise a 400 naming "
+        "`previewed_addressees`, and nothing is saved.",
+    )
+    previewed_addressees = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="As `POST update-preview/` answered it; see `previewed_sequence`.",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        given = [name for name in PREVIEW_GUARD_FIELDS if name in attrs]
+        if len(given) == 1:
+            missing = next(name for name in PREVIEW_GUARD_FIELDS if name not in attrs)
+            raise serializers.ValidationError(
+                {missing: _("Give both previewed_sequence and previewed_addressees, or neither.")}
+            )
+        return attrs
 
 
 class MeetingCancelInputSerializer(InputSerializer):

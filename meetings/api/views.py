@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -10,6 +12,7 @@ from groups.models import Labelled
 from groups.permissions import group_get_for_user
 from groups.selectors import group_descendant_ids, restricted_to_prefetch
 from groups.services import confidentiality_set
+from meetings import announcements
 from meetings.api.follow_up import ActionPointReviewInputSerializer, MinutesAdoptInputSerializer
 from meetings.api.minutes_cycle import (
     MinutesApproveInputSerializer,
@@ -17,6 +20,7 @@ from meetings.api.minutes_cycle import (
     MinutesVersionSerializer,
 )
 from meetings.api.serializers import (
+    PREVIEW_GUARD_FIELDS,
     ActionPointInputSerializer,
     ActionPointListSerializer,
     ActionPointReportInputSerializer,
@@ -153,6 +157,35 @@ def _relabelled(record: Labelled, label: dict, *, by: Actor) -> None:
     )
 
 
+@transaction.atomic
+def meeting_patched(*, meeting: Meeting, data: dict, by: Actor) -> Meeting:
+    """A validated PATCH body (MeetingUpdateInputSerializer) applied: the label first, so
+    that an update the change sends is written for those who may see the meeting under
+    the label it leaves, then the meeting. With `previewed_sequence` and
+    `previewed_addressees` (from `POST update-preview/`), refused with a 400 naming them,
+    and nothing saved, unless the update it sends is the one previewed."""
+    data = dict(data)
+    label = _label_taken(data)
+    previewed = {name: data.pop(name) for name in PREVIEW_GUARD_FIELDS if name in data}
+    _relabelled(meeting, label, by=by)
+    if data or not label:
+        meeting = meeting_update(meeting=meeting, by=by, **data)
+    if previewed and not announcements.update_as_previewed(
+        meeting,
+        sequence=previewed.get("previewed_sequence"),
+        addressees=previewed.get("previewed_addressees"),
+    ):
+        raise ValidationError(
+            {
+                "previewed_addressees": _(
+                    "The meeting, or whom its update reaches, changed since the preview: "
+                    "nothing was saved. Preview the change again."
+                )
+            }
+        )
+    return meeting
+
+
 def _meetings_in_group_tree(queryset, name, value):
     return meetings_of_group_tree(queryset=queryset, group_id=value)
 
@@ -229,14 +262,7 @@ class MeetingViewSet(FunnelViewSet):
         its trail."""
         meeting = self.get_object(manage=True)
         data = self.validated(MeetingUpdateInputSerializer, instance=meeting)
-        label = _label_taken(data)
-        with transaction.atomic():
-            # The label first: an update the change sends is written for those who may
-            # see the meeting under the label it leaves.
-            _relabelled(meeting, label, by=request.user)
-            if data or not label:
-                meeting_update(meeting=meeting, by=request.user, **data)
-        return self._rendered(meeting)
+        return self._rendered(meeting_patched(meeting=meeting, data=data, by=request.user))
 
     @extend_schema(request=MeetingScheduleInputSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])

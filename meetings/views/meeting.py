@@ -223,13 +223,10 @@ def _update_sent(request, meeting: Meeting, form: forms.MeetingForm, label: dict
     try:
         with transaction.atomic():
             after = _meeting_change(request.user, meeting, form, label)
-            previewed = (
-                request.POST.get("previewed_sequence"),
-                request.POST.get("previewed_addressees"),
-            )
-            if previewed != (
-                str(after.sequence - 1),
-                announcements.update_addressees(after).digest(),
+            if not announcements.update_as_previewed(
+                after,
+                sequence=request.POST.get("previewed_sequence"),
+                addressees=request.POST.get("previewed_addressees"),
             ):
                 raise _Undone
     except _Undone:
@@ -261,11 +258,7 @@ def _update_preview(
                 preview = update_preview(
                     before=trial,
                     after=after,
-                    changed=[
-                        name
-                        for name in (*services.MEETING_FIELDS, "short_notice_reason")
-                        if getattr(trial, name) != getattr(after, name)
-                    ],
+                    changed=services.meeting_fields_changed(trial, after),
                     person_ids=addressees.person_ids,
                     webhook_organisation_ids=addressees.endpoint_organisation_ids,
                 )

@@ -211,7 +211,7 @@ class WebhookPapersAddedEventSerializer(WebhookEventSerializer):
 
 
 class MessagePreviewSerializer(serializers.Serializer):
-    """The invitation e-mail in one language, as it will be sent."""
+    """An e-mail (an invitation, an update) in one language, as it will be sent."""
 
     language = serializers.ChoiceField(choices=Language.choices)
     subject = serializers.CharField()
@@ -241,6 +241,50 @@ class InvitationPreviewSerializer(serializers.Serializer):
     )
     messages = MessagePreviewSerializer(
         many=True, help_text="The invitation in each language its recipients read."
+    )
+
+
+class MeetingChangeSerializer(serializers.Serializer):
+    """One field of the meeting that the change gives a new value."""
+
+    field = serializers.CharField(
+        help_text="As in the meeting's resource: title, kind, start_at, end_at, time_zone, "
+        "venue, online_url, description or short_notice_reason."
+    )
+    before = serializers.CharField(help_text="Its value now (times in UTC, ISO 8601).")
+    after = serializers.CharField(help_text="Its value after the change.")
+
+
+class UpdatePreviewSerializer(serializers.Serializer):
+    """What saving a change to a meeting will send, before anything is saved or sent."""
+
+    meeting = MeetingBriefSerializer(help_text="The meeting as it is now.")
+    sends_update = serializers.BooleanField(
+        help_text="Whether the change sends an update: a scheduled meeting whose time, "
+        "place, link or time zone changes. If false, PATCH saves it and tells nobody."
+    )
+    changes = MeetingChangeSerializer(many=True)
+    invitee_count = serializers.IntegerField(
+        help_text="The invitees and alternates the update is written for (those who may "
+        "see the meeting under the label the change leaves)."
+    )
+    invitees = InviteesOfOrganisationSerializer(
+        many=True, help_text="The same people, by organisation (none last)."
+    )
+    without_email = PersonBriefSerializer(
+        many=True, help_text="Those of them with no e-mail address: they will get nothing."
+    )
+    webhook_organisations = OrganisationBriefSerializer(
+        many=True, help_text="Member organisations whose systems are told by webhook."
+    )
+    messages = MessagePreviewSerializer(
+        many=True, help_text="The update e-mail in each language its recipients read."
+    )
+    previewed_sequence = serializers.IntegerField(
+        help_text="Give it back with `previewed_addressees` in the PATCH that saves the change."
+    )
+    previewed_addressees = serializers.CharField(
+        help_text="A digest of whom the update goes to; see `previewed_sequence`."
     )
 
 

@@ -1,25 +1,32 @@
 """The delivery log and webhook endpoints, for member agencies and the secretariat."""
 
+import datetime as dt
 import functools
 import operator
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 
+from meetings import announcements
+from meetings.api.serializers import MeetingUpdateInputSerializer
+from meetings.api.views import meeting_patched
 from meetings.permissions import meeting_get_for_user, meetings_visible_to
-from meetings.selectors import invitation_preview
+from meetings.selectors import invitation_preview, update_preview
+from meetings.services import meeting_fields_changed
 from notices.api.serializers import (
     InvitationPreviewSerializer,
     NoticeSerializer,
+    UpdatePreviewSerializer,
     WebhookEndpointCreatedSerializer,
     WebhookEndpointInputSerializer,
     WebhookEndpointSerializer,
     WebhookEndpointUpdateInputSerializer,
 )
-from notices.content import invitation_previews
+from notices.content import invitation_previews, update_previews
 from notices.models import Notice
 from notices.permissions import (
     notice_get_for_user,
@@ -36,6 +43,7 @@ from notices.services import notice_resend, webhook_endpoint_register, webhook_e
 from portal.api.filters import FilterSet, IdFilter
 from portal.api.pagination import PageNumberPagination
 from portal.api.rows import RowPlan, plan_for
+from portal.api.serializers import utc_iso
 from portal.api.views import FunnelViewSet
 from portal.compiled import CompiledForIds
 from portal.ordering import merged_in_order
@@ -223,3 +231,105 @@ class MeetingInvitationPreviewViewSet(FunnelViewSet):
             ),
         }
         return self.render(body)
+
+
+class _Undone(Exception):
+    """Raised to roll the preview's trial back, carrying the answer made inside it."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def _api_value(value) -> str:
+    """A field's value as the meeting's resource gives it (a time in UTC, ISO 8601)."""
+    if isinstance(value, dt.datetime):
+        return utc_iso(value)
+    return "" if value is None else str(value)
+
+
+class MeetingUpdatePreviewViewSet(FunnelViewSet):
+    """What a change to a meeting will send, before it is saved (POST
+    /meetings/{id}/update-preview/). Served by the notices app for the reason the
+    invitation's preview is."""
+
+    visible = staticmethod(meetings_visible_to)
+    get_for_user = staticmethod(meeting_get_for_user)
+    output_serializer_class = UpdatePreviewSerializer
+
+    @extend_schema(request=MeetingUpdateInputSerializer, responses=UpdatePreviewSerializer)
+    def update_preview(self, request, pk=None):
+        """Takes the body a PATCH of the meeting would take, and answers whether the
+        change sends an update and, if so, what changes, whom it goes to (by
+        organisation, those without an e-mail address, the member organisations whose
+        systems are told) and the e-mail in each language. Nothing is saved or sent: the
+        change is made by the code that saves it, in a transaction rolled back once the
+        answer is written. To save exactly that, PATCH the same body with
+        `previewed_sequence` and `previewed_addressees` from this answer. For those who
+        may change the meeting; a change the PATCH would refuse is refused here alike."""
+        meeting = self.get_object(manage=True)
+        data = self.validated(MeetingUpdateInputSerializer, instance=meeting)
+        # Tried on a copy read anew: `meeting` stays the meeting as it is.
+        trial = self.get_object(manage=True)
+        try:
+            with transaction.atomic():
+                after = meeting_patched(meeting=trial, data=data, by=request.user)
+                raise _Undone(self.render(self._answer(meeting, trial, after)))
+        except _Undone as undone:
+            return undone.response
+
+    @staticmethod
+    def _answer(meeting, before, after) -> dict:
+        changed = meeting_fields_changed(before, after)
+        changes = [
+            {
+                "field": name,
+                "before": _api_value(getattr(before, name)),
+                "after": _api_value(getattr(after, name)),
+            }
+            for name in MEETING_CHANGE_ORDER
+            if name in changed
+        ]
+        answer = {
+            "meeting": meeting,
+            "sends_update": after.sequence != before.sequence,
+            "changes": changes,
+            "invitee_count": 0,
+            "invitees": [],
+            "without_email": [],
+            "webhook_organisations": [],
+            "messages": [],
+            "previewed_sequence": before.sequence,
+            "previewed_addressees": "",
+        }
+        if answer["sends_update"]:
+            addressees = announcements.update_addressees(after)
+            preview = update_preview(
+                before=before,
+                after=after,
+                changed=changed,
+                person_ids=addressees.person_ids,
+                webhook_organisation_ids=addressees.endpoint_organisation_ids,
+            )
+            answer.update(
+                invitee_count=preview.invitee_count,
+                invitees=preview.invitees,
+                without_email=preview.without_email,
+                webhook_organisations=preview.webhook_organisations,
+                messages=update_previews(after, preview.recipients),
+                previewed_addressees=addressees.digest(),
+            )
+        return answer
+
+
+# The order the changes are listed in, as the meeting's resource orders its fields.
+MEETING_CHANGE_ORDER = (
+    "title",
+    "kind",
+    "start_at",
+    "end_at",
+    "time_zone",
+    "venue",
+    "online_url",
+    "description",
+    "short_notice_reason",
+)
