@@ -108,12 +108,22 @@ def update_addressees(meeting: Meeting) -> outbox.Addressees:
     )
 
 
-def update_as_previewed(meeting: Meeting, *, sequence: object, addressees: object) -> bool:
-    """Whether the update the meeting's last change wrote is the one a preview showed:
-    the next after the notice `sequence` the preview saw, to the `addressees` it showed
-    (their digest). Asked in the saving transaction, which rolls back if not."""
-    previewed = (str(sequence), str(addressees))
-    return previewed == (str(meeting.sequence - 1), update_addressees(meeting).digest())
+def update_as_previewed(
+    meeting: Meeting, *, sequence_before: int, sequence: object, addressees: object
+) -> bool:
+    """Whether the change just written to the meeting, whose notice sequence was
+    `sequence_before` (read under its lock), sends what a preview showed: from the
+    `sequence` the preview saw, no update when it showed none (`addressees` empty), or
+    else the next update, to the `addressees` it showed (their digest). Asked in the
+    writing transaction, which rolls back if not."""
+    if str(sequence) != str(sequence_before):
+        return False
+    if not addressees:
+        return meeting.sequence == sequence_before
+    return (
+        meeting.sequence == sequence_before + 1
+        and update_addressees(meeting).digest() == addressees
+    )
 
 
 def series_payload(series: MeetingSeries, occurrences: Iterable[Meeting]) -> dict[str, Any]:

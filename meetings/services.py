@@ -77,6 +77,12 @@ MEETING_FIELDS = NOTIFIABLE_FIELDS | {"title", "kind", "description"}
 OPEN_STATUSES = {Status.DRAFT, Status.SCHEDULED}
 
 
+def meeting_sequence_locked(meeting: Meeting) -> int:
+    """The meeting's notice sequence as it stands, its row locked to the end of the
+    transaction: a write checked against a preview reads it before writing."""
+    return Meeting.objects.select_for_update().values_list("sequence", flat=True).get(pk=meeting.pk)
+
+
 def meeting_fields_changed(before: Meeting, after: Meeting) -> set[str]:
     """What meeting_update changed between two readings of a meeting: its fields, and
     the reason for short notice it records (for a preview to list)."""

@@ -354,14 +354,17 @@ class MeetingUpdateInputSerializer(MeetingInputSerializer):
         required=False,
         min_value=0,
         help_text="With `previewed_addressees`, as `POST update-preview/` answered them: "
-        "the change is saved only if the update it sends is the one previewed (the next "
-        "after this sequence, to the same people and systems); otherwise a 400 naming "
+        "the change is saved only if it sends what was previewed (the next update after "
+        "this sequence, to the same people and systems; or no update, when the preview "
+        "answered `previewed_addressees` empty); otherwise a 400 naming "
         "`previewed_addressees`, and nothing is saved.",
     )
     previewed_addressees = serializers.CharField(
         required=False,
+        allow_blank=True,
         max_length=64,
-        help_text="As `POST update-preview/` answered it; see `previewed_sequence`.",
+        help_text="As `POST update-preview/` answered it (empty when it sends no update); "
+        "see `previewed_sequence`.",
     )
 
     def validate(self, attrs):

@@ -122,6 +122,7 @@ from meetings.services import (
     meeting_create,
     meeting_mark_held,
     meeting_schedule,
+    meeting_sequence_locked,
     meeting_update,
     minutes_approve,
     minutes_create,
@@ -163,17 +164,20 @@ def meeting_patched(*, meeting: Meeting, data: dict, by: Actor) -> Meeting:
     that an update the change sends is written for those who may see the meeting under
     the label it leaves, then the meeting. With `previewed_sequence` and
     `previewed_addressees` (from `POST update-preview/`), refused with a 400 naming them,
-    and nothing saved, unless the update it sends is the one previewed."""
+    and nothing saved, unless it sends what the preview showed: the update previewed,
+    or none when the preview showed none (`previewed_addressees` empty)."""
     data = dict(data)
     label = _label_taken(data)
     previewed = {name: data.pop(name) for name in PREVIEW_GUARD_FIELDS if name in data}
+    sequence_before = meeting_sequence_locked(meeting) if previewed else None
     _relabelled(meeting, label, by=by)
     if data or not label:
         meeting = meeting_update(meeting=meeting, by=by, **data)
-    if previewed and not announcements.update_as_previewed(
+    if sequence_before is not None and not announcements.update_as_previewed(
         meeting,
-        sequence=previewed.get("previewed_sequence"),
-        addressees=previewed.get("previewed_addressees"),
+        sequence_before=sequence_before,
+        sequence=previewed["previewed_sequence"],
+        addressees=previewed["previewed_addressees"],
     ):
         raise ValidationError(
             {

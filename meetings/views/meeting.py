@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -161,6 +161,10 @@ def meeting_edit_page(request, meeting_id: int):
                 preview = None
                 if not (confirming and _update_sent(request, meeting, form, label)):
                     preview = _update_preview(request, meeting, form, label, overtaken=confirming)
+                    if preview is None and confirming:
+                        # Overtaken, and the change no longer sends an update (someone
+                        # else's made it, or the meeting is no longer scheduled).
+                        raise ValidationError(_OVERTAKEN_QUIET)
                     if preview is None:
                         _meeting_change(request.user, meeting, form, label)
             except ValidationError as error:
@@ -196,6 +200,11 @@ def _meeting_change(user, meeting: Meeting, form: forms.MeetingForm, label: dict
         )
 
 
+_OVERTAKEN_QUIET = gettext_lazy(
+    "Nothing was saved: the meeting changed after the preview was shown, and your change "
+    "no longer sends an update. Check the meeting as it now stands, then save again."
+)
+
 # What the preview posts back besides the form's own fields.
 _PREVIEW_FIELDS = {
     "csrfmiddlewaretoken",
@@ -222,11 +231,13 @@ def _update_sent(request, meeting: Meeting, form: forms.MeetingForm, label: dict
     change anew)."""
     try:
         with transaction.atomic():
+            sequence_before = services.meeting_sequence_locked(meeting)
             after = _meeting_change(request.user, meeting, form, label)
             if not announcements.update_as_previewed(
                 after,
+                sequence_before=sequence_before,
                 sequence=request.POST.get("previewed_sequence"),
-                addressees=request.POST.get("previewed_addressees"),
+                addressees=request.POST.get("previewed_addressees") or "-",
             ):
                 raise _Undone
     except _Undone:
@@ -246,14 +257,14 @@ def _update_preview(
     but the meeting, or whom its update reaches, changed since."""
     if meeting.status != Meeting.Status.SCHEDULED:
         return None
-    # Tried on a copy read anew, whose sequence is the one the change starts from; the
-    # page's own instance keeps the meeting as it was.
+    # Tried on a copy read anew: the page's own instance keeps the meeting as it was.
     trial = meeting_get_for_user(request.user, meeting.pk, manage=True)
     try:
         with transaction.atomic():
+            sequence_before = services.meeting_sequence_locked(trial)
             after = _meeting_change(request.user, trial, form, label)
             response = None
-            if after.sequence != trial.sequence:
+            if after.sequence != sequence_before:
                 addressees = announcements.update_addressees(after)
                 preview = update_preview(
                     before=trial,
@@ -276,7 +287,7 @@ def _update_preview(
                             if name not in _PREVIEW_FIELDS
                             for value in request.POST.getlist(name)
                         ],
-                        "previewed_sequence": trial.sequence,
+                        "previewed_sequence": sequence_before,
                         "previewed_addressees": addressees.digest(),
                         "overtaken": overtaken,
                     },

@@ -281,10 +281,12 @@ class UpdatePreviewSerializer(serializers.Serializer):
         many=True, help_text="The update e-mail in each language its recipients read."
     )
     previewed_sequence = serializers.IntegerField(
-        help_text="Give it back with `previewed_addressees` in the PATCH that saves the change."
+        help_text="Give it back with `previewed_addressees` in the PATCH that saves the "
+        "change: it saves only what was previewed."
     )
     previewed_addressees = serializers.CharField(
-        help_text="A digest of whom the update goes to; see `previewed_sequence`."
+        allow_blank=True,
+        help_text="A digest of whom the update goes to; empty when the change sends none.",
     )
 
 

@@ -16,7 +16,7 @@ from meetings.api.serializers import MeetingUpdateInputSerializer
 from meetings.api.views import meeting_patched
 from meetings.permissions import meeting_get_for_user, meetings_visible_to
 from meetings.selectors import invitation_preview, update_preview
-from meetings.services import meeting_fields_changed
+from meetings.services import meeting_fields_changed, meeting_sequence_locked
 from notices.api.serializers import (
     InvitationPreviewSerializer,
     NoticeSerializer,
@@ -272,13 +272,15 @@ class MeetingUpdatePreviewViewSet(FunnelViewSet):
         trial = self.get_object(manage=True)
         try:
             with transaction.atomic():
+                sequence_before = meeting_sequence_locked(trial)
                 after = meeting_patched(meeting=trial, data=data, by=request.user)
-                raise _Undone(self.render(self._answer(meeting, trial, after)))
+                answer = self._answer(meeting, trial, after, sequence_before=sequence_before)
+                raise _Undone(self.render(answer))
         except _Undone as undone:
             return undone.response
 
     @staticmethod
-    def _answer(meeting, before, after) -> dict:
+    def _answer(meeting, before, after, *, sequence_before: int) -> dict:
         changed = meeting_fields_changed(before, after)
         changes = [
             {
@@ -291,14 +293,14 @@ class MeetingUpdatePreviewViewSet(FunnelViewSet):
         ]
         answer = {
             "meeting": meeting,
-            "sends_update": after.sequence != before.sequence,
+            "sends_update": after.sequence != sequence_before,
             "changes": changes,
             "invitee_count": 0,
             "invitees": [],
             "without_email": [],
             "webhook_organisations": [],
             "messages": [],
-            "previewed_sequence": before.sequence,
+            "previewed_sequence": sequence_before,
             "previewed_addressees": "",
         }
         if answer["sends_update"]:

@@ -16,7 +16,7 @@ from meetings.services import (
 )
 from members.models import Person
 from members.services import person_create
-from notices.models import Notice
+from notices.models import Notice, Reminder
 from notices.services import webhook_endpoint_register
 from tests.api.conftest import SchemaCheckedClient, fingerprint
 
@@ -111,12 +111,20 @@ def test_a_patch_with_the_preview_s_guard_tells_exactly_those_previewed(cast, pl
     assert _told(plenary) == previewed
 
 
-@pytest.mark.parametrize("overtaken_by", ["another update", "an alternate"])
+@pytest.mark.parametrize(
+    "overtaken_by", ["another update", "the same update, by someone else", "an alternate"]
+)
 def test_a_patch_whose_preview_was_overtaken_saves_nothing(cast, plenary, overtaken_by):
     client = _api(cast, "secretariat")
     body = _preview(client, plenary, {"venue": NEW_VENUE}).json()
     if overtaken_by == "another update":
         meeting_update(meeting=plenary, by=cast.chair, online_url="https://meet.example.org/m")
+    elif overtaken_by == "the same update, by someone else":
+        # Their update goes to the same people: the PATCH would now send nothing, and
+        # must not answer as if the update previewed had gone out.
+        meeting_update(
+            meeting=plenary, by=cast.chair, venue=NEW_VENUE, online_url="https://meet.example.org/m"
+        )
     else:
         deputy = person_create(
             full_name="Nadia Deputy", organisation=cast.moh, email="n@example.org", by=None
@@ -128,7 +136,7 @@ def test_a_patch_whose_preview_was_overtaken_saves_nothing(cast, plenary, overta
             by=cast.member,
         )
     before = fingerprint()
-    notices = Notice.objects.count()
+    notices = (Notice.objects.count(), Reminder.objects.count())
 
     response = client.patch(
         f"{V1}/meetings/{plenary.pk}/",
@@ -144,7 +152,7 @@ def test_a_patch_whose_preview_was_overtaken_saves_nothing(cast, plenary, overta
     assert "previewed_addressees" in response.json()["errors"]
     assert "Preview the change again" in response.json()["errors"]["previewed_addressees"][0]
     assert fingerprint() == before
-    assert Notice.objects.count() == notices
+    assert (Notice.objects.count(), Reminder.objects.count()) == notices
 
 
 def test_half_a_guard_is_refused_by_name(cast, plenary):
@@ -159,19 +167,62 @@ def test_half_a_guard_is_refused_by_name(cast, plenary):
     assert fingerprint() == before
 
 
-def test_a_change_that_tells_nobody_says_so(cast, plenary):
-    response = _preview(_api(cast, "secretariat"), plenary, {"title": "MWG: labour and returns"})
+def test_a_change_that_tells_nobody_says_so_and_its_guard_saves_it(cast, plenary):
+    client = _api(cast, "secretariat")
+    change = {"title": "MWG: labour and returns"}
+    body = _preview(client, plenary, change).json()
 
-    body = response.json()
     assert body["sends_update"] is False
     assert body["changes"] == [
         {"field": "title", "before": "MWG: labour migration", "after": "MWG: labour and returns"}
     ]
     assert (body["invitees"], body["messages"], body["previewed_addressees"]) == ([], [], "")
 
+    guard = {name: body[name] for name in ("previewed_sequence", "previewed_addressees")}
+    response = client.patch(f"{V1}/meetings/{plenary.pk}/", {**change, **guard}, format="json")
+    assert response.status_code == 200, response.content
+    plenary.refresh_from_db()
+    assert (plenary.title, plenary.sequence) == ("MWG: labour and returns", 0)
+    assert _told(plenary) == set()
+
+
+def test_a_change_previewed_as_quiet_is_refused_once_it_would_tell(cast):
+    """A draft's venue changes quietly; scheduled in between, the same change would send
+    an update nobody previewed."""
+    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=21)
+    draft = meeting_create(
+        group=cast.mwg,
+        title="MWG: labour migration",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        by=cast.secretariat,
+    )
+    invitations_create_for_group(meeting=draft, by=cast.secretariat)
+    client = _api(cast, "secretariat")
+    body = _preview(client, draft, {"venue": NEW_VENUE}).json()
+    assert (body["sends_update"], body["previewed_addressees"]) == (False, "")
+    meeting_schedule(meeting=draft, by=cast.secretariat)
+    before = fingerprint()
+
+    response = client.patch(
+        f"{V1}/meetings/{draft.pk}/",
+        {
+            "venue": NEW_VENUE,
+            "previewed_sequence": body["previewed_sequence"],
+            "previewed_addressees": "",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert fingerprint() == before
+    assert _told(draft) == set()
+
 
 def test_a_move_is_listed_in_utc_as_the_resource_gives_it(cast, plenary):
     start = plenary.start_at + dt.timedelta(days=1)
+    before = fingerprint()
+    reminders = Reminder.objects.count()
 
     body = _preview(
         _api(cast, "secretariat"),
@@ -181,6 +232,9 @@ def test_a_move_is_listed_in_utc_as_the_resource_gives_it(cast, plenary):
 
     assert [change["field"] for change in body["changes"]] == ["start_at", "end_at"]
     assert body["changes"][0]["after"] == start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The move replans the reminders, in the trial only.
+    assert Reminder.objects.count() == reminders
+    assert fingerprint() == before
 
 
 def test_a_change_the_patch_refuses_is_refused_alike(cast, plenary):
@@ -203,7 +257,13 @@ def test_a_change_the_patch_refuses_is_refused_alike(cast, plenary):
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("member", 403), ("observer", 403), ("outsider", 404), ("anonymous", 401)],
+    [
+        ("chair", 200),
+        ("member", 403),
+        ("observer", 403),
+        ("outsider", 404),
+        ("anonymous", 401),
+    ],
 )
 def test_only_those_who_may_change_the_meeting_preview_it(cast, plenary, persona, expected):
     before = fingerprint()

@@ -316,6 +316,24 @@ def test_a_preview_overtaken_by_another_change_is_shown_again(client, cast, plen
     assert (plenary.venue, plenary.online_url, plenary.sequence) == (NEW_VENUE, "", 2)
 
 
+def test_a_preview_overtaken_by_the_same_update_saves_nothing_and_says_so(client, cast, plenary):
+    """The chair makes the same move while the preview is open: the secretariat's change
+    would now send nothing. It is not taken as if the previewed update had gone out: the
+    form says what happened."""
+    login(client, cast, "secretariat")
+    url = reverse("meeting-edit", args=[plenary.pk])
+    shown = client.post(url, _form(plenary, venue=NEW_VENUE))
+    meeting_update_service(meeting=plenary, by=cast.chair, venue=NEW_VENUE)
+    told = _stored(plenary)
+
+    response = client.post(url, update_confirmation(shown.content.decode()))
+
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "meetings/meeting_form.html"
+    assert "your change no longer sends an update" in response.content.decode()
+    assert _stored(plenary) == told
+
+
 def test_a_preview_whose_audience_changed_is_shown_again(client, cast, plenary):
     """While the preview is open the member sends an alternate: the meeting's sequence
     does not move, but the update would reach someone not previewed. The button saves
