@@ -305,6 +305,7 @@ def test_a_preview_overtaken_by_another_change_is_shown_again(client, cast, plen
     assert response.status_code == 200
     page = response.content.decode()
     assert "Nothing was saved" in page
+    assert f'<a href="{url}">Start again from the meeting as it now stands</a>' in page
     assert response.context["preview"].changed == {"venue", "online_url"}
     assert "https://meet.example.org/mwg" in page[page.index('id="changes"') :]
     assert 'name="previewed_sequence" value="1"' in page
