@@ -9,7 +9,6 @@ both to the outbox, the only part of the notices app the meetings app uses.
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from members.models import Person
 from notices import outbox
 from notices.outbox import NoticeKind
 from portal.api.serializers import utc_iso
+from portal.trials import rolled_back
 
 
 def meeting_payload(meeting: Meeting) -> dict[str, Any]:
@@ -230,25 +230,18 @@ def alternate_announce(invitation: Invitation) -> int:
     )
 
 
-class _PreviewOnly(Exception):
-    pass
-
-
 def minutes_readers_when_published(meeting: Meeting) -> list[Person]:
     """Whom publishing approved minutes would mail: minutes_readers asked of the
     minutes marked published in a transaction rolled back at once, so that the preview
     and the mail are decided by the very same rules (who may see published minutes)."""
-    readers: list[Person] = []
-    try:
-        with transaction.atomic():
-            Minutes.objects.filter(meeting=meeting).update(
-                status=Minutes.Status.PUBLISHED, published_at=timezone.now()
-            )
-            readers = minutes_readers(Meeting.objects.select_related("minutes").get(pk=meeting.pk))
-            raise _PreviewOnly
-    except _PreviewOnly:
-        pass
-    return readers
+
+    def readers() -> list[Person]:
+        Minutes.objects.filter(meeting=meeting).update(
+            status=Minutes.Status.PUBLISHED, published_at=timezone.now()
+        )
+        return minutes_readers(Meeting.objects.select_related("minutes").get(pk=meeting.pk))
+
+    return rolled_back(readers)
 
 
 def minutes_readers(meeting: Meeting) -> list[Person]:

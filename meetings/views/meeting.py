@@ -62,6 +62,7 @@ from meetings.views.shared import (
 )
 from portal.audit import Actor
 from portal.pages import form_token_claim, paginate, query_without_page
+from portal.trials import kept_if_true, rolled_back
 
 
 @login_required
@@ -215,34 +216,23 @@ _PREVIEW_FIELDS = {
 }
 
 
-class _Undone(Exception):
-    """Raised to roll a transaction back: a preview's trial, or a confirmation that
-    would send other than what was previewed. It carries what the page shows."""
-
-    def __init__(self, response: HttpResponse | None = None):
-        self.response = response
-
-
 def _update_sent(request, meeting: Meeting, form: forms.MeetingForm, label: dict) -> bool:
-    """The change saved from the preview's button, if it sends the update previewed:
-    the meeting's first update since the preview (its notice sequence one past the one
-    previewed), to the same people and organisations. Checked in the saving transaction,
-    under the meeting's lock; otherwise rolled back, and False (the page previews the
-    change anew)."""
-    try:
-        with transaction.atomic():
-            sequence_before = services.meeting_sequence_locked(meeting)
-            after = _meeting_change(request.user, meeting, form, label)
-            if not announcements.update_as_previewed(
-                after,
-                sequence_before=sequence_before,
-                sequence=request.POST.get("previewed_sequence"),
-                addressees=request.POST.get("previewed_addressees") or "-",
-            ):
-                raise _Undone
-    except _Undone:
-        return False
-    return True
+    """The change saved from the preview's button, if it sends what was previewed: the
+    next update after the sequence the preview saw (read here under the meeting's
+    lock), to the same people and organisations. Otherwise rolled back, and False (the
+    page previews the change anew)."""
+
+    def change_as_previewed() -> bool:
+        sequence_before = services.meeting_sequence_locked(meeting)
+        after = _meeting_change(request.user, meeting, form, label)
+        return announcements.update_as_previewed(
+            after,
+            sequence_before=sequence_before,
+            sequence=request.POST.get("previewed_sequence"),
+            addressees=request.POST.get("previewed_addressees") or "-",
+        )
+
+    return kept_if_true(change_as_previewed)
 
 
 def _update_preview(
@@ -259,42 +249,41 @@ def _update_preview(
         return None
     # Tried on a copy read anew: the page's own instance keeps the meeting as it was.
     trial = meeting_get_for_user(request.user, meeting.pk, manage=True)
-    try:
-        with transaction.atomic():
-            sequence_before = services.meeting_sequence_locked(trial)
-            after = _meeting_change(request.user, trial, form, label)
-            response = None
-            if after.sequence != sequence_before:
-                addressees = announcements.update_addressees(after)
-                preview = update_preview(
-                    before=trial,
-                    after=after,
-                    changed=services.meeting_fields_changed(trial, after),
-                    person_ids=addressees.person_ids,
-                    webhook_organisation_ids=addressees.endpoint_organisation_ids,
-                )
-                response = render(
-                    request,
-                    "meetings/update_preview.html",
-                    {
-                        "nav": "meetings",
-                        "meeting": meeting,
-                        "can_manage": True,
-                        "preview": preview,
-                        "carried": [
-                            (name, value)
-                            for name in request.POST
-                            if name not in _PREVIEW_FIELDS
-                            for value in request.POST.getlist(name)
-                        ],
-                        "previewed_sequence": sequence_before,
-                        "previewed_addressees": addressees.digest(),
-                        "overtaken": overtaken,
-                    },
-                )
-            raise _Undone(response)
-    except _Undone as undone:
-        return undone.response
+
+    def page() -> HttpResponse | None:
+        sequence_before = services.meeting_sequence_locked(trial)
+        after = _meeting_change(request.user, trial, form, label)
+        if after.sequence == sequence_before:
+            return None
+        addressees = announcements.update_addressees(after)
+        preview = update_preview(
+            before=trial,
+            after=after,
+            changed=services.meeting_fields_changed(trial, after),
+            person_ids=addressees.person_ids,
+            webhook_organisation_ids=addressees.endpoint_organisation_ids,
+        )
+        return render(
+            request,
+            "meetings/update_preview.html",
+            {
+                "nav": "meetings",
+                "meeting": meeting,
+                "can_manage": True,
+                "preview": preview,
+                "carried": [
+                    (name, value)
+                    for name in request.POST
+                    if name not in _PREVIEW_FIELDS
+                    for value in request.POST.getlist(name)
+                ],
+                "previewed_sequence": sequence_before,
+                "previewed_addressees": addressees.digest(),
+                "overtaken": overtaken,
+            },
+        )
+
+    return rolled_back(page)
 
 
 @login_required

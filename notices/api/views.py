@@ -4,12 +4,12 @@ import datetime as dt
 import functools
 import operator
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from meetings import announcements
 from meetings.api.serializers import MeetingUpdateInputSerializer
@@ -47,6 +47,7 @@ from portal.api.serializers import utc_iso
 from portal.api.views import FunnelViewSet
 from portal.compiled import CompiledForIds
 from portal.ordering import merged_in_order
+from portal.trials import rolled_back
 
 # Newest first, as the log's list, its parts and its compiled first page read it.
 LOG_ORDER = ("-created_at", "-id")
@@ -233,13 +234,6 @@ class MeetingInvitationPreviewViewSet(FunnelViewSet):
         return self.render(body)
 
 
-class _Undone(Exception):
-    """Raised to roll the preview's trial back, carrying the answer made inside it."""
-
-    def __init__(self, response):
-        self.response = response
-
-
 def _api_value(value) -> str:
     """A field's value as the meeting's resource gives it (a time in UTC, ISO 8601)."""
     if isinstance(value, dt.datetime):
@@ -270,14 +264,13 @@ class MeetingUpdatePreviewViewSet(FunnelViewSet):
         data = self.validated(MeetingUpdateInputSerializer, instance=meeting)
         # Tried on a copy read anew: `meeting` stays the meeting as it is.
         trial = self.get_object(manage=True)
-        try:
-            with transaction.atomic():
-                sequence_before = meeting_sequence_locked(trial)
-                after = meeting_patched(meeting=trial, data=data, by=request.user)
-                answer = self._answer(meeting, trial, after, sequence_before=sequence_before)
-                raise _Undone(self.render(answer))
-        except _Undone as undone:
-            return undone.response
+
+        def answer() -> Response:
+            sequence_before = meeting_sequence_locked(trial)
+            after = meeting_patched(meeting=trial, data=data, by=request.user)
+            return self.render(self._answer(meeting, trial, after, sequence_before=sequence_before))
+
+        return rolled_back(answer)
 
     @staticmethod
     def _answer(meeting, before, after, *, sequence_before: int) -> dict:
