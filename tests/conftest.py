@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 import pytest
 from django.db import transaction
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from groups.models import CoordinationGroup, Membership, Representative
 from groups.services import (
@@ -29,6 +29,7 @@ from groups.services import (
     person_link_user,
     representative_add,
 )
+from meetings.services import invitations_create_for_group, meeting_create, meeting_schedule
 from members.models import Organisation, Person
 from members.services import organisation_create, person_create, user_create
 from tests.factories import PASSWORD
@@ -236,6 +237,23 @@ def build_cast() -> Cast:
         observer_person=observer_person,
         outsider_person=outsider_person,
     )
+
+
+def scheduled_plenary(cast: Cast, *, venue: str = "Ministry of Foreign Affairs, Tripoli"):
+    """A scheduled meeting of the Migration Working Group three weeks ahead, the whole
+    group invited (chair, co-chair, the Ministry of Health's two people and the
+    embassy's observer): what the update previews are tried on."""
+    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=21)
+    meeting = meeting_create(
+        group=cast.mwg,
+        title="MWG: labour migration",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=2),
+        venue=venue,
+        by=cast.secretariat,
+    )
+    invitations_create_for_group(meeting=meeting, by=cast.secretariat)
+    return meeting_schedule(meeting=meeting, by=cast.secretariat)
 
 
 def pytest_sessionfinish(session, exitstatus):

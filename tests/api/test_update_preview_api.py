@@ -19,6 +19,7 @@ from members.services import person_create
 from notices.models import Notice, Reminder
 from notices.services import webhook_endpoint_register
 from tests.api.conftest import SchemaCheckedClient, fingerprint
+from tests.conftest import scheduled_plenary
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
@@ -34,20 +35,9 @@ def _api(cast, persona: str) -> SchemaCheckedClient:
 
 @pytest.fixture
 def plenary(cast):
-    """A scheduled MWG meeting in three weeks, the whole group invited; the member reads
-    Arabic."""
+    """The scheduled plenary; the member reads Arabic."""
     Person.objects.filter(pk=cast.member_person.pk).update(preferred_language="ar")
-    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=21)
-    meeting = meeting_create(
-        group=cast.mwg,
-        title="MWG: labour migration",
-        start_at=start,
-        end_at=start + dt.timedelta(hours=2),
-        venue="Ministry of Foreign Affairs, Tripoli",
-        by=cast.secretariat,
-    )
-    invitations_create_for_group(meeting=meeting, by=cast.secretariat)
-    return meeting_schedule(meeting=meeting, by=cast.secretariat)
+    return scheduled_plenary(cast)
 
 
 def _told(meeting: Meeting) -> set[int]:

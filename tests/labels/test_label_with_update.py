@@ -2,17 +2,15 @@
 for those who may see it under the label the change leaves, through the API and the
 admin as through the page (tests/pages/test_update_preview.py)."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Confidentiality
 from meetings.models import Meeting
-from meetings.services import invitations_create_for_group, meeting_create, meeting_schedule
 from notices.models import Notice
 from tests.api.conftest import SchemaCheckedClient
+from tests.conftest import scheduled_plenary
 
 pytestmark = pytest.mark.django_db
 NEW_VENUE = "Ministry of Interior, Tripoli"
@@ -20,17 +18,7 @@ NEW_VENUE = "Ministry of Interior, Tripoli"
 
 @pytest.fixture
 def plenary(cast):
-    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=21)
-    meeting = meeting_create(
-        group=cast.mwg,
-        title="MWG: labour migration",
-        start_at=start,
-        end_at=start + dt.timedelta(hours=2),
-        venue="Ministry of Foreign Affairs, Tripoli",
-        by=cast.secretariat,
-    )
-    invitations_create_for_group(meeting=meeting, by=cast.secretariat)
-    return meeting_schedule(meeting=meeting, by=cast.secretariat)
+    return scheduled_plenary(cast)
 
 
 def _told(meeting: Meeting) -> set[int]:

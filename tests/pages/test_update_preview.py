@@ -17,15 +17,13 @@ from meetings.models import Meeting
 from meetings.services import (
     invitation_create,
     invitation_respond,
-    invitations_create_for_group,
-    meeting_create,
-    meeting_schedule,
 )
 from meetings.services import meeting_update as meeting_update_service
 from members.models import Person
 from members.services import person_create
 from notices.models import Notice
 from notices.services import webhook_endpoint_register
+from tests.conftest import scheduled_plenary
 from tests.pages.conftest import login, update_confirmation
 
 pytestmark = pytest.mark.django_db
@@ -78,19 +76,7 @@ def _updates(meeting: Meeting) -> set[int]:
 
 @pytest.fixture
 def plenary(cast):
-    """A scheduled MWG meeting in three weeks with the whole group invited: chair,
-    co-chair, the Ministry of Health's two people and the embassy's observer."""
-    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=21)
-    meeting = meeting_create(
-        group=cast.mwg,
-        title="MWG: labour migration",
-        start_at=start,
-        end_at=start + dt.timedelta(hours=2),
-        venue="Ministry of Foreign Affairs, Tripoli",
-        by=cast.secretariat,
-    )
-    invitations_create_for_group(meeting=meeting, by=cast.secretariat)
-    return meeting_schedule(meeting=meeting, by=cast.secretariat)
+    return scheduled_plenary(cast)
 
 
 def test_a_change_of_place_is_previewed_and_nothing_is_saved_or_sent(

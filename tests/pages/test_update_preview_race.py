@@ -6,7 +6,6 @@ which the first locked before writing, then reads a sequence past the one previe
 SQLite queues writers anyway; the test runs on both.
 """
 
-import datetime as dt
 import threading
 import time
 
@@ -14,13 +13,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings import services
 from meetings.models import Meeting
-from meetings.services import invitations_create_for_group, meeting_create, meeting_schedule
 from notices.models import Notice
-from tests.conftest import build_cast
+from tests.conftest import build_cast, scheduled_plenary
 from tests.pages.conftest import update_confirmation
 from tests.pages.test_update_preview import NEW_VENUE, _form
 
@@ -30,17 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def plenary():
     cast = build_cast()
-    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=21)
-    meeting = meeting_create(
-        group=cast.mwg,
-        title="MWG: labour migration",
-        start_at=start,
-        end_at=start + dt.timedelta(hours=2),
-        venue="Ministry of Foreign Affairs, Tripoli",
-        by=cast.secretariat,
-    )
-    invitations_create_for_group(meeting=meeting, by=cast.secretariat)
-    return cast, meeting_schedule(meeting=meeting, by=cast.secretariat)
+    return cast, scheduled_plenary(cast)
 
 
 @pytest.fixture
